@@ -1,0 +1,549 @@
+//! A new request as typed on the public form, and its parsing into a
+//! complete, valid [`NewRequest`] (or the list of what is wrong, field by
+//! field, in form order).
+
+use serde::{Deserialize, Serialize};
+
+use super::email::Email;
+use super::regime::{Location, Regime};
+use super::rights::{
+    Choice, ErasureGround, ObjectionGround, PortabilityDestination, Right, RightRequest,
+};
+
+pub const MAX_NAME: usize = 200;
+pub const MAX_DETAIL: usize = 2_000;
+pub const MAX_DESCRIPTION: usize = 5_000;
+
+/// The intake form exactly as submitted: every field a string, nothing trusted.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IntakeInput {
+    pub name: String,
+    pub email: String,
+    pub location: String,
+    pub rights: Vec<String>,
+    pub access_scope: String,
+    pub rectification_details: String,
+    pub erasure_ground: String,
+    pub restriction_ground: String,
+    pub portability_destination: String,
+    pub portability_controller: String,
+    pub objection_ground: String,
+    pub objection_reasons: String,
+    pub automated_decision_details: String,
+    pub consent_purposes: String,
+    pub description: String,
+    pub acting_as: String,
+    pub agent_name: String,
+}
+
+/// Who is making the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "acting_as", rename_all = "snake_case")]
+pub enum Requester {
+    /// The data subject, for themselves.
+    Themselves,
+    /// An authorised agent acting for the data subject.
+    Agent { agent_name: String },
+}
+
+/// A request that passed every check: ready to become a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRequest {
+    pub name: String,
+    pub email: Email,
+    pub location: Location,
+    pub regime: Regime,
+    pub rights: Vec<RightRequest>,
+    pub description: Option<String>,
+    pub requester: Requester,
+}
+
+impl NewRequest {
+    /// Whether any right is a CCPA opt-out of sale or sharing.
+    pub fn has_opt_out(&self) -> bool {
+        self.regime == Regime::Ccpa && self.rights.iter().any(RightRequest::is_opt_out)
+    }
+}
+
+/// What is wrong with one field, in words for the requester.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    fn error(&mut self, field: &'static str, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            field,
+            message: message.into(),
+        });
+    }
+
+    /// A required free-text field: trimmed, non-empty, within `max` characters.
+    fn required(
+        &mut self,
+        field: &'static str,
+        value: &str,
+        max: usize,
+        missing: &str,
+        what: &str,
+    ) -> Option<String> {
+        match self.optional(field, value, max, what) {
+            Some(v) => Some(v),
+            None if value.trim().is_empty() => {
+                self.error(field, missing);
+                None
+            }
+            None => None,
+        }
+    }
+
+    /// An optional free-text field: `None` when empty or invalid (invalid
+    /// values record an error).
+    fn optional(
+        &mut self,
+        field: &'static str,
+        value: &str,
+        max: usize,
+        what: &str,
+    ) -> Option<String> {
+        let v = value.trim();
+        if v.is_empty() {
+            return None;
+        }
+        if v.chars().count() > max {
+            self.error(field, format!("{what} must be {max} characters or fewer"));
+            return None;
+        }
+        if v.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
+            self.error(
+                field,
+                format!("{what} contains characters we cannot accept"),
+            );
+            return None;
+        }
+        Some(v.replace("\r\n", "\n"))
+    }
+
+    /// A choice from a fixed list.
+    fn choice<C: Choice>(&mut self, field: &'static str, value: &str, missing: &str) -> Option<C> {
+        let v = value.trim();
+        if v.is_empty() {
+            self.error(field, missing);
+            return None;
+        }
+        let parsed = C::parse(v);
+        if parsed.is_none() {
+            self.error(field, "Select one of the options in the list");
+        }
+        parsed
+    }
+}
+
+impl NewRequest {
+    /// Checks every field; `home` is the regime for people who live where no
+    /// other regime applies.
+    pub fn parse(input: &IntakeInput, home: Regime) -> Result<NewRequest, Vec<FieldError>> {
+        let mut c = Checker { errors: Vec::new() };
+
+        let name = c.required(
+            "name",
+            &input.name,
+            MAX_NAME,
+            "Enter your full name",
+            "Your name",
+        );
+        let email = match Email::parse(&input.email) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                c.error("email", e.to_string());
+                None
+            }
+        };
+        let location = if input.location.trim().is_empty() {
+            c.error("location", "Select where you live");
+            None
+        } else {
+            let parsed = Location::parse(&input.location);
+            if parsed.is_none() {
+                c.error("location", "Select where you live from the list");
+            }
+            parsed
+        };
+        let regime = location.map(|l| l.regime(home));
+
+        let mut chosen: Vec<Right> = Vec::new();
+        let mut unknown_right = false;
+        for key in &input.rights {
+            match key.parse::<Right>() {
+                Ok(r) if !chosen.contains(&r) => chosen.push(r),
+                Ok(_) => {}
+                Err(_) => unknown_right = true,
+            }
+        }
+        if unknown_right {
+            c.error("rights", "Select rights from the list");
+        } else if chosen.is_empty() {
+            c.error("rights", "Select at least one thing you are asking for");
+        }
+        chosen.sort();
+        let rights: Vec<Option<RightRequest>> = chosen
+            .iter()
+            .map(|r| right_details(&mut c, *r, input, regime))
+            .collect();
+
+        let description = c.optional(
+            "description",
+            &input.description,
+            MAX_DESCRIPTION,
+            "The description",
+        );
+        let requester = match input.acting_as.trim() {
+            "self" => Some(Requester::Themselves),
+            "agent" => c
+                .required(
+                    "agent_name",
+                    &input.agent_name,
+                    MAX_NAME,
+                    "Enter your name, as the person acting for them",
+                    "Your name",
+                )
+                .map(|agent_name| Requester::Agent { agent_name }),
+            "" => {
+                c.error(
+                    "acting_as",
+                    "Say whether you are asking for yourself or for someone else",
+                );
+                None
+            }
+            _ => {
+                c.error("acting_as", "Select one of the options");
+                None
+            }
+        };
+
+        match (name, email, location, regime, requester) {
+            (Some(name), Some(email), Some(location), Some(regime), Some(requester))
+                if c.errors.is_empty() =>
+            {
+                Ok(NewRequest {
+                    name,
+                    email,
+                    location,
+                    regime,
+                    rights: rights.into_iter().flatten().collect(),
+                    description,
+                    requester,
+                })
+            }
+            _ => Err(c.errors),
+        }
+    }
+}
+
+fn right_details(
+    c: &mut Checker,
+    right: Right,
+    input: &IntakeInput,
+    regime: Option<Regime>,
+) -> Option<RightRequest> {
+    Some(match right {
+        Right::Access => RightRequest::Access {
+            scope: c.optional(
+                "access_scope",
+                &input.access_scope,
+                MAX_DETAIL,
+                "What you want a copy of",
+            ),
+        },
+        Right::Rectification => RightRequest::Rectification {
+            corrections: c.required(
+                "rectification_details",
+                &input.rectification_details,
+                MAX_DETAIL,
+                "Tell us which data is wrong and what it should say",
+                "What to correct",
+            )?,
+        },
+        Right::Erasure => {
+            // The GDPR regimes ask for a ground (Article 17(1)); the CCPA does not.
+            let ground = if regime == Some(Regime::Ccpa) && input.erasure_ground.trim().is_empty() {
+                None
+            } else {
+                Some(c.choice::<ErasureGround>(
+                    "erasure_ground",
+                    &input.erasure_ground,
+                    "Select why your data should be deleted",
+                )?)
+            };
+            RightRequest::Erasure { ground }
+        }
+        Right::Restriction => RightRequest::Restriction {
+            ground: c.choice(
+                "restriction_ground",
+                &input.restriction_ground,
+                "Select why the use of your data should be restricted",
+            )?,
+        },
+        Right::Portability => {
+            let destination: PortabilityDestination = c.choice(
+                "portability_destination",
+                &input.portability_destination,
+                "Select where your data should be sent",
+            )?;
+            let receiving_controller = match destination {
+                PortabilityDestination::ToMe => None,
+                PortabilityDestination::ToAnotherController => Some(c.required(
+                    "portability_controller",
+                    &input.portability_controller,
+                    MAX_DETAIL,
+                    "Enter the name and contact details of the organisation to send it to",
+                    "The receiving organisation",
+                )?),
+            };
+            RightRequest::Portability {
+                destination,
+                receiving_controller,
+            }
+        }
+        Right::Objection => {
+            let ground: ObjectionGround = c.choice(
+                "objection_ground",
+                &input.objection_ground,
+                "Select what you object to",
+            )?;
+            let reasons = if ground == ObjectionGround::LegitimateInterests {
+                Some(c.required(
+                    "objection_reasons",
+                    &input.objection_reasons,
+                    MAX_DETAIL,
+                    "Tell us about your particular situation",
+                    "Your reasons",
+                )?)
+            } else {
+                c.optional(
+                    "objection_reasons",
+                    &input.objection_reasons,
+                    MAX_DETAIL,
+                    "Your reasons",
+                )
+            };
+            RightRequest::Objection { ground, reasons }
+        }
+        Right::AutomatedDecision => RightRequest::AutomatedDecision {
+            decision: c.required(
+                "automated_decision_details",
+                &input.automated_decision_details,
+                MAX_DETAIL,
+                "Tell us which decision you want a person to review",
+                "The decision",
+            )?,
+        },
+        Right::WithdrawConsent => RightRequest::WithdrawConsent {
+            purposes: c.required(
+                "consent_purposes",
+                &input.consent_purposes,
+                MAX_DETAIL,
+                "Tell us what you no longer consent to",
+                "What you withdraw consent for",
+            )?,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> IntakeInput {
+        IntakeInput {
+            name: "Ada Lovelace".into(),
+            email: "ada@example.com".into(),
+            location: "GB".into(),
+            rights: vec!["access".into()],
+            acting_as: "self".into(),
+            ..IntakeInput::default()
+        }
+    }
+
+    fn fields(input: &IntakeInput) -> Vec<&'static str> {
+        NewRequest::parse(input, Regime::UkGdpr)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_request_parses() {
+        let r = NewRequest::parse(&valid(), Regime::UkGdpr).unwrap();
+        assert_eq!(r.regime, Regime::UkGdpr);
+        assert_eq!(r.rights, vec![RightRequest::Access { scope: None }]);
+        assert_eq!(r.requester, Requester::Themselves);
+    }
+
+    #[test]
+    fn an_empty_form_lists_every_missing_field_in_form_order() {
+        assert_eq!(
+            fields(&IntakeInput::default()),
+            vec!["name", "email", "location", "rights", "acting_as"]
+        );
+    }
+
+    #[test]
+    fn each_right_asks_for_its_own_details() {
+        let cases = [
+            ("rectification", "rectification_details"),
+            ("erasure", "erasure_ground"),
+            ("restriction", "restriction_ground"),
+            ("portability", "portability_destination"),
+            ("objection", "objection_ground"),
+            ("automated_decision", "automated_decision_details"),
+            ("withdraw_consent", "consent_purposes"),
+        ];
+        for (right, field) in cases {
+            let input = IntakeInput {
+                rights: vec![right.into()],
+                ..valid()
+            };
+            assert_eq!(fields(&input), vec![field], "{right}");
+        }
+    }
+
+    #[test]
+    fn dependent_details_are_required_only_when_they_apply() {
+        let to_controller = IntakeInput {
+            rights: vec!["portability".into()],
+            portability_destination: "to_another_controller".into(),
+            ..valid()
+        };
+        assert_eq!(fields(&to_controller), vec!["portability_controller"]);
+        let legitimate_interests = IntakeInput {
+            rights: vec!["objection".into()],
+            objection_ground: "legitimate_interests".into(),
+            ..valid()
+        };
+        assert_eq!(fields(&legitimate_interests), vec!["objection_reasons"]);
+        let marketing = IntakeInput {
+            objection_ground: "direct_marketing".into(),
+            ..legitimate_interests
+        };
+        assert!(NewRequest::parse(&marketing, Regime::UkGdpr).is_ok());
+        let agent = IntakeInput {
+            acting_as: "agent".into(),
+            ..valid()
+        };
+        assert_eq!(fields(&agent), vec!["agent_name"]);
+    }
+
+    #[test]
+    fn ccpa_deletion_needs_no_ground_but_gdpr_erasure_does() {
+        let input = IntakeInput {
+            location: "US-CA".into(),
+            rights: vec!["erasure".into()],
+            ..valid()
+        };
+        let r = NewRequest::parse(&input, Regime::UkGdpr).unwrap();
+        assert_eq!(r.regime, Regime::Ccpa);
+        assert_eq!(r.rights, vec![RightRequest::Erasure { ground: None }]);
+        let gdpr = IntakeInput {
+            location: "DE".into(),
+            ..input
+        };
+        assert_eq!(fields(&gdpr), vec!["erasure_ground"]);
+    }
+
+    #[test]
+    fn unknown_values_are_refused() {
+        assert_eq!(
+            fields(&IntakeInput {
+                location: "Atlantis".into(),
+                ..valid()
+            }),
+            vec!["location"]
+        );
+        assert_eq!(
+            fields(&IntakeInput {
+                rights: vec!["everything".into()],
+                ..valid()
+            }),
+            vec!["rights"]
+        );
+        assert_eq!(
+            fields(&IntakeInput {
+                acting_as: "boss".into(),
+                ..valid()
+            }),
+            vec!["acting_as"]
+        );
+        let bad_ground = IntakeInput {
+            rights: vec!["erasure".into()],
+            erasure_ground: "because".into(),
+            ..valid()
+        };
+        let errors = NewRequest::parse(&bad_ground, Regime::UkGdpr).unwrap_err();
+        assert_eq!(errors[0].message, "Select one of the options in the list");
+    }
+
+    #[test]
+    fn overlong_fields_are_refused_with_their_limit() {
+        let input = IntakeInput {
+            name: "a".repeat(MAX_NAME + 1),
+            description: "b".repeat(MAX_DESCRIPTION + 1),
+            ..valid()
+        };
+        let errors = NewRequest::parse(&input, Regime::UkGdpr).unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert_eq!(
+            errors[0].message,
+            "Your name must be 200 characters or fewer"
+        );
+        assert!(errors[1].message.contains("5000 characters"));
+        let at_limit = IntakeInput {
+            name: "a".repeat(MAX_NAME),
+            ..valid()
+        };
+        assert!(NewRequest::parse(&at_limit, Regime::UkGdpr).is_ok());
+    }
+
+    #[test]
+    fn repeated_rights_count_once_and_come_in_catalogue_order() {
+        let input = IntakeInput {
+            rights: vec!["erasure".into(), "access".into(), "erasure".into()],
+            erasure_ground: "no_longer_necessary".into(),
+            ..valid()
+        };
+        let r = NewRequest::parse(&input, Regime::UkGdpr).unwrap();
+        let rights: Vec<Right> = r.rights.iter().map(RightRequest::right).collect();
+        assert_eq!(rights, vec![Right::Access, Right::Erasure]);
+    }
+
+    #[test]
+    fn elsewhere_gets_the_home_regime() {
+        let input = IntakeInput {
+            location: "OTHER".into(),
+            ..valid()
+        };
+        assert_eq!(
+            NewRequest::parse(&input, Regime::EuGdpr).unwrap().regime,
+            Regime::EuGdpr
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        let input = IntakeInput {
+            name: "Ada\u{0}".into(),
+            ..valid()
+        };
+        assert_eq!(fields(&input), vec!["name"]);
+    }
+}

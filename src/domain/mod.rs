@@ -1,0 +1,22 @@
+//! The pure heart of Rightsdesk: rights, regimes, holiday calendars, the
+//! deadline engine, the case state machine and the validated shape of a new
+//! request. Nothing in here does I/O or reads the clock; "today" is always a
+//! parameter, so every rule can be tested exhaustively.
+
+pub mod calendar;
+pub mod deadline;
+pub mod email;
+pub mod intake;
+pub mod lifecycle;
+pub mod reference;
+pub mod regime;
+pub mod rights;
+
+pub use calendar::{Calendars, HolidayCalendar};
+pub use deadline::{ClockEvent, Deadline, DeadlineError, DeadlineInput};
+pub use email::Email;
+pub use intake::{FieldError, IntakeInput, NewRequest};
+pub use lifecycle::{CaseState, IllegalTransition, Transition};
+pub use reference::Reference;
+pub use regime::{Location, Regime};
+pub use rights::{Right, RightRequest};

@@ -1,0 +1,470 @@
+//! The rights catalogue: the eight rights a request can hold, what each is
+//! called under each regime, and the details each one needs from the
+//! requester.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::regime::Regime;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Right {
+    Access,
+    Rectification,
+    Erasure,
+    Restriction,
+    Portability,
+    Objection,
+    AutomatedDecision,
+    WithdrawConsent,
+}
+
+impl Right {
+    pub const ALL: [Right; 8] = [
+        Right::Access,
+        Right::Rectification,
+        Right::Erasure,
+        Right::Restriction,
+        Right::Portability,
+        Right::Objection,
+        Right::AutomatedDecision,
+        Right::WithdrawConsent,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Right::Access => "access",
+            Right::Rectification => "rectification",
+            Right::Erasure => "erasure",
+            Right::Restriction => "restriction",
+            Right::Portability => "portability",
+            Right::Objection => "objection",
+            Right::AutomatedDecision => "automated_decision",
+            Right::WithdrawConsent => "withdraw_consent",
+        }
+    }
+
+    /// The plain-language label the intake form shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            Right::Access => "Get a copy of my personal data",
+            Right::Rectification => "Correct personal data that is wrong or incomplete",
+            Right::Erasure => "Delete my personal data",
+            Right::Restriction => "Restrict (pause) the use of my personal data",
+            Right::Portability => "Receive my data in a machine-readable format, or have it sent to another organisation",
+            Right::Objection => "Object to the use of my personal data (including direct marketing, or the sale or sharing of it)",
+            Right::AutomatedDecision => "Have a person review a decision made about me by automated means",
+            Right::WithdrawConsent => "Withdraw consent I gave",
+        }
+    }
+
+    /// The right's name under a regime (the CCPA names its rights differently).
+    pub fn title(self, regime: Regime) -> &'static str {
+        match (self, regime) {
+            (Right::Access, Regime::Ccpa) => "Right to know",
+            (Right::Rectification, Regime::Ccpa) => "Right to correct",
+            (Right::Erasure, Regime::Ccpa) => "Right to delete",
+            (Right::Restriction, Regime::Ccpa) => {
+                "Right to limit use of sensitive personal information"
+            }
+            (Right::Portability, Regime::Ccpa) => "Right to know (portable copy)",
+            (Right::Objection, Regime::Ccpa) => "Right to opt out of sale or sharing",
+            (Right::AutomatedDecision, Regime::Ccpa) => {
+                "Automated decision-making technology: access and opt-out"
+            }
+            (Right::WithdrawConsent, Regime::Ccpa) => "Withdrawal of consent",
+            (Right::Access, _) => "Right of access",
+            (Right::Rectification, _) => "Right to rectification",
+            (Right::Erasure, _) => "Right to erasure",
+            (Right::Restriction, _) => "Right to restriction of processing",
+            (Right::Portability, _) => "Right to data portability",
+            (Right::Objection, _) => "Right to object",
+            (Right::AutomatedDecision, _) => "Rights related to automated decision-making",
+            (Right::WithdrawConsent, _) => "Right to withdraw consent",
+        }
+    }
+
+    /// Where the law grants the right.
+    pub fn legal_basis(self, regime: Regime) -> &'static str {
+        match (self, regime) {
+            (Right::Access, Regime::Ccpa) => "Cal. Civ. Code §§ 1798.100, 1798.110",
+            (Right::Rectification, Regime::Ccpa) => "Cal. Civ. Code § 1798.106",
+            (Right::Erasure, Regime::Ccpa) => "Cal. Civ. Code § 1798.105",
+            (Right::Restriction, Regime::Ccpa) => "Cal. Civ. Code § 1798.121",
+            (Right::Portability, Regime::Ccpa) => "Cal. Civ. Code § 1798.130(a)(3)",
+            (Right::Objection, Regime::Ccpa) => "Cal. Civ. Code § 1798.120",
+            (Right::AutomatedDecision, Regime::Ccpa) => "Cal. Civ. Code § 1798.185(a)(15)",
+            (Right::WithdrawConsent, Regime::Ccpa) => "Cal. Code Regs. tit. 11, § 7004",
+            (Right::Access, _) => "Article 15",
+            (Right::Rectification, _) => "Article 16",
+            (Right::Erasure, _) => "Article 17",
+            (Right::Restriction, _) => "Article 18",
+            (Right::Portability, _) => "Article 20",
+            (Right::Objection, _) => "Article 21",
+            (Right::AutomatedDecision, _) => "Article 22",
+            (Right::WithdrawConsent, _) => "Article 7(3)",
+        }
+    }
+}
+
+impl fmt::Display for Right {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown right '{0}'")]
+pub struct UnknownRight(pub String);
+
+impl FromStr for Right {
+    type Err = UnknownRight;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Right::ALL
+            .into_iter()
+            .find(|r| r.key() == s)
+            .ok_or_else(|| UnknownRight(s.to_owned()))
+    }
+}
+
+/// A fixed list of choices (grounds) that a right asks for. Each has a key the
+/// form sends and a label a person reads.
+pub trait Choice: Sized + Copy + 'static {
+    const ALL: &'static [Self];
+    fn key(self) -> &'static str;
+    fn label(self) -> &'static str;
+
+    fn parse(key: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.key() == key)
+    }
+}
+
+/// Article 17(1) grounds for erasure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErasureGround {
+    NoLongerNecessary,
+    ConsentWithdrawn,
+    Objected,
+    UnlawfulProcessing,
+    LegalObligation,
+    ChildOnlineService,
+}
+
+impl Choice for ErasureGround {
+    const ALL: &'static [Self] = &[
+        Self::NoLongerNecessary,
+        Self::ConsentWithdrawn,
+        Self::Objected,
+        Self::UnlawfulProcessing,
+        Self::LegalObligation,
+        Self::ChildOnlineService,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::NoLongerNecessary => "no_longer_necessary",
+            Self::ConsentWithdrawn => "consent_withdrawn",
+            Self::Objected => "objected",
+            Self::UnlawfulProcessing => "unlawful_processing",
+            Self::LegalObligation => "legal_obligation",
+            Self::ChildOnlineService => "child_online_service",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::NoLongerNecessary => {
+                "The data is no longer needed for the purpose it was collected for"
+            }
+            Self::ConsentWithdrawn => "I withdraw the consent the processing relies on",
+            Self::Objected => {
+                "I object to the processing and there is no overriding reason to continue"
+            }
+            Self::UnlawfulProcessing => "The data has been processed unlawfully",
+            Self::LegalObligation => "The data must be erased to comply with a legal obligation",
+            Self::ChildOnlineService => {
+                "The data was collected when I was a child, for an online service"
+            }
+        }
+    }
+}
+
+/// Article 18(1) grounds for restriction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RestrictionGround {
+    AccuracyContested,
+    UnlawfulButKeep,
+    NeededForLegalClaims,
+    ObjectionPending,
+    SensitiveInformation,
+}
+
+impl Choice for RestrictionGround {
+    const ALL: &'static [Self] = &[
+        Self::AccuracyContested,
+        Self::UnlawfulButKeep,
+        Self::NeededForLegalClaims,
+        Self::ObjectionPending,
+        Self::SensitiveInformation,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::AccuracyContested => "accuracy_contested",
+            Self::UnlawfulButKeep => "unlawful_but_keep",
+            Self::NeededForLegalClaims => "needed_for_legal_claims",
+            Self::ObjectionPending => "objection_pending",
+            Self::SensitiveInformation => "sensitive_information",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::AccuracyContested => "I say the data is inaccurate, while you check it",
+            Self::UnlawfulButKeep => {
+                "The processing is unlawful, but I want the data kept rather than deleted"
+            }
+            Self::NeededForLegalClaims => {
+                "You no longer need the data, but I need it for a legal claim"
+            }
+            Self::ObjectionPending => "I have objected, while you consider my objection",
+            Self::SensitiveInformation => {
+                "Limit the use of my sensitive personal information (California)"
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionGround {
+    DirectMarketing,
+    LegitimateInterests,
+    SaleOrSharing,
+}
+
+impl Choice for ObjectionGround {
+    const ALL: &'static [Self] = &[
+        Self::DirectMarketing,
+        Self::LegitimateInterests,
+        Self::SaleOrSharing,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::DirectMarketing => "direct_marketing",
+            Self::LegitimateInterests => "legitimate_interests",
+            Self::SaleOrSharing => "sale_or_sharing",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::DirectMarketing => "Direct marketing (you must stop)",
+            Self::LegitimateInterests => "Processing based on your legitimate interests or a public task, because of my particular situation",
+            Self::SaleOrSharing => "Sale or sharing of my personal information (opt-out)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PortabilityDestination {
+    ToMe,
+    ToAnotherController,
+}
+
+impl Choice for PortabilityDestination {
+    const ALL: &'static [Self] = &[Self::ToMe, Self::ToAnotherController];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::ToMe => "to_me",
+            Self::ToAnotherController => "to_another_controller",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::ToMe => "Send it to me",
+            Self::ToAnotherController => "Send it directly to another organisation",
+        }
+    }
+}
+
+/// One right as requested, with the details that right needs. A value of this
+/// type is complete: intake parsing refuses to build one with a required
+/// detail missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "right", rename_all = "snake_case")]
+pub enum RightRequest {
+    Access {
+        scope: Option<String>,
+    },
+    Rectification {
+        corrections: String,
+    },
+    Erasure {
+        /// Required under the GDPR regimes; the CCPA asks for none.
+        ground: Option<ErasureGround>,
+    },
+    Restriction {
+        ground: RestrictionGround,
+    },
+    Portability {
+        destination: PortabilityDestination,
+        receiving_controller: Option<String>,
+    },
+    Objection {
+        ground: ObjectionGround,
+        reasons: Option<String>,
+    },
+    AutomatedDecision {
+        decision: String,
+    },
+    WithdrawConsent {
+        purposes: String,
+    },
+}
+
+impl RightRequest {
+    pub fn right(&self) -> Right {
+        match self {
+            RightRequest::Access { .. } => Right::Access,
+            RightRequest::Rectification { .. } => Right::Rectification,
+            RightRequest::Erasure { .. } => Right::Erasure,
+            RightRequest::Restriction { .. } => Right::Restriction,
+            RightRequest::Portability { .. } => Right::Portability,
+            RightRequest::Objection { .. } => Right::Objection,
+            RightRequest::AutomatedDecision { .. } => Right::AutomatedDecision,
+            RightRequest::WithdrawConsent { .. } => Right::WithdrawConsent,
+        }
+    }
+
+    /// One line saying what was asked, for emails and the case page.
+    pub fn summary(&self) -> String {
+        match self {
+            RightRequest::Access { scope: None } => "A copy of your personal data".into(),
+            RightRequest::Access { scope: Some(s) } => {
+                format!("A copy of your personal data (you said: {s})")
+            }
+            RightRequest::Rectification { corrections } => {
+                format!("Correct your data as you described: {corrections}")
+            }
+            RightRequest::Erasure { ground: None } => "Delete your personal data".into(),
+            RightRequest::Erasure { ground: Some(g) } => {
+                format!("Delete your personal data. Ground: {}", g.label())
+            }
+            RightRequest::Restriction { ground } => {
+                format!("Restrict the use of your data. Ground: {}", ground.label())
+            }
+            RightRequest::Portability {
+                destination,
+                receiving_controller,
+            } => match receiving_controller {
+                Some(to) => format!("Your data in a machine-readable format, sent to {to}"),
+                None => format!(
+                    "Your data in a machine-readable format ({})",
+                    destination.label().to_lowercase()
+                ),
+            },
+            RightRequest::Objection { ground, reasons } => match reasons {
+                Some(r) => format!("Stop: {}. Your reasons: {r}", ground.label()),
+                None => format!("Stop: {}", ground.label()),
+            },
+            RightRequest::AutomatedDecision { decision } => {
+                format!("Human review of the automated decision: {decision}")
+            }
+            RightRequest::WithdrawConsent { purposes } => {
+                format!("Withdraw your consent for: {purposes}")
+            }
+        }
+    }
+
+    /// Whether this is a CCPA opt-out of sale or sharing, which has its own,
+    /// shorter deadline and needs no verification.
+    pub fn is_opt_out(&self) -> bool {
+        matches!(
+            self,
+            RightRequest::Objection {
+                ground: ObjectionGround::SaleOrSharing,
+                ..
+            }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_right_round_trips_through_its_key() {
+        for r in Right::ALL {
+            assert_eq!(r.key().parse::<Right>(), Ok(r));
+            for regime in Regime::ALL {
+                assert!(!r.title(regime).is_empty());
+                assert!(!r.legal_basis(regime).is_empty());
+            }
+        }
+        assert!("delete".parse::<Right>().is_err());
+    }
+
+    #[test]
+    fn ccpa_names_map_onto_the_catalogue() {
+        assert_eq!(Right::Access.title(Regime::Ccpa), "Right to know");
+        assert_eq!(Right::Erasure.title(Regime::Ccpa), "Right to delete");
+        assert_eq!(Right::Rectification.title(Regime::Ccpa), "Right to correct");
+        assert_eq!(
+            Right::Objection.title(Regime::Ccpa),
+            "Right to opt out of sale or sharing"
+        );
+        assert_eq!(Right::Access.title(Regime::UkGdpr), "Right of access");
+    }
+
+    #[test]
+    fn choices_parse_only_their_own_keys() {
+        for g in ErasureGround::ALL {
+            assert_eq!(ErasureGround::parse(g.key()), Some(*g));
+        }
+        for g in RestrictionGround::ALL {
+            assert_eq!(RestrictionGround::parse(g.key()), Some(*g));
+        }
+        for g in ObjectionGround::ALL {
+            assert_eq!(ObjectionGround::parse(g.key()), Some(*g));
+        }
+        assert_eq!(ErasureGround::parse("because"), None);
+    }
+
+    #[test]
+    fn details_survive_a_json_round_trip() {
+        let r = RightRequest::Portability {
+            destination: PortabilityDestination::ToAnotherController,
+            receiving_controller: Some("Acme Bank".into()),
+        };
+        let json = serde_json::to_string(&r).unwrap();
+        assert!(json.contains("\"right\":\"portability\""));
+        assert_eq!(serde_json::from_str::<RightRequest>(&json).unwrap(), r);
+        assert_eq!(r.right(), Right::Portability);
+    }
+
+    #[test]
+    fn only_sale_or_sharing_objections_are_opt_outs() {
+        let opt_out = RightRequest::Objection {
+            ground: ObjectionGround::SaleOrSharing,
+            reasons: None,
+        };
+        let marketing = RightRequest::Objection {
+            ground: ObjectionGround::DirectMarketing,
+            reasons: None,
+        };
+        assert!(opt_out.is_opt_out());
+        assert!(!marketing.is_opt_out());
+    }
+}
