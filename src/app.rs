@@ -1,0 +1,20 @@
+//! What every request handler and background job shares.
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::{Backend, Pool};
+use crate::domain::Calendars;
+use crate::mail::MailWaker;
+use crate::templates::Templates;
+
+pub struct AppContext {
+    pub settings: Settings,
+    pub pool: Pool,
+    pub backend: Backend,
+    pub templates: Templates,
+    pub calendars: Calendars,
+    pub clock: Arc<dyn Clock>,
+    pub mail: MailWaker,
+}

@@ -1,0 +1,142 @@
+//! The `rightsdesk` command line: `serve` (the default), `migrate` and
+//! `deadline`.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+use serde_json::json;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::domain::deadline::{self, ClockEvent, DeadlineInput};
+use crate::domain::{Calendars, Regime};
+use crate::startup::{open_database, Application};
+
+#[derive(Debug, Parser)]
+#[command(name = "rightsdesk", version, about = "Data-subject-rights requests, handled on time")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web application and its background jobs (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Compute a statutory deadline and print it as JSON.
+    Deadline(DeadlineArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeadlineArgs {
+    /// uk-gdpr, eu-gdpr or ccpa.
+    #[arg(long)]
+    pub regime: Regime,
+    /// The date the request was received (YYYY-MM-DD).
+    #[arg(long)]
+    pub received: NaiveDate,
+    /// The deadline is extended; the requester was told on --today, or on
+    /// the day of receipt when --today is not given.
+    #[arg(long)]
+    pub extended: bool,
+    /// The request includes a CCPA opt-out of sale or sharing.
+    #[arg(long)]
+    pub opt_out: bool,
+    /// The day to compute for (YYYY-MM-DD); defaults to the current date.
+    #[arg(long)]
+    pub today: Option<NaiveDate>,
+}
+
+/// Runs the deadline command; returns the JSON to print, or a message for
+/// stderr.
+pub fn deadline_json(args: &DeadlineArgs, current_date: NaiveDate) -> Result<String, String> {
+    let today = args.today.unwrap_or(current_date);
+    let events = if args.extended {
+        vec![ClockEvent::Extended(args.today.unwrap_or(args.received))]
+    } else {
+        vec![]
+    };
+    let calendars = Calendars::shipped();
+    let d = deadline::compute(
+        DeadlineInput {
+            regime: args.regime,
+            received: args.received,
+            events: &events,
+            opt_out: args.opt_out,
+        },
+        calendars.for_regime(args.regime),
+        today,
+    )
+    .map_err(|e| e.to_string())?;
+    let out = json!({
+        "regime": d.regime,
+        "received": d.received,
+        "today": today,
+        "due": d.due,
+        "original_due": d.original_due,
+        "extended": d.extended,
+        "days_left": d.days_left(today),
+        "clock_running": d.clock_running(),
+        "acknowledge_by": d.acknowledge_by,
+        "opt_out_due": d.opt_out_due,
+        "derivation": d.derivation,
+    });
+    serde_json::to_string_pretty(&out).map_err(|e| e.to_string())
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Deadline(args) => {
+            let current = SystemClock.today(chrono_tz::Europe::London);
+            match deadline_json(&args, current) {
+                Ok(json) => {
+                    let mut out = std::io::stdout().lock();
+                    if writeln!(out, "{json}").is_err() {
+                        return 1;
+                    }
+                    0
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    2
+                }
+            }
+        }
+        Command::Migrate => match Settings::load()
+            .map_err(anyhow::Error::from)
+            .and_then(|s| open_database(&s))
+        {
+            Ok(_) => {
+                eprintln!("database is up to date");
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                1
+            }
+        },
+        Command::Serve => match serve() {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                1
+            }
+        },
+    }
+}
+
+fn serve() -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let base_url = settings.base_url().to_owned();
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings, Arc::new(SystemClock))?;
+        log::info!("Rightsdesk is serving at {base_url} (port {})", app.port());
+        app.run_until_stopped().await?;
+        Ok(())
+    })
+}

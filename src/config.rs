@@ -1,0 +1,277 @@
+//! Typed settings: the built-in `config/default.toml`, an optional local
+//! file, `RIGHTSDESK__SECTION__KEY` environment variables and the few plain
+//! variables operators and tests rely on (`DATABASE_URL`, `RIGHTSDESK_BIND`,
+//! `RIGHTSDESK_BASE_URL`, `RIGHTSDESK_MAIL_URL`, `RIGHTSDESK_DATA_DIR`).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use chrono_tz::Tz;
+use config::{Config, Environment, File, FileFormat};
+use serde::Deserialize;
+use url::Url;
+
+use crate::domain::Regime;
+
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub storage: StorageSettings,
+    pub database: DatabaseSettings,
+    pub mail: MailSettings,
+    pub organisation: Organisation,
+    pub requests: RequestSettings,
+    pub authorities: Authorities,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub base_url: String,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StorageSettings {
+    pub data_dir: PathBuf,
+    pub templates_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailSettings {
+    pub url: String,
+    pub from: String,
+    pub poll_interval_secs: u64,
+    pub max_attempts: u32,
+    pub retry_base_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct Organisation {
+    pub name: String,
+    pub email: String,
+    pub postal_address: String,
+    pub home_regime: Regime,
+    pub timezone: Tz,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RequestSettings {
+    pub confirm_link_ttl_hours: u32,
+    pub unconfirmed_expiry_days: u32,
+}
+
+/// The supervisory authority a requester can complain to, per regime.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct Authority {
+    pub name: String,
+    pub url: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Authorities {
+    pub uk_gdpr: Authority,
+    pub eu_gdpr: Authority,
+    pub ccpa: Authority,
+}
+
+impl Authorities {
+    pub fn for_regime(&self, regime: Regime) -> &Authority {
+        match regime {
+            Regime::UkGdpr => &self.uk_gdpr,
+            Regime::EuGdpr => &self.eu_gdpr,
+            Regime::Ccpa => &self.ccpa,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("configuration: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error("configuration: server.bind '{0}' is not host:port (e.g. 127.0.0.1:8080)")]
+    Bind(String),
+    #[error("configuration: server.base_url '{0}' is not an http(s) URL")]
+    BaseUrl(String),
+    #[error("configuration: {0} must be greater than zero")]
+    Zero(&'static str),
+    #[error("configuration: mail.from '{0}' is not a valid sender address")]
+    From(String),
+}
+
+/// The plain environment variables that always override the files.
+const PLAIN_OVERRIDES: &[(&str, &str)] = &[
+    ("DATABASE_URL", "database.url"),
+    ("RIGHTSDESK_BIND", "server.bind"),
+    ("RIGHTSDESK_BASE_URL", "server.base_url"),
+    ("RIGHTSDESK_MAIL_URL", "mail.url"),
+    ("RIGHTSDESK_DATA_DIR", "storage.data_dir"),
+];
+
+impl Settings {
+    /// Loads settings from the files and the process environment.
+    pub fn load() -> Result<Settings, SettingsError> {
+        Settings::load_from(std::env::vars().collect())
+    }
+
+    /// Loads settings as [`Settings::load`] does, from the given environment.
+    pub fn load_from(env: HashMap<String, String>) -> Result<Settings, SettingsError> {
+        let mut builder = Config::builder()
+            .add_source(File::from_str(DEFAULT_TOML, FileFormat::Toml))
+            .add_source(File::new("config/local", FileFormat::Toml).required(false));
+        if let Some(path) = env.get("RIGHTSDESK_CONFIG") {
+            builder = builder.add_source(File::new(path, FileFormat::Toml).required(true));
+        }
+        builder = builder.add_source(
+            Environment::with_prefix("RIGHTSDESK")
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true)
+                .source(Some(env.clone())),
+        );
+        for (var, key) in PLAIN_OVERRIDES {
+            if let Some(value) = env.get(*var).filter(|v| !v.trim().is_empty()) {
+                builder = builder.set_override(*key, value.trim())?;
+            }
+        }
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        self.bind_addr()?;
+        let base = Url::parse(&self.server.base_url)
+            .map_err(|_| SettingsError::BaseUrl(self.server.base_url.clone()))?;
+        if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
+            return Err(SettingsError::BaseUrl(self.server.base_url.clone()));
+        }
+        if self.database.pool_size == 0 {
+            return Err(SettingsError::Zero("database.pool_size"));
+        }
+        if self.server.max_body_bytes == 0 {
+            return Err(SettingsError::Zero("server.max_body_bytes"));
+        }
+        if self.requests.confirm_link_ttl_hours == 0 {
+            return Err(SettingsError::Zero("requests.confirm_link_ttl_hours"));
+        }
+        if self.requests.unconfirmed_expiry_days == 0 {
+            return Err(SettingsError::Zero("requests.unconfirmed_expiry_days"));
+        }
+        if self.mail.max_attempts == 0 {
+            return Err(SettingsError::Zero("mail.max_attempts"));
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(SettingsError::From(self.mail.from.clone()));
+        }
+        Ok(())
+    }
+
+    pub fn bind_addr(&self) -> Result<SocketAddr, SettingsError> {
+        self.server
+            .bind
+            .parse()
+            .map_err(|_| SettingsError::Bind(self.server.bind.clone()))
+    }
+
+    /// The database URL, defaulting to SQLite under the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database.url.trim().is_empty() {
+            format!("sqlite://{}", self.data_dir().join("rightsdesk.db").display())
+        } else {
+            self.database.url.trim().to_owned()
+        }
+    }
+
+    /// The mail transport URL, defaulting to files under the data directory.
+    pub fn mail_url(&self) -> String {
+        if self.mail.url.trim().is_empty() {
+            format!("file://{}", self.data_dir().join("mail").display())
+        } else {
+            self.mail.url.trim().to_owned()
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.storage.data_dir
+    }
+
+    /// The base URL without a trailing slash, for building links.
+    pub fn base_url(&self) -> &str {
+        self.server.base_url.trim_end_matches('/')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_give_sqlite_and_file_mail_under_data() {
+        let s = Settings::load_from(env(&[])).unwrap();
+        assert_eq!(s.server.bind, "127.0.0.1:8080");
+        assert_eq!(s.database_url(), "sqlite://./data/rightsdesk.db");
+        assert_eq!(s.mail_url(), "file://./data/mail");
+        assert_eq!(s.organisation.home_regime, Regime::UkGdpr);
+        assert_eq!(s.organisation.timezone, chrono_tz::Europe::London);
+    }
+
+    #[test]
+    fn contract_variables_override_everything() {
+        let s = Settings::load_from(env(&[
+            ("DATABASE_URL", "postgres://u:p@localhost/rd"),
+            ("RIGHTSDESK_BIND", "0.0.0.0:9000"),
+            ("RIGHTSDESK_BASE_URL", "https://privacy.example.org/"),
+            ("RIGHTSDESK_MAIL_URL", "smtp://localhost:2525"),
+            ("RIGHTSDESK_DATA_DIR", "/var/lib/rightsdesk"),
+            ("RIGHTSDESK__DATABASE__URL", "postgres://ignored"),
+        ]))
+        .unwrap();
+        assert_eq!(s.database_url(), "postgres://u:p@localhost/rd");
+        assert_eq!(s.server.bind, "0.0.0.0:9000");
+        assert_eq!(s.base_url(), "https://privacy.example.org");
+        assert_eq!(s.mail_url(), "smtp://localhost:2525");
+        assert_eq!(s.data_dir(), Path::new("/var/lib/rightsdesk"));
+    }
+
+    #[test]
+    fn sectioned_variables_override_the_files() {
+        let s = Settings::load_from(env(&[
+            ("RIGHTSDESK__ORGANISATION__NAME", "Acme"),
+            ("RIGHTSDESK__ORGANISATION__HOME_REGIME", "ccpa"),
+            ("RIGHTSDESK__REQUESTS__UNCONFIRMED_EXPIRY_DAYS", "3"),
+        ]))
+        .unwrap();
+        assert_eq!(s.organisation.name, "Acme");
+        assert_eq!(s.organisation.home_regime, Regime::Ccpa);
+        assert_eq!(s.requests.unconfirmed_expiry_days, 3);
+    }
+
+    #[test]
+    fn bad_values_are_reported_by_name() {
+        let err = |pairs| Settings::load_from(env(pairs)).unwrap_err().to_string();
+        assert!(err(&[("RIGHTSDESK_BIND", "localhost")]).contains("server.bind"));
+        assert!(err(&[("RIGHTSDESK_BASE_URL", "not a url")]).contains("base_url"));
+        assert!(err(&[("RIGHTSDESK__ORGANISATION__HOME_REGIME", "gdpr")]).contains("gdpr"));
+        assert!(err(&[("RIGHTSDESK__ORGANISATION__TIMEZONE", "Mars/Olympus")]).contains("Mars"));
+        assert!(err(&[("RIGHTSDESK__DATABASE__POOL_SIZE", "0")]).contains("pool_size"));
+        assert!(err(&[("RIGHTSDESK_CONFIG", "/nonexistent/rightsdesk.toml")]).contains("nonexistent"));
+    }
+}

@@ -1,0 +1,259 @@
+//! The `cases` and `case_rights` tables.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{case_rights, cases};
+use super::{DbConn, DbError};
+use crate::domain::intake::Requester;
+use crate::domain::{CaseState, NewRequest, Reference, Regime, RightRequest};
+
+/// A case's database id; never shown to requesters (they get the reference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CaseId(pub i64);
+
+/// How a request reached the organisation.
+pub const CHANNEL_WEB: &str = "web";
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub id: CaseId,
+    pub reference: Reference,
+    pub state: CaseState,
+    pub regime: Regime,
+    pub channel: String,
+    pub location: String,
+    pub requester_name: String,
+    pub requester_email: String,
+    pub agent_name: Option<String>,
+    pub description: Option<String>,
+    pub received_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub submitted_at: NaiveDateTime,
+    pub confirmed_at: Option<NaiveDateTime>,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = cases)]
+struct CaseRow {
+    id: i64,
+    reference: String,
+    state: String,
+    regime: String,
+    channel: String,
+    location: String,
+    requester_name: String,
+    requester_email: String,
+    agent_name: Option<String>,
+    description: Option<String>,
+    received_on: Option<NaiveDate>,
+    due_on: Option<NaiveDate>,
+    submitted_at: NaiveDateTime,
+    confirmed_at: Option<NaiveDateTime>,
+}
+
+impl TryFrom<CaseRow> for Case {
+    type Error = DbError;
+
+    fn try_from(row: CaseRow) -> Result<Case, DbError> {
+        let corrupt = |what: String| DbError::Corrupt(format!("case {}: {what}", row.id));
+        Ok(Case {
+            id: CaseId(row.id),
+            reference: row.reference.parse().map_err(|e| corrupt(format!("{e}")))?,
+            state: row.state.parse().map_err(|e| corrupt(format!("{e}")))?,
+            regime: row.regime.parse().map_err(|e| corrupt(format!("{e}")))?,
+            channel: row.channel,
+            location: row.location,
+            requester_name: row.requester_name,
+            requester_email: row.requester_email,
+            agent_name: row.agent_name,
+            description: row.description,
+            received_on: row.received_on,
+            due_on: row.due_on,
+            submitted_at: row.submitted_at,
+            confirmed_at: row.confirmed_at,
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = cases, treat_none_as_null = true)]
+struct NewCaseRow<'a> {
+    reference: &'a str,
+    state: &'a str,
+    regime: &'a str,
+    channel: &'a str,
+    location: &'a str,
+    requester_name: &'a str,
+    requester_email: &'a str,
+    agent_name: Option<&'a str>,
+    description: Option<&'a str>,
+    received_on: Option<NaiveDate>,
+    due_on: Option<NaiveDate>,
+    submitted_at: NaiveDateTime,
+    confirmed_at: Option<NaiveDateTime>,
+    closed_at: Option<NaiveDateTime>,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = case_rights)]
+struct NewRightRow<'a> {
+    case_id: i64,
+    right_key: &'a str,
+    details: String,
+}
+
+/// Stores a web request, unconfirmed, with its rights; returns its id.
+pub fn insert_submitted(
+    conn: &mut DbConn,
+    request: &NewRequest,
+    reference: &Reference,
+    now: NaiveDateTime,
+) -> Result<CaseId, DbError> {
+    let agent_name = match &request.requester {
+        Requester::Themselves => None,
+        Requester::Agent { agent_name } => Some(agent_name.as_str()),
+    };
+    diesel::insert_into(cases::table)
+        .values(NewCaseRow {
+            reference: reference.as_str(),
+            state: CaseState::Submitted.key(),
+            regime: request.regime.key(),
+            channel: CHANNEL_WEB,
+            location: request.location.code(),
+            requester_name: &request.name,
+            requester_email: request.email.as_str(),
+            agent_name,
+            description: request.description.as_deref(),
+            received_on: None,
+            due_on: None,
+            submitted_at: now,
+            confirmed_at: None,
+            closed_at: None,
+            updated_at: now,
+        })
+        .execute(conn)?;
+    let id = CaseId(
+        cases::table
+            .filter(cases::reference.eq(reference.as_str()))
+            .select(cases::id)
+            .first(conn)?,
+    );
+    for right in &request.rights {
+        let details = serde_json::to_string(right)
+            .map_err(|e| DbError::Corrupt(format!("cannot encode right: {e}")))?;
+        diesel::insert_into(case_rights::table)
+            .values(NewRightRow {
+                case_id: id.0,
+                right_key: right.right().key(),
+                details,
+            })
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+pub fn reference_exists(conn: &mut DbConn, reference: &Reference) -> Result<bool, DbError> {
+    let n: i64 = cases::table
+        .filter(cases::reference.eq(reference.as_str()))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+pub fn find(conn: &mut DbConn, id: CaseId) -> Result<Case, DbError> {
+    cases::table
+        .find(id.0)
+        .select(CaseRow::as_select())
+        .first(conn)?
+        .try_into()
+}
+
+pub fn find_by_reference(
+    conn: &mut DbConn,
+    reference: &Reference,
+) -> Result<Option<Case>, DbError> {
+    cases::table
+        .filter(cases::reference.eq(reference.as_str()))
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Case::try_from)
+        .transpose()
+}
+
+pub fn rights(conn: &mut DbConn, id: CaseId) -> Result<Vec<RightRequest>, DbError> {
+    let rows: Vec<String> = case_rights::table
+        .filter(case_rights::case_id.eq(id.0))
+        .order(case_rights::id)
+        .select(case_rights::details)
+        .load(conn)?;
+    rows.iter()
+        .map(|json| {
+            serde_json::from_str(json)
+                .map_err(|e| DbError::Corrupt(format!("case {}: right details: {e}", id.0)))
+        })
+        .collect()
+}
+
+/// Moves a case from `from` to `to`, only if no one else moved it first.
+/// Returns whether it moved.
+pub fn move_state(
+    conn: &mut DbConn,
+    id: CaseId,
+    from: CaseState,
+    to: CaseState,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let closed_at = to.is_closed().then_some(now);
+    let n = diesel::update(
+        cases::table
+            .find(id.0)
+            .filter(cases::state.eq(from.key())),
+    )
+    .set((
+        cases::state.eq(to.key()),
+        cases::updated_at.eq(now),
+        cases::closed_at.eq(closed_at),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Records the confirmation of the email address and the clock it started.
+pub fn record_confirmation(
+    conn: &mut DbConn,
+    id: CaseId,
+    received_on: NaiveDate,
+    due_on: Option<NaiveDate>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(cases::table.find(id.0))
+        .set((
+            cases::received_on.eq(Some(received_on)),
+            cases::due_on.eq(due_on),
+            cases::confirmed_at.eq(Some(now)),
+            cases::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Unconfirmed cases submitted before `cutoff`.
+pub fn unconfirmed_before(
+    conn: &mut DbConn,
+    cutoff: NaiveDateTime,
+) -> Result<Vec<CaseId>, DbError> {
+    let ids: Vec<i64> = cases::table
+        .filter(cases::state.eq(CaseState::Submitted.key()))
+        .filter(cases::submitted_at.lt(cutoff))
+        .order(cases::id)
+        .select(cases::id)
+        .load(conn)?;
+    Ok(ids.into_iter().map(CaseId).collect())
+}
+
+pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(cases::table.count().get_result(conn)?)
+}

@@ -1,0 +1,148 @@
+//! The append-only, hash-chained audit trail of each case. Every event
+//! stores the hash of the case's previous event, so an edit or deletion
+//! anywhere breaks the chain and is detectable.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::cases::CaseId;
+use super::schema::case_events;
+use super::{DbConn, DbError};
+
+/// The `prev_hash` of a case's first event.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Who did it: the requester, a staff member, or the system itself.
+pub const ACTOR_REQUESTER: &str = "requester";
+pub const ACTOR_SYSTEM: &str = "system";
+
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub effective_on: Option<NaiveDate>,
+    pub actor: &'a str,
+    pub detail: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_events)]
+pub struct Event {
+    pub id: i64,
+    pub case_id: i64,
+    pub kind: String,
+    pub occurred_at: NaiveDateTime,
+    pub effective_on: Option<NaiveDate>,
+    pub actor: String,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = case_events, treat_none_as_null = true)]
+struct NewEventRow<'a> {
+    case_id: i64,
+    kind: &'a str,
+    occurred_at: NaiveDateTime,
+    effective_on: Option<NaiveDate>,
+    actor: &'a str,
+    detail: &'a str,
+    prev_hash: &'a str,
+    hash: &'a str,
+}
+
+fn chain_hash(
+    prev_hash: &str,
+    case_id: i64,
+    kind: &str,
+    occurred_at: NaiveDateTime,
+    effective_on: Option<NaiveDate>,
+    actor: &str,
+    detail: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev_hash,
+        &case_id.to_string(),
+        kind,
+        &occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+        &effective_on.map(|d| d.to_string()).unwrap_or_default(),
+        actor,
+        detail,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(h.finalize())
+}
+
+/// Appends an event to a case's trail. Call inside the transaction that
+/// makes the change the event records.
+pub fn append(
+    conn: &mut DbConn,
+    case: CaseId,
+    event: NewEvent<'_>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let prev: Option<String> = case_events::table
+        .filter(case_events::case_id.eq(case.0))
+        .order(case_events::id.desc())
+        .select(case_events::hash)
+        .first(conn)
+        .optional()?;
+    let prev = prev.as_deref().unwrap_or(GENESIS);
+    let detail = event.detail.to_string();
+    let hash = chain_hash(
+        prev,
+        case.0,
+        event.kind,
+        now,
+        event.effective_on,
+        event.actor,
+        &detail,
+    );
+    diesel::insert_into(case_events::table)
+        .values(NewEventRow {
+            case_id: case.0,
+            kind: event.kind,
+            occurred_at: now,
+            effective_on: event.effective_on,
+            actor: event.actor,
+            detail: &detail,
+            prev_hash: prev,
+            hash: &hash,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn list(conn: &mut DbConn, case: CaseId) -> Result<Vec<Event>, DbError> {
+    Ok(case_events::table
+        .filter(case_events::case_id.eq(case.0))
+        .order(case_events::id)
+        .select(Event::as_select())
+        .load(conn)?)
+}
+
+/// Checks a case's chain; returns the id of the first event that does not
+/// match, or `None` when the whole trail is intact.
+pub fn first_broken_link(conn: &mut DbConn, case: CaseId) -> Result<Option<i64>, DbError> {
+    let mut prev = GENESIS.to_owned();
+    for e in list(conn, case)? {
+        let expected = chain_hash(
+            &prev,
+            e.case_id,
+            &e.kind,
+            e.occurred_at,
+            e.effective_on,
+            &e.actor,
+            &e.detail,
+        );
+        if e.prev_hash != prev || e.hash != expected {
+            return Ok(Some(e.id));
+        }
+        prev = e.hash;
+    }
+    Ok(None)
+}

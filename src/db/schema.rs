@@ -1,0 +1,99 @@
+//! The tables, for both SQLite and PostgreSQL.
+
+diesel::table! {
+    cases (id) {
+        id -> BigInt,
+        reference -> Text,
+        state -> Text,
+        regime -> Text,
+        channel -> Text,
+        location -> Text,
+        requester_name -> Text,
+        requester_email -> Text,
+        agent_name -> Nullable<Text>,
+        description -> Nullable<Text>,
+        received_on -> Nullable<Date>,
+        due_on -> Nullable<Date>,
+        submitted_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_rights (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        right_key -> Text,
+        details -> Text,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        effective_on -> Nullable<Date>,
+        actor -> Text,
+        detail -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    email_tokens (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        case_id -> Nullable<BigInt>,
+        template -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox_attempts (id) {
+        id -> BigInt,
+        outbox_id -> BigInt,
+        attempted_at -> Timestamp,
+        succeeded -> Bool,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(case_rights -> cases (case_id));
+diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(email_tokens -> cases (case_id));
+diesel::joinable!(outbox_attempts -> outbox (outbox_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    cases,
+    case_rights,
+    case_events,
+    email_tokens,
+    outbox,
+    outbox_attempts,
+);

@@ -1,0 +1,68 @@
+//! Background work, on its own thread so nothing blocks the web executor:
+//! mail delivery (woken at once when mail is queued, otherwise polled) and
+//! the expiry of requests never confirmed.
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Pool;
+use crate::mail::{deliver_due, Transport};
+use crate::service::intake::expire_unconfirmed;
+
+const EXPIRY_EVERY: Duration = Duration::from_secs(60);
+
+pub struct Jobs {
+    pub pool: Pool,
+    pub transport: Transport,
+    pub settings: Settings,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Jobs {
+    /// Delivers due mail once.
+    pub fn deliver_mail(&self) {
+        match deliver_due(&self.pool, &self.transport, &self.settings.mail, self.clock.now()) {
+            Ok(report) if report.sent + report.retrying + report.failed > 0 => {
+                log::debug!("mail delivery: {report:?}")
+            }
+            Ok(_) => {}
+            Err(e) => log::error!("mail delivery failed: {e}"),
+        }
+    }
+
+    pub fn expire_requests(&self) {
+        if let Err(e) = expire_unconfirmed(
+            &self.pool,
+            self.clock.now(),
+            self.settings.requests.unconfirmed_expiry_days,
+        ) {
+            log::error!("expiring unconfirmed requests failed: {e}");
+        }
+    }
+
+    /// Runs until every [`crate::mail::MailWaker`] is dropped (the app stopped).
+    pub fn spawn(self, wake: Receiver<()>) -> std::io::Result<JoinHandle<()>> {
+        std::thread::Builder::new()
+            .name("rightsdesk-jobs".into())
+            .spawn(move || {
+                let poll = Duration::from_secs(self.settings.mail.poll_interval_secs.max(1));
+                let mut last_expiry: Option<Instant> = None;
+                loop {
+                    self.deliver_mail();
+                    if last_expiry.is_none_or(|t| t.elapsed() >= EXPIRY_EVERY) {
+                        self.expire_requests();
+                        last_expiry = Some(Instant::now());
+                    }
+                    match wake.recv_timeout(poll) {
+                        Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+                log::debug!("background jobs stopped");
+            })
+    }
+}

@@ -1,0 +1,9 @@
+//! Email: the messages the app sends (rendered from templates), the
+//! transports that carry them, and the worker that delivers the outbox.
+
+pub mod messages;
+pub mod transport;
+pub mod worker;
+
+pub use transport::Transport;
+pub use worker::{deliver_due, DeliveryReport, MailWaker};

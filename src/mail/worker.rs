@@ -1,0 +1,111 @@
+//! Delivers the outbox: claims due messages with a lease, sends each through
+//! the transport, records the attempt, and retries failures with
+//! exponential backoff until `mail.max_attempts`.
+
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+
+use chrono::{DateTime, Duration, Utc};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::Message;
+
+use super::transport::Transport;
+use crate::config::MailSettings;
+use crate::db::{self, outbox, DbError, Pool};
+
+/// How long a claimed message is held before another worker may retry it
+/// (covers a worker that died mid-send).
+const LEASE: Duration = Duration::minutes(5);
+const BATCH: i64 = 25;
+const MAX_BACKOFF_SECS: i64 = 6 * 3600;
+
+/// Wakes the delivery worker as soon as mail is queued.
+#[derive(Clone)]
+pub struct MailWaker(SyncSender<()>);
+
+impl MailWaker {
+    pub fn new() -> (MailWaker, Receiver<()>) {
+        let (tx, rx) = sync_channel(1);
+        (MailWaker(tx), rx)
+    }
+
+    pub fn wake(&self) {
+        // A full channel already holds a wake-up; a closed one means shutdown.
+        match self.0.try_send(()) {
+            Ok(()) | Err(TrySendError::Full(())) | Err(TrySendError::Disconnected(())) => {}
+        }
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+/// Sends every message that is due now; returns what happened.
+pub fn deliver_due(
+    pool: &Pool,
+    transport: &Transport,
+    settings: &MailSettings,
+    now: DateTime<Utc>,
+) -> Result<DeliveryReport, DbError> {
+    let from: Mailbox = settings
+        .from
+        .parse()
+        .map_err(|e| DbError::Corrupt(format!("mail.from: {e}")))?;
+    let mut conn = pool.get()?;
+    let stamp = db::timestamp(now);
+    let mut report = DeliveryReport::default();
+    for id in outbox::due(&mut conn, stamp, BATCH)? {
+        let Some(msg) = outbox::claim(&mut conn, id, stamp, db::timestamp(now + LEASE))? else {
+            continue; // another worker took it
+        };
+        let result = build(&msg, &from).and_then(|m| transport.send(&m));
+        let case = msg.case_id.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
+        match result {
+            Ok(()) => {
+                outbox::mark_sent(&mut conn, id, stamp)?;
+                log::info!("mail {id} ({}) for case {case} delivered", msg.template);
+                report.sent += 1;
+            }
+            Err(error) => {
+                let attempts = msg.attempts + 1;
+                let retry_at = (attempts < settings.max_attempts as i32).then(|| {
+                    let wait = (settings.retry_base_secs as i64)
+                        .saturating_mul(1i64 << (attempts - 1).min(20))
+                        .min(MAX_BACKOFF_SECS);
+                    db::timestamp(now + Duration::seconds(wait))
+                });
+                outbox::mark_attempt_failed(&mut conn, id, stamp, &error, retry_at)?;
+                match retry_at {
+                    Some(at) => {
+                        log::warn!("mail {id} ({}) for case {case}: attempt {attempts} failed, retrying at {at}: {error}", msg.template);
+                        report.retrying += 1;
+                    }
+                    None => {
+                        log::error!("mail {id} ({}) for case {case}: gave up after {attempts} attempts: {error}", msg.template);
+                        report.failed += 1;
+                    }
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn build(msg: &outbox::Message, from: &Mailbox) -> Result<Message, String> {
+    let to: Mailbox = msg
+        .recipient
+        .parse()
+        .map_err(|e| format!("recipient address: {e}"))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(&msg.subject)
+        .multipart(MultiPart::alternative_plain_html(
+            msg.body_text.clone(),
+            msg.body_html.clone(),
+        ))
+        .map_err(|e| format!("cannot build message: {e}"))
+}

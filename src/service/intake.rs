@@ -1,0 +1,364 @@
+//! Public intake: filing a request, confirming the email address (which
+//! starts the clock and sends the acknowledgement), sending a fresh link, and
+//! expiring requests that were never confirmed.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use diesel::Connection;
+use serde_json::json;
+
+use super::ServiceError;
+use crate::app::AppContext;
+use crate::db::cases::{self, Case, CaseId};
+use crate::db::events::{self, NewEvent, ACTOR_REQUESTER, ACTOR_SYSTEM};
+use crate::db::tokens::{self, Token};
+use crate::db::{self, outbox, DbConn};
+use crate::domain::deadline::{self, DeadlineInput};
+use crate::domain::{CaseState, NewRequest, Reference, Transition};
+use crate::mail::messages::{self, Addressee};
+use crate::secret;
+
+/// At most this many confirmation links per request (the first and resends).
+pub const MAX_LINKS: i64 = 5;
+
+fn confirm_link(ctx: &AppContext, token: &str) -> String {
+    format!("{}/confirm/{token}", ctx.settings.base_url())
+}
+
+/// Stores a new web request, unconfirmed, and queues the email with its
+/// confirmation link. Returns the case reference.
+pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Reference, ServiceError> {
+    let mut conn = ctx.pool.get().map_err(db::DbError::from)?;
+    let now = db::timestamp(ctx.clock.now());
+    let (token, token_hash) = secret::new_token();
+    let expires = now + Duration::hours(ctx.settings.requests.confirm_link_ttl_hours.into());
+    let reference = conn.transaction::<_, ServiceError, _>(|conn| {
+        let reference = unused_reference(conn)?;
+        let case = cases::insert_submitted(conn, request, &reference, now)?;
+        let rights: Vec<&str> = request.rights.iter().map(|r| r.right().key()).collect();
+        events::append(
+            conn,
+            case,
+            NewEvent {
+                kind: "request_submitted",
+                effective_on: None,
+                actor: ACTOR_REQUESTER,
+                detail: json!({
+                    "channel": cases::CHANNEL_WEB,
+                    "regime": request.regime.key(),
+                    "rights": rights,
+                    "agent": matches!(request.requester, crate::domain::intake::Requester::Agent { .. }),
+                }),
+            },
+            now,
+        )?;
+        tokens::insert(conn, case, &token_hash, now, expires)?;
+        let message = messages::confirm_email(
+            &ctx.templates,
+            &ctx.settings,
+            &Addressee {
+                case: Some(case),
+                name: &request.name,
+                email: request.email.as_str(),
+                reference: &reference,
+            },
+            request.regime,
+            &request.rights,
+            &confirm_link(ctx, &token),
+        )?;
+        outbox::enqueue(conn, &message, now)?;
+        Ok(reference)
+    })?;
+    log::info!("case {reference} submitted on the web form");
+    ctx.mail.wake();
+    Ok(reference)
+}
+
+fn unused_reference(conn: &mut DbConn) -> Result<Reference, ServiceError> {
+    let mut rng = rand::rng();
+    for _ in 0..8 {
+        let candidate = Reference::generate(&mut rng);
+        if !cases::reference_exists(conn, &candidate)? {
+            return Ok(candidate);
+        }
+    }
+    Err(ServiceError::NoReference)
+}
+
+/// What a confirmation link can do now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    /// Unused, unexpired, and the request awaits confirmation.
+    Valid,
+    /// The address is confirmed already (by this link or another).
+    AlreadyConfirmed,
+    /// The link ran out; the request can still be confirmed with a new one.
+    Expired,
+    /// The request is closed (expired unconfirmed, or withdrawn).
+    RequestClosed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkInfo {
+    pub state: LinkState,
+    pub reference: Reference,
+}
+
+fn link_state(token: &Token, case: &Case, now: NaiveDateTime) -> LinkState {
+    match case.state {
+        CaseState::Submitted if token.used_at.is_some() => LinkState::AlreadyConfirmed,
+        CaseState::Submitted if token.expires_at <= now => LinkState::Expired,
+        CaseState::Submitted => LinkState::Valid,
+        _ if case.confirmed_at.is_some() => LinkState::AlreadyConfirmed,
+        _ => LinkState::RequestClosed,
+    }
+}
+
+fn lookup(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> Result<Option<(Token, Case, LinkState)>, ServiceError> {
+    let Some(token) = tokens::find(conn, token_hash)? else {
+        return Ok(None);
+    };
+    let case = cases::find(conn, CaseId(token.case_id))?;
+    let state = link_state(&token, &case, now);
+    Ok(Some((token, case, state)))
+}
+
+/// Reads what a link would do, changing nothing (links in emails are opened
+/// by scanners and previewers before people).
+pub fn inspect_link(ctx: &AppContext, token: &str) -> Result<Option<LinkInfo>, ServiceError> {
+    if !secret::looks_like_token(token) {
+        return Ok(None);
+    }
+    let mut conn = ctx.pool.get().map_err(db::DbError::from)?;
+    let now = db::timestamp(ctx.clock.now());
+    Ok(lookup(&mut conn, &secret::hash(token), now)?.map(|(_, case, state)| LinkInfo {
+        state,
+        reference: case.reference,
+    }))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfirmOutcome {
+    Confirmed {
+        reference: Reference,
+        due: Option<NaiveDate>,
+    },
+    /// Nothing changed; says why (or `None` for a link we never issued).
+    NotConfirmed(Option<LinkInfo>),
+}
+
+/// Spends a confirmation link: confirms the address, moves the case on,
+/// starts the clock and queues the acknowledgement.
+pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, ServiceError> {
+    if !secret::looks_like_token(token) {
+        return Ok(ConfirmOutcome::NotConfirmed(None));
+    }
+    let token_hash = secret::hash(token);
+    let mut conn = ctx.pool.get().map_err(db::DbError::from)?;
+    let now_utc = ctx.clock.now();
+    let now = db::timestamp(now_utc);
+    let outcome = conn.transaction::<_, ServiceError, _>(|conn| {
+        // Spend first: of two concurrent confirmations only one gets here.
+        let spent = tokens::spend(conn, &token_hash, now)?;
+        let Some((_, case, state)) = lookup(conn, &token_hash, now)? else {
+            return Ok(ConfirmOutcome::NotConfirmed(None));
+        };
+        let not_confirmed = |state| {
+            Ok(ConfirmOutcome::NotConfirmed(Some(LinkInfo {
+                state,
+                reference: case.reference.clone(),
+            })))
+        };
+        if !spent {
+            return not_confirmed(state);
+        }
+        let Ok(next) = case.state.apply(Transition::ConfirmEmail) else {
+            return not_confirmed(state);
+        };
+        if !cases::move_state(conn, case.id, case.state, next, now)? {
+            return not_confirmed(LinkState::AlreadyConfirmed);
+        }
+        let received = ctx.clock.today(ctx.settings.organisation.timezone);
+        let rights = cases::rights(conn, case.id)?;
+        let deadline = deadline::compute(
+            DeadlineInput {
+                regime: case.regime,
+                received,
+                events: &[],
+                opt_out: case.regime == crate::domain::Regime::Ccpa
+                    && rights.iter().any(|r| r.is_opt_out()),
+            },
+            ctx.calendars.for_regime(case.regime),
+            received,
+        )?;
+        cases::record_confirmation(conn, case.id, received, deadline.due, now)?;
+        tokens::spend_all_for_case(conn, case.id, now)?;
+        events::append(
+            conn,
+            case.id,
+            NewEvent {
+                kind: "email_confirmed",
+                effective_on: Some(received),
+                actor: ACTOR_REQUESTER,
+                detail: json!({ "from": case.state.key(), "to": next.key() }),
+            },
+            now,
+        )?;
+        events::append(
+            conn,
+            case.id,
+            NewEvent {
+                kind: "clock_started",
+                effective_on: Some(received),
+                actor: ACTOR_SYSTEM,
+                detail: json!({
+                    "regime": case.regime.key(),
+                    "due": deadline.due,
+                    "acknowledge_by": deadline.acknowledge_by,
+                    "opt_out_due": deadline.opt_out_due,
+                    "derivation": deadline.derivation,
+                }),
+            },
+            now,
+        )?;
+        let message = messages::acknowledgement(
+            &ctx.templates,
+            &ctx.settings,
+            &Addressee {
+                case: Some(case.id),
+                name: &case.requester_name,
+                email: &case.requester_email,
+                reference: &case.reference,
+            },
+            &rights,
+            &deadline,
+        )?;
+        outbox::enqueue(conn, &message, now)?;
+        Ok(ConfirmOutcome::Confirmed {
+            reference: case.reference.clone(),
+            due: deadline.due,
+        })
+    })?;
+    if let ConfirmOutcome::Confirmed { reference, .. } = &outcome {
+        log::info!("case {reference}: email confirmed, clock started");
+        ctx.mail.wake();
+    }
+    Ok(outcome)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResendOutcome {
+    Sent { reference: Reference },
+    TooMany { reference: Reference },
+    NotApplicable(Option<LinkInfo>),
+}
+
+/// Sends a fresh confirmation link for the request an old link belongs to,
+/// if that request still awaits confirmation. No new case is made.
+pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, ServiceError> {
+    if !secret::looks_like_token(old_token) {
+        return Ok(ResendOutcome::NotApplicable(None));
+    }
+    let mut conn = ctx.pool.get().map_err(db::DbError::from)?;
+    let now = db::timestamp(ctx.clock.now());
+    let (token, token_hash) = secret::new_token();
+    let expires = now + Duration::hours(ctx.settings.requests.confirm_link_ttl_hours.into());
+    let outcome = conn.transaction::<_, ServiceError, _>(|conn| {
+        let Some((_, case, state)) = lookup(conn, &secret::hash(old_token), now)? else {
+            return Ok(ResendOutcome::NotApplicable(None));
+        };
+        if !matches!(state, LinkState::Valid | LinkState::Expired) {
+            return Ok(ResendOutcome::NotApplicable(Some(LinkInfo {
+                state,
+                reference: case.reference,
+            })));
+        }
+        if tokens::count_for_case(conn, case.id)? >= MAX_LINKS {
+            return Ok(ResendOutcome::TooMany {
+                reference: case.reference,
+            });
+        }
+        tokens::insert(conn, case.id, &token_hash, now, expires)?;
+        events::append(
+            conn,
+            case.id,
+            NewEvent {
+                kind: "confirmation_link_resent",
+                effective_on: None,
+                actor: ACTOR_REQUESTER,
+                detail: json!({}),
+            },
+            now,
+        )?;
+        let rights = cases::rights(conn, case.id)?;
+        let message = messages::confirm_email(
+            &ctx.templates,
+            &ctx.settings,
+            &Addressee {
+                case: Some(case.id),
+                name: &case.requester_name,
+                email: &case.requester_email,
+                reference: &case.reference,
+            },
+            case.regime,
+            &rights,
+            &confirm_link(ctx, &token),
+        )?;
+        outbox::enqueue(conn, &message, now)?;
+        Ok(ResendOutcome::Sent {
+            reference: case.reference,
+        })
+    })?;
+    if let ResendOutcome::Sent { reference } = &outcome {
+        log::info!("case {reference}: new confirmation link sent");
+        ctx.mail.wake();
+    }
+    Ok(outcome)
+}
+
+/// Expires requests whose email was not confirmed within
+/// `requests.unconfirmed_expiry_days`. Returns how many expired.
+pub fn expire_unconfirmed(
+    pool: &db::Pool,
+    now: chrono::DateTime<chrono::Utc>,
+    expiry_days: u32,
+) -> Result<usize, ServiceError> {
+    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let now = db::timestamp(now);
+    let cutoff = now - Duration::days(expiry_days.into());
+    let mut expired = 0;
+    for id in cases::unconfirmed_before(&mut conn, cutoff)? {
+        let moved = conn.transaction::<_, ServiceError, _>(|conn| {
+            let from = CaseState::Submitted;
+            let to = from.apply(Transition::ConfirmationLapsed).map_err(|e| {
+                db::DbError::Corrupt(format!("expiry: {e}"))
+            })?;
+            if !cases::move_state(conn, id, from, to, now)? {
+                return Ok(false); // confirmed meanwhile
+            }
+            tokens::spend_all_for_case(conn, id, now)?;
+            events::append(
+                conn,
+                id,
+                NewEvent {
+                    kind: "request_expired",
+                    effective_on: None,
+                    actor: ACTOR_SYSTEM,
+                    detail: json!({ "reason": "email not confirmed", "after_days": expiry_days }),
+                },
+                now,
+            )?;
+            Ok(true)
+        })?;
+        if moved {
+            expired += 1;
+        }
+    }
+    if expired > 0 {
+        log::info!("{expired} unconfirmed request(s) expired");
+    }
+    Ok(expired)
+}

@@ -1,0 +1,27 @@
+//! Use cases: each function is one thing a person or a job does, run as one
+//! database transaction that records the change, its audit events and the
+//! emails it causes together.
+
+pub mod intake;
+
+use crate::db::DbError;
+use crate::domain::DeadlineError;
+use crate::templates::TemplateError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error("deadline: {0}")]
+    Deadline(#[from] DeadlineError),
+    #[error("could not draw an unused case reference")]
+    NoReference,
+}
+
+impl From<diesel::result::Error> for ServiceError {
+    fn from(e: diesel::result::Error) -> Self {
+        ServiceError::Db(DbError::Query(e))
+    }
+}

@@ -1,0 +1,117 @@
+//! Builds the application from settings: database, migrations, templates,
+//! mail transport, background jobs and the HTTP server on its own listener
+//! (port 0 gives a random port, which is how tests start it).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer};
+use anyhow::Context;
+
+use crate::app::AppContext;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db;
+use crate::domain::Calendars;
+use crate::jobs::Jobs;
+use crate::mail::{MailWaker, Transport};
+use crate::templates::Templates;
+use crate::web::{self, WebError};
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    context: Arc<AppContext>,
+}
+
+/// Opens the database named by the settings and applies pending migrations.
+pub fn open_database(settings: &Settings) -> anyhow::Result<(db::Pool, db::Backend)> {
+    let (pool, backend) = db::connect(&settings.database_url(), settings.database.pool_size)
+        .context("opening the database")?;
+    let mut conn = pool.get().context("connecting to the database")?;
+    let applied = db::run_migrations(&mut conn)?;
+    for version in &applied {
+        log::info!("applied migration {version}");
+    }
+    Ok((pool, backend))
+}
+
+impl Application {
+    pub fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        std::fs::create_dir_all(settings.data_dir()).with_context(|| {
+            format!("creating the data directory {}", settings.data_dir().display())
+        })?;
+        let (pool, backend) = open_database(&settings)?;
+        let templates = Templates::load(&settings.storage.templates_dir)?;
+        let calendars = Calendars::shipped();
+        let transport = Transport::from_url(&settings.mail_url())?;
+        log::info!(
+            "database: {}; mail: {}",
+            backend.name(),
+            transport.describe()
+        );
+
+        let (waker, wake) = MailWaker::new();
+        Jobs {
+            pool: pool.clone(),
+            transport,
+            settings: settings.clone(),
+            clock: clock.clone(),
+        }
+        .spawn(wake)
+        .context("starting background jobs")?;
+
+        let listener = TcpListener::bind(settings.bind_addr()?)
+            .with_context(|| format!("binding to {}", settings.server.bind))?;
+        let port = listener.local_addr()?.port();
+        let context = Arc::new(AppContext {
+            settings,
+            pool,
+            backend,
+            templates,
+            calendars,
+            clock,
+            mail: waker,
+        });
+        let data = actix_web::web::Data::from(context.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(web::security_headers())
+                .wrap(web::request_logger())
+                .app_data(data.clone())
+                .app_data(
+                    actix_web::web::FormConfig::default()
+                        .limit(4096)
+                        .error_handler(|err, _| {
+                            WebError::BadForm(err.to_string()).into()
+                        }),
+                )
+                .app_data(actix_web::web::PathConfig::default().error_handler(|_, _| {
+                    WebError::NotFound.into()
+                }))
+                .configure(web::routes)
+        })
+        .listen(listener)?
+        .run();
+        Ok(Application {
+            port,
+            server,
+            context,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state, for tests that drive jobs or read the database.
+    pub fn context(&self) -> Arc<AppContext> {
+        self.context.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        drop(self.context);
+        self.server.await
+    }
+}

@@ -1,0 +1,161 @@
+//! Handlebars templates for pages and emails, read from the templates
+//! directory at start-up. Strict mode: a missing variable is an error, not a
+//! blank. HTML templates (`*.html.hbs`) are escaped; text templates
+//! (`*.txt.hbs`: email bodies and subjects) are not.
+
+use std::path::Path;
+
+use handlebars::{DirectorySourceOptions, Handlebars};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("templates directory {0} does not exist (set storage.templates_dir)")]
+    MissingDir(String),
+    #[error("cannot load templates from {dir}: {source}")]
+    Load {
+        dir: String,
+        source: Box<handlebars::TemplateError>,
+    },
+    #[error("template '{0}' is missing")]
+    Missing(String),
+    #[error("cannot render template '{name}': {source}")]
+    Render {
+        name: String,
+        source: Box<handlebars::RenderError>,
+    },
+    #[error("email subject from '{0}' is empty or has more than one line")]
+    BadSubject(String),
+}
+
+pub struct Templates {
+    html: Handlebars<'static>,
+    text: Handlebars<'static>,
+}
+
+/// An email rendered from its three templates.
+#[derive(Debug, Clone)]
+pub struct RenderedEmail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Every email the app sends; each has `subject`, `body.txt` and `body.html`.
+pub const EMAILS: &[&str] = &["confirm_email", "acknowledgement"];
+/// Every page the app renders.
+pub const PAGES: &[&str] = &[
+    "home",
+    "request_form",
+    "request_submitted",
+    "confirm",
+    "confirmed",
+    "notice",
+    "error",
+];
+
+impl Templates {
+    pub fn load(dir: &Path) -> Result<Templates, TemplateError> {
+        if !dir.is_dir() {
+            return Err(TemplateError::MissingDir(dir.display().to_string()));
+        }
+        let registry = |extension: &str| -> Result<Handlebars<'static>, TemplateError> {
+            let mut hb = Handlebars::new();
+            hb.set_strict_mode(true);
+            let mut options = DirectorySourceOptions::default();
+            options.tpl_extension = extension.to_owned();
+            hb.register_templates_directory(dir, options)
+                .map_err(|source| TemplateError::Load {
+                    dir: dir.display().to_string(),
+                    source: Box::new(source),
+                })?;
+            Ok(hb)
+        };
+        let html = registry(".html.hbs")?;
+        let mut text = registry(".txt.hbs")?;
+        text.register_escape_fn(handlebars::no_escape);
+        let templates = Templates { html, text };
+        templates.check_complete()?;
+        Ok(templates)
+    }
+
+    /// Refuses to start with a template missing, rather than failing on the
+    /// first request that needs it.
+    fn check_complete(&self) -> Result<(), TemplateError> {
+        for page in PAGES {
+            let name = format!("pages/{page}");
+            if !self.html.has_template(&name) {
+                return Err(TemplateError::Missing(name));
+            }
+        }
+        for email in EMAILS {
+            for (registry, part) in [
+                (&self.text, "subject"),
+                (&self.text, "body"),
+                (&self.html, "body"),
+            ] {
+                let name = format!("emails/{email}/{part}");
+                if !registry.has_template(&name) {
+                    return Err(TemplateError::Missing(name));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn page<T: Serialize>(&self, page: &str, data: &T) -> Result<String, TemplateError> {
+        render(&self.html, &format!("pages/{page}"), data)
+    }
+
+    pub fn email(
+        &self,
+        email: &str,
+        data: &serde_json::Value,
+    ) -> Result<RenderedEmail, TemplateError> {
+        let subject_name = format!("emails/{email}/subject");
+        let subject = render(&self.text, &subject_name, data)?.trim().to_owned();
+        if subject.is_empty() || subject.contains(['\r', '\n']) {
+            return Err(TemplateError::BadSubject(subject_name));
+        }
+        let mut data = data.clone();
+        if let Some(map) = data.as_object_mut() {
+            map.insert("subject".into(), subject.clone().into());
+        }
+        let body = format!("emails/{email}/body");
+        Ok(RenderedEmail {
+            text: render(&self.text, &body, &data)?,
+            html: render(&self.html, &body, &data)?,
+            subject,
+        })
+    }
+}
+
+fn render<T: Serialize>(hb: &Handlebars<'_>, name: &str, data: &T) -> Result<String, TemplateError> {
+    hb.render(name, data).map_err(|source| TemplateError::Render {
+        name: name.to_owned(),
+        source: Box::new(source),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_templates_load_and_are_complete() {
+        Templates::load(Path::new("templates")).unwrap();
+    }
+
+    #[test]
+    fn a_missing_directory_is_a_clear_error() {
+        let err = Templates::load(Path::new("no/such/dir")).err().unwrap();
+        assert!(err.to_string().contains("no/such/dir"));
+    }
+
+    #[test]
+    fn strict_mode_refuses_a_missing_variable() {
+        let t = Templates::load(Path::new("templates")).unwrap();
+        let err = t.email("confirm_email", &serde_json::json!({})).unwrap_err();
+        assert!(matches!(err, TemplateError::Render { .. }), "{err}");
+    }
+}

@@ -1,0 +1,65 @@
+//! The HTTP layer: routes, security headers, request logging without
+//! personal data, and the mapping of errors to pages.
+
+pub mod csrf;
+pub mod errors;
+pub mod health;
+pub mod pages;
+pub mod public;
+
+use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::{web, HttpResponse};
+
+pub use errors::WebError;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(public::home::get))
+        .route("/requests/new", web::get().to(public::request_form::get))
+        .route("/requests", web::post().to(public::request_form::post))
+        .route("/requests/submitted", web::get().to(public::request_form::submitted))
+        .route("/confirm/{token}", web::get().to(public::confirm::get))
+        .route("/confirm/{token}", web::post().to(public::confirm::post))
+        .route("/confirm/{token}/resend", web::post().to(public::confirm::resend))
+        .route("/healthz", web::get().to(health::get))
+        .route("/static/app.css", web::get().to(stylesheet))
+        .default_service(web::to(not_found));
+}
+
+const STYLESHEET: &str = include_str!("../../templates/assets/app.css");
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(STYLESHEET)
+}
+
+async fn not_found() -> Result<HttpResponse, WebError> {
+    Err(WebError::NotFound)
+}
+
+/// Headers every response carries. Pages hold personal data and links
+/// carry tokens: nothing is cached, no referrer leaves, no framing.
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+        .add(("Cache-Control", "no-store"))
+}
+
+/// Logs method, route pattern (never the path: it may hold a token), status
+/// and time. Never bodies, query strings, emails or cookies.
+pub fn request_logger() -> Logger {
+    Logger::new("%{method}xi %{route}xi %s %Dms")
+        .custom_request_replace("method", |req| req.method().to_string())
+        .custom_request_replace("route", |req| {
+            req.match_pattern().unwrap_or_else(|| "(unmatched)".into())
+        })
+}

@@ -1,0 +1,178 @@
+//! Confirmation links. `GET /confirm/{token}` only shows a page (mail
+//! scanners open links); its button posts to `POST /confirm/{token}`, which
+//! spends the token. `POST /confirm/{token}/resend` sends a fresh link.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::app::AppContext;
+use crate::domain::deadline::long;
+use crate::service::intake::{self, ConfirmOutcome, LinkInfo, LinkState, ResendOutcome};
+use crate::web::{csrf, pages, WebError};
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+pub async fn get(
+    req: HttpRequest,
+    token: web::Path<String>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    let token = token.into_inner();
+    let lookup = token.clone();
+    let info = pages::blocking(&ctx, move |ctx| intake::inspect_link(ctx, &lookup)).await?;
+    let (csrf_token, cookie) = csrf::token(&req, pages::secure_cookies(&ctx));
+    match info {
+        Some(LinkInfo {
+            state: LinkState::Valid,
+            reference,
+        }) => pages::render(
+            &ctx,
+            "confirm",
+            "Confirm your email address",
+            json!({ "reference": reference.as_str(), "token": token, "csrf_token": csrf_token }),
+            StatusCode::OK,
+            cookie,
+        ),
+        other => link_problem(&ctx, other, &token, &csrf_token, cookie),
+    }
+}
+
+pub async fn post(
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, &form.csrf_token)?;
+    let token = token.into_inner();
+    let spend = token.clone();
+    let outcome = pages::blocking(&ctx, move |ctx| intake::confirm_email(ctx, &spend)).await?;
+    match outcome {
+        ConfirmOutcome::Confirmed { reference, due } => pages::render(
+            &ctx,
+            "confirmed",
+            "Your request has started",
+            json!({ "reference": reference.as_str(), "due": due.map(long) }),
+            StatusCode::OK,
+            None,
+        ),
+        ConfirmOutcome::NotConfirmed(info) => {
+            link_problem(&ctx, info, &token, &form.csrf_token, None)
+        }
+    }
+}
+
+pub async fn resend(
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, &form.csrf_token)?;
+    let token = token.into_inner();
+    let old = token.clone();
+    let outcome = pages::blocking(&ctx, move |ctx| intake::resend_link(ctx, &old)).await?;
+    let hours = ctx.settings.requests.confirm_link_ttl_hours;
+    match outcome {
+        ResendOutcome::Sent { reference } => notice(
+            &ctx,
+            StatusCode::OK,
+            "We have sent you a new link",
+            format!("Check your email for a new link to confirm request {reference}. It works for {hours} hours."),
+            json!({ "reference": reference.as_str() }),
+        ),
+        ResendOutcome::TooMany { reference } => notice(
+            &ctx,
+            StatusCode::TOO_MANY_REQUESTS,
+            "We have already sent several links",
+            format!(
+                "To protect your inbox we send at most {} links for one request. Use the newest link we sent for {reference}, or make a new request.",
+                intake::MAX_LINKS
+            ),
+            json!({ "reference": reference.as_str(), "start_again": true }),
+        ),
+        ResendOutcome::NotApplicable(info) => {
+            link_problem(&ctx, info, &token, &form.csrf_token, None)
+        }
+    }
+}
+
+/// The page for a link that cannot confirm anything now, saying why and what
+/// to do instead.
+fn link_problem(
+    ctx: &AppContext,
+    info: Option<LinkInfo>,
+    token: &str,
+    csrf_token: &str,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> Result<HttpResponse, WebError> {
+    let hours = ctx.settings.requests.confirm_link_ttl_hours;
+    let days = ctx.settings.requests.unconfirmed_expiry_days;
+    let (status, title, message, extra) = match info {
+        None => (
+            StatusCode::NOT_FOUND,
+            "We cannot find this link",
+            "The link may be incomplete: check that you copied all of it from the email. If it still does not work, make a new request.".to_owned(),
+            json!({ "start_again": true }),
+        ),
+        Some(LinkInfo { state: LinkState::Valid, reference }) => (
+            StatusCode::OK,
+            "Confirm your email address",
+            format!("Request {reference} is waiting for you to confirm your email address."),
+            json!({ "reference": reference.as_str() }),
+        ),
+        Some(LinkInfo { state: LinkState::AlreadyConfirmed, reference }) => (
+            StatusCode::OK,
+            "Your email address is already confirmed",
+            format!("This link has already been used. Request {reference} has started, and we have emailed you its details and due date."),
+            json!({ "reference": reference.as_str() }),
+        ),
+        Some(LinkInfo { state: LinkState::Expired, reference }) => (
+            StatusCode::GONE,
+            "This link has expired",
+            format!("Links to confirm your email work for {hours} hours, and this one has run out. Request {reference} has not started yet: we can send you a new link."),
+            json!({ "reference": reference.as_str(), "can_resend": true, "token": token, "csrf_token": csrf_token }),
+        ),
+        Some(LinkInfo { state: LinkState::RequestClosed, reference }) => (
+            StatusCode::GONE,
+            "This request has expired",
+            format!("Request {reference} was not confirmed within {days} days, so it was closed. To use your rights, please make a new request."),
+            json!({ "reference": reference.as_str(), "start_again": true }),
+        ),
+    };
+    let mut data = extra;
+    if let Some(map) = data.as_object_mut() {
+        map.insert("message".into(), message.into());
+    }
+    pages::render(ctx, "notice", title, with_defaults(data), status, cookie)
+}
+
+fn notice(
+    ctx: &AppContext,
+    status: StatusCode,
+    title: &str,
+    message: String,
+    mut data: serde_json::Value,
+) -> Result<HttpResponse, WebError> {
+    if let Some(map) = data.as_object_mut() {
+        map.insert("message".into(), message.into());
+    }
+    pages::render(ctx, "notice", title, with_defaults(data), status, None)
+}
+
+/// The notice template's optional parts, off unless set.
+fn with_defaults(mut data: serde_json::Value) -> serde_json::Value {
+    if let Some(map) = data.as_object_mut() {
+        for key in ["can_resend", "start_again"] {
+            map.entry(key).or_insert(false.into());
+        }
+        map.entry("reference").or_insert(serde_json::Value::Null);
+    }
+    data
+}

@@ -1,0 +1,5 @@
+//! The public pages: no account needed.
+
+pub mod confirm;
+pub mod home;
+pub mod request_form;

@@ -1,0 +1,257 @@
+//! `GET /requests/new` shows the intake form; `POST /requests` checks it and
+//! files the request, or shows the form again with every answer kept and
+//! each problem next to its field.
+
+use actix_web::http::header::{self, ContentLength, Header};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::app::AppContext;
+use crate::domain::intake::{FieldError, IntakeInput};
+use crate::domain::regime::LOCATIONS;
+use crate::domain::rights::{
+    Choice, ErasureGround, ObjectionGround, PortabilityDestination, RestrictionGround,
+};
+use crate::domain::{NewRequest, Right};
+use crate::service::intake;
+use crate::web::{csrf, pages, WebError};
+
+const TITLE: &str = "Make a request about your personal data";
+
+pub async fn get(req: HttpRequest, ctx: web::Data<AppContext>) -> Result<HttpResponse, WebError> {
+    let (token, cookie) = csrf::token(&req, pages::secure_cookies(&ctx));
+    let view = form_view(&IntakeInput::default(), &[], &token);
+    pages::render(&ctx, "request_form", TITLE, view, StatusCode::OK, cookie)
+}
+
+#[derive(Deserialize)]
+struct CsrfField {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+pub async fn post(
+    req: HttpRequest,
+    payload: web::Payload,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    let limit = ctx.settings.server.max_body_bytes;
+    if let Ok(ContentLength(length)) = ContentLength::parse(&req) {
+        if length > limit {
+            return Err(WebError::PayloadTooLarge(limit));
+        }
+    }
+    let body = payload
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| WebError::PayloadTooLarge(limit))?
+        .map_err(|e| WebError::BadForm(format!("the upload was interrupted ({e})")))?;
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(WebError::BadForm("send the form from the request page".into()));
+    }
+    let csrf_field: CsrfField = serde_html_form::from_bytes(&body)
+        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+    csrf::verify(&req, &csrf_field.csrf_token)?;
+    let input: IntakeInput = serde_html_form::from_bytes(&body)
+        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+
+    match NewRequest::parse(&input, ctx.settings.organisation.home_regime) {
+        Err(errors) => {
+            let view = form_view(&input, &errors, &csrf_field.csrf_token);
+            pages::render(
+                &ctx,
+                "request_form",
+                TITLE,
+                view,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+            )
+        }
+        Ok(request) => {
+            pages::blocking(&ctx, move |ctx| intake::file_request(ctx, &request)).await?;
+            Ok(HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/requests/submitted"))
+                .finish())
+        }
+    }
+}
+
+pub async fn submitted(ctx: web::Data<AppContext>) -> Result<HttpResponse, WebError> {
+    pages::render(
+        &ctx,
+        "request_submitted",
+        "Check your email",
+        json!({
+            "ttl_hours": ctx.settings.requests.confirm_link_ttl_hours,
+            "expiry_days": ctx.settings.requests.unconfirmed_expiry_days,
+        }),
+        StatusCode::OK,
+        None,
+    )
+}
+
+/// Every field the form can report an error on.
+const FIELDS: &[&str] = &[
+    "name",
+    "email",
+    "location",
+    "acting_as",
+    "agent_name",
+    "rights",
+    "access_scope",
+    "rectification_details",
+    "erasure_ground",
+    "restriction_ground",
+    "portability_destination",
+    "portability_controller",
+    "objection_ground",
+    "objection_reasons",
+    "automated_decision_details",
+    "consent_purposes",
+    "description",
+];
+
+/// The view model of the form: what was typed, what is wrong, and every
+/// choice with its selected state (templates only test flags).
+fn form_view(input: &IntakeInput, errors: &[FieldError], csrf_token: &str) -> Value {
+    let error_of = |field: &str| -> Value {
+        errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| Value::from(e.message.clone()))
+            .unwrap_or(Value::Null)
+    };
+    let e: Map<String, Value> = FIELDS.iter().map(|f| (f.to_string(), error_of(f))).collect();
+    let locations: Vec<Value> = LOCATIONS
+        .iter()
+        .map(|l| {
+            json!({
+                "code": l.code(),
+                "name": l.name(),
+                "selected": input.location.trim().eq_ignore_ascii_case(l.code()),
+            })
+        })
+        .collect();
+    let text = |field: &str, label: &str, value: &str, optional: bool| {
+        json!({
+            "field": field, "label": label, "optional": optional, "text": true,
+            "choices": Value::Null, "value": value, "error": error_of(field), "extra": [],
+        })
+    };
+    let extra = |field: &str, label: &str, value: &str| {
+        json!({ "field": field, "label": label, "value": value, "error": error_of(field) })
+    };
+    let rights: Vec<Value> = Right::ALL
+        .iter()
+        .map(|&right| {
+            let detail = match right {
+                Right::Access => text(
+                    "access_scope",
+                    "What do you want a copy of? For example, a date range or a particular account",
+                    &input.access_scope,
+                    true,
+                ),
+                Right::Rectification => text(
+                    "rectification_details",
+                    "Which data is wrong or incomplete, and what should it say?",
+                    &input.rectification_details,
+                    false,
+                ),
+                Right::Erasure => choices::<ErasureGround>(
+                    "erasure_ground",
+                    "Why should your data be deleted? (Not needed if you live in California.)",
+                    &input.erasure_ground,
+                    error_of("erasure_ground"),
+                    vec![],
+                ),
+                Right::Restriction => choices::<RestrictionGround>(
+                    "restriction_ground",
+                    "Why should its use be restricted?",
+                    &input.restriction_ground,
+                    error_of("restriction_ground"),
+                    vec![],
+                ),
+                Right::Portability => choices::<PortabilityDestination>(
+                    "portability_destination",
+                    "Where should we send it?",
+                    &input.portability_destination,
+                    error_of("portability_destination"),
+                    vec![extra(
+                        "portability_controller",
+                        "If to another organisation: its name and contact details",
+                        &input.portability_controller,
+                    )],
+                ),
+                Right::Objection => choices::<ObjectionGround>(
+                    "objection_ground",
+                    "What do you object to?",
+                    &input.objection_ground,
+                    error_of("objection_ground"),
+                    vec![extra(
+                        "objection_reasons",
+                        "Your reasons (needed if you object to legitimate interests: tell us about your particular situation)",
+                        &input.objection_reasons,
+                    )],
+                ),
+                Right::AutomatedDecision => text(
+                    "automated_decision_details",
+                    "Which decision? For example, what it was about and when you were told of it",
+                    &input.automated_decision_details,
+                    false,
+                ),
+                Right::WithdrawConsent => text(
+                    "consent_purposes",
+                    "What do you no longer consent to? For example, newsletters or location tracking",
+                    &input.consent_purposes,
+                    false,
+                ),
+            };
+            json!({
+                "key": right.key(),
+                "label": right.label(),
+                "checked": input.rights.iter().any(|r| r == right.key()),
+                "detail": detail,
+            })
+        })
+        .collect();
+    json!({
+        "csrf_token": csrf_token,
+        "has_errors": !errors.is_empty(),
+        "errors": errors,
+        "e": e,
+        "v": {
+            "name": input.name,
+            "email": input.email,
+            "agent_name": input.agent_name,
+            "description": input.description,
+        },
+        "acting_self": input.acting_as == "self",
+        "acting_agent": input.acting_as == "agent",
+        "locations": locations,
+        "rights": rights,
+    })
+}
+
+fn choices<C: Choice>(
+    field: &str,
+    label: &str,
+    selected: &str,
+    error: Value,
+    extra: Vec<Value>,
+) -> Value {
+    let options: Vec<Value> = C::ALL
+        .iter()
+        .map(|c| json!({ "key": c.key(), "label": c.label(), "checked": c.key() == selected.trim() }))
+        .collect();
+    json!({
+        "field": field, "label": label, "optional": false, "text": false,
+        "choices": options, "value": "", "error": error, "extra": extra,
+    })
+}
