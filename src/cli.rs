@@ -15,7 +15,11 @@ use crate::domain::{Calendars, Regime};
 use crate::startup::{open_database, Application};
 
 #[derive(Debug, Parser)]
-#[command(name = "rightsdesk", version, about = "Data-subject-rights requests, handled on time")]
+#[command(
+    name = "rightsdesk",
+    version,
+    about = "Data-subject-rights requests, handled on time"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -67,6 +67,9 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()
         );
         clock.advance(chrono::Duration::hours(1));
-        assert_eq!(clock.now(), Utc.with_ymd_and_hms(2026, 7, 1, 0, 30, 0).unwrap());
+        assert_eq!(
+            clock.now(),
+            Utc.with_ymd_and_hms(2026, 7, 1, 0, 30, 0).unwrap()
+        );
     }
 }

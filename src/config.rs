@@ -187,7 +187,10 @@ impl Settings {
     /// The database URL, defaulting to SQLite under the data directory.
     pub fn database_url(&self) -> String {
         if self.database.url.trim().is_empty() {
-            format!("sqlite://{}", self.data_dir().join("rightsdesk.db").display())
+            format!(
+                "sqlite://{}",
+                self.data_dir().join("rightsdesk.db").display()
+            )
         } else {
             self.database.url.trim().to_owned()
         }
@@ -272,6 +275,8 @@ mod tests {
         assert!(err(&[("RIGHTSDESK__ORGANISATION__HOME_REGIME", "gdpr")]).contains("gdpr"));
         assert!(err(&[("RIGHTSDESK__ORGANISATION__TIMEZONE", "Mars/Olympus")]).contains("Mars"));
         assert!(err(&[("RIGHTSDESK__DATABASE__POOL_SIZE", "0")]).contains("pool_size"));
-        assert!(err(&[("RIGHTSDESK_CONFIG", "/nonexistent/rightsdesk.toml")]).contains("nonexistent"));
+        assert!(
+            err(&[("RIGHTSDESK_CONFIG", "/nonexistent/rightsdesk.toml")]).contains("nonexistent")
+        );
     }
 }

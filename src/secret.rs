@@ -22,7 +22,9 @@ pub fn hash(token: &str) -> String {
 /// Whether a string could be one of our tokens (43 URL-safe characters);
 /// anything else is refused before it reaches the database.
 pub fn looks_like_token(s: &str) -> bool {
-    s.len() == 43 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    s.len() == 43
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Compares two strings in time independent of where they differ.

@@ -40,7 +40,10 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<(db::Pool, db::Backe
 impl Application {
     pub fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         std::fs::create_dir_all(settings.data_dir()).with_context(|| {
-            format!("creating the data directory {}", settings.data_dir().display())
+            format!(
+                "creating the data directory {}",
+                settings.data_dir().display()
+            )
         })?;
         let (pool, backend) = open_database(&settings)?;
         let templates = Templates::load(&settings.storage.templates_dir)?;
@@ -83,13 +86,12 @@ impl Application {
                 .app_data(
                     actix_web::web::FormConfig::default()
                         .limit(4096)
-                        .error_handler(|err, _| {
-                            WebError::BadForm(err.to_string()).into()
-                        }),
+                        .error_handler(|err, _| WebError::BadForm(err.to_string()).into()),
                 )
-                .app_data(actix_web::web::PathConfig::default().error_handler(|_, _| {
-                    WebError::NotFound.into()
-                }))
+                .app_data(
+                    actix_web::web::PathConfig::default()
+                        .error_handler(|_, _| WebError::NotFound.into()),
+                )
                 .configure(web::routes)
         })
         .listen(listener)?

@@ -130,11 +130,16 @@ impl Templates {
     }
 }
 
-fn render<T: Serialize>(hb: &Handlebars<'_>, name: &str, data: &T) -> Result<String, TemplateError> {
-    hb.render(name, data).map_err(|source| TemplateError::Render {
-        name: name.to_owned(),
-        source: Box::new(source),
-    })
+fn render<T: Serialize>(
+    hb: &Handlebars<'_>,
+    name: &str,
+    data: &T,
+) -> Result<String, TemplateError> {
+    hb.render(name, data)
+        .map_err(|source| TemplateError::Render {
+            name: name.to_owned(),
+            source: Box::new(source),
+        })
 }
 
 #[cfg(test)]
@@ -155,7 +160,9 @@ mod tests {
     #[test]
     fn strict_mode_refuses_a_missing_variable() {
         let t = Templates::load(Path::new("templates")).unwrap();
-        let err = t.email("confirm_email", &serde_json::json!({})).unwrap_err();
+        let err = t
+            .email("confirm_email", &serde_json::json!({}))
+            .unwrap_err();
         assert!(matches!(err, TemplateError::Render { .. }), "{err}");
     }
 }

@@ -207,17 +207,13 @@ pub fn move_state(
     now: NaiveDateTime,
 ) -> Result<bool, DbError> {
     let closed_at = to.is_closed().then_some(now);
-    let n = diesel::update(
-        cases::table
-            .find(id.0)
-            .filter(cases::state.eq(from.key())),
-    )
-    .set((
-        cases::state.eq(to.key()),
-        cases::updated_at.eq(now),
-        cases::closed_at.eq(closed_at),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(cases::table.find(id.0).filter(cases::state.eq(from.key())))
+        .set((
+            cases::state.eq(to.key()),
+            cases::updated_at.eq(now),
+            cases::closed_at.eq(closed_at),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 

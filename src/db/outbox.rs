@@ -86,7 +86,11 @@ pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> Result<Vec<i64>
     Ok(outbox::table
         .filter(outbox::status.eq(PENDING))
         .filter(outbox::next_attempt_at.le(now))
-        .filter(outbox::lease_until.is_null().or(outbox::lease_until.lt(now)))
+        .filter(
+            outbox::lease_until
+                .is_null()
+                .or(outbox::lease_until.lt(now)),
+        )
         .order(outbox::id)
         .limit(limit)
         .select(outbox::id)
@@ -106,7 +110,11 @@ pub fn claim(
             .find(id)
             .filter(outbox::status.eq(PENDING))
             .filter(outbox::next_attempt_at.le(now))
-            .filter(outbox::lease_until.is_null().or(outbox::lease_until.lt(now))),
+            .filter(
+                outbox::lease_until
+                    .is_null()
+                    .or(outbox::lease_until.lt(now)),
+            ),
     )
     .set(outbox::lease_until.eq(Some(lease_until)))
     .execute(conn)?;
@@ -190,6 +198,14 @@ pub fn mark_attempt_failed(
 pub fn for_case(conn: &mut DbConn, case: CaseId) -> Result<Vec<Message>, DbError> {
     Ok(outbox::table
         .filter(outbox::case_id.eq(case.0))
+        .order(outbox::id)
+        .select(Message::as_select())
+        .load(conn)?)
+}
+
+/// Every message, oldest first.
+pub fn all(conn: &mut DbConn) -> Result<Vec<Message>, DbError> {
+    Ok(outbox::table
         .order(outbox::id)
         .select(Message::as_select())
         .load(conn)?)

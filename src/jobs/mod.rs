@@ -25,7 +25,12 @@ pub struct Jobs {
 impl Jobs {
     /// Delivers due mail once.
     pub fn deliver_mail(&self) {
-        match deliver_due(&self.pool, &self.transport, &self.settings.mail, self.clock.now()) {
+        match deliver_due(
+            &self.pool,
+            &self.transport,
+            &self.settings.mail,
+            self.clock.now(),
+        ) {
             Ok(report) if report.sent + report.retrying + report.failed > 0 => {
                 log::debug!("mail delivery: {report:?}")
             }

@@ -55,7 +55,9 @@ impl Transport {
                         "{}://{}:{}",
                         u.scheme(),
                         u.host_str().unwrap_or("?"),
-                        u.port().map(|p| p.to_string()).unwrap_or_else(|| "default".into())
+                        u.port()
+                            .map(|p| p.to_string())
+                            .unwrap_or_else(|| "default".into())
                     )
                 })
                 .unwrap_or_else(|| "smtp".into());
@@ -92,7 +94,10 @@ mod tests {
         let file = Transport::from_url(&format!("file://{}/mail", dir.path().display())).unwrap();
         assert!(matches!(file, Transport::File(..)));
         assert!(dir.path().join("mail").is_dir());
-        assert!(matches!(Transport::from_url("log").unwrap(), Transport::Log));
+        assert!(matches!(
+            Transport::from_url("log").unwrap(),
+            Transport::Log
+        ));
         let smtp = Transport::from_url("smtp://user:secret@127.0.0.1:2525").unwrap();
         assert_eq!(smtp.describe(), "smtp://127.0.0.1:2525");
         assert!(Transport::from_url("smtps://mail.example.org").is_ok());

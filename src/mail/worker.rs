@@ -62,7 +62,10 @@ pub fn deliver_due(
             continue; // another worker took it
         };
         let result = build(&msg, &from).and_then(|m| transport.send(&m));
-        let case = msg.case_id.map(|c| c.to_string()).unwrap_or_else(|| "-".into());
+        let case = msg
+            .case_id
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "-".into());
         match result {
             Ok(()) => {
                 outbox::mark_sent(&mut conn, id, stamp)?;

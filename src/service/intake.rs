@@ -134,10 +134,12 @@ pub fn inspect_link(ctx: &AppContext, token: &str) -> Result<Option<LinkInfo>, S
     }
     let mut conn = ctx.pool.get().map_err(db::DbError::from)?;
     let now = db::timestamp(ctx.clock.now());
-    Ok(lookup(&mut conn, &secret::hash(token), now)?.map(|(_, case, state)| LinkInfo {
-        state,
-        reference: case.reference,
-    }))
+    Ok(
+        lookup(&mut conn, &secret::hash(token), now)?.map(|(_, case, state)| LinkInfo {
+            state,
+            reference: case.reference,
+        }),
+    )
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -333,9 +335,9 @@ pub fn expire_unconfirmed(
     for id in cases::unconfirmed_before(&mut conn, cutoff)? {
         let moved = conn.transaction::<_, ServiceError, _>(|conn| {
             let from = CaseState::Submitted;
-            let to = from.apply(Transition::ConfirmationLapsed).map_err(|e| {
-                db::DbError::Corrupt(format!("expiry: {e}"))
-            })?;
+            let to = from
+                .apply(Transition::ConfirmationLapsed)
+                .map_err(|e| db::DbError::Corrupt(format!("expiry: {e}")))?;
             if !cases::move_state(conn, id, from, to, now)? {
                 return Ok(false); // confirmed meanwhile
             }

@@ -28,7 +28,9 @@ pub fn token(req: &HttpRequest, secure: bool) -> (String, Option<Cookie<'static>
 
 pub fn verify(req: &HttpRequest, submitted: &str) -> Result<(), WebError> {
     match req.cookie(COOKIE) {
-        Some(c) if !submitted.is_empty() && secret::constant_time_eq(c.value(), submitted) => Ok(()),
+        Some(c) if !submitted.is_empty() && secret::constant_time_eq(c.value(), submitted) => {
+            Ok(())
+        }
         _ => Err(WebError::Csrf),
     }
 }

@@ -16,10 +16,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::home::get))
         .route("/requests/new", web::get().to(public::request_form::get))
         .route("/requests", web::post().to(public::request_form::post))
-        .route("/requests/submitted", web::get().to(public::request_form::submitted))
+        .route(
+            "/requests/submitted",
+            web::get().to(public::request_form::submitted),
+        )
         .route("/confirm/{token}", web::get().to(public::confirm::get))
         .route("/confirm/{token}", web::post().to(public::confirm::post))
-        .route("/confirm/{token}/resend", web::post().to(public::confirm::resend))
+        .route(
+            "/confirm/{token}/resend",
+            web::post().to(public::confirm::resend),
+        )
         .route("/healthz", web::get().to(health::get))
         .route("/static/app.css", web::get().to(stylesheet))
         .default_service(web::to(not_found));
@@ -50,7 +56,10 @@ pub fn security_headers() -> DefaultHeaders {
             "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
              frame-ancestors 'none'; base-uri 'none'",
         ))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
         .add(("Cache-Control", "no-store"))
 }
 

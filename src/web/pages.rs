@@ -19,7 +19,10 @@ pub fn render(
     cookie: Option<Cookie<'static>>,
 ) -> Result<HttpResponse, WebError> {
     if let Some(map) = data.as_object_mut() {
-        map.insert("org".into(), serde_json::to_value(&ctx.settings.organisation).unwrap_or_default());
+        map.insert(
+            "org".into(),
+            serde_json::to_value(&ctx.settings.organisation).unwrap_or_default(),
+        );
         map.insert("title".into(), title.into());
         map.entry("has_errors").or_insert(false.into());
     }

@@ -54,7 +54,9 @@ pub async fn post(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
-        return Err(WebError::BadForm("send the form from the request page".into()));
+        return Err(WebError::BadForm(
+            "send the form from the request page".into(),
+        ));
     }
     let csrf_field: CsrfField = serde_html_form::from_bytes(&body)
         .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
@@ -128,7 +130,10 @@ fn form_view(input: &IntakeInput, errors: &[FieldError], csrf_token: &str) -> Va
             .map(|e| Value::from(e.message.clone()))
             .unwrap_or(Value::Null)
     };
-    let e: Map<String, Value> = FIELDS.iter().map(|f| (f.to_string(), error_of(f))).collect();
+    let e: Map<String, Value> = FIELDS
+        .iter()
+        .map(|f| (f.to_string(), error_of(f)))
+        .collect();
     let locations: Vec<Value> = LOCATIONS
         .iter()
         .map(|l| {
@@ -145,9 +150,7 @@ fn form_view(input: &IntakeInput, errors: &[FieldError], csrf_token: &str) -> Va
             "choices": Value::Null, "value": value, "error": error_of(field), "extra": [],
         })
     };
-    let extra = |field: &str, label: &str, value: &str| {
-        json!({ "field": field, "label": label, "value": value, "error": error_of(field) })
-    };
+    let extra = |field: &str, label: &str, value: &str| json!({ "field": field, "label": label, "value": value, "error": error_of(field) });
     let rights: Vec<Value> = Right::ALL
         .iter()
         .map(|&right| {

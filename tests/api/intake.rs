@@ -1,0 +1,237 @@
+use chrono::{NaiveDate, TimeZone, Utc};
+use rightsdesk::domain::deadline::{self, long, DeadlineInput};
+use rightsdesk::domain::{CaseState, Regime, Right};
+
+use crate::helpers::{file_and_get_confirmation, spawn_app, spawn_app_at, valid_request};
+
+#[tokio::test]
+async fn home_page_explains_and_links_to_the_form() {
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("href=\"/requests/new\""));
+    assert!(html.contains("Example Ltd"));
+    assert!(html.contains("Information Commissioner"));
+    for right in Right::ALL {
+        assert!(
+            html.contains(&handlebars::html_escape(right.label())),
+            "{right}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn form_is_accessible_and_offers_every_right() {
+    let app = spawn_app().await;
+    let response = app.get("/requests/new").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.unwrap();
+    for field in ["name", "email", "location", "agent_name", "description"] {
+        assert!(
+            html.contains(&format!("<label for=\"{field}\"")),
+            "label for {field}"
+        );
+    }
+    assert!(html.contains("<fieldset") && html.contains("<legend"));
+    assert!(html.contains("name=\"viewport\""));
+    for right in Right::ALL {
+        assert!(
+            html.contains(&format!("value=\"{}\"", right.key())),
+            "{right}"
+        );
+    }
+    assert!(!html.contains("<script"), "the form needs no JavaScript");
+}
+
+#[tokio::test]
+async fn a_request_can_be_filed_for_each_right() {
+    let app = spawn_app().await;
+    for right in Right::ALL {
+        let response = app.post_request(&valid_request(right.key())).await;
+        assert_eq!(response.status().as_u16(), 303, "{right}");
+        assert_eq!(response.headers()["location"], "/requests/submitted");
+    }
+    let emails = app
+        .wait_for_emails("Confirm your email", Right::ALL.len())
+        .await;
+    assert_eq!(app.case_count(), Right::ALL.len() as i64);
+    for right in Right::ALL {
+        let title = right.title(Regime::UkGdpr);
+        let email = emails
+            .iter()
+            .find(|e| e.text.lines().any(|l| l.trim_end() == format!("- {title}")))
+            .unwrap_or_else(|| panic!("a confirmation email for {right}"));
+        assert_eq!(email.to, "ada@example.com");
+        let reference = email.text.split("Your reference is ").nth(1).unwrap()[..12].to_owned();
+        let case = app.case(&reference);
+        assert_eq!(case.state, CaseState::Submitted);
+        let rights = app.db(|c| rightsdesk::db::cases::rights(c, case.id));
+        assert_eq!(rights.len(), 1);
+        assert_eq!(rights[0].right(), right);
+    }
+}
+
+#[tokio::test]
+async fn submitted_page_says_what_happens_next() {
+    let app = spawn_app().await;
+    let response = app.get("/requests/submitted").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Check your email"));
+    assert!(html.contains("48 hours"));
+}
+
+#[tokio::test]
+async fn confirming_starts_the_clock_and_acknowledges_with_the_engines_due_date() {
+    // 31 March 2026: the ICO's example, due 30 April.
+    let app = spawn_app().await;
+    let confirmation = file_and_get_confirmation(&app, &valid_request("access")).await;
+    assert!(confirmation.html.contains("/confirm/"));
+    let token = confirmation.confirm_token();
+
+    let response = app.confirm(&token).await;
+    assert_eq!(response.status().as_u16(), 200);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Your request has started"));
+    assert!(page.contains("Thursday 30 April 2026"));
+
+    let ack = app
+        .wait_for_email("We have received your privacy request")
+        .await;
+    let received = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
+    let engine = deadline::compute(
+        DeadlineInput {
+            regime: Regime::UkGdpr,
+            received,
+            events: &[],
+            opt_out: false,
+        },
+        app.ctx.calendars.for_regime(Regime::UkGdpr),
+        received,
+    )
+    .unwrap();
+    let due = engine.due.unwrap();
+    assert_eq!(due, NaiveDate::from_ymd_opt(2026, 4, 30).unwrap());
+    assert!(
+        ack.text
+            .contains(&format!("We must answer by: {}", long(due))),
+        "{}",
+        ack.text
+    );
+    assert!(ack.html.contains(&long(due)));
+
+    let reference = ack.subject.rsplit(' ').next().unwrap().to_owned();
+    assert!(ack.text.contains(&format!("Reference: {reference}")));
+    assert!(ack.text.contains("Right of access (Article 15)"));
+    assert!(ack.text.contains("UK GDPR"));
+    assert!(ack.text.contains("Information Commissioner's Office"));
+    assert!(ack.text.contains("judicial remedy"));
+
+    let case = app.case(&reference);
+    assert_eq!(case.state, CaseState::AwaitingIdentity);
+    assert_eq!(case.received_on, Some(received));
+    assert_eq!(case.due_on, Some(due));
+    // The audit trail holds the submission, the confirmation and the clock, unbroken.
+    let events = app.db(|c| rightsdesk::db::events::list(c, case.id));
+    let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["request_submitted", "email_confirmed", "clock_started"]
+    );
+    assert_eq!(
+        app.db(|c| rightsdesk::db::events::first_broken_link(c, case.id)),
+        None
+    );
+}
+
+#[tokio::test]
+async fn opening_the_link_changes_nothing_until_the_button_is_pressed() {
+    let app = spawn_app().await;
+    let token = file_and_get_confirmation(&app, &valid_request("erasure"))
+        .await
+        .confirm_token();
+    for _ in 0..3 {
+        let response = app.get(&format!("/confirm/{token}")).await;
+        assert_eq!(response.status().as_u16(), 200);
+        assert!(response
+            .text()
+            .await
+            .unwrap()
+            .contains("Confirm and start my request"));
+    }
+    let reference = app.wait_for_email("Confirm").await.text;
+    let reference = &reference.split("Your reference is ").nth(1).unwrap()[..12];
+    assert_eq!(app.case(reference).state, CaseState::Submitted);
+    assert_eq!(app.outbox_count(), 1);
+}
+
+#[tokio::test]
+async fn ccpa_requests_get_45_days_and_the_california_regulator() {
+    // Received Monday 2 November 2026: due Thursday 17 December.
+    let app = spawn_app_at(Utc.with_ymd_and_hms(2026, 11, 2, 18, 0, 0).unwrap()).await;
+    let mut fields = valid_request("erasure");
+    fields.retain(|(k, _)| *k != "erasure_ground" && *k != "location");
+    fields.push(("location", "US-CA"));
+    let token = file_and_get_confirmation(&app, &fields)
+        .await
+        .confirm_token();
+    app.confirm(&token).await;
+    let ack = app.wait_for_email("We have received").await;
+    assert!(
+        ack.text
+            .contains("We must answer by: Thursday 17 December 2026"),
+        "{}",
+        ack.text
+    );
+    assert!(ack.text.contains("Right to delete"));
+    assert!(ack.text.contains("California Privacy Protection Agency"));
+    assert!(ack.text.contains("up to 45 more days"));
+}
+
+#[tokio::test]
+async fn ccpa_opt_out_gets_its_fifteen_business_day_date() {
+    let app = spawn_app_at(Utc.with_ymd_and_hms(2026, 11, 16, 18, 0, 0).unwrap()).await;
+    let mut fields = valid_request("objection");
+    fields.retain(|(k, _)| !matches!(*k, "objection_ground" | "location"));
+    fields.extend([
+        ("location", "US-CA"),
+        ("objection_ground", "sale_or_sharing"),
+    ]);
+    let token = file_and_get_confirmation(&app, &fields)
+        .await
+        .confirm_token();
+    app.confirm(&token).await;
+    let ack = app.wait_for_email("We have received").await;
+    assert!(
+        ack.text.contains("We will stop selling or sharing your personal information by: Wednesday 9 December 2026"),
+        "{}",
+        ack.text
+    );
+}
+
+#[tokio::test]
+async fn received_date_is_the_organisations_local_date() {
+    // 23:30 UTC on 30 June is 00:30 on 1 July in London: received 1 July,
+    // due 1 August (a Saturday), so Monday 3 August.
+    let app = spawn_app_at(Utc.with_ymd_and_hms(2026, 6, 30, 23, 30, 0).unwrap()).await;
+    let token = file_and_get_confirmation(&app, &valid_request("access"))
+        .await
+        .confirm_token();
+    let page = app.confirm(&token).await.text().await.unwrap();
+    assert!(page.contains("Monday 3 August 2026"), "{page}");
+}
+
+#[tokio::test]
+async fn an_agent_can_file_for_someone_else() {
+    let app = spawn_app().await;
+    let mut fields = valid_request("access");
+    fields.retain(|(k, _)| *k != "acting_as");
+    fields.extend([("acting_as", "agent"), ("agent_name", "Charles Babbage")]);
+    let email = file_and_get_confirmation(&app, &fields).await;
+    let reference = &email.text.split("Your reference is ").nth(1).unwrap()[..12];
+    assert_eq!(
+        app.case(reference).agent_name.as_deref(),
+        Some("Charles Babbage")
+    );
+}

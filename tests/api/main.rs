@@ -1,0 +1,12 @@
+//! Black-box tests: each starts the real application on a random port with
+//! its own database (SQLite in a temporary directory, or a fresh PostgreSQL
+//! database when TEST_DATABASE_URL is set) and reads the real emails it
+//! writes.
+
+mod confirmation;
+mod deadline_cli;
+mod health;
+mod helpers;
+mod intake;
+mod mail_delivery;
+mod validation;

@@ -1,0 +1,268 @@
+//! Bad input: a clear message, a 4xx, and nothing stored or sent.
+
+use crate::helpers::{spawn_app, valid_request, TestApp};
+
+/// Posts `fields` (plus a valid CSRF token) and checks the form comes back
+/// with `status`, showing `message`, with no case and no mail.
+async fn assert_refused(
+    app: &TestApp,
+    fields: &[(&str, &str)],
+    status: u16,
+    message: &str,
+) -> String {
+    let response = app.post_request(fields).await;
+    assert_eq!(
+        response.status().as_u16(),
+        status,
+        "expected {status} for {message}"
+    );
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains(message),
+        "page should say '{message}':\n{html}"
+    );
+    assert_nothing_stored(app);
+    html
+}
+
+fn assert_nothing_stored(app: &TestApp) {
+    assert_eq!(app.case_count(), 0, "no case");
+    assert_eq!(app.outbox_count(), 0, "no mail queued");
+    assert!(app.emails().is_empty(), "no mail written");
+}
+
+fn without<'a>(fields: Vec<(&'a str, &'a str)>, key: &str) -> Vec<(&'a str, &'a str)> {
+    fields.into_iter().filter(|(k, _)| *k != key).collect()
+}
+
+fn with<'a>(
+    fields: Vec<(&'a str, &'a str)>,
+    key: &'a str,
+    value: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    let mut f = without(fields, key);
+    f.push((key, value));
+    f
+}
+
+#[tokio::test]
+async fn missing_email_is_refused() {
+    let app = spawn_app().await;
+    let html = assert_refused(
+        &app,
+        &without(valid_request("access"), "email"),
+        422,
+        "Enter your email address",
+    )
+    .await;
+    assert!(html.contains("There is a problem"));
+    assert!(
+        html.contains("href=\"#email\""),
+        "error summary links to the field"
+    );
+    assert!(html.contains("aria-invalid=\"true\""));
+}
+
+#[tokio::test]
+async fn malformed_email_is_refused() {
+    let app = spawn_app().await;
+    for bad in [
+        "ada",
+        "ada@",
+        "ada@example",
+        "ada @example.com",
+        "ada@example.com\r\nBcc: x@example.com",
+    ] {
+        assert_refused(
+            &app,
+            &with(valid_request("access"), "email", bad),
+            422,
+            "Enter an email address in the correct format",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn no_right_chosen_is_refused() {
+    let app = spawn_app().await;
+    assert_refused(
+        &app,
+        &without(valid_request("access"), "rights"),
+        422,
+        "Select at least one thing you are asking for",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_right_is_refused() {
+    let app = spawn_app().await;
+    assert_refused(
+        &app,
+        &with(valid_request("access"), "rights", "everything"),
+        422,
+        "Select rights from the list",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_location_and_so_unknown_regime_is_refused() {
+    let app = spawn_app().await;
+    assert_refused(
+        &app,
+        &with(valid_request("access"), "location", "ATLANTIS"),
+        422,
+        "Select where you live from the list",
+    )
+    .await;
+    assert_refused(
+        &app,
+        &without(valid_request("access"), "location"),
+        422,
+        "Select where you live",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn overlong_fields_are_refused() {
+    let app = spawn_app().await;
+    let long_name = "a".repeat(201);
+    assert_refused(
+        &app,
+        &with(valid_request("access"), "name", &long_name),
+        422,
+        "Your name must be 200 characters or fewer",
+    )
+    .await;
+    let long_description = "b".repeat(5001);
+    assert_refused(
+        &app,
+        &with(valid_request("access"), "description", &long_description),
+        422,
+        "The description must be 5000 characters or fewer",
+    )
+    .await;
+    let long_detail = "c".repeat(2001);
+    assert_refused(
+        &app,
+        &with(
+            valid_request("rectification"),
+            "rectification_details",
+            &long_detail,
+        ),
+        422,
+        "What to correct must be 2000 characters or fewer",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_right_missing_its_details_is_refused() {
+    let app = spawn_app().await;
+    assert_refused(
+        &app,
+        &without(valid_request("rectification"), "rectification_details"),
+        422,
+        "Tell us which data is wrong and what it should say",
+    )
+    .await;
+    assert_refused(
+        &app,
+        &without(valid_request("erasure"), "erasure_ground"),
+        422,
+        "Select why your data should be deleted",
+    )
+    .await;
+    assert_refused(
+        &app,
+        &with(valid_request("erasure"), "erasure_ground", "because"),
+        422,
+        "Select one of the options in the list",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn everything_typed_is_kept_when_the_form_comes_back() {
+    let app = spawn_app().await;
+    let fields = with(
+        with(valid_request("rectification"), "email", "not-an-email"),
+        "description",
+        "Account <b>42</b> & more",
+    );
+    let html = assert_refused(
+        &app,
+        &fields,
+        422,
+        "Enter an email address in the correct format",
+    )
+    .await;
+    assert!(html.contains("value=\"Ada Lovelace\""));
+    assert!(html.contains("value=\"not-an-email\""));
+    assert!(html.contains("value=\"GB\" selected"));
+    assert!(html.contains("value=\"rectification\" checked"));
+    assert!(html.contains("value=\"self\" checked"));
+    assert!(html.contains("My surname is spelt Lovelace, not Lovelance"));
+    assert!(
+        html.contains("Account &lt;b&gt;42&lt;/b&gt; &amp; more"),
+        "typed text is kept, escaped"
+    );
+}
+
+#[tokio::test]
+async fn oversized_body_is_refused() {
+    let app = spawn_app().await;
+    let huge = "x".repeat(70 * 1024);
+    let response = app
+        .post_request(&with(valid_request("access"), "description", &huge))
+        .await;
+    assert_eq!(response.status().as_u16(), 413);
+    assert!(response.text().await.unwrap().contains("too large"));
+    assert_nothing_stored(&app);
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_is_refused() {
+    let app = spawn_app().await;
+    let response = app.post_form("/requests", &valid_request("access")).await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("This form has expired"));
+    let _ = app.csrf_token("/requests/new").await;
+    let mut forged = valid_request("access");
+    forged.push(("csrf_token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+    let response = app.post_form("/requests", &forged).await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert_nothing_stored(&app);
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_form_is_refused() {
+    let app = spawn_app().await;
+    let token = app.csrf_token("/requests/new").await;
+    let response = app
+        .client
+        .post(app.url("/requests"))
+        .header("Content-Type", "application/json")
+        .body(format!("{{\"csrf_token\":\"{token}\"}}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let response = app
+        .client
+        .post(app.url("/requests"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(vec![b'n', b'a', b'm', b'e', b'=', 0xff, 0xfe])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_client_error(), "{}", response.status());
+    assert_nothing_stored(&app);
+}
