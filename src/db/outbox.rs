@@ -156,7 +156,7 @@ fn record_attempt(
 }
 
 pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    super::write_transaction::<_, DbError, _>(conn, |conn: &mut DbConn| {
         record_attempt(conn, id, now, None)?;
         diesel::update(outbox::table.find(id))
             .set((
@@ -180,7 +180,7 @@ pub fn mark_attempt_failed(
     error: &str,
     retry_at: Option<NaiveDateTime>,
 ) -> Result<(), DbError> {
-    conn.transaction(|conn| {
+    super::write_transaction::<_, DbError, _>(conn, |conn: &mut DbConn| {
         record_attempt(conn, id, now, Some(error))?;
         diesel::update(outbox::table.find(id))
             .set((

@@ -1,15 +1,16 @@
 //! Mail transports chosen by URL: `file://DIR` (one .eml per message, the
-//! embedded default), `smtp://` and `smtps://` (lettre SMTP; add
+//! embedded default; written to a temporary name and renamed, so a reader
+//! never sees half a message; names sort in the order messages were sent), `smtp://` and `smtps://` (lettre SMTP; add
 //! `?tls=required` for STARTTLS), and `log` (records that a message went,
 //! never its content).
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
+use lettre::{Message, SmtpTransport, Transport as _};
 
 pub enum Transport {
-    File(FileTransport, PathBuf),
+    File(PathBuf),
     Smtp(SmtpTransport, String),
     Log,
 }
@@ -42,7 +43,7 @@ impl Transport {
                 path: dir.display().to_string(),
                 source,
             })?;
-            return Ok(Transport::File(FileTransport::new(&dir), dir));
+            return Ok(Transport::File(dir));
         }
         if url.starts_with("smtp://") || url.starts_with("smtps://") {
             let transport = SmtpTransport::from_url(url)?
@@ -69,7 +70,7 @@ impl Transport {
     /// Where mail goes, for logs: never includes credentials.
     pub fn describe(&self) -> String {
         match self {
-            Transport::File(_, dir) => format!("files in {}", dir.display()),
+            Transport::File(dir) => format!("files in {}", dir.display()),
             Transport::Smtp(_, shown) => shown.clone(),
             Transport::Log => "the log (not delivered)".into(),
         }
@@ -77,11 +78,23 @@ impl Transport {
 
     pub fn send(&self, message: &Message) -> Result<(), String> {
         match self {
-            Transport::File(t, _) => t.send(message).map(|_| ()).map_err(|e| e.to_string()),
+            Transport::File(dir) => write_eml(dir, message).map_err(|e| e.to_string()),
             Transport::Smtp(t, _) => t.send(message).map(|_| ()).map_err(|e| e.to_string()),
             Transport::Log => Ok(()),
         }
     }
+}
+
+fn write_eml(dir: &std::path::Path, message: &Message) -> std::io::Result<()> {
+    use rand::Rng;
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let name = format!("{nanos:020}-{:08x}", rand::rng().random::<u32>());
+    let tmp = dir.join(format!(".{name}.tmp"));
+    std::fs::write(&tmp, message.formatted())?;
+    std::fs::rename(&tmp, dir.join(format!("{name}.eml")))
 }
 
 #[cfg(test)]
@@ -92,7 +105,7 @@ mod tests {
     fn urls_pick_their_transport() {
         let dir = tempfile::tempdir().unwrap();
         let file = Transport::from_url(&format!("file://{}/mail", dir.path().display())).unwrap();
-        assert!(matches!(file, Transport::File(..)));
+        assert!(matches!(file, Transport::File(_)));
         assert!(dir.path().join("mail").is_dir());
         assert!(matches!(
             Transport::from_url("log").unwrap(),

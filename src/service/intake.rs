@@ -3,7 +3,6 @@
 //! expiring requests that were never confirmed.
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use diesel::Connection;
 use serde_json::json;
 
 use super::ServiceError;
@@ -31,7 +30,7 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Reference,
     let now = db::timestamp(ctx.clock.now());
     let (token, token_hash) = secret::new_token();
     let expires = now + Duration::hours(ctx.settings.requests.confirm_link_ttl_hours.into());
-    let reference = conn.transaction::<_, ServiceError, _>(|conn| {
+    let reference = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
         let reference = unused_reference(conn)?;
         let case = cases::insert_submitted(conn, request, &reference, now)?;
         let rights: Vec<&str> = request.rights.iter().map(|r| r.right().key()).collect();
@@ -162,7 +161,7 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
     let mut conn = ctx.pool.get().map_err(db::DbError::from)?;
     let now_utc = ctx.clock.now();
     let now = db::timestamp(now_utc);
-    let outcome = conn.transaction::<_, ServiceError, _>(|conn| {
+    let outcome = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
         // Spend first: of two concurrent confirmations only one gets here.
         let spent = tokens::spend(conn, &token_hash, now)?;
         let Some((_, case, state)) = lookup(conn, &token_hash, now)? else {
@@ -268,7 +267,7 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
     let now = db::timestamp(ctx.clock.now());
     let (token, token_hash) = secret::new_token();
     let expires = now + Duration::hours(ctx.settings.requests.confirm_link_ttl_hours.into());
-    let outcome = conn.transaction::<_, ServiceError, _>(|conn| {
+    let outcome = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
         let Some((_, case, state)) = lookup(conn, &secret::hash(old_token), now)? else {
             return Ok(ResendOutcome::NotApplicable(None));
         };
@@ -333,7 +332,7 @@ pub fn expire_unconfirmed(
     let cutoff = now - Duration::days(expiry_days.into());
     let mut expired = 0;
     for id in cases::unconfirmed_before(&mut conn, cutoff)? {
-        let moved = conn.transaction::<_, ServiceError, _>(|conn| {
+        let moved = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
             let from = CaseState::Submitted;
             let to = from
                 .apply(Transition::ConfirmationLapsed)

@@ -235,3 +235,34 @@ async fn an_agent_can_file_for_someone_else() {
         Some("Charles Babbage")
     );
 }
+
+#[tokio::test]
+async fn simultaneous_requests_are_all_filed() {
+    let app = spawn_app().await;
+    let token = app.csrf_token("/requests/new").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let client = app.client.clone();
+        let url = app.url("/requests");
+        let fields = valid_request("access");
+        let token = token.clone();
+        tasks.spawn(async move {
+            let mut fields: Vec<(&str, &str)> = fields;
+            fields.push(("csrf_token", &token));
+            client
+                .post(url)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .body(serde_html_form::to_string(&fields).unwrap())
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+    }
+    while let Some(status) = tasks.join_next().await {
+        assert_eq!(status.unwrap(), 303);
+    }
+    assert_eq!(app.case_count(), 16);
+    app.wait_for_emails("Confirm your email", 16).await;
+}
