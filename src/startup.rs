@@ -45,6 +45,9 @@ impl Application {
                 settings.data_dir().display()
             )
         })?;
+        // Bind first: a taken port fails before anything else is touched.
+        let listener = TcpListener::bind(settings.bind_addr()?)
+            .with_context(|| format!("binding to {}", settings.server.bind))?;
         let (pool, backend) = open_database(&settings)?;
         let templates = Templates::load(&settings.storage.templates_dir)?;
         let calendars = Calendars::shipped();
@@ -65,8 +68,6 @@ impl Application {
         .spawn(wake)
         .context("starting background jobs")?;
 
-        let listener = TcpListener::bind(settings.bind_addr()?)
-            .with_context(|| format!("binding to {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
         let context = Arc::new(AppContext {
             settings,

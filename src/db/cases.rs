@@ -250,6 +250,14 @@ pub fn unconfirmed_before(
     Ok(ids.into_iter().map(CaseId).collect())
 }
 
+/// The reference of a case, for logs.
+pub fn reference_of(conn: &mut DbConn, id: CaseId) -> Result<String, DbError> {
+    Ok(cases::table
+        .find(id.0)
+        .select(cases::reference)
+        .first(conn)?)
+}
+
 pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(cases::table.count().get_result(conn)?)
 }
