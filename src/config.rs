@@ -12,7 +12,7 @@ use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 use url::Url;
 
-use crate::domain::Regime;
+use crate::domain::{Calendars, Regime};
 
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -24,7 +24,14 @@ pub struct Settings {
     pub mail: MailSettings,
     pub organisation: Organisation,
     pub requests: RequestSettings,
+    pub calendars: CalendarSettings,
     pub authorities: Authorities,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CalendarSettings {
+    /// A holiday-calendar file replacing the shipped one; empty for the shipped one.
+    pub file: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -107,6 +114,16 @@ pub enum SettingsError {
     Zero(&'static str),
     #[error("configuration: mail.from '{0}' is not a valid sender address")]
     From(String),
+    #[error("configuration: cannot read calendars.file {path}: {source}")]
+    CalendarFile {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("configuration: calendars.file {path}: {source}")]
+    Calendar {
+        path: String,
+        source: crate::domain::calendar::CalendarError,
+    },
 }
 
 /// The plain environment variables that always override the files.
@@ -146,6 +163,7 @@ impl Settings {
         }
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.validate()?;
+        settings.calendars()?;
         Ok(settings)
     }
 
@@ -203,6 +221,22 @@ impl Settings {
         } else {
             self.mail.url.trim().to_owned()
         }
+    }
+
+    /// The holiday calendars: the configured file, or the shipped ones.
+    pub fn calendars(&self) -> Result<Calendars, SettingsError> {
+        let path = self.calendars.file.trim();
+        if path.is_empty() {
+            return Ok(Calendars::shipped());
+        }
+        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::CalendarFile {
+            path: path.to_owned(),
+            source,
+        })?;
+        Calendars::from_toml(&text).map_err(|source| SettingsError::Calendar {
+            path: path.to_owned(),
+            source,
+        })
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -278,5 +312,28 @@ mod tests {
         assert!(
             err(&[("RIGHTSDESK_CONFIG", "/nonexistent/rightsdesk.toml")]).contains("nonexistent")
         );
+        assert!(
+            err(&[("RIGHTSDESK__CALENDARS__FILE", "/nonexistent/holidays.toml")])
+                .contains("calendars.file")
+        );
+    }
+
+    #[test]
+    fn a_calendar_file_replaces_the_shipped_calendars() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("holidays.toml");
+        let text = crate::domain::calendar::SHIPPED_CALENDARS.replace(
+            "dates = []",
+            "dates = [{ date = \"2026-12-25\", name = \"Christmas Day\" }]",
+        );
+        std::fs::write(&path, text).unwrap();
+        let vars = [("RIGHTSDESK__CALENDARS__FILE", path.to_str().unwrap())];
+        let s = Settings::load_from(env(&vars)).unwrap();
+        let calendars = s.calendars().unwrap();
+        let eu = calendars.for_regime(Regime::EuGdpr);
+        assert!(!eu.is_working_day(chrono::NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()));
+        std::fs::write(&path, "not toml [").unwrap();
+        let err = Settings::load_from(env(&vars)).unwrap_err().to_string();
+        assert!(err.contains("calendars.file"), "{err}");
     }
 }

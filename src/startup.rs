@@ -13,7 +13,6 @@ use crate::app::AppContext;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db;
-use crate::domain::Calendars;
 use crate::jobs::Jobs;
 use crate::mail::{MailWaker, Transport};
 use crate::templates::Templates;
@@ -50,7 +49,7 @@ impl Application {
             .with_context(|| format!("binding to {}", settings.server.bind))?;
         let (pool, backend) = open_database(&settings)?;
         let templates = Templates::load(&settings.storage.templates_dir)?;
-        let calendars = Calendars::shipped();
+        let calendars = settings.calendars()?;
         let transport = Transport::from_url(&settings.mail_url())?;
         log::info!(
             "database: {}; mail: {}",
