@@ -158,14 +158,30 @@ pub fn connect(url: &str, pool_size: u32) -> Result<(Pool, Backend), DbError> {
 }
 
 /// Applies every pending migration; returns the versions applied.
+///
+/// On PostgreSQL several nodes may start at once: an advisory lock makes
+/// them migrate one after another.
 pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
-    let applied = match conn {
-        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
-        DbConn::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    fn versions<E: std::fmt::Display>(
+        applied: Result<Vec<diesel::migration::MigrationVersion<'_>>, E>,
+    ) -> Result<Vec<String>, DbError> {
+        applied
+            .map(|v| v.iter().map(|v| v.to_string()).collect())
+            .map_err(|e| DbError::Migration(e.to_string()))
     }
-    .map_err(|e| DbError::Migration(e.to_string()))?;
-    Ok(applied.iter().map(|v| v.to_string()).collect())
+    match conn {
+        DbConn::Sqlite(c) => versions(c.run_pending_migrations(SQLITE_MIGRATIONS)),
+        DbConn::Postgresql(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+            let applied = versions(c.run_pending_migrations(POSTGRES_MIGRATIONS));
+            c.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))?;
+            applied
+        }
+    }
 }
+
+/// The advisory-lock key migrations hold on PostgreSQL ("rightsdk" in ASCII).
+const MIGRATION_LOCK: i64 = 0x7269_6768_7473_646b;
 
 /// Runs `f` in a transaction that holds the write lock from its start.
 ///

@@ -57,10 +57,16 @@ impl Jobs {
                 let poll = Duration::from_secs(self.settings.mail.poll_interval_secs.max(1));
                 let mut last_expiry: Option<Instant> = None;
                 loop {
-                    self.deliver_mail();
-                    if last_expiry.is_none_or(|t| t.elapsed() >= EXPIRY_EVERY) {
-                        self.expire_requests();
-                        last_expiry = Some(Instant::now());
+                    // A bug in one round must not stop mail for good: log it and go on.
+                    let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        self.deliver_mail();
+                        if last_expiry.is_none_or(|t| t.elapsed() >= EXPIRY_EVERY) {
+                            self.expire_requests();
+                            last_expiry = Some(Instant::now());
+                        }
+                    }));
+                    if round.is_err() {
+                        log::error!("background jobs: a round panicked; retrying at the next tick");
                     }
                     match wake.recv_timeout(poll) {
                         Ok(()) | Err(RecvTimeoutError::Timeout) => {}

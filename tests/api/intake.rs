@@ -266,3 +266,32 @@ async fn simultaneous_requests_are_all_filed() {
     assert_eq!(app.case_count(), 16);
     app.wait_for_emails("Confirm your email", 16).await;
 }
+
+#[tokio::test]
+async fn editing_the_audit_trail_is_detected() {
+    use diesel::RunQueryDsl;
+    let app = spawn_app().await;
+    let token = file_and_get_confirmation(&app, &valid_request("access"))
+        .await
+        .confirm_token();
+    let page = app.confirm(&token).await.text().await.unwrap();
+    let reference = &page[page.find("RD-").unwrap()..][..12];
+    let case = app.case(reference);
+    assert_eq!(
+        app.db(|c| rightsdesk::db::events::first_broken_link(c, case.id)),
+        None
+    );
+    let events = app.db(|c| rightsdesk::db::events::list(c, case.id));
+    app.db(|c| {
+        diesel::sql_query(format!(
+            "UPDATE case_events SET actor = 'staff' WHERE id = {}",
+            events[1].id
+        ))
+        .execute(c)
+        .map_err(rightsdesk::db::DbError::from)
+    });
+    assert_eq!(
+        app.db(|c| rightsdesk::db::events::first_broken_link(c, case.id)),
+        Some(events[1].id)
+    );
+}
