@@ -4,6 +4,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
 
 use super::cases::CaseId;
 use super::schema::{outbox, outbox_attempts};
@@ -82,15 +83,27 @@ pub fn enqueue(conn: &mut DbConn, msg: &NewMessage, now: NaiveDateTime) -> Resul
 }
 
 /// Ids of pending messages whose time has come and that no worker holds.
+/// Pending, due by `now`, and not leased by a worker.
+fn available(
+    now: NaiveDateTime,
+) -> Box<
+    dyn BoxableExpression<outbox::table, <DbConn as Connection>::Backend, SqlType = Nullable<Bool>>,
+> {
+    Box::new(
+        outbox::status
+            .eq(PENDING)
+            .and(outbox::next_attempt_at.le(now))
+            .and(
+                outbox::lease_until
+                    .is_null()
+                    .or(outbox::lease_until.lt(now)),
+            ),
+    )
+}
+
 pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> Result<Vec<i64>, DbError> {
     Ok(outbox::table
-        .filter(outbox::status.eq(PENDING))
-        .filter(outbox::next_attempt_at.le(now))
-        .filter(
-            outbox::lease_until
-                .is_null()
-                .or(outbox::lease_until.lt(now)),
-        )
+        .filter(available(now))
         .order(outbox::id)
         .limit(limit)
         .select(outbox::id)
@@ -105,19 +118,9 @@ pub fn claim(
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
 ) -> Result<Option<Message>, DbError> {
-    let n = diesel::update(
-        outbox::table
-            .find(id)
-            .filter(outbox::status.eq(PENDING))
-            .filter(outbox::next_attempt_at.le(now))
-            .filter(
-                outbox::lease_until
-                    .is_null()
-                    .or(outbox::lease_until.lt(now)),
-            ),
-    )
-    .set(outbox::lease_until.eq(Some(lease_until)))
-    .execute(conn)?;
+    let n = diesel::update(outbox::table.find(id).filter(available(now)))
+        .set(outbox::lease_until.eq(Some(lease_until)))
+        .execute(conn)?;
     if n == 0 {
         return Ok(None);
     }

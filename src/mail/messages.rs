@@ -4,24 +4,31 @@
 use serde_json::{json, Value};
 
 use crate::config::Settings;
-use crate::db::cases::CaseId;
+use crate::db::cases::{Case, CaseId};
 use crate::db::outbox::NewMessage;
 use crate::domain::deadline::{long, Deadline};
 use crate::domain::{Reference, Regime, RightRequest};
 use crate::templates::{TemplateError, Templates};
 
+/// Renders `template` for `to`, with what every email shows (the
+/// organisation, the addressee's name, the reference) added to `data`.
 fn render(
     templates: &Templates,
+    settings: &Settings,
     template: &'static str,
-    case: Option<CaseId>,
-    recipient: &str,
-    data: Value,
+    to: &Addressee<'_>,
+    mut data: Value,
 ) -> Result<NewMessage, TemplateError> {
+    if let Some(map) = data.as_object_mut() {
+        map.insert("org".into(), json!(settings.organisation));
+        map.insert("name".into(), to.name.into());
+        map.insert("reference".into(), to.reference.as_str().into());
+    }
     let email = templates.email(template, &data)?;
     Ok(NewMessage {
-        case,
+        case: to.case,
         template,
-        recipient: recipient.to_owned(),
+        recipient: to.email.to_owned(),
         subject: email.subject,
         body_text: email.text,
         body_html: email.html,
@@ -36,6 +43,18 @@ pub struct Addressee<'a> {
     pub reference: &'a Reference,
 }
 
+impl<'a> Addressee<'a> {
+    /// The requester of a stored case.
+    pub fn of(case: &'a Case) -> Self {
+        Addressee {
+            case: Some(case.id),
+            name: &case.requester_name,
+            email: &case.requester_email,
+            reference: &case.reference,
+        }
+    }
+}
+
 /// Asks the requester to confirm their address by following `link`.
 pub fn confirm_email(
     templates: &Templates,
@@ -48,13 +67,10 @@ pub fn confirm_email(
     let rights: Vec<&str> = rights.iter().map(|r| r.right().title(regime)).collect();
     render(
         templates,
+        settings,
         "confirm_email",
-        to.case,
-        to.email,
+        to,
         json!({
-            "org": settings.organisation,
-            "name": to.name,
-            "reference": to.reference.as_str(),
             "rights": rights,
             "link": link,
             "ttl_hours": settings.requests.confirm_link_ttl_hours,
@@ -89,13 +105,10 @@ pub fn acknowledgement(
         .unwrap_or_else(|| "the date we receive what we asked you for, plus one month".into());
     render(
         templates,
+        settings,
         "acknowledgement",
-        to.case,
-        to.email,
+        to,
         json!({
-            "org": settings.organisation,
-            "name": to.name,
-            "reference": to.reference.as_str(),
             "received": long(deadline.received),
             "regime": regime.title(),
             "gdpr": regime.is_gdpr(),

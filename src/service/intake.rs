@@ -228,12 +228,7 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
         let message = messages::acknowledgement(
             &ctx.templates,
             &ctx.settings,
-            &Addressee {
-                case: Some(case.id),
-                name: &case.requester_name,
-                email: &case.requester_email,
-                reference: &case.reference,
-            },
+            &Addressee::of(&case),
             &rights,
             &deadline,
         )?;
@@ -298,12 +293,7 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
         let message = messages::confirm_email(
             &ctx.templates,
             &ctx.settings,
-            &Addressee {
-                case: Some(case.id),
-                name: &case.requester_name,
-                email: &case.requester_email,
-                reference: &case.reference,
-            },
+            &Addressee::of(&case),
             case.regime,
             &rights,
             &confirm_link(ctx, &token),
