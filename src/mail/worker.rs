@@ -83,10 +83,12 @@ pub fn deliver_due(
                 outbox::mark_attempt_failed(&mut conn, id, stamp, &error, retry_at)?;
                 match retry_at {
                     Some(at) => {
+                        let error = redact_addresses(&error);
                         log::warn!("mail {id} ({}) for case {case}: attempt {attempts} failed, retrying at {at}: {error}", msg.template);
                         report.retrying += 1;
                     }
                     None => {
+                        let error = redact_addresses(&error);
                         log::error!("mail {id} ({}) for case {case}: gave up after {attempts} attempts: {error}", msg.template);
                         report.failed += 1;
                     }
@@ -95,6 +97,22 @@ pub fn deliver_due(
         }
     }
     Ok(report)
+}
+
+/// SMTP errors often quote the recipient ("550 <ada@example.com>: no such
+/// user"); logs must not. The stored error keeps it, for staff.
+pub fn redact_addresses(error: &str) -> String {
+    error
+        .split(' ')
+        .map(|word| {
+            if word.contains('@') {
+                "[address]"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn build(msg: &outbox::Message, from: &Mailbox) -> Result<Message, String> {
@@ -111,4 +129,20 @@ fn build(msg: &outbox::Message, from: &Mailbox) -> Result<Message, String> {
             msg.body_html.clone(),
         ))
         .map_err(|e| format!("cannot build message: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_addresses;
+
+    #[test]
+    fn addresses_are_taken_out_of_errors_before_logging() {
+        assert_eq!(
+            redact_addresses(
+                "permanent error (550): 5.1.1 <ada@example.com>: Recipient address rejected"
+            ),
+            "permanent error (550): 5.1.1 [address] Recipient address rejected"
+        );
+        assert_eq!(redact_addresses("connection refused"), "connection refused");
+    }
 }
