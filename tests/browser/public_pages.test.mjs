@@ -1,0 +1,120 @@
+// Browser tests of the public pages, in headless Chromium on a phone-sized
+// screen, against a running Rightsdesk:
+//   RIGHTSDESK_URL       the app's base URL (http://127.0.0.1:PORT)
+//   RIGHTSDESK_MAIL_DIR  the directory its file transport writes .eml files to
+//   SCREENSHOT_DIR       optional: where to leave screenshots for people to look at
+// .ci/run starts the app and sets these.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const base = process.env.RIGHTSDESK_URL;
+const mailDir = process.env.RIGHTSDESK_MAIL_DIR;
+const shots = process.env.SCREENSHOT_DIR;
+if (!base || !mailDir) throw new Error('set RIGHTSDESK_URL and RIGHTSDESK_MAIL_DIR');
+if (shots) mkdirSync(shots, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function phone() {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  return context.newPage();
+}
+
+async function shot(page, name) {
+  if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+function emailsTo(address) {
+  return readdirSync(mailDir).filter((f) => f.endsWith('.eml')).sort()
+    .map((f) => readFileSync(join(mailDir, f), 'utf8').replace(/=\r?\n/g, ''))
+    .filter((raw) => raw.includes(`To: ${address}`));
+}
+
+async function waitForEmail(address, subject) {
+  for (let i = 0; i < 100; i++) {
+    const found = emailsTo(address).find((raw) => raw.includes(subject));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no email '${subject}' to ${address}`);
+}
+
+test('the home page leads to the form, which fits a phone screen', async () => {
+  const page = await phone();
+  await page.goto(base + '/');
+  await page.getByRole('link', { name: 'Make a request' }).click();
+  assert.equal(new URL(page.url()).pathname, '/requests/new');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  await shot(page, 'form');
+});
+
+test('details for a right show only once it is ticked', async () => {
+  const page = await phone();
+  await page.goto(base + '/requests/new');
+  const details = page.getByLabel('Which data is wrong or incomplete, and what should it say?');
+  assert.equal(await details.isVisible(), false);
+  await page.getByLabel('Correct personal data that is wrong or incomplete').check();
+  assert.equal(await details.isVisible(), true);
+});
+
+test('mistakes are listed, explained next to each field, and nothing typed is lost', async () => {
+  const page = await phone();
+  await page.goto(base + '/requests/new');
+  await page.getByLabel('Full name').fill('Grace Hopper');
+  await page.getByLabel('Email address').fill('grace@example');
+  await page.getByLabel('Where do you live?').selectOption('GB');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  assert.match(await page.title(), /^Error: /);
+  const summary = page.getByRole('alert');
+  assert.match(await summary.innerText(), /There is a problem/);
+  assert.match(await summary.innerText(), /correct format/);
+  assert.match(await summary.innerText(), /Select at least one thing/);
+  assert.equal(await page.getByLabel('Full name').inputValue(), 'Grace Hopper');
+  assert.equal(await page.getByLabel('Email address').getAttribute('aria-invalid'), 'true');
+  await summary.getByRole('link', { name: /correct format/ }).click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'email');
+  await shot(page, 'form-errors');
+});
+
+test('a requester files, confirms by email and sees the due date', async () => {
+  const address = `grace.${Date.now()}@example.com`;
+  const page = await phone();
+  await page.goto(base + '/requests/new');
+  await page.getByLabel('Full name').fill('Grace Hopper');
+  await page.getByLabel('Email address').fill(address);
+  await page.getByLabel('Where do you live?').selectOption('GB');
+  await page.getByLabel('Myself').check();
+  await page.getByLabel('Delete my personal data').check();
+  await page.getByLabel('The data is no longer needed for the purpose it was collected for').check();
+  await page.getByRole('button', { name: 'Send request' }).click();
+  assert.equal(new URL(page.url()).pathname, '/requests/submitted');
+  assert.match(await page.locator('h1').innerText(), /Check your email/);
+  await shot(page, 'submitted');
+
+  const confirmation = await waitForEmail(address, 'Confirm your email');
+  const link = confirmation.match(/https?:\/\/[^\s"<]+\/confirm\/[A-Za-z0-9_-]{43}/)[0];
+  await page.goto(link);
+  await shot(page, 'confirm');
+  await page.getByRole('button', { name: 'Confirm and start my request' }).click();
+  assert.match(await page.locator('h1').innerText(), /Your request has started/);
+  const reference = (await page.locator('.reference').innerText()).trim();
+  assert.match(reference, /^RD-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.match(await page.locator('main').innerText(), /We must answer by \w+day \d+ \w+ \d{4}/);
+  await shot(page, 'confirmed');
+
+  const ack = await waitForEmail(address, 'We have received your privacy request');
+  assert.ok(ack.includes(reference));
+});
