@@ -138,6 +138,9 @@ async fn http_rows() -> Vec<Row> {
     settings.server.bind = "127.0.0.1:0".into();
     settings.storage.data_dir = dir.path().join("data");
     settings.mail.url = format!("file://{}", dir.path().join("mail").display());
+    // Measure the app, not the per-client rate limit.
+    settings.server.rate_limit_burst = 1_000_000;
+    settings.server.rate_limit_per_minute = 1_000_000;
     let app = Application::build(settings, Arc::new(SystemClock)).unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

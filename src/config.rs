@@ -39,6 +39,12 @@ pub struct ServerSettings {
     pub bind: String,
     pub base_url: String,
     pub max_body_bytes: usize,
+    /// Form submissions (POST) allowed per client per minute, after the burst.
+    pub rate_limit_per_minute: u32,
+    pub rate_limit_burst: u32,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -154,6 +160,8 @@ impl Settings {
                 .prefix_separator("__")
                 .separator("__")
                 .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("server.trusted_proxies")
                 .source(Some(env.clone())),
         );
         for (var, key) in PLAIN_OVERRIDES {
@@ -176,6 +184,12 @@ impl Settings {
         }
         if self.database.pool_size == 0 {
             return Err(SettingsError::Zero("database.pool_size"));
+        }
+        if self.server.rate_limit_per_minute == 0 {
+            return Err(SettingsError::Zero("server.rate_limit_per_minute"));
+        }
+        if self.server.rate_limit_burst == 0 {
+            return Err(SettingsError::Zero("server.rate_limit_burst"));
         }
         if self.server.max_body_bytes == 0 {
             return Err(SettingsError::Zero("server.max_body_bytes"));
@@ -299,6 +313,12 @@ mod tests {
         assert_eq!(s.organisation.name, "Acme");
         assert_eq!(s.organisation.home_regime, Regime::Ccpa);
         assert_eq!(s.requests.unconfirmed_expiry_days, 3);
+        let s = Settings::load_from(env(&[(
+            "RIGHTSDESK__SERVER__TRUSTED_PROXIES",
+            "127.0.0.1,::1",
+        )]))
+        .unwrap();
+        assert_eq!(s.server.trusted_proxies.len(), 2);
     }
 
     #[test]

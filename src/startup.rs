@@ -78,8 +78,11 @@ impl Application {
             mail: waker,
         });
         let data = actix_web::web::Data::from(context.clone());
+        // One limiter shared by every worker thread.
+        let limits = web::rate_limit::config(&context.settings.server);
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_governor::Governor::new(&limits))
                 .wrap(web::security_headers())
                 .wrap(web::request_logger())
                 .app_data(data.clone())

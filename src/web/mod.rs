@@ -6,6 +6,7 @@ pub mod errors;
 pub mod health;
 pub mod pages;
 pub mod public;
+pub mod rate_limit;
 
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{web, HttpResponse};

@@ -266,3 +266,28 @@ async fn a_body_that_is_not_a_form_is_refused() {
     assert!(response.status().is_client_error(), "{}", response.status());
     assert_nothing_stored(&app);
 }
+
+#[tokio::test]
+async fn public_forms_are_rate_limited_per_client() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::default_now(), |s| {
+        s.server.rate_limit_burst = 2;
+        s.server.rate_limit_per_minute = 1;
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(
+            app.post_request(&valid_request("access"))
+                .await
+                .status()
+                .as_u16(),
+            303
+        );
+    }
+    let response = app.post_request(&valid_request("access")).await;
+    assert_eq!(response.status().as_u16(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+    assert!(response.text().await.unwrap().contains("Too many requests"));
+    assert_eq!(app.case_count(), 2);
+    // Reading pages is not limited.
+    assert_eq!(app.get("/requests/new").await.status().as_u16(), 200);
+}
