@@ -236,6 +236,27 @@ pub fn record_confirmation(
     Ok(())
 }
 
+/// Erases the personal data of a case that never started (its requester's
+/// name, address, description and the details of each right), keeping the
+/// reference, state, regime, dates and audit trail as the minimal record.
+pub fn erase_personal_data(
+    conn: &mut DbConn,
+    id: CaseId,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(cases::table.find(id.0))
+        .set((
+            cases::requester_name.eq(""),
+            cases::requester_email.eq(""),
+            cases::agent_name.eq(None::<String>),
+            cases::description.eq(None::<String>),
+            cases::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    diesel::delete(case_rights::table.filter(case_rights::case_id.eq(id.0))).execute(conn)?;
+    Ok(())
+}
+
 /// Unconfirmed cases submitted before `cutoff`.
 pub fn unconfirmed_before(
     conn: &mut DbConn,

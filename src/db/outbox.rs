@@ -198,6 +198,12 @@ pub fn mark_attempt_failed(
     })
 }
 
+/// Deletes a case's messages (they hold its requester's address and words).
+pub fn delete_for_case(conn: &mut DbConn, case: CaseId) -> Result<(), DbError> {
+    diesel::delete(outbox::table.filter(outbox::case_id.eq(case.0))).execute(conn)?;
+    Ok(())
+}
+
 pub fn for_case(conn: &mut DbConn, case: CaseId) -> Result<Vec<Message>, DbError> {
     Ok(outbox::table
         .filter(outbox::case_id.eq(case.0))

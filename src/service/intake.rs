@@ -311,7 +311,8 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
 }
 
 /// Expires requests whose email was not confirmed within
-/// `requests.unconfirmed_expiry_days`. Returns how many expired.
+/// `requests.unconfirmed_expiry_days`, erasing their personal data (the
+/// confirmation email promised it). Returns how many expired.
 pub fn expire_unconfirmed(
     pool: &db::Pool,
     now: chrono::DateTime<chrono::Utc>,
@@ -331,6 +332,9 @@ pub fn expire_unconfirmed(
                 return Ok(false); // confirmed meanwhile
             }
             tokens::spend_all_for_case(conn, id, now)?;
+            // Never confirmed, never started: keep only the minimal record.
+            cases::erase_personal_data(conn, id, now)?;
+            outbox::delete_for_case(conn, id)?;
             events::append(
                 conn,
                 id,
@@ -338,7 +342,11 @@ pub fn expire_unconfirmed(
                     kind: "request_expired",
                     effective_on: None,
                     actor: ACTOR_SYSTEM,
-                    detail: json!({ "reason": "email not confirmed", "after_days": expiry_days }),
+                    detail: json!({
+                        "reason": "email not confirmed",
+                        "after_days": expiry_days,
+                        "personal_data_erased": true,
+                    }),
                 },
                 now,
             )?;

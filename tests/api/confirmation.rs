@@ -168,7 +168,9 @@ async fn confirming_needs_the_forms_csrf_token() {
 #[tokio::test]
 async fn unconfirmed_requests_expire_after_the_configured_days() {
     let app = spawn_app().await;
-    let email = file_and_get_confirmation(&app, &valid_request("access")).await;
+    let mut fields = valid_request("access");
+    fields.push(("description", "Customer number 42"));
+    let email = file_and_get_confirmation(&app, &fields).await;
     let reference = reference_of(&email);
     let expire = |app: &TestApp| {
         expire_unconfirmed(
@@ -181,11 +183,28 @@ async fn unconfirmed_requests_expire_after_the_configured_days() {
 
     app.clock.advance(Duration::days(6));
     assert_eq!(expire(&app), 0, "not yet");
-    assert_eq!(app.case(&reference).state, CaseState::Submitted);
+    let case = app.case(&reference);
+    assert_eq!(case.state, CaseState::Submitted);
+    assert_eq!(case.description.as_deref(), Some("Customer number 42"));
 
     app.clock.advance(Duration::days(2));
     assert_eq!(expire(&app), 1);
-    assert_eq!(app.case(&reference).state, CaseState::Expired);
+    let case = app.case(&reference);
+    assert_eq!(case.state, CaseState::Expired);
+    // What the confirmation email promised: the request's personal data is gone.
+    assert_eq!(case.requester_name, "");
+    assert_eq!(case.requester_email, "");
+    assert_eq!(case.description, None);
+    assert!(app
+        .db(|c| rightsdesk::db::cases::rights(c, case.id))
+        .is_empty());
+    assert!(app
+        .db(|c| rightsdesk::db::outbox::for_case(c, case.id))
+        .is_empty());
+    assert_eq!(
+        app.db(|c| rightsdesk::db::events::first_broken_link(c, case.id)),
+        None
+    );
     assert_eq!(expire(&app), 0, "expiring twice changes nothing");
 
     let (status, html) = page(&app, &format!("/confirm/{}", email.confirm_token())).await;
