@@ -59,13 +59,6 @@ pub struct NewRequest {
     pub requester: Requester,
 }
 
-impl NewRequest {
-    /// Whether any right is a CCPA opt-out of sale or sharing.
-    pub fn has_opt_out(&self) -> bool {
-        self.regime == Regime::Ccpa && self.rights.iter().any(RightRequest::is_opt_out)
-    }
-}
-
 /// What is wrong with one field, in words for the requester.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {

@@ -400,6 +400,12 @@ impl RightRequest {
     }
 }
 
+/// Whether a request's rights include a CCPA opt-out of sale or sharing,
+/// which has its own deadline (only under the CCPA).
+pub fn includes_opt_out(regime: Regime, rights: &[RightRequest]) -> bool {
+    regime == Regime::Ccpa && rights.iter().any(RightRequest::is_opt_out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,5 +472,11 @@ mod tests {
         };
         assert!(opt_out.is_opt_out());
         assert!(!marketing.is_opt_out());
+        assert!(includes_opt_out(
+            Regime::Ccpa,
+            &[marketing.clone(), opt_out.clone()]
+        ));
+        assert!(!includes_opt_out(Regime::UkGdpr, &[opt_out]));
+        assert!(!includes_opt_out(Regime::Ccpa, &[marketing]));
     }
 }

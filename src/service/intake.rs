@@ -12,6 +12,8 @@ use crate::db::events::{self, NewEvent, ACTOR_REQUESTER, ACTOR_SYSTEM};
 use crate::db::tokens::{self, Token};
 use crate::db::{self, outbox, DbConn};
 use crate::domain::deadline::{self, DeadlineInput};
+use crate::domain::intake::Requester;
+use crate::domain::rights::includes_opt_out;
 use crate::domain::{CaseState, NewRequest, Reference, Transition};
 use crate::mail::messages::{self, Addressee};
 use crate::secret;
@@ -45,7 +47,7 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Reference,
                     "channel": cases::CHANNEL_WEB,
                     "regime": request.regime.key(),
                     "rights": rights,
-                    "agent": matches!(request.requester, crate::domain::intake::Requester::Agent { .. }),
+                    "agent": matches!(request.requester, Requester::Agent { .. }),
                 }),
             },
             now,
@@ -182,15 +184,17 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
         if !cases::move_state(conn, case.id, case.state, next, now)? {
             return not_confirmed(LinkState::AlreadyConfirmed);
         }
-        let received = ctx.clock.today(ctx.settings.organisation.timezone);
+        // The date of receipt is today where the organisation is.
+        let received = now_utc
+            .with_timezone(&ctx.settings.organisation.timezone)
+            .date_naive();
         let rights = cases::rights(conn, case.id)?;
         let deadline = deadline::compute(
             DeadlineInput {
                 regime: case.regime,
                 received,
                 events: &[],
-                opt_out: case.regime == crate::domain::Regime::Ccpa
-                    && rights.iter().any(|r| r.is_opt_out()),
+                opt_out: includes_opt_out(case.regime, &rights),
             },
             ctx.calendars.for_regime(case.regime),
             received,

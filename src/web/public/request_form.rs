@@ -258,3 +258,45 @@ fn choices<C: Choice>(
         "choices": options, "value": "", "error": error, "extra": extra,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Regime;
+
+    /// The template shows errors by field name; a field the form does not
+    /// know would make strict rendering fail, so every field the domain can
+    /// report must be listed.
+    #[test]
+    fn every_field_the_domain_reports_is_known_to_the_form() {
+        let mut inputs = vec![IntakeInput::default()];
+        for right in Right::ALL {
+            inputs.push(IntakeInput {
+                rights: vec![right.key().into()],
+                acting_as: "agent".into(),
+                portability_destination: "to_another_controller".into(),
+                objection_ground: "legitimate_interests".into(),
+                access_scope: "x".repeat(3000),
+                description: "y".repeat(6000),
+                ..IntakeInput::default()
+            });
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for input in &inputs {
+            for error in NewRequest::parse(input, Regime::UkGdpr).unwrap_err() {
+                assert!(
+                    FIELDS.contains(&error.field),
+                    "{} is not in FIELDS",
+                    error.field
+                );
+                seen.insert(error.field);
+            }
+        }
+        assert!(
+            seen.len() >= 14,
+            "the inputs above exercise most fields: {seen:?}"
+        );
+        let view = form_view(&inputs[0], &[], "token");
+        assert_eq!(view["e"].as_object().unwrap().len(), FIELDS.len());
+    }
+}
