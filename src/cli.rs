@@ -57,14 +57,17 @@ pub struct DeadlineArgs {
 
 /// Runs the deadline command; returns the JSON to print, or a message for
 /// stderr.
-pub fn deadline_json(args: &DeadlineArgs, current_date: NaiveDate) -> Result<String, String> {
+pub fn deadline_json(
+    args: &DeadlineArgs,
+    current_date: NaiveDate,
+    calendars: &Calendars,
+) -> Result<String, String> {
     let today = args.today.unwrap_or(current_date);
     let events = if args.extended {
         vec![ClockEvent::Extended(args.today.unwrap_or(args.received))]
     } else {
         vec![]
     };
-    let calendars = Calendars::shipped();
     let d = deadline::compute(
         DeadlineInput {
             regime: args.regime,
@@ -96,8 +99,24 @@ pub fn deadline_json(args: &DeadlineArgs, current_date: NaiveDate) -> Result<Str
 pub fn run(cli: Cli) -> i32 {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Deadline(args) => {
-            let current = SystemClock.today(chrono_tz::Europe::London);
-            match deadline_json(&args, current) {
+            // The configured time zone says what "today" is; the configured
+            // calendars say which days are holidays.
+            let settings = match Settings::load() {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return 2;
+                }
+            };
+            let calendars = match settings.calendars() {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return 2;
+                }
+            };
+            let current = SystemClock.today(settings.organisation.timezone);
+            match deadline_json(&args, current, &calendars) {
                 Ok(json) => {
                     let mut out = std::io::stdout().lock();
                     if writeln!(out, "{json}").is_err() {

@@ -125,3 +125,50 @@ fn bad_input_exits_2_with_a_message() {
     ]);
     assert!(err.contains("too late"), "{err}");
 }
+
+#[test]
+fn configured_calendars_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("holidays.toml");
+    // Make Friday 25 December 2026 a holiday for the EU calendar.
+    let text = rightsdesk::domain::calendar::SHIPPED_CALENDARS.replace(
+        "dates = []",
+        "dates = [{ date = \"2026-12-25\", name = \"Christmas Day\" }]",
+    );
+    std::fs::write(&path, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
+        .args([
+            "deadline",
+            "--regime",
+            "eu-gdpr",
+            "--received",
+            "2026-11-25",
+            "--today",
+            "2026-11-25",
+        ])
+        .env("RIGHTSDESK__CALENDARS__FILE", &path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        json(&String::from_utf8_lossy(&out.stdout))["due"],
+        "2026-12-28"
+    );
+
+    let out = Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
+        .args([
+            "deadline",
+            "--regime",
+            "eu-gdpr",
+            "--received",
+            "2026-11-25",
+        ])
+        .env(
+            "RIGHTSDESK__CALENDARS__FILE",
+            dir.path().join("missing.toml"),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("calendars.file"));
+}
