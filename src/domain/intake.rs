@@ -540,3 +540,98 @@ mod tests {
         assert_eq!(fields(&input), vec!["name"]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_input() -> impl Strategy<Value = IntakeInput> {
+        let text = || "\\PC{0,40}";
+        let choice = |options: &'static [&'static str]| {
+            prop_oneof![
+                proptest::sample::select(options).prop_map(str::to_owned),
+                "\\PC{0,12}"
+            ]
+        };
+        (
+            (
+                text(),
+                choice(&["ada@example.com", "a@b.co", "x"]),
+                choice(&["GB", "US-CA", "FR", "OTHER"]),
+            ),
+            proptest::collection::vec(
+                choice(&[
+                    "access",
+                    "rectification",
+                    "erasure",
+                    "restriction",
+                    "portability",
+                    "objection",
+                    "automated_decision",
+                    "withdraw_consent",
+                ]),
+                0..4,
+            ),
+            (
+                choice(&["no_longer_necessary", "objected"]),
+                choice(&["accuracy_contested"]),
+                choice(&["to_me", "to_another_controller"]),
+                choice(&[
+                    "direct_marketing",
+                    "legitimate_interests",
+                    "sale_or_sharing",
+                ]),
+                text(),
+            ),
+            choice(&["self", "agent"]),
+            text(),
+        )
+            .prop_map(
+                |(
+                    (name, email, location),
+                    rights,
+                    (eg, rg, pd, og, detail),
+                    acting_as,
+                    agent_name,
+                )| IntakeInput {
+                    name,
+                    email,
+                    location,
+                    rights,
+                    erasure_ground: eg,
+                    restriction_ground: rg,
+                    portability_destination: pd,
+                    objection_ground: og,
+                    rectification_details: detail.clone(),
+                    automated_decision_details: detail.clone(),
+                    consent_purposes: detail.clone(),
+                    portability_controller: detail.clone(),
+                    objection_reasons: detail,
+                    acting_as,
+                    agent_name,
+                    ..IntakeInput::default()
+                },
+            )
+    }
+
+    proptest! {
+        /// Parsing never panics; it either yields a request whose every
+        /// right carries its details, or names at least one field.
+        #[test]
+        fn parsing_accepts_complete_requests_or_names_the_problem(input in any_input()) {
+            match NewRequest::parse(&input, Regime::UkGdpr) {
+                Ok(r) => {
+                    prop_assert!(!r.rights.is_empty());
+                    prop_assert!(!r.name.trim().is_empty());
+                    prop_assert!(r.name.chars().count() <= MAX_NAME);
+                    let mut keys: Vec<Right> = r.rights.iter().map(RightRequest::right).collect();
+                    let n = keys.len();
+                    keys.dedup();
+                    prop_assert_eq!(keys.len(), n, "no right twice");
+                }
+                Err(errors) => prop_assert!(!errors.is_empty()),
+            }
+        }
+    }
+}

@@ -291,3 +291,60 @@ async fn public_forms_are_rate_limited_per_client() {
     // Reading pages is not limited.
     assert_eq!(app.get("/requests/new").await.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn arbitrary_bodies_never_cause_a_server_error() {
+    use rand::{Rng, SeedableRng};
+    let app = crate::helpers::spawn_app_with(crate::helpers::default_now(), |s| {
+        s.server.rate_limit_burst = 1000;
+    })
+    .await;
+    let token = app.csrf_token("/requests/new").await;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(20261124);
+    let keys = [
+        "name",
+        "email",
+        "location",
+        "rights",
+        "acting_as",
+        "agent_name",
+        "erasure_ground",
+        "description",
+        "csrf_token",
+        "",
+        "rights[]",
+    ];
+    for _ in 0..150 {
+        let mut body = format!("csrf_token={token}");
+        for _ in 0..rng.random_range(0..8) {
+            let key = keys[rng.random_range(0..keys.len())];
+            let len = rng.random_range(0..40);
+            let value: Vec<u8> = (0..len).map(|_| rng.random::<u8>()).collect();
+            body.push('&');
+            body.push_str(key);
+            body.push('=');
+            // Sometimes well encoded, sometimes raw bytes and stray % signs.
+            if rng.random_bool(0.5) {
+                body.push_str(
+                    &serde_html_form::to_string([("", String::from_utf8_lossy(&value))]).unwrap()
+                        [1..],
+                );
+            } else {
+                body.push_str(&String::from_utf8_lossy(&value).replace('&', "%"));
+            }
+        }
+        let response = app
+            .client
+            .post(app.url("/requests"))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        assert!(
+            status == 303 || (400..500).contains(&status),
+            "{status} for {body:?}"
+        );
+    }
+}
