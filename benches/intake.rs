@@ -141,6 +141,7 @@ async fn http_rows() -> Vec<Row> {
     // Measure the app, not the per-client rate limit.
     settings.server.rate_limit_burst = 1_000_000;
     settings.server.rate_limit_per_minute = 1_000_000;
+    settings.requests.max_unconfirmed_per_address = 1_000_000;
     let app = Application::build(settings, Arc::new(SystemClock)).unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

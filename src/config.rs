@@ -81,6 +81,8 @@ pub struct Organisation {
 pub struct RequestSettings {
     pub confirm_link_ttl_hours: u32,
     pub unconfirmed_expiry_days: u32,
+    /// Unconfirmed requests one email address may have from the last day.
+    pub max_unconfirmed_per_address: u32,
 }
 
 /// The supervisory authority a requester can complain to, per regime.
@@ -199,6 +201,9 @@ impl Settings {
         }
         if self.requests.unconfirmed_expiry_days == 0 {
             return Err(SettingsError::Zero("requests.unconfirmed_expiry_days"));
+        }
+        if self.requests.max_unconfirmed_per_address == 0 {
+            return Err(SettingsError::Zero("requests.max_unconfirmed_per_address"));
         }
         if self.mail.max_attempts == 0 {
             return Err(SettingsError::Zero("mail.max_attempts"));

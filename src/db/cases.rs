@@ -257,6 +257,23 @@ pub fn erase_personal_data(
     Ok(())
 }
 
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// How many requests for this email address (in any letter case) are still
+/// unconfirmed, submitted since `since`.
+pub fn unconfirmed_for_address_since(
+    conn: &mut DbConn,
+    email: &str,
+    since: NaiveDateTime,
+) -> Result<i64, DbError> {
+    Ok(cases::table
+        .filter(cases::state.eq(CaseState::Submitted.key()))
+        .filter(cases::submitted_at.ge(since))
+        .filter(lower(cases::requester_email).eq(email.to_lowercase()))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Unconfirmed cases submitted before `cutoff`.
 pub fn unconfirmed_before(
     conn: &mut DbConn,

@@ -25,14 +25,31 @@ fn confirm_link(ctx: &AppContext, token: &str) -> String {
     format!("{}/confirm/{token}", ctx.settings.base_url())
 }
 
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filed {
+    Filed(Reference),
+    /// The address already has `requests.max_unconfirmed_per_address`
+    /// unconfirmed requests from the last day: no case, no email (the form
+    /// must not become a way to flood someone's inbox).
+    TooManyForAddress,
+}
+
 /// Stores a new web request, unconfirmed, and queues the email with its
-/// confirmation link. Returns the case reference.
-pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Reference, ServiceError> {
+/// confirmation link.
+pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, ServiceError> {
     let mut conn = ctx.pool.get().map_err(db::DbError::from)?;
     let now = db::timestamp(ctx.clock.now());
     let (token, token_hash) = secret::new_token();
     let expires = now + Duration::hours(ctx.settings.requests.confirm_link_ttl_hours.into());
-    let reference = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
+    let filed = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
+        let pending = cases::unconfirmed_for_address_since(
+            conn,
+            request.email.as_str(),
+            now - Duration::days(1),
+        )?;
+        if pending >= i64::from(ctx.settings.requests.max_unconfirmed_per_address) {
+            return Ok(Filed::TooManyForAddress);
+        }
         let reference = unused_reference(conn)?;
         let case = cases::insert_submitted(conn, request, &reference, now)?;
         let rights: Vec<&str> = request.rights.iter().map(|r| r.right().key()).collect();
@@ -67,11 +84,18 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Reference,
             &confirm_link(ctx, &token),
         )?;
         outbox::enqueue(conn, &message, now)?;
-        Ok(reference)
+        Ok(Filed::Filed(reference))
     })?;
-    log::info!("case {reference} submitted on the web form");
-    ctx.mail.wake();
-    Ok(reference)
+    match &filed {
+        Filed::Filed(reference) => {
+            log::info!("case {reference} submitted on the web form");
+            ctx.mail.wake();
+        }
+        Filed::TooManyForAddress => {
+            log::warn!("web request refused: too many unconfirmed requests for one address")
+        }
+    }
+    Ok(filed)
 }
 
 fn unused_reference(conn: &mut DbConn) -> Result<Reference, ServiceError> {

@@ -2,7 +2,9 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use rightsdesk::domain::deadline::{self, long, DeadlineInput};
 use rightsdesk::domain::{CaseState, Regime, Right};
 
-use crate::helpers::{file_and_get_confirmation, spawn_app, spawn_app_at, valid_request};
+use crate::helpers::{
+    file_and_get_confirmation, spawn_app, spawn_app_at, spawn_app_with, valid_request,
+};
 
 #[tokio::test]
 async fn home_page_explains_and_links_to_the_form() {
@@ -46,7 +48,10 @@ async fn form_is_accessible_and_offers_every_right() {
 
 #[tokio::test]
 async fn a_request_can_be_filed_for_each_right() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(crate::helpers::default_now(), |s| {
+        s.requests.max_unconfirmed_per_address = 100;
+    })
+    .await;
     for right in Right::ALL {
         let response = app.post_request(&valid_request(right.key())).await;
         assert_eq!(response.status().as_u16(), 303, "{right}");
@@ -238,7 +243,10 @@ async fn an_agent_can_file_for_someone_else() {
 
 #[tokio::test]
 async fn simultaneous_requests_are_all_filed() {
-    let app = spawn_app().await;
+    let app = spawn_app_with(crate::helpers::default_now(), |s| {
+        s.requests.max_unconfirmed_per_address = 100;
+    })
+    .await;
     let token = app.csrf_token("/requests/new").await;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..16 {

@@ -348,3 +348,39 @@ async fn arbitrary_bodies_never_cause_a_server_error() {
         );
     }
 }
+
+#[tokio::test]
+async fn one_address_cannot_be_flooded_with_confirmation_emails() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::default_now(), |s| {
+        s.requests.max_unconfirmed_per_address = 2;
+    })
+    .await;
+    for email in ["ada@example.com", "ADA@Example.com"] {
+        let response = app
+            .post_request(&with(valid_request("access"), "email", email))
+            .await;
+        assert_eq!(response.status().as_u16(), 303);
+    }
+    let response = app.post_request(&valid_request("access")).await;
+    assert_eq!(response.status().as_u16(), 429);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("We have already emailed this address"));
+    assert_eq!(app.case_count(), 2);
+    app.wait_for_emails("Confirm your email", 2).await;
+    // Another address is not affected, and a day later this one may ask again.
+    let response = app
+        .post_request(&with(valid_request("access"), "email", "grace@example.com"))
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    app.clock.advance(chrono::Duration::hours(25));
+    assert_eq!(
+        app.post_request(&valid_request("access"))
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+}

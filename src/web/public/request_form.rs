@@ -15,7 +15,7 @@ use crate::domain::rights::{
     Choice, ErasureGround, ObjectionGround, PortabilityDestination, RestrictionGround,
 };
 use crate::domain::{NewRequest, Right};
-use crate::service::intake;
+use crate::service::intake::{self, Filed};
 use crate::web::{csrf, pages, WebError};
 
 const TITLE: &str = "Make a request about your personal data";
@@ -77,10 +77,28 @@ pub async fn post(
             )
         }
         Ok(request) => {
-            pages::blocking(&ctx, move |ctx| intake::file_request(ctx, &request)).await?;
-            Ok(HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, "/requests/submitted"))
-                .finish())
+            match pages::blocking(&ctx, move |ctx| intake::file_request(ctx, &request)).await? {
+                Filed::Filed(_) => Ok(HttpResponse::SeeOther()
+                    .insert_header((header::LOCATION, "/requests/submitted"))
+                    .finish()),
+                Filed::TooManyForAddress => pages::render(
+                    &ctx,
+                    "notice",
+                    "We have already emailed this address",
+                    json!({
+                        "message": format!(
+                            "We have sent several emails to this address today to confirm requests that are not yet confirmed. \
+                             Please follow the link in one of them (each works for {} hours), or try again tomorrow.",
+                            ctx.settings.requests.confirm_link_ttl_hours
+                        ),
+                        "reference": null,
+                        "can_resend": false,
+                        "start_again": false,
+                    }),
+                    StatusCode::TOO_MANY_REQUESTS,
+                    None,
+                ),
+            }
         }
     }
 }
