@@ -184,29 +184,33 @@ impl Settings {
         if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
             return Err(SettingsError::BaseUrl(self.server.base_url.clone()));
         }
-        if self.database.pool_size == 0 {
-            return Err(SettingsError::Zero("database.pool_size"));
-        }
-        if self.server.rate_limit_per_minute == 0 {
-            return Err(SettingsError::Zero("server.rate_limit_per_minute"));
-        }
-        if self.server.rate_limit_burst == 0 {
-            return Err(SettingsError::Zero("server.rate_limit_burst"));
-        }
-        if self.server.max_body_bytes == 0 {
-            return Err(SettingsError::Zero("server.max_body_bytes"));
-        }
-        if self.requests.confirm_link_ttl_hours == 0 {
-            return Err(SettingsError::Zero("requests.confirm_link_ttl_hours"));
-        }
-        if self.requests.unconfirmed_expiry_days == 0 {
-            return Err(SettingsError::Zero("requests.unconfirmed_expiry_days"));
-        }
-        if self.requests.max_unconfirmed_per_address == 0 {
-            return Err(SettingsError::Zero("requests.max_unconfirmed_per_address"));
-        }
-        if self.mail.max_attempts == 0 {
-            return Err(SettingsError::Zero("mail.max_attempts"));
+        let counts = [
+            ("database.pool_size", u64::from(self.database.pool_size)),
+            (
+                "server.rate_limit_per_minute",
+                u64::from(self.server.rate_limit_per_minute),
+            ),
+            (
+                "server.rate_limit_burst",
+                u64::from(self.server.rate_limit_burst),
+            ),
+            ("server.max_body_bytes", self.server.max_body_bytes as u64),
+            (
+                "requests.confirm_link_ttl_hours",
+                u64::from(self.requests.confirm_link_ttl_hours),
+            ),
+            (
+                "requests.unconfirmed_expiry_days",
+                u64::from(self.requests.unconfirmed_expiry_days),
+            ),
+            (
+                "requests.max_unconfirmed_per_address",
+                u64::from(self.requests.max_unconfirmed_per_address),
+            ),
+            ("mail.max_attempts", u64::from(self.mail.max_attempts)),
+        ];
+        if let Some((name, _)) = counts.iter().find(|(_, value)| *value == 0) {
+            return Err(SettingsError::Zero(name));
         }
         if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(SettingsError::From(self.mail.from.clone()));
