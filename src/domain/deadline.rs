@@ -346,7 +346,7 @@ impl<'c> Steps<'c> {
             let mut d = raw;
             while d < rolled {
                 if let Some(why) = self.calendar.why_not_working(d) {
-                    reasons.push(format!("{} is {why}", long(d)));
+                    reasons.push(format!("{} is {why}", d.format("%-d %B %Y")));
                 }
                 d = d + Days::new(1);
             }

@@ -55,7 +55,7 @@ fn due_date_on_a_weekend_moves_to_monday() {
     assert!(dl
         .derivation
         .iter()
-        .any(|l| l.contains("Saturday 3 October 2026 is a Saturday")));
+        .any(|l| l.contains("3 October 2026 is a Saturday; 4 October 2026 is a Sunday: the next working day is Monday 5 October 2026.")));
 }
 
 #[test]
