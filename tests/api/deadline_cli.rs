@@ -3,10 +3,15 @@
 use std::process::Command;
 
 fn deadline(args: &[&str]) -> (i32, String, String) {
+    deadline_with_env(args, &[])
+}
+
+fn deadline_with_env(args: &[&str], env: &[(&str, &std::path::Path)]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
         .arg("deadline")
         .args(args)
         .env("RUST_LOG", "off")
+        .envs(env.iter().copied())
         .output()
         .expect("run rightsdesk");
     (
@@ -136,39 +141,20 @@ fn configured_calendars_are_used() {
         "dates = [{ date = \"2026-12-25\", name = \"Christmas Day\" }]",
     );
     std::fs::write(&path, text).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
-        .args([
-            "deadline",
-            "--regime",
-            "eu-gdpr",
-            "--received",
-            "2026-11-25",
-            "--today",
-            "2026-11-25",
-        ])
-        .env("RIGHTSDESK__CALENDARS__FILE", &path)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        json(&String::from_utf8_lossy(&out.stdout))["due"],
-        "2026-12-28"
-    );
+    let args = [
+        "--regime",
+        "eu-gdpr",
+        "--received",
+        "2026-11-25",
+        "--today",
+        "2026-11-25",
+    ];
+    let (code, out, _) = deadline_with_env(&args, &[("RIGHTSDESK__CALENDARS__FILE", &path)]);
+    assert_eq!(code, 0);
+    assert_eq!(json(&out)["due"], "2026-12-28");
 
-    let out = Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
-        .args([
-            "deadline",
-            "--regime",
-            "eu-gdpr",
-            "--received",
-            "2026-11-25",
-        ])
-        .env(
-            "RIGHTSDESK__CALENDARS__FILE",
-            dir.path().join("missing.toml"),
-        )
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("calendars.file"));
+    let missing = dir.path().join("missing.toml");
+    let (code, _, err) = deadline_with_env(&args, &[("RIGHTSDESK__CALENDARS__FILE", &missing)]);
+    assert_eq!(code, 2);
+    assert!(err.contains("calendars.file"), "{err}");
 }
