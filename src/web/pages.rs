@@ -37,6 +37,27 @@ pub fn render(
     Ok(response.content_type("text/html; charset=utf-8").body(html))
 }
 
+/// The notice page: a title, a message, and optionally the request's
+/// `reference`, a `can_resend` button or a `start_again` link (off unless
+/// set in `extra`).
+pub fn notice(
+    ctx: &AppContext,
+    status: StatusCode,
+    title: &str,
+    message: String,
+    mut extra: Value,
+    cookie: Option<Cookie<'static>>,
+) -> Result<HttpResponse, WebError> {
+    if let Some(map) = extra.as_object_mut() {
+        map.insert("message".into(), message.into());
+        for key in ["can_resend", "start_again"] {
+            map.entry(key).or_insert(false.into());
+        }
+        map.entry("reference").or_insert(Value::Null);
+    }
+    render(ctx, "notice", title, extra, status, cookie)
+}
+
 /// Runs blocking work (database, templates) off the async executor.
 pub async fn blocking<T, F>(ctx: &web::Data<AppContext>, f: F) -> Result<T, WebError>
 where

@@ -80,14 +80,15 @@ pub async fn resend(
     let outcome = pages::blocking(&ctx, move |ctx| intake::resend_link(ctx, &old)).await?;
     let hours = ctx.settings.requests.confirm_link_ttl_hours;
     match outcome {
-        ResendOutcome::Sent { reference } => notice(
+        ResendOutcome::Sent { reference } => pages::notice(
             &ctx,
             StatusCode::OK,
             "We have sent you a new link",
             format!("Check your email for a new link to confirm request {reference}. It works for {hours} hours."),
             json!({ "reference": reference.as_str() }),
+            None,
         ),
-        ResendOutcome::TooMany { reference } => notice(
+        ResendOutcome::TooMany { reference } => pages::notice(
             &ctx,
             StatusCode::TOO_MANY_REQUESTS,
             "We have already sent several links",
@@ -96,6 +97,7 @@ pub async fn resend(
                 intake::MAX_LINKS
             ),
             json!({ "reference": reference.as_str(), "start_again": true }),
+            None,
         ),
         ResendOutcome::NotApplicable(info) => {
             link_problem(&ctx, info, &token, &form.csrf_token, None)
@@ -146,33 +148,5 @@ fn link_problem(
             json!({ "reference": reference.as_str(), "start_again": true }),
         ),
     };
-    let mut data = extra;
-    if let Some(map) = data.as_object_mut() {
-        map.insert("message".into(), message.into());
-    }
-    pages::render(ctx, "notice", title, with_defaults(data), status, cookie)
-}
-
-fn notice(
-    ctx: &AppContext,
-    status: StatusCode,
-    title: &str,
-    message: String,
-    mut data: serde_json::Value,
-) -> Result<HttpResponse, WebError> {
-    if let Some(map) = data.as_object_mut() {
-        map.insert("message".into(), message.into());
-    }
-    pages::render(ctx, "notice", title, with_defaults(data), status, None)
-}
-
-/// The notice template's optional parts, off unless set.
-fn with_defaults(mut data: serde_json::Value) -> serde_json::Value {
-    if let Some(map) = data.as_object_mut() {
-        for key in ["can_resend", "start_again"] {
-            map.entry(key).or_insert(false.into());
-        }
-        map.entry("reference").or_insert(serde_json::Value::Null);
-    }
-    data
+    pages::notice(ctx, status, title, message, extra, cookie)
 }

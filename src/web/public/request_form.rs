@@ -81,21 +81,16 @@ pub async fn post(
                 Filed::Filed(_) => Ok(HttpResponse::SeeOther()
                     .insert_header((header::LOCATION, "/requests/submitted"))
                     .finish()),
-                Filed::TooManyForAddress => pages::render(
+                Filed::TooManyForAddress => pages::notice(
                     &ctx,
-                    "notice",
-                    "We have already emailed this address",
-                    json!({
-                        "message": format!(
-                            "We have sent several emails to this address today to confirm requests that are not yet confirmed. \
-                             Please follow the link in one of them (each works for {} hours), or try again tomorrow.",
-                            ctx.settings.requests.confirm_link_ttl_hours
-                        ),
-                        "reference": null,
-                        "can_resend": false,
-                        "start_again": false,
-                    }),
                     StatusCode::TOO_MANY_REQUESTS,
+                    "We have already emailed this address",
+                    format!(
+                        "We have sent several emails to this address today to confirm requests that are not yet confirmed. \
+                         Please follow the link in one of them (each works for {} hours), or try again tomorrow.",
+                        ctx.settings.requests.confirm_link_ttl_hours
+                    ),
+                    json!({}),
                     None,
                 ),
             }
