@@ -21,6 +21,11 @@ use crate::secret;
 /// At most this many confirmation links per request (the first and resends).
 pub const MAX_LINKS: i64 = 5;
 
+/// When a confirmation link issued at `now` stops working.
+fn link_expiry(ctx: &AppContext, now: NaiveDateTime) -> NaiveDateTime {
+    now + Duration::hours(ctx.settings.requests.confirm_link_ttl_hours.into())
+}
+
 fn confirm_link(ctx: &AppContext, token: &str) -> String {
     format!("{}/confirm/{token}", ctx.settings.base_url())
 }
@@ -37,10 +42,10 @@ pub enum Filed {
 /// Stores a new web request, unconfirmed, and queues the email with its
 /// confirmation link.
 pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, ServiceError> {
-    let mut conn = ctx.pool.get().map_err(db::DbError::from)?;
+    let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
     let (token, token_hash) = secret::new_token();
-    let expires = now + Duration::hours(ctx.settings.requests.confirm_link_ttl_hours.into());
+    let expires = link_expiry(ctx, now);
     let filed = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
         let pending = cases::unconfirmed_for_address_since(
             conn,
@@ -157,7 +162,7 @@ pub fn inspect_link(ctx: &AppContext, token: &str) -> Result<Option<LinkInfo>, S
     if !secret::looks_like_token(token) {
         return Ok(None);
     }
-    let mut conn = ctx.pool.get().map_err(db::DbError::from)?;
+    let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
     Ok(
         lookup(&mut conn, &secret::hash(token), now)?.map(|(_, case, state)| LinkInfo {
@@ -184,7 +189,7 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
         return Ok(ConfirmOutcome::NotConfirmed(None));
     }
     let token_hash = secret::hash(token);
-    let mut conn = ctx.pool.get().map_err(db::DbError::from)?;
+    let mut conn = ctx.pool.get()?;
     let now_utc = ctx.clock.now();
     let now = db::timestamp(now_utc);
     let outcome = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
@@ -286,10 +291,10 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
     if !secret::looks_like_token(old_token) {
         return Ok(ResendOutcome::NotApplicable(None));
     }
-    let mut conn = ctx.pool.get().map_err(db::DbError::from)?;
+    let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
     let (token, token_hash) = secret::new_token();
-    let expires = now + Duration::hours(ctx.settings.requests.confirm_link_ttl_hours.into());
+    let expires = link_expiry(ctx, now);
     let outcome = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
         let Some((_, case, state)) = lookup(conn, &secret::hash(old_token), now)? else {
             return Ok(ResendOutcome::NotApplicable(None));
@@ -346,7 +351,7 @@ pub fn expire_unconfirmed(
     now: chrono::DateTime<chrono::Utc>,
     expiry_days: u32,
 ) -> Result<usize, ServiceError> {
-    let mut conn = pool.get().map_err(db::DbError::from)?;
+    let mut conn = pool.get()?;
     let now = db::timestamp(now);
     let cutoff = now - Duration::days(expiry_days.into());
     let mut expired = 0;

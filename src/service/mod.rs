@@ -20,6 +20,12 @@ pub enum ServiceError {
     NoReference,
 }
 
+impl From<diesel::r2d2::PoolError> for ServiceError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        ServiceError::Db(DbError::Pool(e))
+    }
+}
+
 impl From<diesel::result::Error> for ServiceError {
     fn from(e: diesel::result::Error) -> Self {
         ServiceError::Db(DbError::Query(e))
