@@ -140,6 +140,12 @@ impl TestApp {
         form_field(&html, "csrf_token").to_owned()
     }
 
+    /// Files a request through the form and checks it was accepted.
+    pub async fn file_request(&self, fields: &[(&str, &str)]) {
+        let response = self.post_request(fields).await;
+        assert_eq!(response.status().as_u16(), 303, "request accepted");
+    }
+
     /// Posts the intake form as a browser would, after loading it.
     pub async fn post_request(&self, fields: &[(&str, &str)]) -> reqwest::Response {
         let token = self.csrf_token("/requests/new").await;
@@ -307,7 +313,6 @@ pub fn valid_request(right: &'static str) -> Vec<(&'static str, &'static str)> {
 
 /// Files a valid access request and returns the confirmation email.
 pub async fn file_and_get_confirmation(app: &TestApp, fields: &[(&str, &str)]) -> Email {
-    let response = app.post_request(fields).await;
-    assert_eq!(response.status().as_u16(), 303, "request accepted");
+    app.file_request(fields).await;
     app.wait_for_email("Confirm your email").await
 }

@@ -275,13 +275,7 @@ async fn public_forms_are_rate_limited_per_client() {
     })
     .await;
     for _ in 0..2 {
-        assert_eq!(
-            app.post_request(&valid_request("access"))
-                .await
-                .status()
-                .as_u16(),
-            303
-        );
+        app.file_request(&valid_request("access")).await;
     }
     let response = app.post_request(&valid_request("access")).await;
     assert_eq!(response.status().as_u16(), 429);
@@ -376,11 +370,5 @@ async fn one_address_cannot_be_flooded_with_confirmation_emails() {
         .await;
     assert_eq!(response.status().as_u16(), 303);
     app.clock.advance(chrono::Duration::hours(25));
-    assert_eq!(
-        app.post_request(&valid_request("access"))
-            .await
-            .status()
-            .as_u16(),
-        303
-    );
+    app.file_request(&valid_request("access")).await;
 }
