@@ -350,10 +350,8 @@ async fn one_address_cannot_be_flooded_with_confirmation_emails() {
     })
     .await;
     for email in ["ada@example.com", "ADA@Example.com"] {
-        let response = app
-            .post_request(&with(valid_request("access"), "email", email))
+        app.file_request(&with(valid_request("access"), "email", email))
             .await;
-        assert_eq!(response.status().as_u16(), 303);
     }
     let response = app.post_request(&valid_request("access")).await;
     assert_eq!(response.status().as_u16(), 429);
@@ -365,10 +363,8 @@ async fn one_address_cannot_be_flooded_with_confirmation_emails() {
     assert_eq!(app.case_count(), 2);
     app.wait_for_emails("Confirm your email", 2).await;
     // Another address is not affected, and a day later this one may ask again.
-    let response = app
-        .post_request(&with(valid_request("access"), "email", "grace@example.com"))
+    app.file_request(&with(valid_request("access"), "email", "grace@example.com"))
         .await;
-    assert_eq!(response.status().as_u16(), 303);
     app.clock.advance(chrono::Duration::hours(25));
     app.file_request(&valid_request("access")).await;
 }
