@@ -26,6 +26,27 @@ pub struct Settings {
     pub requests: RequestSettings,
     pub calendars: CalendarSettings,
     pub authorities: Authorities,
+    pub staff: StaffSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StaffSettings {
+    /// Base64 of at least 64 random bytes: signs and encrypts staff session
+    /// cookies. Empty is allowed only when the app is served on a loopback
+    /// address (development); a random key is then made at each start.
+    pub session_key: String,
+    /// A session ends after this long without a request.
+    pub idle_timeout_minutes: u32,
+    /// And after this long in any case.
+    pub absolute_timeout_hours: u32,
+    /// Failed logins in a row before the account is locked for a while.
+    pub max_failed_logins: u32,
+    pub lockout_minutes: u32,
+    /// How long the first admin's setup link and invitation links work.
+    pub setup_link_ttl_hours: u32,
+    pub invite_ttl_hours: u32,
+    /// The local hour (0-23) at which the daily digest goes out.
+    pub digest_hour: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -122,6 +143,13 @@ pub enum SettingsError {
     Zero(&'static str),
     #[error("configuration: mail.from '{0}' is not a valid sender address")]
     From(String),
+    #[error("configuration: staff.digest_hour must be between 0 and 23, not {0}")]
+    DigestHour(u32),
+    #[error(
+        "configuration: staff.session_key must be set (base64 of at least 64 random bytes, \
+         e.g. from `openssl rand -base64 64`) when the app is not served on a loopback address: {0}"
+    )]
+    SessionKey(&'static str),
     #[error("configuration: cannot read calendars.file {path}: {source}")]
     CalendarFile {
         path: String,
@@ -208,6 +236,23 @@ impl Settings {
                 u64::from(self.requests.max_unconfirmed_per_address),
             ),
             ("mail.max_attempts", u64::from(self.mail.max_attempts)),
+            (
+                "staff.idle_timeout_minutes",
+                u64::from(self.staff.idle_timeout_minutes),
+            ),
+            (
+                "staff.absolute_timeout_hours",
+                u64::from(self.staff.absolute_timeout_hours),
+            ),
+            (
+                "staff.max_failed_logins",
+                u64::from(self.staff.max_failed_logins),
+            ),
+            (
+                "staff.setup_link_ttl_hours",
+                u64::from(self.staff.setup_link_ttl_hours),
+            ),
+            ("staff.invite_ttl_hours", u64::from(self.staff.invite_ttl_hours)),
         ];
         if let Some((name, _)) = counts.iter().find(|(_, value)| *value == 0) {
             return Err(SettingsError::Zero(name));
@@ -215,7 +260,41 @@ impl Settings {
         if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(SettingsError::From(self.mail.from.clone()));
         }
+        if self.staff.digest_hour > 23 {
+            return Err(SettingsError::DigestHour(self.staff.digest_hour));
+        }
+        self.session_key()?;
         Ok(())
+    }
+
+    /// The session key's bytes, or `None` in development when none is set
+    /// (the caller then makes a random one).
+    pub fn session_key(&self) -> Result<Option<Vec<u8>>, SettingsError> {
+        use base64::Engine;
+        let text = self.staff.session_key.trim();
+        if text.is_empty() {
+            let local = Url::parse(&self.server.base_url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+                .is_some_and(|h| {
+                    h == "localhost"
+                        || h.parse::<std::net::IpAddr>()
+                            .is_ok_and(|ip| ip.is_loopback())
+                        || h == "[::1]"
+                });
+            return if local {
+                Ok(None)
+            } else {
+                Err(SettingsError::SessionKey("it is empty"))
+            };
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|_| SettingsError::SessionKey("it is not valid base64"))?;
+        if bytes.len() < 64 {
+            return Err(SettingsError::SessionKey("it is shorter than 64 bytes"));
+        }
+        Ok(Some(bytes))
     }
 
     pub fn bind_addr(&self) -> Result<SocketAddr, SettingsError> {

@@ -42,7 +42,20 @@ pub struct RenderedEmail {
 }
 
 /// Every email the app sends; each has `subject`, `body.txt` and `body.html`.
-pub const EMAILS: &[&str] = &["confirm_email", "acknowledgement"];
+pub const EMAILS: &[&str] = &[
+    "confirm_email",
+    "acknowledgement",
+    "identity_request",
+    "clarification_request",
+    "extension_notice",
+    "fee_request",
+    "completion",
+    "refusal",
+    "duplicate_notice",
+    "withdrawal_confirmation",
+    "staff_invitation",
+    "staff_digest",
+];
 /// Every page the app renders.
 pub const PAGES: &[&str] = &[
     "home",

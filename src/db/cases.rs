@@ -4,9 +4,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{case_rights, cases};
+use super::users::UserId;
 use super::{DbConn, DbError};
 use crate::domain::intake::Requester;
-use crate::domain::{CaseState, NewRequest, Reference, Regime, RightRequest};
+use crate::domain::casework::Outcome;
+use crate::domain::rights::Choice;
+use crate::domain::{CaseState, NewRequest, Reference, Regime, Right, RightRequest};
 
 /// A case's database id; never shown to requesters (they get the reference).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -31,6 +34,11 @@ pub struct Case {
     pub due_on: Option<NaiveDate>,
     pub submitted_at: NaiveDateTime,
     pub confirmed_at: Option<NaiveDateTime>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub assignee: Option<UserId>,
+    /// How a closed case ended when its state alone does not say.
+    pub closure: Option<String>,
+    pub duplicate_of: Option<CaseId>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -50,6 +58,10 @@ struct CaseRow {
     due_on: Option<NaiveDate>,
     submitted_at: NaiveDateTime,
     confirmed_at: Option<NaiveDateTime>,
+    closed_at: Option<NaiveDateTime>,
+    assignee_id: Option<i64>,
+    closure: Option<String>,
+    duplicate_of: Option<i64>,
 }
 
 impl TryFrom<CaseRow> for Case {
@@ -72,6 +84,10 @@ impl TryFrom<CaseRow> for Case {
             due_on: row.due_on,
             submitted_at: row.submitted_at,
             confirmed_at: row.confirmed_at,
+            closed_at: row.closed_at,
+            assignee: row.assignee_id.map(UserId),
+            closure: row.closure,
+            duplicate_of: row.duplicate_of.map(CaseId),
         })
     }
 }
@@ -104,32 +120,58 @@ struct NewRightRow<'a> {
     details: String,
 }
 
-/// Stores a web request, unconfirmed, with its rights; returns its id.
-pub fn insert_submitted(
+/// How a new case starts: filed on the web and unconfirmed, or entered by
+/// staff with the channel and real date of receipt (which starts the clock).
+pub enum Start<'a> {
+    Web,
+    Manual {
+        channel: &'a str,
+        received_on: NaiveDate,
+        due_on: Option<NaiveDate>,
+    },
+}
+
+/// Stores a new request with its rights; returns its id.
+pub fn insert(
     conn: &mut DbConn,
     request: &NewRequest,
     reference: &Reference,
+    start: Start<'_>,
     now: NaiveDateTime,
 ) -> Result<CaseId, DbError> {
     let agent_name = match &request.requester {
         Requester::Themselves => None,
         Requester::Agent { agent_name } => Some(agent_name.as_str()),
     };
+    let (state, channel, received_on, due_on, confirmed_at) = match start {
+        Start::Web => (CaseState::Submitted, CHANNEL_WEB, None, None, None),
+        Start::Manual {
+            channel,
+            received_on,
+            due_on,
+        } => (
+            CaseState::AwaitingIdentity,
+            channel,
+            Some(received_on),
+            due_on,
+            Some(now),
+        ),
+    };
     diesel::insert_into(cases::table)
         .values(NewCaseRow {
             reference: reference.as_str(),
-            state: CaseState::Submitted.key(),
+            state: state.key(),
             regime: request.regime.key(),
-            channel: CHANNEL_WEB,
+            channel,
             location: request.location.code(),
             requester_name: &request.name,
             requester_email: request.email.as_str(),
             agent_name,
             description: request.description.as_deref(),
-            received_on: None,
-            due_on: None,
+            received_on,
+            due_on,
             submitted_at: now,
-            confirmed_at: None,
+            confirmed_at,
             closed_at: None,
             updated_at: now,
         })
@@ -298,4 +340,108 @@ pub fn reference_of(conn: &mut DbConn, id: CaseId) -> Result<String, DbError> {
 
 pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(cases::table.count().get_result(conn)?)
+}
+
+/// One right on a case, with its answer once staff recorded it.
+#[derive(Debug, Clone)]
+pub struct CaseRight {
+    pub request: RightRequest,
+    pub outcome: Option<Outcome>,
+    pub outcome_note: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+type RightRowTuple = (String, Option<String>, Option<String>, Option<NaiveDateTime>);
+
+pub fn rights_with_outcomes(conn: &mut DbConn, id: CaseId) -> Result<Vec<CaseRight>, DbError> {
+    let rows: Vec<RightRowTuple> = case_rights::table
+        .filter(case_rights::case_id.eq(id.0))
+        .order(case_rights::id)
+        .select((
+            case_rights::details,
+            case_rights::outcome,
+            case_rights::outcome_note,
+            case_rights::decided_at,
+        ))
+        .load(conn)?;
+    let corrupt = |what: String| DbError::Corrupt(format!("case {}: {what}", id.0));
+    rows.into_iter()
+        .map(|(details, outcome, outcome_note, decided_at)| {
+            Ok(CaseRight {
+                request: serde_json::from_str(&details)
+                    .map_err(|e| corrupt(format!("right details: {e}")))?,
+                outcome: outcome
+                    .map(|k| Outcome::parse(&k).ok_or_else(|| corrupt(format!("outcome {k}"))))
+                    .transpose()?,
+                outcome_note,
+                decided_at,
+            })
+        })
+        .collect()
+}
+
+/// Records the answer to one right. Returns false if the case has no such right.
+pub fn set_outcome(
+    conn: &mut DbConn,
+    id: CaseId,
+    right: Right,
+    outcome: Outcome,
+    note: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let n = diesel::update(
+        case_rights::table
+            .filter(case_rights::case_id.eq(id.0))
+            .filter(case_rights::right_key.eq(right.key())),
+    )
+    .set((
+        case_rights::outcome.eq(Some(outcome.key())),
+        case_rights::outcome_note.eq(note),
+        case_rights::decided_at.eq(Some(now)),
+    ))
+    .execute(conn)?;
+    Ok(n > 0)
+}
+
+pub fn set_due(
+    conn: &mut DbConn,
+    id: CaseId,
+    due_on: Option<NaiveDate>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(cases::table.find(id.0))
+        .set((cases::due_on.eq(due_on), cases::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn assign(
+    conn: &mut DbConn,
+    id: CaseId,
+    assignee: Option<UserId>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(cases::table.find(id.0))
+        .set((
+            cases::assignee_id.eq(assignee.map(|u| u.0)),
+            cases::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records how a closed case ended (`None` clears it on reopening).
+pub fn set_closure(
+    conn: &mut DbConn,
+    id: CaseId,
+    closure: Option<&str>,
+    duplicate_of: Option<CaseId>,
+) -> Result<(), DbError> {
+    diesel::update(cases::table.find(id.0))
+        .set((
+            cases::closure.eq(closure),
+            cases::duplicate_of.eq(duplicate_of.map(|c| c.0)),
+        ))
+        .execute(conn)?;
+    Ok(())
 }

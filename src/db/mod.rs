@@ -4,9 +4,13 @@
 
 pub mod cases;
 pub mod events;
+pub mod job_runs;
+pub mod notes;
 pub mod outbox;
+pub mod queue;
 pub mod schema;
 pub mod tokens;
+pub mod users;
 
 use std::path::Path;
 use std::time::Duration;

@@ -18,6 +18,9 @@ diesel::table! {
         confirmed_at -> Nullable<Timestamp>,
         closed_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        assignee_id -> Nullable<BigInt>,
+        closure -> Nullable<Text>,
+        duplicate_of -> Nullable<BigInt>,
     }
 }
 
@@ -27,6 +30,9 @@ diesel::table! {
         case_id -> BigInt,
         right_key -> Text,
         details -> Text,
+        outcome -> Nullable<Text>,
+        outcome_note -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
     }
 }
 
@@ -84,10 +90,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        password_hash -> Nullable<Text>,
+        active -> Bool,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        session_epoch -> Integer,
+        created_at -> Timestamp,
+        last_login_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    staff_tokens (id) {
+        id -> BigInt,
+        user_id -> Nullable<BigInt>,
+        purpose -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    case_notes (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        author_id -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    job_runs (name) {
+        name -> Text,
+        last_run_on -> Date,
+    }
+}
+
 diesel::joinable!(case_rights -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(email_tokens -> cases (case_id));
 diesel::joinable!(outbox_attempts -> outbox (outbox_id));
+diesel::joinable!(cases -> users (assignee_id));
+diesel::joinable!(case_notes -> cases (case_id));
+diesel::joinable!(case_notes -> users (author_id));
+diesel::joinable!(staff_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     cases,
@@ -96,4 +151,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     email_tokens,
     outbox,
     outbox_attempts,
+    users,
+    staff_tokens,
+    case_notes,
+    job_runs,
 );

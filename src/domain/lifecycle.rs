@@ -32,6 +32,10 @@ pub enum Transition {
     Complete,
     Refuse,
     Withdraw,
+    /// Closed as a duplicate of another case, which carries the answer.
+    MarkDuplicate,
+    /// A closed case is worked again (a mistake, or a new question).
+    Reopen,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -66,6 +70,27 @@ impl CaseState {
         }
     }
 
+    /// The state's name for staff pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseState::Submitted => "Unconfirmed",
+            CaseState::AwaitingIdentity => "Awaiting identity",
+            CaseState::InProgress => "In progress",
+            CaseState::AwaitingRequester => "Awaiting requester",
+            CaseState::Completed => "Completed",
+            CaseState::Refused => "Refused",
+            CaseState::Withdrawn => "Withdrawn",
+            CaseState::Expired => "Expired",
+        }
+    }
+
+    /// States the queue shows by default: confirmed and not closed.
+    pub const OPEN: [CaseState; 3] = [
+        CaseState::AwaitingIdentity,
+        CaseState::InProgress,
+        CaseState::AwaitingRequester,
+    ];
+
     /// Closed cases take no further transitions.
     pub fn is_closed(self) -> bool {
         matches!(
@@ -92,6 +117,10 @@ impl CaseState {
                 S::Submitted | S::AwaitingIdentity | S::InProgress | S::AwaitingRequester,
                 T::Withdraw,
             ) => S::Withdrawn,
+            (S::AwaitingIdentity | S::InProgress | S::AwaitingRequester, T::MarkDuplicate) => {
+                S::Completed
+            }
+            (S::Completed | S::Refused | S::Withdrawn, T::Reopen) => S::InProgress,
             (from, transition) => return Err(IllegalTransition { from, transition }),
         };
         Ok(next)
@@ -115,6 +144,8 @@ impl fmt::Display for Transition {
             Transition::Complete => "complete",
             Transition::Refuse => "refuse",
             Transition::Withdraw => "withdraw",
+            Transition::MarkDuplicate => "mark_duplicate",
+            Transition::Reopen => "reopen",
         };
         f.write_str(key)
     }
@@ -141,7 +172,7 @@ mod tests {
     use super::Transition as T;
     use super::*;
 
-    const TRANSITIONS: [Transition; 8] = [
+    const TRANSITIONS: [Transition; 10] = [
         T::ConfirmEmail,
         T::ConfirmationLapsed,
         T::VerifyIdentity,
@@ -150,6 +181,8 @@ mod tests {
         T::Complete,
         T::Refuse,
         T::Withdraw,
+        T::MarkDuplicate,
+        T::Reopen,
     ];
 
     /// The whole table: every (state, transition) pair that is allowed, and
@@ -168,6 +201,12 @@ mod tests {
         (S::AwaitingRequester, T::RequesterReplied, S::InProgress),
         (S::AwaitingRequester, T::Refuse, S::Refused),
         (S::AwaitingRequester, T::Withdraw, S::Withdrawn),
+        (S::AwaitingIdentity, T::MarkDuplicate, S::Completed),
+        (S::InProgress, T::MarkDuplicate, S::Completed),
+        (S::AwaitingRequester, T::MarkDuplicate, S::Completed),
+        (S::Completed, T::Reopen, S::InProgress),
+        (S::Refused, T::Reopen, S::InProgress),
+        (S::Withdrawn, T::Reopen, S::InProgress),
     ];
 
     #[test]
@@ -191,12 +230,13 @@ mod tests {
     }
 
     #[test]
-    fn closed_states_take_no_transition() {
+    fn closed_states_take_no_transition_but_reopening() {
         for from in CaseState::ALL.into_iter().filter(|s| s.is_closed()) {
-            for transition in TRANSITIONS {
+            for transition in TRANSITIONS.into_iter().filter(|t| *t != T::Reopen) {
                 assert!(from.apply(transition).is_err());
             }
         }
+        assert!(S::Expired.apply(T::Reopen).is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! parameter, so every rule can be tested exhaustively.
 
 pub mod calendar;
+pub mod casework;
 pub mod deadline;
 pub mod email;
 pub mod intake;
@@ -11,6 +12,7 @@ pub mod lifecycle;
 pub mod reference;
 pub mod regime;
 pub mod rights;
+pub mod staff;
 
 pub use calendar::{Calendars, HolidayCalendar};
 pub use deadline::{ClockEvent, Deadline, DeadlineError, DeadlineInput};
@@ -20,3 +22,4 @@ pub use lifecycle::{CaseState, IllegalTransition, Transition};
 pub use reference::Reference;
 pub use regime::{Location, Regime};
 pub use rights::{Right, RightRequest};
+pub use staff::Role;

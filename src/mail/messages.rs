@@ -4,10 +4,11 @@
 use serde_json::{json, Value};
 
 use crate::config::Settings;
-use crate::db::cases::{Case, CaseId};
+use crate::db::cases::{Case, CaseId, CaseRight};
 use crate::db::outbox::NewMessage;
 use crate::domain::deadline::{long, Deadline};
-use crate::domain::{Reference, Regime, RightRequest};
+use crate::domain::casework::Outcome;
+use crate::domain::{Reference, Regime, RightRequest, Role};
 use crate::templates::{TemplateError, Templates};
 
 /// Renders `template` for `to`, with what every email shows (the
@@ -119,4 +120,132 @@ pub fn acknowledgement(
             "authority": settings.authorities.for_regime(regime),
         }),
     )
+}
+
+/// An email to the requester that a staff action sends.
+pub enum CaseMessage<'a> {
+    IdentityRequest {
+        message: &'a str,
+    },
+    Clarification {
+        message: &'a str,
+    },
+    Extension {
+        reason: &'a str,
+        message: &'a str,
+    },
+    Fee {
+        message: &'a str,
+    },
+    Completion {
+        rights: &'a [CaseRight],
+        message: &'a str,
+    },
+    Refusal {
+        ground: &'a str,
+        reason: &'a str,
+    },
+    Duplicate {
+        original: &'a str,
+        message: &'a str,
+    },
+    Withdrawal,
+}
+
+/// Renders the email a staff action sends, with what every case email
+/// shows: the regime, the due date and where to complain.
+pub fn case_message(
+    templates: &Templates,
+    settings: &Settings,
+    to: &Addressee<'_>,
+    regime: Regime,
+    deadline: Option<&Deadline>,
+    message: CaseMessage<'_>,
+) -> Result<NewMessage, TemplateError> {
+    let (template, data) = match message {
+        CaseMessage::IdentityRequest { message } => {
+            ("identity_request", json!({ "message": message }))
+        }
+        CaseMessage::Clarification { message } => {
+            ("clarification_request", json!({ "message": message }))
+        }
+        CaseMessage::Extension { reason, message } => (
+            "extension_notice",
+            json!({
+                "reason": reason,
+                "message": message,
+                "original_due": deadline.and_then(|d| d.original_due).map(long),
+            }),
+        ),
+        CaseMessage::Fee { message } => ("fee_request", json!({ "message": message })),
+        CaseMessage::Completion { rights, message } => {
+            let rights: Vec<Value> = rights
+                .iter()
+                .map(|r| {
+                    json!({
+                        "title": r.request.right().title(regime),
+                        "outcome": r.outcome.map(|o| o.for_requester()).unwrap_or("open"),
+                        "refused": r.outcome.is_some_and(|o| o == Outcome::Refused || o == Outcome::PartiallyFulfilled),
+                        "note": r.outcome_note,
+                    })
+                })
+                .collect();
+            let any_refused = rights.iter().any(|r| r["refused"] == json!(true));
+            (
+                "completion",
+                json!({ "rights": rights, "message": message, "any_refused": any_refused }),
+            )
+        }
+        CaseMessage::Refusal { ground, reason } => {
+            ("refusal", json!({ "ground": ground, "reason": reason }))
+        }
+        CaseMessage::Duplicate { original, message } => (
+            "duplicate_notice",
+            json!({ "original": original, "message": message }),
+        ),
+        CaseMessage::Withdrawal => ("withdrawal_confirmation", json!({})),
+    };
+    let mut data = data;
+    if let Some(map) = data.as_object_mut() {
+        map.insert("regime".into(), regime.title().into());
+        map.insert("gdpr".into(), regime.is_gdpr().into());
+        map.insert(
+            "due".into(),
+            deadline.and_then(|d| d.due).map(long).into(),
+        );
+        map.insert(
+            "authority".into(),
+            json!(settings.authorities.for_regime(regime)),
+        );
+    }
+    render(templates, settings, template, to, data)
+}
+
+/// Invites a new staff member to set their password.
+pub fn staff_invitation(
+    templates: &Templates,
+    settings: &Settings,
+    email: &str,
+    name: &str,
+    invited_by: &str,
+    role: Role,
+    link: &str,
+) -> Result<NewMessage, TemplateError> {
+    let data = json!({
+        "org": settings.organisation,
+        "name": name,
+        "invited_by": invited_by,
+        "role": role.label(),
+        "link": link,
+        "ttl_hours": settings.staff.invite_ttl_hours,
+    });
+    let email_parts = templates.email("staff_invitation", &data)?;
+    Ok(NewMessage {
+        case: None,
+        template: "staff_invitation",
+        recipient: email.to_owned(),
+        subject: email_parts.subject,
+        body_text: email_parts.text,
+        body_html: email_parts.html,
+    })
 }

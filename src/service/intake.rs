@@ -56,7 +56,7 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
             return Ok(Filed::TooManyForAddress);
         }
         let reference = unused_reference(conn)?;
-        let case = cases::insert_submitted(conn, request, &reference, now)?;
+        let case = cases::insert(conn, request, &reference, cases::Start::Web, now)?;
         let rights: Vec<&str> = request.rights.iter().map(|r| r.right().key()).collect();
         events::append(
             conn,

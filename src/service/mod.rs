@@ -2,6 +2,8 @@
 //! database transaction that records the change, its audit events and the
 //! emails it causes together.
 
+pub mod accounts;
+pub mod casework;
 pub mod intake;
 
 use crate::db::DbError;
@@ -18,6 +20,8 @@ pub enum ServiceError {
     Deadline(#[from] DeadlineError),
     #[error("could not draw an unused case reference")]
     NoReference,
+    #[error("password hashing failed: {0}")]
+    Password(String),
 }
 
 impl From<diesel::r2d2::PoolError> for ServiceError {

@@ -1,0 +1,12 @@
+DROP TABLE job_runs;
+DROP TABLE case_notes;
+ALTER TABLE case_rights DROP COLUMN decided_at;
+ALTER TABLE case_rights DROP COLUMN outcome_note;
+ALTER TABLE case_rights DROP COLUMN outcome;
+DROP INDEX cases_email;
+DROP INDEX cases_assignee;
+ALTER TABLE cases DROP COLUMN duplicate_of;
+ALTER TABLE cases DROP COLUMN closure;
+ALTER TABLE cases DROP COLUMN assignee_id;
+DROP TABLE staff_tokens;
+DROP TABLE users;

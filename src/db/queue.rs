@@ -1,0 +1,295 @@
+//! The staff queue and the dashboard's figures: filtered, keyset-paginated
+//! lists of cases ordered by what is due, and counts.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+
+use super::cases::CaseId;
+use super::schema::{case_rights, cases, users};
+use super::users::UserId;
+use super::{DbConn, DbError};
+use crate::domain::{CaseState, Reference, Regime, Right};
+
+/// Whose cases to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Anyone,
+    Unassigned,
+    User(UserId),
+}
+
+/// A position in the queue: the last row of the previous page. Cases with no
+/// due date (clock not started) sort after all dated ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub due_on: Option<NaiveDate>,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone)]
+pub enum Search {
+    Reference(Reference),
+    /// Exact address, in any letter case.
+    Email(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct QueueFilter {
+    pub states: Vec<CaseState>,
+    pub right: Option<Right>,
+    pub regime: Option<Regime>,
+    pub assignee: AssigneeFilter,
+    /// Due on or before this date.
+    pub due_by: Option<NaiveDate>,
+    /// Due before this date (today): overdue.
+    pub overdue_before: Option<NaiveDate>,
+    pub search: Option<Search>,
+    pub after: Option<Cursor>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct QueueRow {
+    pub id: CaseId,
+    pub reference: String,
+    pub state: CaseState,
+    pub regime: Regime,
+    pub due_on: Option<NaiveDate>,
+    pub received_on: Option<NaiveDate>,
+    pub assignee: Option<String>,
+    pub rights: Vec<Right>,
+}
+
+type Backend = <DbConn as Connection>::Backend;
+type Condition =
+    Box<dyn BoxableExpression<cases::table, Backend, SqlType = diesel::sql_types::Bool>>;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+fn conditions(f: &QueueFilter) -> Vec<Condition> {
+    let mut c: Vec<Condition> = Vec::new();
+    let states: Vec<&str> = f.states.iter().map(|s| s.key()).collect();
+    c.push(Box::new(cases::state.eq_any(states)));
+    if let Some(right) = f.right {
+        c.push(Box::new(
+            cases::id.eq_any(
+                case_rights::table
+                    .filter(case_rights::right_key.eq(right.key()))
+                    .select(case_rights::case_id),
+            ),
+        ));
+    }
+    if let Some(regime) = f.regime {
+        c.push(Box::new(cases::regime.eq(regime.key())));
+    }
+    match f.assignee {
+        AssigneeFilter::Anyone => {}
+        AssigneeFilter::Unassigned => c.push(Box::new(cases::assignee_id.is_null())),
+        AssigneeFilter::User(u) => {
+            c.push(Box::new(cases::assignee_id.eq(u.0).assume_not_null()))
+        }
+    }
+    if let Some(d) = f.due_by {
+        c.push(Box::new(cases::due_on.le(d).assume_not_null()));
+    }
+    if let Some(d) = f.overdue_before {
+        c.push(Box::new(cases::due_on.lt(d).assume_not_null()));
+    }
+    match &f.search {
+        None => {}
+        Some(Search::Reference(r)) => c.push(Box::new(cases::reference.eq(r.as_str().to_owned()))),
+        Some(Search::Email(e)) => c.push(Box::new(
+            lower(cases::requester_email).eq(e.trim().to_lowercase()),
+        )),
+    }
+    if let Some(cursor) = f.after {
+        let after: Condition = match cursor.due_on {
+            Some(d) => Box::new(
+                cases::due_on
+                    .gt(d)
+                    .or(cases::due_on.eq(d).and(cases::id.gt(cursor.id)))
+                    .or(cases::due_on.is_null())
+                    .assume_not_null(),
+            ),
+            None => Box::new(cases::due_on.is_null().and(cases::id.gt(cursor.id))),
+        };
+        c.push(after);
+    }
+    c
+}
+
+/// One page of the queue, most urgent first.
+pub fn page(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<QueueRow>, DbError> {
+    let mut q = cases::table
+        .select((
+            cases::id,
+            cases::reference,
+            cases::state,
+            cases::regime,
+            cases::due_on,
+            cases::received_on,
+            cases::assignee_id,
+        ))
+        .into_boxed::<Backend>();
+    for cond in conditions(f) {
+        q = q.filter(cond);
+    }
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = q
+        .order((
+            cases::due_on.is_null().asc(),
+            cases::due_on.asc(),
+            cases::id.asc(),
+        ))
+        .limit(f.limit)
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let rights: Vec<(i64, String)> = case_rights::table
+        .filter(case_rights::case_id.eq_any(&ids))
+        .order(case_rights::id)
+        .select((case_rights::case_id, case_rights::right_key))
+        .load(conn)?;
+    let assignee_ids: Vec<i64> = rows.iter().filter_map(|r| r.6).collect();
+    let names: Vec<(i64, String)> = users::table
+        .filter(users::id.eq_any(&assignee_ids))
+        .select((users::id, users::name))
+        .load(conn)?;
+    rows.into_iter()
+        .map(
+            |(id, reference, state, regime, due_on, received_on, assignee)| {
+                let corrupt = |e: String| DbError::Corrupt(format!("case {id}: {e}"));
+                Ok(QueueRow {
+                    id: CaseId(id),
+                    reference,
+                    state: state.parse().map_err(|e| corrupt(format!("{e}")))?,
+                    regime: regime.parse().map_err(|e| corrupt(format!("{e}")))?,
+                    due_on,
+                    received_on,
+                    assignee: assignee.and_then(|a| {
+                        names.iter().find(|(u, _)| *u == a).map(|(_, n)| n.clone())
+                    }),
+                    rights: rights
+                        .iter()
+                        .filter(|(case, _)| *case == id)
+                        .map(|(_, key)| key.parse().map_err(|e| corrupt(format!("{e}"))))
+                        .collect::<Result<_, _>>()?,
+                })
+            },
+        )
+        .collect()
+}
+
+/// How many cases are in each state.
+pub fn count_by_state(conn: &mut DbConn) -> Result<Vec<(CaseState, i64)>, DbError> {
+    let rows: Vec<(String, i64)> = cases::table
+        .group_by(cases::state)
+        .select((cases::state, count_star()))
+        .load(conn)?;
+    let mut counts: Vec<(CaseState, i64)> = CaseState::ALL.iter().map(|s| (*s, 0)).collect();
+    for (state, n) in rows {
+        let state: CaseState = state
+            .parse()
+            .map_err(|e| DbError::Corrupt(format!("{e}")))?;
+        if let Some(slot) = counts.iter_mut().find(|(s, _)| *s == state) {
+            slot.1 = n;
+        }
+    }
+    Ok(counts)
+}
+
+/// Open cases per right.
+pub fn open_by_right(conn: &mut DbConn) -> Result<Vec<(Right, i64)>, DbError> {
+    let open: Vec<&str> = CaseState::OPEN.iter().map(|s| s.key()).collect();
+    let rows: Vec<(String, i64)> = case_rights::table
+        .inner_join(cases::table)
+        .filter(cases::state.eq_any(open))
+        .group_by(case_rights::right_key)
+        .select((case_rights::right_key, count_star()))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(k, n)| {
+            Ok((
+                k.parse().map_err(|e| DbError::Corrupt(format!("{e}")))?,
+                n,
+            ))
+        })
+        .collect()
+}
+
+/// Open cases due on or before `by`; with `before`, only those due before it.
+pub fn count_open_due(
+    conn: &mut DbConn,
+    by: Option<NaiveDate>,
+    before: Option<NaiveDate>,
+) -> Result<i64, DbError> {
+    let open: Vec<&str> = CaseState::OPEN.iter().map(|s| s.key()).collect();
+    let mut q = cases::table
+        .filter(cases::state.eq_any(open))
+        .into_boxed::<Backend>();
+    if let Some(d) = by {
+        q = q.filter(cases::due_on.le(d));
+    }
+    if let Some(d) = before {
+        q = q.filter(cases::due_on.lt(d));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+/// A case closed (completed or refused) since a moment, for turnaround figures.
+pub struct Closed {
+    pub regime: Regime,
+    pub received_on: NaiveDate,
+    pub closed_at: NaiveDateTime,
+}
+
+/// Cases answered (completed, not as duplicates, or refused) since `since`.
+pub fn closed_since(conn: &mut DbConn, since: NaiveDateTime) -> Result<Vec<Closed>, DbError> {
+    let rows: Vec<(String, Option<NaiveDate>, Option<NaiveDateTime>)> = cases::table
+        .filter(cases::state.eq_any([CaseState::Completed.key(), CaseState::Refused.key()]))
+        .filter(cases::closure.is_null())
+        .filter(cases::closed_at.ge(since))
+        .select((cases::regime, cases::received_on, cases::closed_at))
+        .load(conn)?;
+    rows.into_iter()
+        .filter_map(|(regime, received, closed)| Some((regime, received?, closed?)))
+        .map(|(regime, received_on, closed_at)| {
+            Ok(Closed {
+                regime: regime
+                    .parse()
+                    .map_err(|e| DbError::Corrupt(format!("{e}")))?,
+                received_on,
+                closed_at,
+            })
+        })
+        .collect()
+}
+
+/// Open cases assigned to `user` due on or before `by` (overdue included),
+/// or, with `None`, open cases assigned to no one.
+pub fn open_for_digest(
+    conn: &mut DbConn,
+    user: Option<UserId>,
+    by: NaiveDate,
+) -> Result<Vec<QueueRow>, DbError> {
+    let filter = QueueFilter {
+        states: CaseState::OPEN.to_vec(),
+        right: None,
+        regime: None,
+        assignee: user.map_or(AssigneeFilter::Unassigned, AssigneeFilter::User),
+        due_by: user.map(|_| by),
+        overdue_before: None,
+        search: None,
+        after: None,
+        limit: 500,
+    };
+    page(conn, &filter)
+}

@@ -1,0 +1,427 @@
+//! Working a case: the actions staff take, which of them the case's state
+//! allows, and the fixed choices they are taken with (outcomes, refusal
+//! grounds, extension reasons, identity methods, intake channels).
+
+use serde::Serialize;
+
+use super::lifecycle::CaseState;
+use super::rights::Choice;
+use super::Regime;
+
+/// What a right's answer was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Fulfilled,
+    PartiallyFulfilled,
+    Refused,
+    NotApplicable,
+}
+
+impl Choice for Outcome {
+    const ALL: &'static [Self] = &[
+        Self::Fulfilled,
+        Self::PartiallyFulfilled,
+        Self::Refused,
+        Self::NotApplicable,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Fulfilled => "fulfilled",
+            Self::PartiallyFulfilled => "partially_fulfilled",
+            Self::Refused => "refused",
+            Self::NotApplicable => "not_applicable",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Fulfilled => "Done in full",
+            Self::PartiallyFulfilled => "Done in part",
+            Self::Refused => "Refused",
+            Self::NotApplicable => "Not applicable (e.g. we hold no such data)",
+        }
+    }
+}
+
+impl Outcome {
+    /// Anything short of full fulfilment must say why.
+    pub fn needs_reason(self) -> bool {
+        self != Outcome::Fulfilled
+    }
+
+    /// How the requester's email words it.
+    pub fn for_requester(self) -> &'static str {
+        match self {
+            Outcome::Fulfilled => "done",
+            Outcome::PartiallyFulfilled => "done in part",
+            Outcome::Refused => "not done",
+            Outcome::NotApplicable => "nothing to do",
+        }
+    }
+}
+
+/// Why a whole request is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalGround {
+    ManifestlyUnfounded,
+    Excessive,
+    IdentityNotVerified,
+    Exemption,
+}
+
+impl Choice for RefusalGround {
+    const ALL: &'static [Self] = &[
+        Self::ManifestlyUnfounded,
+        Self::Excessive,
+        Self::IdentityNotVerified,
+        Self::Exemption,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::ManifestlyUnfounded => "manifestly_unfounded",
+            Self::Excessive => "excessive",
+            Self::IdentityNotVerified => "identity_not_verified",
+            Self::Exemption => "exemption",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::ManifestlyUnfounded => "The request is manifestly unfounded",
+            Self::Excessive => "The request is manifestly excessive",
+            Self::IdentityNotVerified => "We could not verify the requester's identity",
+            Self::Exemption => "An exemption applies",
+        }
+    }
+}
+
+/// Why the deadline is extended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtensionReason {
+    /// GDPR Art. 12(3): the request is complex.
+    Complex,
+    /// GDPR Art. 12(3): the person has made a number of requests.
+    ManyRequests,
+    /// CCPA § 1798.130(a)(2): reasonably necessary, with notice.
+    ReasonablyNecessary,
+}
+
+impl Choice for ExtensionReason {
+    const ALL: &'static [Self] = &[
+        Self::Complex,
+        Self::ManyRequests,
+        Self::ReasonablyNecessary,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Complex => "complex",
+            Self::ManyRequests => "many_requests",
+            Self::ReasonablyNecessary => "reasonably_necessary",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Complex => "The request is complex",
+            Self::ManyRequests => "The requester has made a number of requests",
+            Self::ReasonablyNecessary => "More time is reasonably necessary",
+        }
+    }
+}
+
+impl ExtensionReason {
+    /// Whether the law of `regime` allows extending for this reason.
+    pub fn allowed_under(self, regime: Regime) -> bool {
+        match self {
+            Self::Complex | Self::ManyRequests => regime.is_gdpr(),
+            Self::ReasonablyNecessary => !regime.is_gdpr(),
+        }
+    }
+}
+
+/// How a requester's identity was checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentityMethod {
+    EmailConfirmed,
+    KnownDataPoints,
+    Documents,
+    InPerson,
+    AgentAuthority,
+}
+
+impl Choice for IdentityMethod {
+    const ALL: &'static [Self] = &[
+        Self::EmailConfirmed,
+        Self::KnownDataPoints,
+        Self::Documents,
+        Self::InPerson,
+        Self::AgentAuthority,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::EmailConfirmed => "email_confirmed",
+            Self::KnownDataPoints => "known_data_points",
+            Self::Documents => "documents",
+            Self::InPerson => "in_person",
+            Self::AgentAuthority => "agent_authority",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::EmailConfirmed => "Confirmed email address is enough for this request",
+            Self::KnownDataPoints => "Details they gave match what we hold",
+            Self::Documents => "Identity and address documents checked",
+            Self::InPerson => "Checked in person",
+            Self::AgentAuthority => "Agent's signed authority and the person's confirmation",
+        }
+    }
+}
+
+/// How a request reached the organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Web,
+    Email,
+    Phone,
+    Post,
+    InPerson,
+    Api,
+}
+
+impl Choice for Channel {
+    const ALL: &'static [Self] = &[
+        Self::Web,
+        Self::Email,
+        Self::Phone,
+        Self::Post,
+        Self::InPerson,
+        Self::Api,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Self::Web => "web",
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::Post => "post",
+            Self::InPerson => "in_person",
+            Self::Api => "api",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Web => "Web form",
+            Self::Email => "Email",
+            Self::Phone => "Phone",
+            Self::Post => "Post",
+            Self::InPerson => "In person",
+            Self::Api => "API",
+        }
+    }
+}
+
+impl Channel {
+    /// The channels staff enter requests for by hand.
+    pub const MANUAL: [Channel; 4] = [
+        Channel::Email,
+        Channel::Phone,
+        Channel::Post,
+        Channel::InPerson,
+    ];
+}
+
+/// Everything staff can do on a case page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Assign,
+    Note,
+    VerifyIdentity,
+    RequestIdentity,
+    RequestClarification,
+    RecordReply,
+    Extend,
+    RequestFee,
+    RecordFee,
+    RecordOutcome,
+    Complete,
+    Refuse,
+    MarkDuplicate,
+    Withdraw,
+    Reopen,
+}
+
+impl Action {
+    pub const ALL: [Action; 15] = [
+        Action::Assign,
+        Action::Note,
+        Action::VerifyIdentity,
+        Action::RequestIdentity,
+        Action::RequestClarification,
+        Action::RecordReply,
+        Action::Extend,
+        Action::RequestFee,
+        Action::RecordFee,
+        Action::RecordOutcome,
+        Action::Complete,
+        Action::Refuse,
+        Action::MarkDuplicate,
+        Action::Withdraw,
+        Action::Reopen,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::Assign => "assign",
+            Action::Note => "note",
+            Action::VerifyIdentity => "verify_identity",
+            Action::RequestIdentity => "request_identity",
+            Action::RequestClarification => "request_clarification",
+            Action::RecordReply => "record_reply",
+            Action::Extend => "extend",
+            Action::RequestFee => "request_fee",
+            Action::RecordFee => "record_fee",
+            Action::RecordOutcome => "record_outcome",
+            Action::Complete => "complete",
+            Action::Refuse => "refuse",
+            Action::MarkDuplicate => "mark_duplicate",
+            Action::Withdraw => "withdraw",
+            Action::Reopen => "reopen",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.key() == key)
+    }
+
+    /// Whether the case's state allows this action at all. (Finer rules,
+    /// such as "the deadline is already extended", are the deadline
+    /// engine's and the service's to enforce.)
+    pub fn allowed_in(self, state: CaseState) -> bool {
+        use CaseState as S;
+        let open = matches!(
+            state,
+            S::AwaitingIdentity | S::InProgress | S::AwaitingRequester
+        );
+        match self {
+            Action::Note => true,
+            Action::Assign | Action::MarkDuplicate | Action::Refuse | Action::Extend => open,
+            Action::Withdraw => open || state == S::Submitted,
+            Action::VerifyIdentity | Action::RequestIdentity => state == S::AwaitingIdentity,
+            Action::RequestFee | Action::RecordFee => {
+                matches!(state, S::AwaitingIdentity | S::InProgress)
+            }
+            Action::RequestClarification | Action::RecordOutcome | Action::Complete => {
+                state == S::InProgress
+            }
+            Action::RecordReply => state == S::AwaitingRequester,
+            Action::Reopen => matches!(state, S::Completed | S::Refused | S::Withdrawn),
+        }
+    }
+
+    /// Whether the requester is emailed when this action is taken (so staff
+    /// preview the message first).
+    pub fn emails_requester(self) -> bool {
+        matches!(
+            self,
+            Action::RequestIdentity
+                | Action::RequestClarification
+                | Action::Extend
+                | Action::RequestFee
+                | Action::Complete
+                | Action::Refuse
+                | Action::MarkDuplicate
+                | Action::Withdraw
+        )
+    }
+}
+
+/// Why a case cannot be completed yet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("every right needs an outcome before the case can be completed; still open: {}", .0.join(", "))]
+pub struct RightsStillOpen(pub Vec<String>);
+
+/// Checks that every right has an outcome; names the ones that do not.
+pub fn ready_to_complete<'a>(
+    rights: impl IntoIterator<Item = (&'a str, Option<Outcome>)>,
+) -> Result<(), RightsStillOpen> {
+    let open: Vec<String> = rights
+        .into_iter()
+        .filter(|(_, o)| o.is_none())
+        .map(|(title, _)| title.to_owned())
+        .collect();
+    if open.is_empty() {
+        Ok(())
+    } else {
+        Err(RightsStillOpen(open))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closed_cases_take_only_notes_and_reopening() {
+        for state in [CaseState::Completed, CaseState::Refused, CaseState::Withdrawn] {
+            let allowed: Vec<Action> = Action::ALL
+                .into_iter()
+                .filter(|a| a.allowed_in(state))
+                .collect();
+            assert_eq!(allowed, vec![Action::Note, Action::Reopen], "{state}");
+        }
+        let expired: Vec<Action> = Action::ALL
+            .into_iter()
+            .filter(|a| a.allowed_in(CaseState::Expired))
+            .collect();
+        assert_eq!(expired, vec![Action::Note]);
+    }
+
+    #[test]
+    fn completion_needs_the_case_in_progress() {
+        for state in CaseState::ALL {
+            assert_eq!(
+                Action::Complete.allowed_in(state),
+                state == CaseState::InProgress
+            );
+        }
+    }
+
+    #[test]
+    fn every_action_round_trips_through_its_key() {
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.key()), Some(a));
+        }
+        assert_eq!(Action::parse("delete"), None);
+    }
+
+    #[test]
+    fn a_case_with_an_open_right_is_not_ready() {
+        let err = ready_to_complete([
+            ("Access", Some(Outcome::Fulfilled)),
+            ("Erasure", None),
+        ])
+        .unwrap_err();
+        assert_eq!(err.0, vec!["Erasure".to_owned()]);
+        assert!(ready_to_complete([("Access", Some(Outcome::NotApplicable))]).is_ok());
+    }
+
+    #[test]
+    fn extension_reasons_follow_the_regime() {
+        assert!(ExtensionReason::Complex.allowed_under(Regime::UkGdpr));
+        assert!(!ExtensionReason::Complex.allowed_under(Regime::Ccpa));
+        assert!(ExtensionReason::ReasonablyNecessary.allowed_under(Regime::Ccpa));
+        assert!(!ExtensionReason::ReasonablyNecessary.allowed_under(Regime::EuGdpr));
+    }
+}

@@ -1,0 +1,361 @@
+//! Staff accounts: the first admin's setup link, adding users from the
+//! command line, invitations, logging in (with a lockout after repeated
+//! failures), and admins changing roles or disabling accounts.
+
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use chrono::{Duration, NaiveDateTime};
+
+use super::ServiceError;
+use crate::app::AppContext;
+use crate::db::outbox;
+use crate::db::users::{self, LinkPurpose, User, UserId};
+use crate::db::{self, DbConn};
+use crate::domain::staff::{NewPassword, WeakPassword};
+use crate::domain::{Email, Role};
+use crate::mail::messages;
+use crate::secret;
+
+/// Why an account change was refused, in words for the admin.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Email(String),
+    #[error("Enter the person's name")]
+    NameMissing,
+    #[error("There is already an account for that email address")]
+    Exists,
+    #[error(transparent)]
+    Password(#[from] WeakPassword),
+    #[error("There must always be at least one active admin")]
+    LastAdmin,
+    #[error("You cannot disable your own account")]
+    Yourself,
+    #[error("No such account")]
+    NoSuchUser,
+}
+
+pub fn hash_password(password: &NewPassword) -> Result<String, ServiceError> {
+    Argon2::default()
+        .hash_password(password.as_str().as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::Password(e.to_string()))
+}
+
+/// A hash of nothing anyone types, verified against when the email is
+/// unknown so that a login takes as long either way.
+fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| {
+        let (random, _) = secret::new_token();
+        Argon2::default()
+            .hash_password(random.as_bytes())
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+fn verify(hash: &str, password: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
+}
+
+fn parse_email(email: &str) -> Result<Email, AccountError> {
+    Email::parse(email).map_err(|e| AccountError::Email(e.to_string()))
+}
+
+fn parse_name(name: &str) -> Result<String, AccountError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(AccountError::NameMissing);
+    }
+    Ok(name.chars().take(200).collect())
+}
+
+/// Adds an account with a password (the `user add` command).
+pub fn add_user(
+    conn: &mut DbConn,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: &str,
+    now: NaiveDateTime,
+) -> Result<Result<UserId, AccountError>, ServiceError> {
+    let email = match parse_email(email) {
+        Ok(e) => e,
+        Err(e) => return Ok(Err(e)),
+    };
+    let name = match parse_name(name) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    let password = match NewPassword::parse(password, email.as_str()) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    let hash = hash_password(&password)?;
+    db::write_transaction(conn, |conn| {
+        if users::find_by_email(conn, email.as_str())?.is_some() {
+            return Ok(Err(AccountError::Exists));
+        }
+        let id = users::insert(conn, email.as_str(), &name, role, Some(&hash), now)?;
+        Ok(Ok(id))
+    })
+}
+
+/// On a start with no accounts, makes a fresh single-use link for setting up
+/// the first admin and returns it (earlier setup links stop working).
+pub fn first_admin_setup_link(ctx: &AppContext) -> Result<Option<String>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    let (token, hash) = secret::new_token();
+    let expires = now + Duration::hours(ctx.settings.staff.setup_link_ttl_hours.into());
+    db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+        if users::count(conn)? > 0 {
+            return Ok(None);
+        }
+        users::insert_link(conn, None, LinkPurpose::Setup, &hash, now, expires)?;
+        Ok(Some(format!(
+            "{}/staff/setup/{token}",
+            ctx.settings.base_url()
+        )))
+    })
+}
+
+/// What a staff link (setup or invitation) is good for now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkCheck {
+    /// Set up the first admin.
+    Setup,
+    /// Set the password of this invited account.
+    Invite { email: String, name: String },
+    /// Unknown, used or expired.
+    Unusable,
+}
+
+pub fn check_link(ctx: &AppContext, token: &str) -> Result<LinkCheck, ServiceError> {
+    if !secret::looks_like_token(token) {
+        return Ok(LinkCheck::Unusable);
+    }
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    link_check(&mut conn, token, now)
+}
+
+fn link_check(
+    conn: &mut DbConn,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<LinkCheck, ServiceError> {
+    let Some(link) = users::find_link(conn, &secret::hash(token))? else {
+        return Ok(LinkCheck::Unusable);
+    };
+    if link.usable(LinkPurpose::Setup, now) && users::count(conn)? == 0 {
+        return Ok(LinkCheck::Setup);
+    }
+    if link.usable(LinkPurpose::Invite, now) {
+        if let Some(user) = link
+            .user_id
+            .map(|id| users::find(conn, UserId(id)))
+            .transpose()?
+            .flatten()
+            .filter(|u| u.active)
+        {
+            return Ok(LinkCheck::Invite {
+                email: user.email,
+                name: user.name,
+            });
+        }
+    }
+    Ok(LinkCheck::Unusable)
+}
+
+/// Spends a setup or invitation link, creating the first admin or setting
+/// the invited user's password. Returns the user, to log them in.
+pub fn use_link(
+    ctx: &AppContext,
+    token: &str,
+    email: &str,
+    name: &str,
+    password: &str,
+) -> Result<Result<User, AccountError>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    if !secret::looks_like_token(token) {
+        return Ok(Err(AccountError::NoSuchUser));
+    }
+    let hash_of_token = secret::hash(token);
+    db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+        let check = link_check(conn, token, now)?;
+        let (email, name) = match &check {
+            LinkCheck::Setup => {
+                let email = match parse_email(email) {
+                    Ok(e) => e.as_str().to_owned(),
+                    Err(e) => return Ok(Err(e)),
+                };
+                match parse_name(name) {
+                    Ok(n) => (email, n),
+                    Err(e) => return Ok(Err(e)),
+                }
+            }
+            LinkCheck::Invite { email, name } => (email.clone(), name.clone()),
+            LinkCheck::Unusable => return Ok(Err(AccountError::NoSuchUser)),
+        };
+        let password = match NewPassword::parse(password, &email) {
+            Ok(p) => p,
+            Err(e) => return Ok(Err(e.into())),
+        };
+        let hash = hash_password(&password)?;
+        let Some(link) = users::find_link(conn, &hash_of_token)? else {
+            return Ok(Err(AccountError::NoSuchUser));
+        };
+        if !users::spend_link(conn, link.id, now)? {
+            return Ok(Err(AccountError::NoSuchUser));
+        }
+        let id = match check {
+            LinkCheck::Setup => {
+                let id = users::insert(conn, &email, &name, Role::Admin, Some(&hash), now)?;
+                log::info!("first admin account created (user {})", id.0);
+                id
+            }
+            _ => {
+                let id = UserId(link.user_id.unwrap_or_default());
+                users::set_password(conn, id, &hash)?;
+                log::info!("user {} set their password from an invitation", id.0);
+                id
+            }
+        };
+        users::record_login(conn, id, now)?;
+        Ok(users::find(conn, id)?.ok_or(AccountError::NoSuchUser))
+    })
+}
+
+/// The answer to a login attempt. Refusals never say whether the address
+/// exists, the password was wrong or the account is locked.
+#[derive(Debug)]
+pub enum Login {
+    Ok(User),
+    Refused,
+}
+
+pub fn login(ctx: &AppContext, email: &str, password: &str) -> Result<Login, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    let user = users::find_by_email(&mut conn, email)?;
+    let Some(user) = user.filter(|u| u.active && u.password_hash.is_some()) else {
+        verify(decoy_hash(), password);
+        return Ok(Login::Refused);
+    };
+    if user.locked_until.is_some_and(|until| until > now) {
+        verify(decoy_hash(), password);
+        log::warn!("login refused: user {} is locked out", user.id.0);
+        return Ok(Login::Refused);
+    }
+    if verify(user.password_hash.as_deref().unwrap_or_default(), password) {
+        users::record_login(&mut conn, user.id, now)?;
+        return Ok(Login::Ok(user));
+    }
+    let failed = user.failed_logins + 1;
+    let staff = &ctx.settings.staff;
+    let lock = (failed >= staff.max_failed_logins as i32)
+        .then(|| now + Duration::minutes(staff.lockout_minutes.into()));
+    // After a lockout the count starts again.
+    let failed = if lock.is_some() { 0 } else { failed };
+    users::record_failed_login(&mut conn, user.id, failed, lock)?;
+    if lock.is_some() {
+        log::warn!("user {} locked out after repeated failed logins", user.id.0);
+    }
+    Ok(Login::Refused)
+}
+
+/// Invites someone: an account without a password, and an email with a
+/// link to set one.
+pub fn invite(
+    ctx: &AppContext,
+    by: &User,
+    email: &str,
+    name: &str,
+    role: Role,
+) -> Result<Result<UserId, AccountError>, ServiceError> {
+    let email = match parse_email(email) {
+        Ok(e) => e,
+        Err(e) => return Ok(Err(e)),
+    };
+    let name = match parse_name(name) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    let (token, hash) = secret::new_token();
+    let expires = now + Duration::hours(ctx.settings.staff.invite_ttl_hours.into());
+    let result = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+        if users::find_by_email(conn, email.as_str())?.is_some() {
+            return Ok(Err(AccountError::Exists));
+        }
+        let id = users::insert(conn, email.as_str(), &name, role, None, now)?;
+        users::insert_link(conn, Some(id), LinkPurpose::Invite, &hash, now, expires)?;
+        let message = messages::staff_invitation(
+            &ctx.templates,
+            &ctx.settings,
+            email.as_str(),
+            &name,
+            &by.name,
+            role,
+            &format!("{}/staff/setup/{token}", ctx.settings.base_url()),
+        )?;
+        outbox::enqueue(conn, &message, now)?;
+        Ok(Ok(id))
+    })?;
+    if let Ok(id) = &result {
+        log::info!("user {} invited user {} as {role}", by.id.0, id.0);
+        ctx.mail.wake();
+    }
+    Ok(result)
+}
+
+/// Changes a user's role or active flag, keeping at least one active admin.
+pub fn update(
+    ctx: &AppContext,
+    by: &User,
+    id: UserId,
+    role: Role,
+    active: bool,
+) -> Result<Result<(), AccountError>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let result = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+        let Some(user) = users::find(conn, id)? else {
+            return Ok(Err(AccountError::NoSuchUser));
+        };
+        if id == by.id && !active {
+            return Ok(Err(AccountError::Yourself));
+        }
+        let was_active_admin = user.active && user.role == Role::Admin;
+        let stays_active_admin = active && role == Role::Admin;
+        if was_active_admin && !stays_active_admin && users::count_active_admins(conn)? <= 1 {
+            return Ok(Err(AccountError::LastAdmin));
+        }
+        if user.role != role {
+            users::set_role(conn, id, role)?;
+        }
+        if user.active != active {
+            users::set_active(conn, id, active)?;
+        }
+        Ok(Ok(()))
+    })?;
+    if result.is_ok() {
+        log::info!(
+            "user {} set user {} to role {role}, active {active}",
+            by.id.0,
+            id.0
+        );
+    }
+    Ok(result)
+}
+
+pub fn logout(ctx: &AppContext, user: UserId) -> Result<(), ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    users::end_sessions(&mut conn, user)?;
+    Ok(())
+}

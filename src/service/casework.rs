@@ -1,0 +1,598 @@
+//! Staff working a case: every action is one transaction that checks the
+//! case's state, records the change and its audit event, moves the clock
+//! (recomputing the due date with the deadline engine) and queues the email
+//! the requester must get. The same code previews that email: it runs the
+//! whole action, captures the message, and rolls everything back.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde_json::{json, Value};
+
+use super::ServiceError;
+use crate::app::AppContext;
+use crate::db::cases::{self, Case};
+use crate::db::events::{self, Event, NewEvent};
+use crate::db::outbox::{self, NewMessage};
+use crate::db::users::{self, User, UserId};
+use crate::db::{self, notes, DbConn, DbError};
+use crate::domain::casework::{
+    ready_to_complete, Action, ExtensionReason, IdentityMethod, Outcome, RefusalGround,
+};
+use crate::domain::deadline::{self, ClockEvent, Deadline, DeadlineError, DeadlineInput};
+use crate::domain::rights::{includes_opt_out, Choice};
+use crate::domain::{CaseState, IllegalTransition, Reference, Right, Transition};
+use crate::mail::messages::{self, Addressee, CaseMessage};
+
+/// One thing a staff member does to a case, with what it needs.
+#[derive(Debug, Clone)]
+pub enum Command {
+    Assign {
+        to: Option<UserId>,
+    },
+    Note {
+        body: String,
+    },
+    VerifyIdentity {
+        method: IdentityMethod,
+        /// The day the requested proof arrived (it starts a GDPR clock).
+        proof_received_on: NaiveDate,
+    },
+    RequestIdentity {
+        message: String,
+        on: NaiveDate,
+    },
+    RequestClarification {
+        message: String,
+        on: NaiveDate,
+    },
+    RecordReply {
+        summary: String,
+        received_on: NaiveDate,
+    },
+    Extend {
+        reason: ExtensionReason,
+        message: String,
+        on: NaiveDate,
+    },
+    RequestFee {
+        message: String,
+        on: NaiveDate,
+    },
+    RecordFee {
+        received_on: NaiveDate,
+    },
+    RecordOutcome {
+        right: Right,
+        outcome: Outcome,
+        note: Option<String>,
+    },
+    Complete {
+        message: String,
+    },
+    Refuse {
+        ground: RefusalGround,
+        reason: String,
+    },
+    MarkDuplicate {
+        of: Reference,
+        message: String,
+    },
+    Withdraw {
+        note: String,
+    },
+    Reopen {
+        reason: String,
+    },
+}
+
+impl Command {
+    pub fn action(&self) -> Action {
+        match self {
+            Command::Assign { .. } => Action::Assign,
+            Command::Note { .. } => Action::Note,
+            Command::VerifyIdentity { .. } => Action::VerifyIdentity,
+            Command::RequestIdentity { .. } => Action::RequestIdentity,
+            Command::RequestClarification { .. } => Action::RequestClarification,
+            Command::RecordReply { .. } => Action::RecordReply,
+            Command::Extend { .. } => Action::Extend,
+            Command::RequestFee { .. } => Action::RequestFee,
+            Command::RecordFee { .. } => Action::RecordFee,
+            Command::RecordOutcome { .. } => Action::RecordOutcome,
+            Command::Complete { .. } => Action::Complete,
+            Command::Refuse { .. } => Action::Refuse,
+            Command::MarkDuplicate { .. } => Action::MarkDuplicate,
+            Command::Withdraw { .. } => Action::Withdraw,
+            Command::Reopen { .. } => Action::Reopen,
+        }
+    }
+}
+
+/// Why an action was refused; nothing changed. Written for the staff member.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    #[error("No case has that reference")]
+    NoSuchCase,
+    #[error("You can only read cases: your role does not let you change them")]
+    ReadOnly,
+    #[error("A case that is {} cannot be changed that way", .0.label().to_lowercase())]
+    NotNow(CaseState),
+    #[error("{0}")]
+    Transition(#[from] IllegalTransition),
+    #[error("The deadline does not allow this: {0}")]
+    Deadline(#[from] DeadlineError),
+    #[error("{0}")]
+    RightsOpen(#[from] crate::domain::casework::RightsStillOpen),
+    #[error("This case has no '{0}' right")]
+    NoSuchRight(String),
+    #[error("No active staff member with that account")]
+    NoSuchAssignee,
+    #[error("No case has the reference {0}")]
+    NoSuchOriginal(String),
+    #[error("A case cannot be a duplicate of itself")]
+    DuplicateOfItself,
+    #[error("'{0}' is not a reason the law of this case allows for an extension")]
+    ReasonNotAllowed(&'static str),
+    #[error("The identity check has already been asked for and not yet answered")]
+    AlreadyAsked,
+}
+
+/// Whether to do it, or only show the email it would send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Commit,
+    Preview,
+}
+
+#[derive(Debug, Clone)]
+pub enum Performed {
+    Done,
+    /// The email the action would send (nothing was changed).
+    Preview(NewMessage),
+}
+
+/// How a transaction ends: committed, refused, or rolled back after a preview.
+enum Flow {
+    Service(ServiceError),
+    Refused(ActionError),
+    Preview(NewMessage),
+}
+
+impl From<diesel::result::Error> for Flow {
+    fn from(e: diesel::result::Error) -> Self {
+        Flow::Service(e.into())
+    }
+}
+
+impl From<DbError> for Flow {
+    fn from(e: DbError) -> Self {
+        Flow::Service(e.into())
+    }
+}
+
+impl From<ServiceError> for Flow {
+    fn from(e: ServiceError) -> Self {
+        Flow::Service(e)
+    }
+}
+
+impl From<crate::templates::TemplateError> for Flow {
+    fn from(e: crate::templates::TemplateError) -> Self {
+        Flow::Service(e.into())
+    }
+}
+
+impl From<ActionError> for Flow {
+    fn from(e: ActionError) -> Self {
+        Flow::Refused(e)
+    }
+}
+
+/// The audit actor string for a staff member.
+pub fn actor(user: &User) -> String {
+    format!("user:{}", user.id.0)
+}
+
+/// Does `command` to the case `reference` as `by`.
+pub fn perform(
+    ctx: &AppContext,
+    by: &User,
+    reference: &Reference,
+    command: Command,
+    mode: Mode,
+) -> Result<Result<Performed, ActionError>, ServiceError> {
+    if !by.role.can_work_cases() {
+        return Ok(Err(ActionError::ReadOnly));
+    }
+    let mut conn = ctx.pool.get()?;
+    let now_utc = ctx.clock.now();
+    let now = db::timestamp(now_utc);
+    let today = ctx.clock.today(ctx.settings.organisation.timezone);
+    let action = command.action();
+    let result = db::write_transaction::<_, Flow, _>(&mut conn, |conn| {
+        let case = cases::find_by_reference(conn, reference)?.ok_or(ActionError::NoSuchCase)?;
+        if !action.allowed_in(case.state) {
+            return Err(ActionError::NotNow(case.state).into());
+        }
+        let mut work = Work {
+            ctx,
+            conn,
+            case: &case,
+            user: by.id,
+            actor: actor(by),
+            now,
+            today,
+            message: None,
+        };
+        work.run(command)?;
+        match (mode, work.message) {
+            (Mode::Preview, Some(message)) => Err(Flow::Preview(message)),
+            (_, Some(message)) => {
+                outbox::enqueue(conn, &message, now)?;
+                Ok(true)
+            }
+            (_, None) => Ok(false),
+        }
+    });
+    match result {
+        Ok(sent) => {
+            log::info!("case {reference}: {} by user {}", action.key(), by.id.0);
+            if sent {
+                ctx.mail.wake();
+            }
+            Ok(Ok(Performed::Done))
+        }
+        Err(Flow::Preview(message)) => Ok(Ok(Performed::Preview(message))),
+        Err(Flow::Refused(e)) => Ok(Err(e)),
+        Err(Flow::Service(e)) => Err(e),
+    }
+}
+
+/// One action being carried out inside its transaction.
+struct Work<'a> {
+    ctx: &'a AppContext,
+    conn: &'a mut DbConn,
+    case: &'a Case,
+    user: UserId,
+    actor: String,
+    now: NaiveDateTime,
+    today: NaiveDate,
+    /// The email to the requester this action sends, if any.
+    message: Option<NewMessage>,
+}
+
+impl Work<'_> {
+    fn event(&mut self, kind: &str, on: Option<NaiveDate>, detail: Value) -> Result<(), Flow> {
+        events::append(
+            self.conn,
+            self.case.id,
+            NewEvent {
+                kind,
+                effective_on: on,
+                actor: &self.actor,
+                detail,
+            },
+            self.now,
+        )?;
+        Ok(())
+    }
+
+    fn transition(&mut self, t: Transition) -> Result<CaseState, Flow> {
+        let next = self.case.state.apply(t).map_err(ActionError::from)?;
+        if !cases::move_state(self.conn, self.case.id, self.case.state, next, self.now)? {
+            // Someone else moved it meanwhile: refuse rather than guess.
+            return Err(ActionError::NotNow(self.case.state).into());
+        }
+        Ok(next)
+    }
+
+    /// Recomputes the deadline with the new clock event added, refusing the
+    /// action if the engine does; stores the new due date.
+    fn clock(&mut self, kind: &str, event: ClockEvent, detail: Value) -> Result<Deadline, Flow> {
+        let mut clock = clock_events(&events::list(self.conn, self.case.id)?);
+        clock.push(event);
+        let deadline = self.deadline(&clock)?;
+        let mut detail = detail;
+        if let Some(map) = detail.as_object_mut() {
+            map.insert("due".into(), json!(deadline.due));
+        }
+        self.event(kind, Some(event.date()), detail)?;
+        cases::set_due(self.conn, self.case.id, deadline.due, self.now)?;
+        Ok(deadline)
+    }
+
+    fn deadline(&mut self, clock: &[ClockEvent]) -> Result<Deadline, Flow> {
+        let received = self.case.received_on.ok_or(ActionError::NotNow(self.case.state))?;
+        let rights = cases::rights(self.conn, self.case.id)?;
+        let input = DeadlineInput {
+            regime: self.case.regime,
+            received,
+            events: clock,
+            opt_out: includes_opt_out(self.case.regime, &rights),
+        };
+        Ok(deadline::compute(
+            input,
+            self.ctx.calendars.for_regime(self.case.regime),
+            self.today,
+        )
+        .map_err(ActionError::from)?)
+    }
+
+    fn current_deadline(&mut self) -> Result<Deadline, Flow> {
+        let clock = clock_events(&events::list(self.conn, self.case.id)?);
+        self.deadline(&clock)
+    }
+
+    fn email(&mut self, message: CaseMessage<'_>) -> Result<(), Flow> {
+        let deadline = self.current_deadline().ok();
+        let msg = messages::case_message(
+            &self.ctx.templates,
+            &self.ctx.settings,
+            &Addressee::of(self.case),
+            self.case.regime,
+            deadline.as_ref(),
+            message,
+        )?;
+        self.message = Some(msg);
+        Ok(())
+    }
+
+    fn run(&mut self, command: Command) -> Result<(), Flow> {
+        match command {
+            Command::Assign { to } => {
+                let name = match to {
+                    Some(id) => Some(
+                        users::find(self.conn, id)?
+                            .filter(|u| u.active && u.role.can_work_cases())
+                            .ok_or(ActionError::NoSuchAssignee)?
+                            .name,
+                    ),
+                    None => None,
+                };
+                cases::assign(self.conn, self.case.id, to, self.now)?;
+                self.event(
+                    "assigned",
+                    None,
+                    json!({ "to": to.map(|u| u.0), "name": name }),
+                )?;
+            }
+            Command::Note { body } => self.note(&body)?,
+            Command::VerifyIdentity {
+                method,
+                proof_received_on,
+            } => {
+                let waiting = matches!(
+                    self.current_deadline()?.clock,
+                    deadline::ClockState::NotStarted { .. }
+                );
+                let to = self.transition(Transition::VerifyIdentity)?;
+                self.event(
+                    "identity_verified",
+                    Some(proof_received_on),
+                    json!({ "method": method.key(), "to": to.key() }),
+                )?;
+                if asked_for_identity(&events::list(self.conn, self.case.id)?) {
+                    self.clock(
+                        "identity_received",
+                        ClockEvent::IdentityReceived(proof_received_on),
+                        json!({ "waiting_before": waiting }),
+                    )?;
+                }
+            }
+            Command::RequestIdentity { message, on } => {
+                if asked_for_identity(&events::list(self.conn, self.case.id)?) {
+                    return Err(ActionError::AlreadyAsked.into());
+                }
+                self.clock(
+                    "identity_requested",
+                    ClockEvent::IdentityRequested(on),
+                    json!({}),
+                )?;
+                self.email(CaseMessage::IdentityRequest { message: &message })?;
+            }
+            Command::RequestClarification { message, on } => {
+                self.transition(Transition::RequestClarification)?;
+                self.clock(
+                    "clarification_requested",
+                    ClockEvent::ClarificationRequested(on),
+                    json!({}),
+                )?;
+                self.email(CaseMessage::Clarification { message: &message })?;
+            }
+            Command::RecordReply {
+                summary,
+                received_on,
+            } => {
+                self.transition(Transition::RequesterReplied)?;
+                self.clock(
+                    "clarification_received",
+                    ClockEvent::ClarificationReceived(received_on),
+                    json!({ "summary_chars": summary.chars().count() }),
+                )?;
+                if !summary.trim().is_empty() {
+                    self.note(&format!("Requester's reply: {summary}"))?;
+                }
+            }
+            Command::Extend {
+                reason,
+                message,
+                on,
+            } => {
+                if !reason.allowed_under(self.case.regime) {
+                    return Err(ActionError::ReasonNotAllowed(reason.label()).into());
+                }
+                self.clock(
+                    "deadline_extended",
+                    ClockEvent::Extended(on),
+                    json!({ "reason": reason.key() }),
+                )?;
+                self.email(CaseMessage::Extension {
+                    reason: reason.label(),
+                    message: &message,
+                })?;
+            }
+            Command::RequestFee { message, on } => {
+                self.clock("fee_requested", ClockEvent::FeeRequested(on), json!({}))?;
+                self.email(CaseMessage::Fee { message: &message })?;
+            }
+            Command::RecordFee { received_on } => {
+                self.clock(
+                    "fee_received",
+                    ClockEvent::FeeReceived(received_on),
+                    json!({}),
+                )?;
+            }
+            Command::RecordOutcome {
+                right,
+                outcome,
+                note,
+            } => {
+                if !cases::set_outcome(
+                    self.conn,
+                    self.case.id,
+                    right,
+                    outcome,
+                    note.as_deref(),
+                    self.now,
+                )? {
+                    return Err(ActionError::NoSuchRight(right.key().to_owned()).into());
+                }
+                self.event(
+                    "right_outcome_recorded",
+                    None,
+                    json!({ "right": right.key(), "outcome": outcome.key() }),
+                )?;
+            }
+            Command::Complete { message } => {
+                let rights = cases::rights_with_outcomes(self.conn, self.case.id)?;
+                let regime = self.case.regime;
+                ready_to_complete(
+                    rights
+                        .iter()
+                        .map(|r| (r.request.right().title(regime), r.outcome)),
+                )
+                .map_err(ActionError::from)?;
+                self.transition(Transition::Complete)?;
+                let outcomes: Vec<Value> = rights
+                    .iter()
+                    .map(|r| json!({ "right": r.request.right().key(), "outcome": r.outcome.map(|o| o.key()) }))
+                    .collect();
+                self.event("case_completed", None, json!({ "outcomes": outcomes }))?;
+                self.email(CaseMessage::Completion {
+                    rights: &rights,
+                    message: &message,
+                })?;
+            }
+            Command::Refuse { ground, reason } => {
+                self.transition(Transition::Refuse)?;
+                self.event("case_refused", None, json!({ "ground": ground.key() }))?;
+                self.email(CaseMessage::Refusal {
+                    ground: ground.label(),
+                    reason: &reason,
+                })?;
+            }
+            Command::MarkDuplicate { of, message } => {
+                let original =
+                    cases::find_by_reference(self.conn, &of)?.ok_or_else(|| {
+                        ActionError::NoSuchOriginal(of.as_str().to_owned())
+                    })?;
+                if original.id == self.case.id {
+                    return Err(ActionError::DuplicateOfItself.into());
+                }
+                self.transition(Transition::MarkDuplicate)?;
+                cases::set_closure(self.conn, self.case.id, Some("duplicate"), Some(original.id))?;
+                self.event(
+                    "marked_duplicate",
+                    None,
+                    json!({ "of": original.reference.as_str() }),
+                )?;
+                self.email(CaseMessage::Duplicate {
+                    original: original.reference.as_str(),
+                    message: &message,
+                })?;
+            }
+            Command::Withdraw { note } => {
+                self.transition(Transition::Withdraw)?;
+                self.event("withdrawal_recorded", None, json!({}))?;
+                if !note.trim().is_empty() {
+                    self.note(&format!("Withdrawal: {note}"))?;
+                }
+                // An unconfirmed request has an unconfirmed address: no email.
+                if self.case.state != CaseState::Submitted {
+                    self.email(CaseMessage::Withdrawal)?;
+                }
+            }
+            Command::Reopen { reason } => {
+                self.transition(Transition::Reopen)?;
+                cases::set_closure(self.conn, self.case.id, None, None)?;
+                self.event("case_reopened", None, json!({}))?;
+                self.note(&format!("Reopened: {reason}"))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds an internal note by the acting staff member.
+    fn note(&mut self, body: &str) -> Result<(), Flow> {
+        let id = notes::add(self.conn, self.case.id, self.user, body, self.now)?;
+        self.event("note_added", None, json!({ "note": id }))
+    }
+}
+
+/// The clock events recorded in a case's audit trail, in order.
+pub fn clock_events(trail: &[Event]) -> Vec<ClockEvent> {
+    trail
+        .iter()
+        .filter_map(|e| {
+            let on = e.effective_on?;
+            Some(match e.kind.as_str() {
+                "identity_requested" => ClockEvent::IdentityRequested(on),
+                "identity_received" => ClockEvent::IdentityReceived(on),
+                "fee_requested" => ClockEvent::FeeRequested(on),
+                "fee_received" => ClockEvent::FeeReceived(on),
+                "clarification_requested" => ClockEvent::ClarificationRequested(on),
+                "clarification_received" => ClockEvent::ClarificationReceived(on),
+                "deadline_extended" => ClockEvent::Extended(on),
+                _ => return None,
+            })
+        })
+        .collect()
+}
+
+/// Whether identity proof was asked for and has not arrived yet.
+fn asked_for_identity(trail: &[Event]) -> bool {
+    let mut pending = false;
+    for e in trail {
+        match e.kind.as_str() {
+            "identity_requested" => pending = true,
+            "identity_received" => pending = false,
+            _ => {}
+        }
+    }
+    pending
+}
+
+/// The deadline of a stored case as it stands today (`None` before the
+/// clock has a date of receipt, or if the stored events no longer compute).
+pub fn deadline_of(
+    ctx: &AppContext,
+    conn: &mut DbConn,
+    case: &Case,
+) -> Result<Option<Result<Deadline, DeadlineError>>, ServiceError> {
+    let Some(received) = case.received_on else {
+        return Ok(None);
+    };
+    let trail = events::list(conn, case.id)?;
+    let rights = cases::rights(conn, case.id)?;
+    let today = ctx.clock.today(ctx.settings.organisation.timezone);
+    Ok(Some(deadline::compute(
+        DeadlineInput {
+            regime: case.regime,
+            received,
+            events: &clock_events(&trail),
+            opt_out: includes_opt_out(case.regime, &rights),
+        },
+        ctx.calendars.for_regime(case.regime),
+        // A closed case's clock is read as of today too; its due date no
+        // longer matters, but its derivation still explains it.
+        today.max(received),
+    )))
+}
