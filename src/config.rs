@@ -372,6 +372,24 @@ mod tests {
         assert_eq!(s.organisation.timezone, chrono_tz::Europe::London);
     }
 
+    const TEST_KEY: &str = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OQ==";
+
+    #[test]
+    fn a_public_address_needs_a_session_key() {
+        let public = ("RIGHTSDESK_BASE_URL", "https://privacy.example.org/");
+        let err = Settings::load_from(env(&[public])).unwrap_err();
+        assert!(err.to_string().contains("staff.session_key"), "{err}");
+        let short = ("RIGHTSDESK__STAFF__SESSION_KEY", "c2hvcnQ=");
+        let err = Settings::load_from(env(&[public, short])).unwrap_err();
+        assert!(err.to_string().contains("shorter than 64 bytes"), "{err}");
+        let s = Settings::load_from(env(&[public, ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY)]))
+            .unwrap();
+        assert_eq!(s.session_key().unwrap().map(|k| k.len()), Some(70));
+        // Development on a loopback address may leave it empty.
+        let dev = Settings::load_from(env(&[])).unwrap();
+        assert_eq!(dev.session_key().unwrap(), None);
+    }
+
     #[test]
     fn contract_variables_override_everything() {
         let s = Settings::load_from(env(&[
@@ -381,6 +399,7 @@ mod tests {
             ("RIGHTSDESK_MAIL_URL", "smtp://localhost:2525"),
             ("RIGHTSDESK_DATA_DIR", "/var/lib/rightsdesk"),
             ("RIGHTSDESK__DATABASE__URL", "postgres://ignored"),
+            ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY),
         ]))
         .unwrap();
         assert_eq!(s.database_url(), "postgres://u:p@localhost/rd");
