@@ -33,6 +33,43 @@ pub enum Command {
     Migrate,
     /// Compute a statutory deadline and print it as JSON.
     Deadline(DeadlineArgs),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Fill an empty database with made-up cases to try the staff workspace.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account. The password is read from standard input (one
+    /// line; piped input works, e.g. `printf '%s' "$PW" | rightsdesk user add ...`).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, agent or viewer.
+        #[arg(long)]
+        role: crate::domain::Role,
+        /// The person's name (defaults to the part of the address before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check every case's hash chain; report the first broken link.
+    Verify,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// How many cases to make.
+    #[arg(long, default_value_t = 300)]
+    pub cases: u32,
 }
 
 #[derive(Debug, clap::Args)]
@@ -143,6 +180,21 @@ pub fn run(cli: Cli) -> i32 {
                 1
             }
         },
+        Command::User(UserCommand::Add { email, role, name }) => {
+            report(crate::admin::add_user(&email, role, name.as_deref()))
+        }
+        Command::Audit(AuditCommand::Verify) => match crate::admin::audit_verify() {
+            Ok(None) => 0,
+            Ok(Some(broken)) => {
+                eprintln!("{broken}");
+                3
+            }
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                1
+            }
+        },
+        Command::Demo(args) => report(crate::admin::demo(args.cases)),
         Command::Serve => match serve() {
             Ok(()) => 0,
             Err(e) => {
@@ -150,6 +202,17 @@ pub fn run(cli: Cli) -> i32 {
                 1
             }
         },
+    }
+}
+
+/// Prints a command's error on stderr; returns the exit code.
+fn report(result: anyhow::Result<()>) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            2
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! cases, one transaction each), [`web`] and [`jobs`] (how they are reached),
 //! [`startup`] (wiring), [`cli`] (commands).
 
+pub mod admin;
 pub mod app;
 pub mod cli;
 pub mod clock;

@@ -80,9 +80,22 @@ impl Application {
         let data = actix_web::web::Data::from(context.clone());
         // One limiter shared by every worker thread.
         let limits = web::rate_limit::config(&context.settings.server);
+        let session_key = match context.settings.session_key()? {
+            Some(bytes) => actix_web::cookie::Key::try_from(bytes.as_slice())
+                .context("staff.session_key")?,
+            None => {
+                log::warn!(
+                    "staff.session_key is not set: using a random key, so staff log in again \
+                     after every restart (set it before serving anyone but yourself)"
+                );
+                actix_web::cookie::Key::generate()
+            }
+        };
+        let secure = web::pages::secure_cookies(&context);
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(actix_governor::Governor::new(&limits))
+                .wrap(web::staff::session(session_key.clone(), secure))
                 .wrap(web::security_headers())
                 .wrap(web::request_logger())
                 .app_data(data.clone())
@@ -99,6 +112,14 @@ impl Application {
         })
         .listen(listener)?
         .run();
+        match crate::service::accounts::first_admin_setup_link(&context) {
+            Ok(Some(link)) => log::warn!(
+                "No staff account exists yet. Set up the first admin within {} hours at: {link}",
+                context.settings.staff.setup_link_ttl_hours
+            ),
+            Ok(None) => {}
+            Err(e) => return Err(anyhow::Error::from(e).context("making the first admin's setup link")),
+        }
         Ok(Application {
             port,
             server,
@@ -119,4 +140,22 @@ impl Application {
         drop(self.context);
         self.server.await
     }
+}
+
+/// The shared state without a server or background jobs, for commands that
+/// run use cases directly (`demo`). Mail is queued, not delivered.
+pub fn offline_context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppContext> {
+    let (pool, backend) = open_database(&settings)?;
+    let templates = Templates::load(&settings.storage.templates_dir)?;
+    let calendars = settings.calendars()?;
+    let (mail, _) = MailWaker::new();
+    Ok(AppContext {
+        settings,
+        pool,
+        backend,
+        templates,
+        calendars,
+        clock,
+        mail,
+    })
 }

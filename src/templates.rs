@@ -65,6 +65,14 @@ pub const PAGES: &[&str] = &[
     "confirmed",
     "notice",
     "error",
+    "staff/login",
+    "staff/setup",
+    "staff/queue",
+    "staff/case",
+    "staff/preview",
+    "staff/new_case",
+    "staff/users",
+    "staff/dashboard",
 ];
 
 impl Templates {

@@ -445,3 +445,12 @@ pub fn set_closure(
         .execute(conn)?;
     Ok(())
 }
+
+/// Every case's id and reference, oldest first (for the audit check).
+pub fn all_ids(conn: &mut DbConn) -> Result<Vec<(CaseId, String)>, DbError> {
+    let rows: Vec<(i64, String)> = cases::table
+        .order(cases::id)
+        .select((cases::id, cases::reference))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, r)| (CaseId(id), r)).collect())
+}

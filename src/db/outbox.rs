@@ -231,3 +231,11 @@ pub fn attempts(conn: &mut DbConn, id: i64) -> Result<i64, DbError> {
         .count()
         .get_result(conn)?)
 }
+
+/// Deletes every message to addresses ending in `suffix` (demo data).
+pub fn delete_to_domain(conn: &mut DbConn, suffix: &str) -> Result<usize, DbError> {
+    Ok(
+        diesel::delete(outbox::table.filter(outbox::recipient.like(format!("%{suffix}"))))
+            .execute(conn)?,
+    )
+}

@@ -47,6 +47,20 @@ impl Right {
         }
     }
 
+    /// A short name for staff lists.
+    pub fn short(self) -> &'static str {
+        match self {
+            Right::Access => "Access",
+            Right::Rectification => "Rectification",
+            Right::Erasure => "Erasure",
+            Right::Restriction => "Restriction",
+            Right::Portability => "Portability",
+            Right::Objection => "Objection",
+            Right::AutomatedDecision => "Automated decision",
+            Right::WithdrawConsent => "Withdraw consent",
+        }
+    }
+
     /// The plain-language label the intake form shows.
     pub fn label(self) -> &'static str {
         match self {

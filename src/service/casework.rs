@@ -596,3 +596,59 @@ pub fn deadline_of(
         today.max(received),
     )))
 }
+
+/// Everything the case page shows.
+pub struct CaseView {
+    pub case: Case,
+    pub rights: Vec<cases::CaseRight>,
+    pub deadline: Option<Result<Deadline, DeadlineError>>,
+    pub trail: Vec<Event>,
+    pub messages: Vec<outbox::Message>,
+    pub notes: Vec<notes::Note>,
+    /// Every account, for names in the trail and the assignee list.
+    pub people: Vec<User>,
+    pub duplicate_of: Option<Reference>,
+    pub broken_link: Option<i64>,
+}
+
+/// Loads a case for its page and records that `by` viewed it.
+pub fn view(
+    ctx: &AppContext,
+    by: &User,
+    reference: &Reference,
+) -> Result<Option<CaseView>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    let Some(case) = cases::find_by_reference(&mut conn, reference)? else {
+        return Ok(None);
+    };
+    db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+        events::append(
+            conn,
+            case.id,
+            NewEvent {
+                kind: "case_viewed",
+                effective_on: None,
+                actor: &actor(by),
+                detail: json!({}),
+            },
+            now,
+        )?;
+        Ok(())
+    })?;
+    let duplicate_of = case
+        .duplicate_of
+        .map(|id| cases::find(&mut conn, id).map(|c| c.reference))
+        .transpose()?;
+    Ok(Some(CaseView {
+        rights: cases::rights_with_outcomes(&mut conn, case.id)?,
+        deadline: deadline_of(ctx, &mut conn, &case)?,
+        trail: events::list(&mut conn, case.id)?,
+        messages: outbox::for_case(&mut conn, case.id)?,
+        notes: notes::for_case(&mut conn, case.id)?,
+        people: users::all(&mut conn)?,
+        broken_link: events::first_broken_link(&mut conn, case.id)?,
+        duplicate_of,
+        case,
+    }))
+}

@@ -11,7 +11,7 @@ use crate::db::cases::{self, Case, CaseId};
 use crate::db::events::{self, NewEvent, ACTOR_REQUESTER, ACTOR_SYSTEM};
 use crate::db::tokens::{self, Token};
 use crate::db::{self, outbox, DbConn};
-use crate::domain::deadline::{self, DeadlineInput};
+use crate::domain::deadline::{self, DeadlineError, DeadlineInput};
 use crate::domain::intake::Requester;
 use crate::domain::rights::includes_opt_out;
 use crate::domain::{CaseState, NewRequest, Reference, Transition};
@@ -393,4 +393,103 @@ pub fn expire_unconfirmed(
         log::info!("{expired} unconfirmed request(s) expired");
     }
     Ok(expired)
+}
+
+/// Enters a request that arrived by email, phone, post or in person. The
+/// real date of receipt starts the clock; the requester is acknowledged by
+/// email at once (their address is as they gave it to staff).
+pub fn enter_request(
+    ctx: &AppContext,
+    by: &crate::db::users::User,
+    request: &NewRequest,
+    channel: crate::domain::casework::Channel,
+    received_on: NaiveDate,
+) -> Result<Result<Reference, DeadlineError>, ServiceError> {
+    use crate::domain::rights::Choice;
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    let today = ctx.clock.today(ctx.settings.organisation.timezone);
+    let deadline = match deadline::compute(
+        DeadlineInput {
+            regime: request.regime,
+            received: received_on,
+            events: &[],
+            opt_out: includes_opt_out(request.regime, &request.rights),
+        },
+        ctx.calendars.for_regime(request.regime),
+        today,
+    ) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(e)),
+    };
+    let actor = crate::service::casework::actor(by);
+    let reference = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+        let reference = unused_reference(conn)?;
+        let case = cases::insert(
+            conn,
+            request,
+            &reference,
+            cases::Start::Manual {
+                channel: channel.key(),
+                received_on,
+                due_on: deadline.due,
+            },
+            now,
+        )?;
+        let rights: Vec<&str> = request.rights.iter().map(|r| r.right().key()).collect();
+        events::append(
+            conn,
+            case,
+            NewEvent {
+                kind: "request_entered",
+                effective_on: Some(received_on),
+                actor: &actor,
+                detail: json!({
+                    "channel": channel.key(),
+                    "regime": request.regime.key(),
+                    "rights": rights,
+                    "agent": matches!(request.requester, Requester::Agent { .. }),
+                }),
+            },
+            now,
+        )?;
+        events::append(
+            conn,
+            case,
+            NewEvent {
+                kind: "clock_started",
+                effective_on: Some(received_on),
+                actor: ACTOR_SYSTEM,
+                detail: json!({
+                    "regime": request.regime.key(),
+                    "due": deadline.due,
+                    "acknowledge_by": deadline.acknowledge_by,
+                    "opt_out_due": deadline.opt_out_due,
+                    "derivation": deadline.derivation,
+                }),
+            },
+            now,
+        )?;
+        let message = messages::acknowledgement(
+            &ctx.templates,
+            &ctx.settings,
+            &Addressee {
+                case: Some(case),
+                name: &request.name,
+                email: request.email.as_str(),
+                reference: &reference,
+            },
+            &request.rights,
+            &deadline,
+        )?;
+        outbox::enqueue(conn, &message, now)?;
+        Ok(reference)
+    })?;
+    log::info!(
+        "case {reference} entered by user {} ({})",
+        by.id.0,
+        channel.key()
+    );
+    ctx.mail.wake();
+    Ok(Ok(reference))
 }

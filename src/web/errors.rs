@@ -17,6 +17,10 @@ pub enum WebError {
     BadForm(String),
     #[error("Page not found. Check the address, or start again from the home page.")]
     NotFound,
+    #[error("Please log in to continue.")]
+    LoginRequired(String),
+    #[error("Your role does not allow this. Ask an admin if you need it.")]
+    Forbidden,
     #[error("Something went wrong on our side. Nothing you sent has been lost; please try again in a few minutes.")]
     Internal(#[source] anyhow::Error),
 }
@@ -49,6 +53,8 @@ impl WebError {
             WebError::PayloadTooLarge(_) => "Your request is too large",
             WebError::BadForm(_) => "We could not read your request",
             WebError::NotFound => "Page not found",
+            WebError::LoginRequired(_) => "Log in",
+            WebError::Forbidden => "Not allowed",
             WebError::Internal(_) => "Sorry, there is a problem with the service",
         }
     }
@@ -61,6 +67,8 @@ impl ResponseError for WebError {
             WebError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::BadForm(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::LoginRequired(_) => StatusCode::SEE_OTHER,
+            WebError::Forbidden => StatusCode::FORBIDDEN,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -68,6 +76,15 @@ impl ResponseError for WebError {
     fn error_response(&self) -> HttpResponse {
         if let WebError::Internal(_) = self {
             log::error!("{self:?}");
+        }
+        if let WebError::LoginRequired(next) = self {
+            let to = format!(
+                "/staff/login?next={}",
+                url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            );
+            return HttpResponse::SeeOther()
+                .insert_header(("Location", to))
+                .finish();
         }
         HttpResponse::build(self.status_code())
             .content_type("text/html; charset=utf-8")

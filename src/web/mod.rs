@@ -7,6 +7,7 @@ pub mod health;
 pub mod pages;
 pub mod public;
 pub mod rate_limit;
+pub mod staff;
 
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{web, HttpResponse};
@@ -27,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/confirm/{token}/resend",
             web::post().to(public::confirm::resend),
         )
+        .configure(staff::routes)
         .route("/healthz", web::get().to(health::get))
         .route("/static/app.css", web::get().to(stylesheet))
         .default_service(web::to(not_found));

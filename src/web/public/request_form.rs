@@ -135,7 +135,7 @@ const FIELDS: &[&str] = &[
 
 /// The view model of the form: what was typed, what is wrong, and every
 /// choice with its selected state (templates only test flags).
-fn form_view(input: &IntakeInput, errors: &[FieldError], csrf_token: &str) -> Value {
+pub(crate) fn form_view(input: &IntakeInput, errors: &[FieldError], csrf_token: &str) -> Value {
     let error_of = |field: &str| -> Value {
         errors
             .iter()

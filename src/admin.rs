@@ -1,0 +1,231 @@
+//! Operator commands that work on the database directly: adding a staff
+//! account, checking the audit trail, and seeding demo cases.
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use anyhow::{bail, Context};
+use chrono::Days;
+use rand::seq::IndexedRandom;
+use rand::Rng;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::db::{self, cases, events, outbox, users};
+use crate::domain::casework::{
+    Channel, ExtensionReason, IdentityMethod, Outcome, RefusalGround,
+};
+use crate::domain::{IntakeInput, NewRequest, Role};
+use crate::service::casework::{self, Command, Mode};
+use crate::service::intake;
+use crate::startup::{offline_context, open_database};
+
+/// `rightsdesk user add`: the password comes from standard input.
+pub fn add_user(email: &str, role: Role, name: Option<&str>) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    if password.is_empty() {
+        bail!("no password on standard input (pipe it in, e.g. printf '%s' \"$PW\" | rightsdesk user add ...)");
+    }
+    let name = name
+        .map(str::to_owned)
+        .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
+    let (pool, _) = open_database(&settings)?;
+    let mut conn = pool.get()?;
+    let now = db::timestamp(SystemClock.now());
+    match crate::service::accounts::add_user(&mut conn, email, &name, role, password, now)? {
+        Ok(id) => {
+            eprintln!("added {role} account {} (user {})", email.trim(), id.0);
+            Ok(())
+        }
+        Err(e) => bail!("{e}"),
+    }
+}
+
+/// `rightsdesk audit verify`: `Ok(None)` when every chain is intact, or a
+/// line naming the first broken link.
+pub fn audit_verify() -> anyhow::Result<Option<String>> {
+    let settings = Settings::load()?;
+    let (pool, _) = open_database(&settings)?;
+    let mut conn = pool.get()?;
+    let all = cases::all_ids(&mut conn)?;
+    let mut checked = 0usize;
+    for (id, reference) in &all {
+        if let Some(event) = events::first_broken_link(&mut conn, *id)? {
+            return Ok(Some(format!(
+                "audit trail BROKEN: case {reference}, event #{event} does not match the chain \
+                 (it, or one before it, was changed or removed outside Rightsdesk)"
+            )));
+        }
+        checked += 1;
+    }
+    eprintln!("audit trail intact: {checked} cases checked");
+    Ok(None)
+}
+
+const FIRST: &[&str] = &[
+    "Amara", "Ben", "Chloé", "Dev", "Elena", "Finn", "Grace", "Hamza", "Ines", "Jack", "Kai",
+    "Lena", "Mateo", "Nadia", "Owen", "Priya", "Quinn", "Rosa", "Sam", "Tomasz", "Uma", "Viktor",
+    "Wen", "Yusuf", "Zoe",
+];
+const LAST: &[&str] = &[
+    "Adeyemi", "Brown", "Costa", "Dubois", "Evans", "Fischer", "García", "Hughes", "Ivanova",
+    "Jones", "Kowalski", "Lee", "Murphy", "Nowak", "O'Brien", "Patel", "Rossi", "Smith",
+    "Tanaka", "Walker",
+];
+const PLACES: &[&str] = &["GB", "GB", "GB", "IE", "FR", "DE", "ES", "US-CA", "US-CA", "OTHER"];
+
+fn demo_request(rng: &mut impl Rng, home: crate::domain::Regime) -> anyhow::Result<NewRequest> {
+    let first = FIRST.choose(rng).copied().unwrap_or("Sam");
+    let last = LAST.choose(rng).copied().unwrap_or("Smith");
+    let all = ["access", "erasure", "rectification", "objection", "portability", "restriction"];
+    let n = rng.random_range(1..=2);
+    let rights: Vec<String> = all
+        .choose_multiple(rng, n)
+        .map(|s| (*s).to_owned())
+        .collect();
+    let input = IntakeInput {
+        name: format!("{first} {last}"),
+        email: format!(
+            "{}.{}{}@example.test",
+            first.to_lowercase(),
+            last.to_lowercase().replace('\'', ""),
+            rng.random_range(1..999)
+        )
+        .replace(['é', 'í'], "e"),
+        location: PLACES.choose(rng).copied().unwrap_or("GB").to_owned(),
+        rights,
+        access_scope: "Everything you hold about me, including call recordings.".into(),
+        rectification_details: "My postal address changed in March; please update it.".into(),
+        erasure_ground: "no_longer_necessary".into(),
+        restriction_ground: "accuracy_contested".into(),
+        portability_destination: "to_me".into(),
+        objection_ground: "direct_marketing".into(),
+        acting_as: "self".into(),
+        ..IntakeInput::default()
+    };
+    NewRequest::parse(&input, home).map_err(|e| anyhow::anyhow!("demo request invalid: {e:?}"))
+}
+
+/// `rightsdesk demo`: fills an empty database with `count` made-up cases
+/// in every state, worked by three demo agents who cannot log in. Their
+/// emails are removed from the outbox: no one is written to.
+pub fn demo(count: u32) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let ctx = offline_context(settings, Arc::new(SystemClock))?;
+    let mut conn = ctx.pool.get()?;
+    if cases::count(&mut conn)? > 0 {
+        bail!("the database already has cases; demo only fills an empty one");
+    }
+    let now = db::timestamp(ctx.clock.now());
+    let mut agents = Vec::new();
+    for (email, name) in [
+        ("demo.agent1@example.test", "Alex Demo"),
+        ("demo.agent2@example.test", "Bea Demo"),
+        ("demo.agent3@example.test", "Cai Demo"),
+    ] {
+        let id = match users::find_by_email(&mut conn, email)? {
+            Some(u) => u.id,
+            None => users::insert(&mut conn, email, name, Role::Agent, None, now)?,
+        };
+        agents.push(users::find(&mut conn, id)?.context("demo agent vanished")?);
+    }
+    let today = ctx.clock.today(ctx.settings.organisation.timezone);
+    let home = ctx.settings.organisation.home_regime;
+    let mut rng = rand::rng();
+    for i in 0..count {
+        let request = demo_request(&mut rng, home)?;
+        if i % 15 == 0 {
+            intake::file_request(&ctx, &request)?;
+            continue;
+        }
+        let agent = agents.choose(&mut rng).context("no agents")?;
+        let received = today
+            .checked_sub_days(Days::new(rng.random_range(0..40)))
+            .unwrap_or(today);
+        let channel = *Channel::MANUAL.choose(&mut rng).unwrap_or(&Channel::Email);
+        let reference = match intake::enter_request(&ctx, agent, &request, channel, received)? {
+            Ok(r) => r,
+            Err(e) => bail!("demo case: {e}"),
+        };
+        let act = |command: Command| -> anyhow::Result<bool> {
+            Ok(casework::perform(&ctx, agent, &reference, command, Mode::Commit)?.is_ok())
+        };
+        if rng.random_bool(0.8) {
+            act(Command::Assign {
+                to: Some(agent.id),
+            })?;
+        }
+        let fate = rng.random_range(0..10);
+        if fate == 0 {
+            act(Command::RequestIdentity {
+                message: "Please send proof of identity and of address.".into(),
+                on: today,
+            })?;
+            continue;
+        }
+        if fate == 1 {
+            continue; // awaiting identity
+        }
+        act(Command::VerifyIdentity {
+            method: IdentityMethod::EmailConfirmed,
+            proof_received_on: today,
+        })?;
+        match fate {
+            2 => {
+                act(Command::RequestClarification {
+                    message: "Which of your accounts does this concern?".into(),
+                    on: today,
+                })?;
+            }
+            3 => {
+                let reason = if request.regime.is_gdpr() {
+                    ExtensionReason::Complex
+                } else {
+                    ExtensionReason::ReasonablyNecessary
+                };
+                act(Command::Extend {
+                    reason,
+                    message: "We hold records in several systems that must be searched by hand."
+                        .into(),
+                    on: today,
+                })?;
+            }
+            4 | 5 => {
+                for right in &request.rights {
+                    act(Command::RecordOutcome {
+                        right: right.right(),
+                        outcome: Outcome::Fulfilled,
+                        note: None,
+                    })?;
+                }
+                act(Command::Complete {
+                    message: "Thank you for your patience.".into(),
+                })?;
+            }
+            6 => {
+                act(Command::Refuse {
+                    ground: RefusalGround::Excessive,
+                    reason: "This repeats a request we answered in full last month.".into(),
+                })?;
+            }
+            _ => {}
+        }
+    }
+    // Demo people get no mail.
+    let mut conn = ctx.pool.get()?;
+    let demo_mail = outbox::all(&mut conn)?
+        .into_iter()
+        .filter(|m| m.recipient.ends_with("@example.test"))
+        .count();
+    outbox::delete_to_domain(&mut conn, "@example.test")?;
+    eprintln!(
+        "made {count} demo cases ({demo_mail} demo emails discarded); demo agents cannot log in"
+    );
+    Ok(())
+}

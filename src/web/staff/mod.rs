@@ -1,0 +1,97 @@
+//! The staff workspace under `/staff`: login, the case queue, case pages and
+//! their actions, manual intake, the dashboard and account management. Every
+//! handler takes a [`Staff`] (or redirects to login) and checks the role the
+//! route needs; every form carries the CSRF token.
+
+pub mod auth;
+pub mod case;
+pub mod dashboard;
+pub mod intake;
+pub mod login;
+pub mod queue;
+pub mod users;
+
+use actix_session::config::CookieContentSecurity;
+use actix_session::storage::CookieSessionStore;
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
+
+pub use auth::Staff;
+
+use crate::app::AppContext;
+use crate::web::{csrf, pages, WebError};
+
+pub const COOKIE: &str = "rd_staff";
+
+/// The session middleware: private (encrypted and signed) cookies, scoped
+/// to `/staff`, HTTP-only, `SameSite=Lax` so links in digest emails open
+/// the page logged in, and `Secure` when served over https.
+pub fn session(key: Key, secure: bool) -> SessionMiddleware<CookieSessionStore> {
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name(COOKIE.to_owned())
+        .cookie_path("/staff".to_owned())
+        .cookie_http_only(true)
+        .cookie_secure(secure)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_content_security(CookieContentSecurity::Private)
+        .build()
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/staff/login", web::get().to(login::get))
+        .route("/staff/login", web::post().to(login::post))
+        .route("/staff/logout", web::post().to(login::logout))
+        .route("/staff/setup/{token}", web::get().to(login::setup_get))
+        .route("/staff/setup/{token}", web::post().to(login::setup_post))
+        .route("/staff", web::get().to(queue::get))
+        .route("/staff/dashboard", web::get().to(dashboard::get))
+        .route("/staff/cases/new", web::get().to(intake::get))
+        .route("/staff/cases", web::post().to(intake::post))
+        .route("/staff/cases/{reference}", web::get().to(case::get))
+        .route(
+            "/staff/cases/{reference}/actions",
+            web::post().to(case::post),
+        )
+        .route("/staff/users", web::get().to(users::get))
+        .route("/staff/users", web::post().to(users::invite))
+        .route("/staff/users/{id}", web::post().to(users::update));
+}
+
+/// Renders a staff page: adds who is logged in, what their role allows,
+/// and the CSRF token every form (and the logout button) needs.
+pub fn render(
+    req: &HttpRequest,
+    ctx: &AppContext,
+    staff: &Staff,
+    page: &str,
+    title: &str,
+    mut data: Value,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    let (token, cookie) = csrf::token(req, pages::secure_cookies(ctx));
+    if let Some(map) = data.as_object_mut() {
+        map.insert(
+            "me".into(),
+            json!({
+                "name": staff.user.name,
+                "role": staff.user.role.key(),
+                "can_work": staff.user.role.can_work_cases(),
+                "can_admin": staff.user.role.can_administer(),
+            }),
+        );
+        map.insert("csrf_token".into(), token.into());
+        map.entry("flash").or_insert(Value::Null);
+        map.entry("error").or_insert(Value::Null);
+    }
+    pages::render(ctx, page, title, data, status, cookie)
+}
+
+/// A redirect after a successful POST (so a reload does not repeat it).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location.to_owned()))
+        .finish()
+}

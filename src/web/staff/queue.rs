@@ -1,0 +1,256 @@
+//! `GET /staff`: the case queue, most urgent first, with filters, search,
+//! counts per status and keyset pagination (`after_due` / `after_id`), so a
+//! page costs the same at the millionth case as at the first.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{Days, NaiveDate};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{render, Staff};
+use crate::app::AppContext;
+use crate::db::queue::{self, AssigneeFilter, Cursor, QueueFilter, QueueRow, Search};
+use crate::db::users::{self, UserId};
+use crate::domain::{CaseState, Reference, Regime, Right, Role};
+use crate::service::ServiceError;
+use crate::web::{pages, WebError};
+
+pub const PAGE_SIZE: i64 = 50;
+
+/// The queue's query string, as typed: every field a string.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct QueueQuery {
+    pub status: String,
+    pub right: String,
+    pub regime: String,
+    pub assignee: String,
+    pub due_within: String,
+    pub overdue: String,
+    pub unconfirmed: String,
+    pub q: String,
+    pub after_due: String,
+    pub after_id: String,
+}
+
+impl QueueQuery {
+    /// The filter it asks for, or what is wrong with it.
+    fn filter(&self, me: UserId, today: NaiveDate) -> Result<QueueFilter, String> {
+        let search = match self.q.trim() {
+            "" => None,
+            q if q.contains('@') => Some(Search::Email(q.to_owned())),
+            q => Some(Search::Reference(q.parse::<Reference>().map_err(|_| {
+                format!("'{q}' is neither a reference (like RD-7K3M-9Q2X) nor an email address")
+            })?)),
+        };
+        let states = match self.status.as_str() {
+            // A search looks everywhere: people quote old references.
+            "" if search.is_some() => CaseState::ALL.to_vec(),
+            "" => {
+                let mut open = CaseState::OPEN.to_vec();
+                if self.unconfirmed == "1" {
+                    open.insert(0, CaseState::Submitted);
+                }
+                open
+            }
+            "all" => CaseState::ALL.to_vec(),
+            s => vec![s
+                .parse::<CaseState>()
+                .map_err(|_| format!("unknown status '{s}'"))?],
+        };
+        let right = match self.right.as_str() {
+            "" => None,
+            r => Some(r.parse::<Right>().map_err(|_| format!("unknown right '{r}'"))?),
+        };
+        let regime = match self.regime.as_str() {
+            "" => None,
+            r => Some(
+                r.parse::<Regime>()
+                    .map_err(|_| format!("unknown regime '{r}'"))?,
+            ),
+        };
+        let assignee = match self.assignee.as_str() {
+            "" => AssigneeFilter::Anyone,
+            "mine" => AssigneeFilter::User(me),
+            "unassigned" => AssigneeFilter::Unassigned,
+            id => AssigneeFilter::User(UserId(
+                id.parse()
+                    .map_err(|_| format!("unknown assignee '{id}'"))?,
+            )),
+        };
+        let due_by = match self.due_within.trim() {
+            "" => None,
+            n => {
+                let days: u64 = n
+                    .parse()
+                    .ok()
+                    .filter(|d| *d <= 3650)
+                    .ok_or_else(|| format!("'due within' must be a number of days, not '{n}'"))?;
+                today.checked_add_days(Days::new(days))
+            }
+        };
+        let after = match (self.after_due.as_str(), self.after_id.as_str()) {
+            ("", "") => None,
+            (due, id) => Some(Cursor {
+                due_on: match due {
+                    "" | "none" => None,
+                    d => Some(d.parse().map_err(|_| "bad page position".to_owned())?),
+                },
+                id: id.parse().map_err(|_| "bad page position".to_owned())?,
+            }),
+        };
+        Ok(QueueFilter {
+            states,
+            right,
+            regime,
+            assignee,
+            due_by,
+            overdue_before: (self.overdue == "1").then_some(today),
+            search,
+            after,
+            limit: PAGE_SIZE + 1,
+        })
+    }
+
+    /// The query string for the next page after `last`.
+    fn next_page(&self, last: &QueueRow) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("status", &self.status),
+            ("right", &self.right),
+            ("regime", &self.regime),
+            ("assignee", &self.assignee),
+            ("due_within", &self.due_within),
+            ("overdue", &self.overdue),
+            ("unconfirmed", &self.unconfirmed),
+            ("q", &self.q),
+        ] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        let due = last
+            .due_on
+            .map_or_else(|| "none".to_owned(), |d| d.to_string());
+        q.append_pair("after_due", &due);
+        q.append_pair("after_id", &last.id.0.to_string());
+        q.finish()
+    }
+}
+
+/// "12 days left", "due today", "3 days overdue", "clock not started".
+pub fn due_text(due: Option<NaiveDate>, today: NaiveDate) -> (String, bool) {
+    match due.map(|d| (d - today).num_days()) {
+        None => ("clock not started".into(), false),
+        Some(0) => ("due today".into(), false),
+        Some(1) => ("1 day left".into(), false),
+        Some(n) if n > 1 => (format!("{n} days left"), false),
+        Some(-1) => ("1 day overdue".into(), true),
+        Some(n) => (format!("{} days overdue", -n), true),
+    }
+}
+
+pub fn row_json(row: &QueueRow, today: NaiveDate) -> Value {
+    let (due_text, overdue) = due_text(row.due_on, today);
+    let closed = row.state.is_closed();
+    json!({
+        "reference": row.reference,
+        "rights": row.rights.iter().map(|r| r.short()).collect::<Vec<_>>().join(", "),
+        "regime": row.regime.key(),
+        "status": row.state.label(),
+        "state": row.state.key(),
+        "assignee": row.assignee,
+        "due": row.due_on.map(|d| d.format("%-d %b %Y").to_string()),
+        "due_text": if closed { "closed".to_owned() } else { due_text },
+        "overdue": overdue && !closed,
+    })
+}
+
+fn options<'a>(
+    items: impl IntoIterator<Item = (&'a str, &'a str)>,
+    selected: &str,
+) -> Vec<Value> {
+    items
+        .into_iter()
+        .map(|(value, label)| json!({ "value": value, "label": label, "selected": value == selected }))
+        .collect()
+}
+
+pub async fn get(
+    req: HttpRequest,
+    staff: Staff,
+    query: web::Query<QueueQuery>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    let query = query.into_inner();
+    let today = ctx.clock.today(ctx.settings.organisation.timezone);
+    let filter = query.filter(staff.user.id, today);
+    let f = filter.clone();
+    let (rows, counts, people) = pages::blocking(&ctx, move |ctx| {
+        let mut conn = ctx.pool.get()?;
+        let rows = match &f {
+            Ok(f) => queue::page(&mut conn, f)?,
+            Err(_) => Vec::new(),
+        };
+        let counts = queue::count_by_state(&mut conn)?;
+        let people = users::active_with_role(&mut conn, &[Role::Admin, Role::Agent])?;
+        Ok::<_, ServiceError>((rows, counts, people))
+    })
+    .await?;
+    let more = rows.len() as i64 > PAGE_SIZE;
+    let shown = &rows[..rows.len().min(PAGE_SIZE as usize)];
+    let next = if more {
+        shown.last().map(|last| query.next_page(last))
+    } else {
+        None
+    };
+    let status_options: Vec<(&str, &str)> = std::iter::once(("", "Open (default)"))
+        .chain(std::iter::once(("all", "Any status")))
+        .chain(CaseState::ALL.iter().map(|s| (s.key(), s.label())))
+        .collect();
+    let right_options: Vec<(&str, &str)> = std::iter::once(("", "Any right"))
+        .chain(Right::ALL.iter().map(|r| (r.key(), r.short())))
+        .collect();
+    let regime_options = options(
+        [("", "Any law"), ("uk-gdpr", "UK GDPR"), ("eu-gdpr", "EU GDPR"), ("ccpa", "CCPA")],
+        &query.regime,
+    );
+    let ids: Vec<String> = people.iter().map(|u| u.id.0.to_string()).collect();
+    let assignee_options: Vec<(&str, &str)> = [("", "Anyone"), ("mine", "Mine"), ("unassigned", "Unassigned")]
+        .into_iter()
+        .chain(ids.iter().zip(&people).map(|(id, u)| (id.as_str(), u.name.as_str())))
+        .collect();
+    let (error, status) = match &filter {
+        Ok(_) => (None, StatusCode::OK),
+        Err(e) => (Some(e.clone()), StatusCode::BAD_REQUEST),
+    };
+    let counts: Vec<Value> = counts
+        .iter()
+        .map(|(s, n)| json!({ "key": s.key(), "label": s.label(), "count": n }))
+        .collect();
+    render(
+        &req,
+        &ctx,
+        &staff,
+        "staff/queue",
+        "Case queue",
+        json!({
+            "rows": shown.iter().map(|r| row_json(r, today)).collect::<Vec<_>>(),
+            "counts": counts,
+            "next": next,
+            "paged": !query.after_id.is_empty(),
+            "q": query.q,
+            "due_within": query.due_within,
+            "overdue": query.overdue == "1",
+            "unconfirmed": query.unconfirmed == "1",
+            "status_options": options(status_options, &query.status),
+            "right_options": options(right_options, &query.right),
+            "regime_options": regime_options,
+            "assignee_options": options(assignee_options, &query.assignee),
+            "error": error,
+            "today": today.format("%-d %B %Y").to_string(),
+        }),
+        status,
+    )
+}
