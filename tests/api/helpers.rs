@@ -47,6 +47,11 @@ pub async fn spawn_app_with(now: DateTime<Utc>, customise: impl FnOnce(&mut Sett
     settings.mail.url = format!("file://{}", mail_dir.display());
     settings.mail.poll_interval_secs = 1;
     settings.database.pool_size = 4;
+    settings.staff.session_key = {
+        use base64::Engine;
+        let key: Vec<u8> = (0..64).map(|_| rand::random::<u8>()).collect();
+        base64::engine::general_purpose::STANDARD.encode(key)
+    };
     settings.database.url = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => fresh_postgres_database(url.trim()),
         _ => String::new(),

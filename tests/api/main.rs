@@ -9,4 +9,6 @@ mod health;
 mod helpers;
 mod intake;
 mod mail_delivery;
+mod staff_auth;
+mod staff_helpers;
 mod validation;
