@@ -3,6 +3,7 @@
 //! database when TEST_DATABASE_URL is set) and reads the real emails it
 //! writes.
 
+mod casework;
 mod confirmation;
 mod deadline_cli;
 mod health;

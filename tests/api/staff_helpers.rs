@@ -139,7 +139,12 @@ pub async fn post(
         .unwrap()
 }
 
-impl StaffClient<'_> {
+impl<'a> StaffClient<'a> {
+    /// Logs in again (after the test clock jumped past the idle timeout).
+    pub async fn again(&self) -> StaffClient<'a> {
+        self.app.login(&self.email, PASSWORD).await
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.app.url(path)).send().await.unwrap()
     }
