@@ -10,6 +10,7 @@ mod health;
 mod helpers;
 mod intake;
 mod mail_delivery;
+mod queue;
 mod staff_auth;
 mod staff_helpers;
 mod validation;

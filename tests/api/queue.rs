@@ -1,0 +1,224 @@
+//! The staff queue: order, filters, search, counts and keyset pagination;
+//! the dashboard; and `rightsdesk audit verify` finding a tampered event.
+
+use chrono::{Days, NaiveDate};
+use rightsdesk::db::users::{self, User};
+use rightsdesk::domain::casework::Channel;
+use rightsdesk::domain::{IntakeInput, NewRequest, Role};
+use rightsdesk::service::casework::{self, Command, Mode};
+use rightsdesk::service::intake;
+
+use crate::helpers::{spawn_app, TestApp};
+
+fn staff_user(app: &TestApp, email: &str) -> User {
+    app.db(|c| users::find_by_email(c, email)).unwrap()
+}
+
+/// Enters a case received `days_ago` days before 31 March 2026.
+fn enter(app: &TestApp, by: &User, right: &str, location: &str, days_ago: u64) -> String {
+    let input = IntakeInput {
+        name: "Test Person".into(),
+        email: format!("person{days_ago}{right}@example.com"),
+        location: location.into(),
+        rights: vec![right.into()],
+        access_scope: "All".into(),
+        erasure_ground: "no_longer_necessary".into(),
+        acting_as: "self".into(),
+        ..IntakeInput::default()
+    };
+    let request = NewRequest::parse(&input, rightsdesk::domain::Regime::UkGdpr).unwrap();
+    let received = NaiveDate::from_ymd_opt(2026, 3, 31)
+        .unwrap()
+        .checked_sub_days(Days::new(days_ago))
+        .unwrap();
+    intake::enter_request(&app.ctx, by, &request, Channel::Email, received)
+        .unwrap()
+        .unwrap()
+        .as_str()
+        .to_owned()
+}
+
+/// Undoes the HTML escaping of a link's address.
+fn unescape(s: &str) -> String {
+    s.replace("&#x3D;", "=").replace("&amp;", "&")
+}
+
+fn references_in(page: &str) -> Vec<String> {
+    page.split("<th scope=\"row\"><a href=\"/staff/cases/")
+        .skip(1)
+        .map(|rest| rest[..12].to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_queue_puts_the_most_urgent_first_and_filters() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let other = app.staff("other@example.org", Role::Agent).await;
+    let me = staff_user(&app, "agent@example.org");
+    let them = staff_user(&app, "other@example.org");
+    let old = enter(&app, &me, "access", "GB", 40); // due 19 March: overdue
+    let mid = enter(&app, &me, "erasure", "FR", 20);
+    let new = enter(&app, &me, "access", "US-CA", 0);
+    let assign = |r: &str, to: &User| {
+        casework::perform(&app.ctx, &me, &r.parse().unwrap(), Command::Assign { to: Some(to.id) }, Mode::Commit)
+            .unwrap()
+            .unwrap();
+    };
+    assign(&old, &me);
+    assign(&mid, &them);
+    let unconfirmed = {
+        app.file_request(&crate::helpers::valid_request("access")).await;
+        app.db(|c| rightsdesk::db::cases::all_ids(c)).last().unwrap().1.clone()
+    };
+
+    let page = agent.page("/staff").await;
+    assert_eq!(references_in(&page), vec![old.clone(), mid.clone(), new.clone()]);
+    assert!(page.contains("OVERDUE"));
+    assert!(page.contains("12 days overdue"));
+    // Counts per status at the top.
+    assert!(page.contains("<span class=\"count\">3</span> Awaiting identity"));
+    assert!(page.contains("<span class=\"count\">1</span> Unconfirmed"));
+
+    let only = |query: &'static str| {
+        let agent = &agent;
+        async move { references_in(&agent.page(&format!("/staff?{query}")).await) }
+    };
+    assert_eq!(only("assignee=mine").await, vec![old.clone()]);
+    assert_eq!(only("assignee=unassigned").await, vec![new.clone()]);
+    assert_eq!(only(Box::leak(format!("assignee={}", them.id.0).into_boxed_str())).await, vec![mid.clone()]);
+    assert_eq!(only("right=erasure").await, vec![mid.clone()]);
+    assert_eq!(only("regime=ccpa").await, vec![new.clone()]);
+    assert_eq!(only("overdue=1").await, vec![old.clone()]);
+    assert_eq!(only("due_within=30").await, vec![old.clone(), mid.clone()]);
+    assert_eq!(only("unconfirmed=1").await.len(), 4);
+    assert!(only("unconfirmed=1").await.contains(&unconfirmed));
+    assert_eq!(only("status=in_progress").await, Vec::<String>::new());
+    // Search by reference (any letter case) and by email, across statuses.
+    assert_eq!(only(Box::leak(format!("q={}", new.to_lowercase()).into_boxed_str())).await, vec![new.clone()]);
+    assert_eq!(only("q=PERSON20erasure@example.com").await, vec![mid.clone()]);
+    assert_eq!(only("q=ada@example.com").await, vec![unconfirmed.clone()]);
+
+    // Bad filters are a clear 400, not a 500.
+    for query in ["status=open", "right=everything", "due_within=soon", "q=hello", "after_id=x&after_due=y", "assignee=bob"] {
+        let r = agent.get(&format!("/staff?{query}")).await;
+        assert_eq!(r.status().as_u16(), 400, "{query}");
+    }
+    let _ = other;
+}
+
+#[tokio::test]
+async fn the_queue_pages_without_repeating_or_skipping_a_case() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let me = staff_user(&app, "agent@example.org");
+    let mut made = Vec::new();
+    for i in 0..60u64 {
+        // Several cases share each due date, so the id breaks ties.
+        made.push(enter(&app, &me, "access", "GB", i / 4));
+    }
+    // Unstarted clocks (identity asked for) sort last.
+    for r in &made[..3] {
+        casework::perform(
+            &app.ctx,
+            &me,
+            &r.parse().unwrap(),
+            Command::RequestIdentity { message: "Passport please".into(), on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap() },
+            Mode::Commit,
+        )
+        .unwrap()
+        .unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut path = "/staff".to_owned();
+    for _ in 0..10 {
+        let page = agent.page(&path).await;
+        seen.extend(references_in(&page));
+        let Some(next) = page
+            .split("<a href=\"/staff?")
+            .find(|s| s.contains("rel=\"next\""))
+            .map(|s| unescape(s.split('"').next().unwrap()))
+        else {
+            break;
+        };
+        path = format!("/staff?{next}");
+    }
+    assert_eq!(seen.len(), 60, "every case once");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 60, "no case twice");
+    // Oldest (most urgent) first; the three waiting for identity last.
+    assert_eq!(seen[0], made[56]);
+    for r in &made[..3] {
+        assert!(seen[57..].contains(r), "{r} sorts last");
+    }
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_open_cases_and_turnaround() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let me = staff_user(&app, "agent@example.org");
+    let done = enter(&app, &me, "access", "GB", 10);
+    enter(&app, &me, "erasure", "GB", 40);
+    for command in [
+        Command::VerifyIdentity {
+            method: rightsdesk::domain::casework::IdentityMethod::EmailConfirmed,
+            proof_received_on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+        },
+        Command::RecordOutcome {
+            right: rightsdesk::domain::Right::Access,
+            outcome: rightsdesk::domain::casework::Outcome::Fulfilled,
+            note: None,
+        },
+        Command::Complete { message: String::new() },
+    ] {
+        casework::perform(&app.ctx, &me, &done.parse().unwrap(), command, Mode::Commit)
+            .unwrap()
+            .unwrap();
+    }
+    let page = agent.page("/staff/dashboard").await;
+    assert!(page.contains("<span class=\"count\">1</span> open cases"), "{page}");
+    assert!(page.contains("<span class=\"count\">1</span> overdue"));
+    // One UK GDPR case answered 10 days after receipt.
+    assert!(page.contains("<td>1</td><td>10</td><td>10</td>"), "{page}");
+}
+
+#[tokio::test]
+async fn audit_verify_names_the_event_someone_edited() {
+    let app = spawn_app().await;
+    let me = {
+        app.add_staff("agent@example.org", Role::Agent);
+        staff_user(&app, "agent@example.org")
+    };
+    let reference = enter(&app, &me, "access", "GB", 3);
+    enter(&app, &me, "erasure", "GB", 2);
+    let run = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
+            .args(["audit", "verify"])
+            .env("DATABASE_URL", app.ctx.settings.database_url())
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap();
+        (out.status.code().unwrap(), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (code, err) = run();
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("intact: 2 cases"), "{err}");
+
+    let case = app.case(&reference);
+    let events = app.db(|c| rightsdesk::db::events::list(c, case.id));
+    let target = &events[0];
+    app.db(|c| {
+        use diesel::prelude::*;
+        use rightsdesk::db::schema::case_events::dsl;
+        diesel::update(dsl::case_events.find(target.id))
+            .set(dsl::detail.eq(r#"{"channel":"phone"}"#))
+            .execute(c)?;
+        Ok(())
+    });
+    let (code, err) = run();
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains(&format!("case {reference}, event #{}", target.id)), "{err}");
+}
