@@ -12,9 +12,7 @@ use rand::Rng;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, cases, events, outbox, users};
-use crate::domain::casework::{
-    Channel, ExtensionReason, IdentityMethod, Outcome, RefusalGround,
-};
+use crate::domain::casework::{Channel, ExtensionReason, IdentityMethod, Outcome, RefusalGround};
 use crate::domain::{IntakeInput, NewRequest, Role};
 use crate::service::casework::{self, Command, Mode};
 use crate::service::intake;
@@ -75,15 +73,24 @@ const FIRST: &[&str] = &[
 ];
 const LAST: &[&str] = &[
     "Adeyemi", "Brown", "Costa", "Dubois", "Evans", "Fischer", "García", "Hughes", "Ivanova",
-    "Jones", "Kowalski", "Lee", "Murphy", "Nowak", "O'Brien", "Patel", "Rossi", "Smith",
-    "Tanaka", "Walker",
+    "Jones", "Kowalski", "Lee", "Murphy", "Nowak", "O'Brien", "Patel", "Rossi", "Smith", "Tanaka",
+    "Walker",
 ];
-const PLACES: &[&str] = &["GB", "GB", "GB", "IE", "FR", "DE", "ES", "US-CA", "US-CA", "OTHER"];
+const PLACES: &[&str] = &[
+    "GB", "GB", "GB", "IE", "FR", "DE", "ES", "US-CA", "US-CA", "OTHER",
+];
 
 fn demo_request(rng: &mut impl Rng, home: crate::domain::Regime) -> anyhow::Result<NewRequest> {
     let first = FIRST.choose(rng).copied().unwrap_or("Sam");
     let last = LAST.choose(rng).copied().unwrap_or("Smith");
-    let all = ["access", "erasure", "rectification", "objection", "portability", "restriction"];
+    let all = [
+        "access",
+        "erasure",
+        "rectification",
+        "objection",
+        "portability",
+        "restriction",
+    ];
     let n = rng.random_range(1..=2);
     let rights: Vec<String> = all
         .choose_multiple(rng, n)
@@ -157,9 +164,7 @@ pub fn demo(count: u32) -> anyhow::Result<()> {
             Ok(casework::perform(&ctx, agent, &reference, command, Mode::Commit)?.is_ok())
         };
         if rng.random_bool(0.8) {
-            act(Command::Assign {
-                to: Some(agent.id),
-            })?;
+            act(Command::Assign { to: Some(agent.id) })?;
         }
         let fate = rng.random_range(0..10);
         if fate == 0 {

@@ -13,7 +13,7 @@ pub struct AppContext {
     pub settings: Settings,
     pub pool: Pool,
     pub backend: Backend,
-    pub templates: Templates,
+    pub templates: Arc<Templates>,
     pub calendars: Calendars,
     pub clock: Arc<dyn Clock>,
     pub mail: MailWaker,

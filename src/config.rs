@@ -252,7 +252,10 @@ impl Settings {
                 "staff.setup_link_ttl_hours",
                 u64::from(self.staff.setup_link_ttl_hours),
             ),
-            ("staff.invite_ttl_hours", u64::from(self.staff.invite_ttl_hours)),
+            (
+                "staff.invite_ttl_hours",
+                u64::from(self.staff.invite_ttl_hours),
+            ),
         ];
         if let Some((name, _)) = counts.iter().find(|(_, value)| *value == 0) {
             return Err(SettingsError::Zero(name));

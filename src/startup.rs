@@ -48,7 +48,7 @@ impl Application {
         let listener = TcpListener::bind(settings.bind_addr()?)
             .with_context(|| format!("binding to {}", settings.server.bind))?;
         let (pool, backend) = open_database(&settings)?;
-        let templates = Templates::load(&settings.storage.templates_dir)?;
+        let templates = Arc::new(Templates::load(&settings.storage.templates_dir)?);
         let calendars = settings.calendars()?;
         let transport = Transport::from_url(&settings.mail_url())?;
         log::info!(
@@ -63,6 +63,7 @@ impl Application {
             transport,
             settings: settings.clone(),
             clock: clock.clone(),
+            templates: templates.clone(),
         }
         .spawn(wake)
         .context("starting background jobs")?;
@@ -81,8 +82,9 @@ impl Application {
         // One limiter shared by every worker thread.
         let limits = web::rate_limit::config(&context.settings.server);
         let session_key = match context.settings.session_key()? {
-            Some(bytes) => actix_web::cookie::Key::try_from(bytes.as_slice())
-                .context("staff.session_key")?,
+            Some(bytes) => {
+                actix_web::cookie::Key::try_from(bytes.as_slice()).context("staff.session_key")?
+            }
             None => {
                 log::warn!(
                     "staff.session_key is not set: using a random key, so staff log in again \
@@ -118,7 +120,9 @@ impl Application {
                 context.settings.staff.setup_link_ttl_hours
             ),
             Ok(None) => {}
-            Err(e) => return Err(anyhow::Error::from(e).context("making the first admin's setup link")),
+            Err(e) => {
+                return Err(anyhow::Error::from(e).context("making the first admin's setup link"))
+            }
         }
         Ok(Application {
             port,
@@ -146,7 +150,7 @@ impl Application {
 /// run use cases directly (`demo`). Mail is queued, not delivered.
 pub fn offline_context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppContext> {
     let (pool, backend) = open_database(&settings)?;
-    let templates = Templates::load(&settings.storage.templates_dir)?;
+    let templates = Arc::new(Templates::load(&settings.storage.templates_dir)?);
     let calendars = settings.calendars()?;
     let (mail, _) = MailWaker::new();
     Ok(AppContext {

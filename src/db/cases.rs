@@ -6,8 +6,8 @@ use diesel::prelude::*;
 use super::schema::{case_rights, cases};
 use super::users::UserId;
 use super::{DbConn, DbError};
-use crate::domain::intake::Requester;
 use crate::domain::casework::Outcome;
+use crate::domain::intake::Requester;
 use crate::domain::rights::Choice;
 use crate::domain::{CaseState, NewRequest, Reference, Regime, Right, RightRequest};
 
@@ -351,7 +351,12 @@ pub struct CaseRight {
     pub decided_at: Option<NaiveDateTime>,
 }
 
-type RightRowTuple = (String, Option<String>, Option<String>, Option<NaiveDateTime>);
+type RightRowTuple = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
 
 pub fn rights_with_outcomes(conn: &mut DbConn, id: CaseId) -> Result<Vec<CaseRight>, DbError> {
     let rows: Vec<RightRowTuple> = case_rights::table

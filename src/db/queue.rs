@@ -86,9 +86,7 @@ fn conditions(f: &QueueFilter) -> Vec<Condition> {
     match f.assignee {
         AssigneeFilter::Anyone => {}
         AssigneeFilter::Unassigned => c.push(Box::new(cases::assignee_id.is_null())),
-        AssigneeFilter::User(u) => {
-            c.push(Box::new(cases::assignee_id.eq(u.0).assume_not_null()))
-        }
+        AssigneeFilter::User(u) => c.push(Box::new(cases::assignee_id.eq(u.0).assume_not_null())),
     }
     if let Some(d) = f.due_by {
         c.push(Box::new(cases::due_on.le(d).assume_not_null()));
@@ -174,9 +172,8 @@ pub fn page(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<QueueRow>, DbError
                     regime: regime.parse().map_err(|e| corrupt(format!("{e}")))?,
                     due_on,
                     received_on,
-                    assignee: assignee.and_then(|a| {
-                        names.iter().find(|(u, _)| *u == a).map(|(_, n)| n.clone())
-                    }),
+                    assignee: assignee
+                        .and_then(|a| names.iter().find(|(u, _)| *u == a).map(|(_, n)| n.clone())),
                     rights: rights
                         .iter()
                         .filter(|(case, _)| *case == id)
@@ -216,12 +213,7 @@ pub fn open_by_right(conn: &mut DbConn) -> Result<Vec<(Right, i64)>, DbError> {
         .select((case_rights::right_key, count_star()))
         .load(conn)?;
     rows.into_iter()
-        .map(|(k, n)| {
-            Ok((
-                k.parse().map_err(|e| DbError::Corrupt(format!("{e}")))?,
-                n,
-            ))
-        })
+        .map(|(k, n)| Ok((k.parse().map_err(|e| DbError::Corrupt(format!("{e}")))?, n)))
         .collect()
 }
 

@@ -112,11 +112,7 @@ pub enum ExtensionReason {
 }
 
 impl Choice for ExtensionReason {
-    const ALL: &'static [Self] = &[
-        Self::Complex,
-        Self::ManyRequests,
-        Self::ReasonablyNecessary,
-    ];
+    const ALL: &'static [Self] = &[Self::Complex, Self::ManyRequests, Self::ReasonablyNecessary];
 
     fn key(self) -> &'static str {
         match self {
@@ -374,7 +370,11 @@ mod tests {
 
     #[test]
     fn closed_cases_take_only_notes_and_reopening() {
-        for state in [CaseState::Completed, CaseState::Refused, CaseState::Withdrawn] {
+        for state in [
+            CaseState::Completed,
+            CaseState::Refused,
+            CaseState::Withdrawn,
+        ] {
             let allowed: Vec<Action> = Action::ALL
                 .into_iter()
                 .filter(|a| a.allowed_in(state))
@@ -408,11 +408,8 @@ mod tests {
 
     #[test]
     fn a_case_with_an_open_right_is_not_ready() {
-        let err = ready_to_complete([
-            ("Access", Some(Outcome::Fulfilled)),
-            ("Erasure", None),
-        ])
-        .unwrap_err();
+        let err = ready_to_complete([("Access", Some(Outcome::Fulfilled)), ("Erasure", None)])
+            .unwrap_err();
         assert_eq!(err.0, vec!["Erasure".to_owned()]);
         assert!(ready_to_complete([("Access", Some(Outcome::NotApplicable))]).is_ok());
     }

@@ -155,7 +155,10 @@ mod tests {
     #[test]
     fn short_common_and_obvious_passwords_are_refused() {
         let email = "dpo@example.org";
-        assert_eq!(NewPassword::parse("short", email).err(), Some(WeakPassword::TooShort));
+        assert_eq!(
+            NewPassword::parse("short", email).err(),
+            Some(WeakPassword::TooShort)
+        );
         for weak in [
             "password1234",
             "Password123!",
@@ -165,7 +168,10 @@ mod tests {
             "iloveyou2024!",
             "DPO@example.org",
         ] {
-            assert!(NewPassword::parse(weak, email).is_err(), "{weak} was accepted");
+            assert!(
+                NewPassword::parse(weak, email).is_err(),
+                "{weak} was accepted"
+            );
         }
         assert!(NewPassword::parse(&"x".repeat(300), email).is_err());
     }

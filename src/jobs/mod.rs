@@ -1,6 +1,6 @@
 //! Background work, on its own thread so nothing blocks the web executor:
 //! mail delivery (woken at once when mail is queued, otherwise polled) and
-//! the expiry of requests never confirmed.
+//! the expiry of requests never confirmed, and the staff's daily digest.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::db::Pool;
 use crate::mail::{deliver_due, Transport};
 use crate::service::intake::expire_unconfirmed;
+use crate::templates::Templates;
 
 const EXPIRY_EVERY: Duration = Duration::from_secs(60);
 
@@ -20,6 +21,7 @@ pub struct Jobs {
     pub transport: Transport,
     pub settings: Settings,
     pub clock: Arc<dyn Clock>,
+    pub templates: Arc<Templates>,
 }
 
 impl Jobs {
@@ -49,6 +51,19 @@ impl Jobs {
         }
     }
 
+    pub fn send_digest(&self) {
+        match crate::service::digest::send_if_due(
+            &self.pool,
+            &self.templates,
+            &self.settings,
+            self.clock.as_ref(),
+        ) {
+            Ok(0) => {}
+            Ok(_) => self.deliver_mail(),
+            Err(e) => log::error!("daily digest failed: {e}"),
+        }
+    }
+
     /// Runs until every [`crate::mail::MailWaker`] is dropped (the app stopped).
     pub fn spawn(self, wake: Receiver<()>) -> std::io::Result<JoinHandle<()>> {
         std::thread::Builder::new()
@@ -62,6 +77,7 @@ impl Jobs {
                         self.deliver_mail();
                         if last_expiry.is_none_or(|t| t.elapsed() >= EXPIRY_EVERY) {
                             self.expire_requests();
+                            self.send_digest();
                             last_expiry = Some(Instant::now());
                         }
                     }));

@@ -6,8 +6,8 @@ use serde_json::{json, Value};
 use crate::config::Settings;
 use crate::db::cases::{Case, CaseId, CaseRight};
 use crate::db::outbox::NewMessage;
-use crate::domain::deadline::{long, Deadline};
 use crate::domain::casework::Outcome;
+use crate::domain::deadline::{long, Deadline};
 use crate::domain::{Reference, Regime, RightRequest, Role};
 use crate::templates::{TemplateError, Templates};
 
@@ -209,10 +209,7 @@ pub fn case_message(
     if let Some(map) = data.as_object_mut() {
         map.insert("regime".into(), regime.title().into());
         map.insert("gdpr".into(), regime.is_gdpr().into());
-        map.insert(
-            "due".into(),
-            deadline.and_then(|d| d.due).map(long).into(),
-        );
+        map.insert("due".into(), deadline.and_then(|d| d.due).map(long).into());
         map.insert(
             "authority".into(),
             json!(settings.authorities.for_regime(regime)),

@@ -153,7 +153,7 @@ pub enum Performed {
 enum Flow {
     Service(ServiceError),
     Refused(ActionError),
-    Preview(NewMessage),
+    Preview(Box<NewMessage>),
 }
 
 impl From<diesel::result::Error> for Flow {
@@ -224,7 +224,7 @@ pub fn perform(
         };
         work.run(command)?;
         match (mode, work.message) {
-            (Mode::Preview, Some(message)) => Err(Flow::Preview(message)),
+            (Mode::Preview, Some(message)) => Err(Flow::Preview(Box::new(message))),
             (_, Some(message)) => {
                 outbox::enqueue(conn, &message, now)?;
                 Ok(true)
@@ -240,7 +240,7 @@ pub fn perform(
             }
             Ok(Ok(Performed::Done))
         }
-        Err(Flow::Preview(message)) => Ok(Ok(Performed::Preview(message))),
+        Err(Flow::Preview(message)) => Ok(Ok(Performed::Preview(*message))),
         Err(Flow::Refused(e)) => Ok(Err(e)),
         Err(Flow::Service(e)) => Err(e),
     }
@@ -300,7 +300,10 @@ impl Work<'_> {
     }
 
     fn deadline(&mut self, clock: &[ClockEvent]) -> Result<Deadline, Flow> {
-        let received = self.case.received_on.ok_or(ActionError::NotNow(self.case.state))?;
+        let received = self
+            .case
+            .received_on
+            .ok_or(ActionError::NotNow(self.case.state))?;
         let rights = cases::rights(self.conn, self.case.id)?;
         let input = DeadlineInput {
             regime: self.case.regime,
@@ -490,15 +493,18 @@ impl Work<'_> {
                 })?;
             }
             Command::MarkDuplicate { of, message } => {
-                let original =
-                    cases::find_by_reference(self.conn, &of)?.ok_or_else(|| {
-                        ActionError::NoSuchOriginal(of.as_str().to_owned())
-                    })?;
+                let original = cases::find_by_reference(self.conn, &of)?
+                    .ok_or_else(|| ActionError::NoSuchOriginal(of.as_str().to_owned()))?;
                 if original.id == self.case.id {
                     return Err(ActionError::DuplicateOfItself.into());
                 }
                 self.transition(Transition::MarkDuplicate)?;
-                cases::set_closure(self.conn, self.case.id, Some("duplicate"), Some(original.id))?;
+                cases::set_closure(
+                    self.conn,
+                    self.case.id,
+                    Some("duplicate"),
+                    Some(original.id),
+                )?;
                 self.event(
                     "marked_duplicate",
                     None,

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod casework;
+pub mod digest;
 pub mod intake;
 
 use crate::db::DbError;

@@ -25,7 +25,11 @@ fn user_id(app: &TestApp, email: &str) -> String {
 async fn case_in_progress(app: &TestApp, agent: &StaffClient<'_>, email: &str) -> String {
     let reference = app.confirmed_case("access", email).await;
     agent
-        .act_ok(&reference, "verify_identity", &[("method", "email_confirmed")])
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "email_confirmed")],
+        )
         .await;
     assert_eq!(app.case(&reference).state.key(), "in_progress");
     reference
@@ -47,17 +51,28 @@ async fn an_agent_works_a_case_from_verification_to_its_answer() {
     assert_eq!(app.case(&reference).due_on, Some(date("2026-04-30")));
 
     let me = user_id(&app, "agent@example.org");
-    agent.act_ok(&reference, "assign", &[("assignee", &me)]).await;
-    assert_eq!(app.case(&reference).assignee.map(|u| u.0.to_string()), Some(me));
     agent
-        .act_ok(&reference, "verify_identity", &[("method", "email_confirmed")])
+        .act_ok(&reference, "assign", &[("assignee", &me)])
+        .await;
+    assert_eq!(
+        app.case(&reference).assignee.map(|u| u.0.to_string()),
+        Some(me)
+    );
+    agent
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "email_confirmed")],
+        )
         .await;
     assert_eq!(app.case(&reference).state.key(), "in_progress");
 
     // Completing with the right still open is refused and changes nothing.
     let mails_before = app.outbox_count();
     let message = refused(
-        agent.act(&reference, "complete", &[("message", "Here you are")]).await,
+        agent
+            .act(&reference, "complete", &[("message", "Here you are")])
+            .await,
         409,
     )
     .await;
@@ -68,19 +83,31 @@ async fn an_agent_works_a_case_from_verification_to_its_answer() {
     // A partial outcome needs a reason.
     let message = refused(
         agent
-            .act(&reference, "record_outcome", &[("right", "access"), ("outcome", "partially_fulfilled")])
+            .act(
+                &reference,
+                "record_outcome",
+                &[("right", "access"), ("outcome", "partially_fulfilled")],
+            )
             .await,
         422,
     )
     .await;
     assert!(message.contains("needs a reason"), "{message}");
     agent
-        .act_ok(&reference, "record_outcome", &[("right", "access"), ("outcome", "fulfilled")])
+        .act_ok(
+            &reference,
+            "record_outcome",
+            &[("right", "access"), ("outcome", "fulfilled")],
+        )
         .await;
 
     // The preview shows the exact email and changes nothing.
     let preview = agent
-        .preview(&reference, "complete", &[("message", "Your data is attached to our secure portal.")])
+        .preview(
+            &reference,
+            "complete",
+            &[("message", "Your data is attached to our secure portal.")],
+        )
         .await;
     assert_eq!(preview.status().as_u16(), 200);
     let preview = preview.text().await.unwrap();
@@ -91,7 +118,11 @@ async fn an_agent_works_a_case_from_verification_to_its_answer() {
     assert_eq!(app.outbox_count(), mails_before);
 
     agent
-        .act_ok(&reference, "complete", &[("message", "Your data is attached to our secure portal.")])
+        .act_ok(
+            &reference,
+            "complete",
+            &[("message", "Your data is attached to our secure portal.")],
+        )
         .await;
     let case = app.case(&reference);
     assert_eq!(case.state.key(), "completed");
@@ -102,21 +133,35 @@ async fn an_agent_works_a_case_from_verification_to_its_answer() {
     assert!(answer.text.contains("judicial remedy"));
 
     let kinds = app.event_kinds(&reference);
-    for kind in ["assigned", "identity_verified", "right_outcome_recorded", "case_completed"] {
+    for kind in [
+        "assigned",
+        "identity_verified",
+        "right_outcome_recorded",
+        "case_completed",
+    ] {
         assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
     }
     let events = app.db(|c| rightsdesk::db::events::list(c, case.id));
     let completed = events.iter().find(|e| e.kind == "case_completed").unwrap();
-    assert_eq!(completed.actor, format!("user:{}", user_id(&app, "agent@example.org")));
+    assert_eq!(
+        completed.actor,
+        format!("user:{}", user_id(&app, "agent@example.org"))
+    );
 
     // A completed case cannot be completed, refused or extended again.
     for (action, fields) in [
         ("complete", vec![("message", "again")]),
         ("refuse", vec![("ground", "excessive"), ("message", "no")]),
-        ("extend", vec![("reason", "complex"), ("message", "more time")]),
+        (
+            "extend",
+            vec![("reason", "complex"), ("message", "more time")],
+        ),
     ] {
         let message = refused(agent.act(&reference, action, &fields).await, 409).await;
-        assert!(message.contains("completed cannot be changed"), "{action}: {message}");
+        assert!(
+            message.contains("completed cannot be changed"),
+            "{action}: {message}"
+        );
     }
 
     // The case page shows the whole history, emails with their delivery state.
@@ -134,9 +179,21 @@ async fn a_refusal_needs_reasons_and_tells_the_requester_how_to_complain() {
     let agent = app.staff("agent@example.org", Role::Agent).await;
     let reference = case_in_progress(&app, &agent, "ada@example.com").await;
 
-    let message = refused(agent.act(&reference, "refuse", &[("ground", "excessive")]).await, 422).await;
+    let message = refused(
+        agent
+            .act(&reference, "refuse", &[("ground", "excessive")])
+            .await,
+        422,
+    )
+    .await;
     assert!(message.contains("reasons"), "{message}");
-    let message = refused(agent.act(&reference, "refuse", &[("message", "Because")]).await, 422).await;
+    let message = refused(
+        agent
+            .act(&reference, "refuse", &[("message", "Because")])
+            .await,
+        422,
+    )
+    .await;
     assert!(message.contains("ground"), "{message}");
     assert_eq!(app.case(&reference).state.key(), "in_progress");
 
@@ -144,14 +201,26 @@ async fn a_refusal_needs_reasons_and_tells_the_requester_how_to_complain() {
         .act_ok(
             &reference,
             "refuse",
-            &[("ground", "excessive"), ("message", "You asked for the same data three times this month.")],
+            &[
+                ("ground", "excessive"),
+                (
+                    "message",
+                    "You asked for the same data three times this month.",
+                ),
+            ],
         )
         .await;
     assert_eq!(app.case(&reference).state.key(), "refused");
-    let mail = app.wait_for_email_to("ada@example.com", "Our decision").await;
+    let mail = app
+        .wait_for_email_to("ada@example.com", "Our decision")
+        .await;
     assert!(mail.text.contains("The request is manifestly excessive"));
-    assert!(mail.text.contains("You asked for the same data three times this month."));
-    assert!(mail.text.contains("complain about this decision to the Information Commissioner's Office"));
+    assert!(mail
+        .text
+        .contains("You asked for the same data three times this month."));
+    assert!(mail
+        .text
+        .contains("complain about this decision to the Information Commissioner's Office"));
     assert!(mail.text.contains("judicial remedy"));
 
     let message = refused(agent.act(&reference, "complete", &[]).await, 409).await;
@@ -160,7 +229,14 @@ async fn a_refusal_needs_reasons_and_tells_the_requester_how_to_complain() {
     // Reopening needs a reason, and puts the case back to work.
     refused(agent.act(&reference, "reopen", &[]).await, 422).await;
     agent
-        .act_ok(&reference, "reopen", &[("body", "Refused by mistake: the earlier requests were someone else's.")])
+        .act_ok(
+            &reference,
+            "reopen",
+            &[(
+                "body",
+                "Refused by mistake: the earlier requests were someone else's.",
+            )],
+        )
         .await;
     assert_eq!(app.case(&reference).state.key(), "in_progress");
     let page = agent.page(&format!("/staff/cases/{reference}")).await;
@@ -174,18 +250,29 @@ async fn asking_for_identity_proof_moves_the_gdpr_clock_start() {
     let reference = app.confirmed_case("access", "ada@example.com").await;
 
     let message = refused(agent.act(&reference, "request_identity", &[]).await, 422).await;
-    assert!(message.contains("what the requester must send"), "{message}");
+    assert!(
+        message.contains("what the requester must send"),
+        "{message}"
+    );
     agent
-        .act_ok(&reference, "request_identity", &[("message", "Please send a copy of your passport.")])
+        .act_ok(
+            &reference,
+            "request_identity",
+            &[("message", "Please send a copy of your passport.")],
+        )
         .await;
     // The clock waits for the proof.
     assert_eq!(app.case(&reference).due_on, None);
-    let mail = app.wait_for_email_to("ada@example.com", "confirm your identity").await;
+    let mail = app
+        .wait_for_email_to("ada@example.com", "confirm your identity")
+        .await;
     assert!(mail.text.contains("Please send a copy of your passport."));
     assert!(mail.text.contains("starts on the day we receive it"));
     // Asking twice is refused.
     let message = refused(
-        agent.act(&reference, "request_identity", &[("message", "Again")]).await,
+        agent
+            .act(&reference, "request_identity", &[("message", "Again")])
+            .await,
         409,
     )
     .await;
@@ -196,23 +283,35 @@ async fn asking_for_identity_proof_moves_the_gdpr_clock_start() {
     let agent = agent.again().await;
     let message = refused(
         agent
-            .act(&reference, "verify_identity", &[("method", "documents"), ("on", "2026-04-11")])
+            .act(
+                &reference,
+                "verify_identity",
+                &[("method", "documents"), ("on", "2026-04-11")],
+            )
             .await,
         422,
     )
     .await;
     assert!(message.contains("in the future"), "{message}");
     agent
-        .act_ok(&reference, "verify_identity", &[("method", "documents"), ("on", "2026-04-08")])
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "documents"), ("on", "2026-04-08")],
+        )
         .await;
     let case = app.case(&reference);
     assert_eq!(case.state.key(), "in_progress");
     // One month from the day the proof arrived.
     assert_eq!(case.due_on, Some(date("2026-05-08")));
     let kinds = app.event_kinds(&reference);
-    assert!(kinds.ends_with(&["identity_verified".into(), "identity_received".into()]), "{kinds:?}");
+    assert!(
+        kinds.ends_with(&["identity_verified".into(), "identity_received".into()]),
+        "{kinds:?}"
+    );
     let page = agent.page(&format!("/staff/cases/{reference}")).await;
-    assert!(page.contains("Identity proof received on Wednesday 8 April 2026; now due Friday 8 May 2026"));
+    assert!(page
+        .contains("Identity proof received on Wednesday 8 April 2026; now due Friday 8 May 2026"));
 }
 
 #[tokio::test]
@@ -221,19 +320,33 @@ async fn a_ccpa_clock_does_not_wait_for_identity_proof() {
     let agent = app.staff("agent@example.org", Role::Agent).await;
     let fields: Vec<(&str, &str)> = crate::helpers::valid_request("access")
         .into_iter()
-        .map(|(k, v)| if k == "location" { (k, "US-CA") } else { (k, v) })
+        .map(|(k, v)| {
+            if k == "location" {
+                (k, "US-CA")
+            } else {
+                (k, v)
+            }
+        })
         .collect();
     app.file_request(&fields).await;
     let confirm = app.wait_for_email_to("ada@example.com", "Confirm").await;
     app.confirm(&confirm.confirm_token()).await;
-    let ack = app.wait_for_email_to("ada@example.com", "We have received").await;
+    let ack = app
+        .wait_for_email_to("ada@example.com", "We have received")
+        .await;
     let reference = ack.subject.rsplit(' ').next().unwrap().to_owned();
     assert_eq!(app.case(&reference).due_on, Some(date("2026-05-15")));
     agent
-        .act_ok(&reference, "request_identity", &[("message", "Please confirm your last order number.")])
+        .act_ok(
+            &reference,
+            "request_identity",
+            &[("message", "Please confirm your last order number.")],
+        )
         .await;
     assert_eq!(app.case(&reference).due_on, Some(date("2026-05-15")));
-    let mail = app.wait_for_email_to("ada@example.com", "confirm your identity").await;
+    let mail = app
+        .wait_for_email_to("ada@example.com", "confirm your identity")
+        .await;
     assert!(mail.text.contains("does not change the date"));
 }
 
@@ -245,10 +358,16 @@ async fn a_clarification_pauses_the_clock_and_the_reply_restarts_it() {
     app.clock.advance(Duration::days(10)); // 10 April
     let agent = agent.again().await;
     agent
-        .act_ok(&reference, "request_clarification", &[("message", "Which of your two accounts?")])
+        .act_ok(
+            &reference,
+            "request_clarification",
+            &[("message", "Which of your two accounts?")],
+        )
         .await;
     assert_eq!(app.case(&reference).state.key(), "awaiting_requester");
-    let mail = app.wait_for_email_to("ada@example.com", "A question about your request").await;
+    let mail = app
+        .wait_for_email_to("ada@example.com", "A question about your request")
+        .await;
     assert!(mail.text.contains("Which of your two accounts?"));
     assert!(mail.text.contains("paused"));
     // No completing while we wait.
@@ -258,20 +377,29 @@ async fn a_clarification_pauses_the_clock_and_the_reply_restarts_it() {
 
     let agent = agent.again().await;
     let message = refused(
-        agent.act(&reference, "record_reply", &[("on", "2026-04-21")]).await,
+        agent
+            .act(&reference, "record_reply", &[("on", "2026-04-21")])
+            .await,
         422,
     )
     .await;
     assert!(message.contains("future"), "{message}");
     agent
-        .act_ok(&reference, "record_reply", &[("on", "2026-04-20"), ("body", "The business account.")])
+        .act_ok(
+            &reference,
+            "record_reply",
+            &[("on", "2026-04-20"), ("body", "The business account.")],
+        )
         .await;
     let case = app.case(&reference);
     assert_eq!(case.state.key(), "in_progress");
     // Ten days paused: 30 April + 10 = Sunday 10 May, the next working day.
     assert_eq!(case.due_on, Some(date("2026-05-11")));
     let page = agent.page(&format!("/staff/cases/{reference}")).await;
-    assert!(page.contains("Requester&#x27;s reply: The business account.") || page.contains("Requester's reply: The business account."));
+    assert!(
+        page.contains("Requester&#x27;s reply: The business account.")
+            || page.contains("Requester's reply: The business account.")
+    );
 }
 
 #[tokio::test]
@@ -280,32 +408,62 @@ async fn a_deadline_is_extended_once_with_reasons_and_never_late() {
     let agent = app.staff("agent@example.org", Role::Agent).await;
     let reference = case_in_progress(&app, &agent, "ada@example.com").await;
 
-    refused(agent.act(&reference, "extend", &[("reason", "complex")]).await, 422).await;
+    refused(
+        agent
+            .act(&reference, "extend", &[("reason", "complex")])
+            .await,
+        422,
+    )
+    .await;
     let message = refused(
         agent
-            .act(&reference, "extend", &[("reason", "reasonably_necessary"), ("message", "x")])
+            .act(
+                &reference,
+                "extend",
+                &[("reason", "reasonably_necessary"), ("message", "x")],
+            )
             .await,
         409,
     )
     .await;
-    assert!(message.contains("not a reason the law of this case allows"), "{message}");
+    assert!(
+        message.contains("not a reason the law of this case allows"),
+        "{message}"
+    );
 
     agent
         .act_ok(
             &reference,
             "extend",
-            &[("reason", "complex"), ("message", "Your records are spread over six systems.")],
+            &[
+                ("reason", "complex"),
+                ("message", "Your records are spread over six systems."),
+            ],
         )
         .await;
     assert_eq!(app.case(&reference).due_on, Some(date("2026-06-30")));
-    let mail = app.wait_for_email_to("ada@example.com", "We need more time").await;
+    let mail = app
+        .wait_for_email_to("ada@example.com", "We need more time")
+        .await;
     assert!(mail.text.contains("The request is complex"));
-    assert!(mail.text.contains("Your records are spread over six systems."));
-    assert!(mail.text.contains("We had to answer by Thursday 30 April 2026"));
-    assert!(mail.text.contains("We will now answer by Tuesday 30 June 2026"));
+    assert!(mail
+        .text
+        .contains("Your records are spread over six systems."));
+    assert!(mail
+        .text
+        .contains("We had to answer by Thursday 30 April 2026"));
+    assert!(mail
+        .text
+        .contains("We will now answer by Tuesday 30 June 2026"));
 
     let message = refused(
-        agent.act(&reference, "extend", &[("reason", "many_requests"), ("message", "again")]).await,
+        agent
+            .act(
+                &reference,
+                "extend",
+                &[("reason", "many_requests"), ("message", "again")],
+            )
+            .await,
         409,
     )
     .await;
@@ -318,14 +476,23 @@ async fn a_deadline_is_extended_once_with_reasons_and_never_late() {
     let agent = agent.again().await;
     let mails = app.outbox_count();
     let message = refused(
-        agent.act(&late, "extend", &[("reason", "complex"), ("message", "Sorry")]).await,
+        agent
+            .act(
+                &late,
+                "extend",
+                &[("reason", "complex"), ("message", "Sorry")],
+            )
+            .await,
         409,
     )
     .await;
     assert!(message.contains("too late"), "{message}");
     assert_eq!(app.case(&late).due_on, Some(date("2026-04-30")));
     assert_eq!(app.outbox_count(), mails);
-    assert!(!app.event_kinds(&late).iter().any(|k| k == "deadline_extended"));
+    assert!(!app
+        .event_kinds(&late)
+        .iter()
+        .any(|k| k == "deadline_extended"));
 }
 
 #[tokio::test]
@@ -334,13 +501,20 @@ async fn a_fee_stops_the_clock_until_it_is_paid() {
     let agent = app.staff("agent@example.org", Role::Agent).await;
     let reference = case_in_progress(&app, &agent, "ada@example.com").await;
     agent
-        .act_ok(&reference, "request_fee", &[("message", "A fee of £10 applies to further copies.")])
+        .act_ok(
+            &reference,
+            "request_fee",
+            &[("message", "A fee of £10 applies to further copies.")],
+        )
         .await;
     assert_eq!(app.case(&reference).due_on, None);
-    app.wait_for_email_to("ada@example.com", "A fee for your request").await;
+    app.wait_for_email_to("ada@example.com", "A fee for your request")
+        .await;
     app.clock.advance(Duration::days(5));
     let agent = agent.again().await;
-    agent.act_ok(&reference, "record_fee", &[("on", "2026-04-03")]).await;
+    agent
+        .act_ok(&reference, "record_fee", &[("on", "2026-04-03")])
+        .await;
     assert_eq!(app.case(&reference).due_on, Some(date("2026-05-05")));
 }
 
@@ -351,26 +525,57 @@ async fn duplicates_withdrawals_and_reopening() {
     let first = case_in_progress(&app, &agent, "ada@example.com").await;
     let second = app.confirmed_case("access", "ada2@example.com").await;
 
-    let message = refused(agent.act(&second, "mark_duplicate", &[("of", &second)]).await, 409).await;
+    let message = refused(
+        agent
+            .act(&second, "mark_duplicate", &[("of", &second)])
+            .await,
+        409,
+    )
+    .await;
     assert!(message.contains("itself"), "{message}");
-    let message = refused(agent.act(&second, "mark_duplicate", &[("of", "RD-ZZZZ-ZZZZ")]).await, 409).await;
+    let message = refused(
+        agent
+            .act(&second, "mark_duplicate", &[("of", "RD-ZZZZ-ZZZZ")])
+            .await,
+        409,
+    )
+    .await;
     assert!(message.contains("RD-ZZZZ-ZZZZ"), "{message}");
-    refused(agent.act(&second, "mark_duplicate", &[("of", "nonsense")]).await, 422).await;
+    refused(
+        agent
+            .act(&second, "mark_duplicate", &[("of", "nonsense")])
+            .await,
+        422,
+    )
+    .await;
 
-    agent.act_ok(&second, "mark_duplicate", &[("of", &first)]).await;
+    agent
+        .act_ok(&second, "mark_duplicate", &[("of", &first)])
+        .await;
     let case = app.case(&second);
     assert_eq!(case.state.key(), "completed");
     assert_eq!(case.closure.as_deref(), Some("duplicate"));
-    let mail = app.wait_for_email_to("ada2@example.com", "is part of request").await;
+    let mail = app
+        .wait_for_email_to("ada2@example.com", "is part of request")
+        .await;
     assert!(mail.text.contains(&first));
 
-    agent.act_ok(&first, "withdraw", &[("body", "Phoned to say it is no longer needed.")]).await;
+    agent
+        .act_ok(
+            &first,
+            "withdraw",
+            &[("body", "Phoned to say it is no longer needed.")],
+        )
+        .await;
     assert_eq!(app.case(&first).state.key(), "withdrawn");
-    app.wait_for_email_to("ada@example.com", "is withdrawn").await;
+    app.wait_for_email_to("ada@example.com", "is withdrawn")
+        .await;
     let message = refused(agent.act(&first, "withdraw", &[]).await, 409).await;
     assert!(message.contains("withdrawn cannot be changed"), "{message}");
 
-    agent.act_ok(&second, "reopen", &[("body", "Not a duplicate after all.")]).await;
+    agent
+        .act_ok(&second, "reopen", &[("body", "Not a duplicate after all.")])
+        .await;
     let case = app.case(&second);
     assert_eq!(case.state.key(), "in_progress");
     assert_eq!(case.closure, None);
@@ -384,7 +589,11 @@ async fn notes_stay_internal_and_the_audit_trail_does_not_copy_them() {
     let mails = app.outbox_count();
     refused(agent.act(&reference, "note", &[("body", "  ")]).await, 422).await;
     agent
-        .act_ok(&reference, "note", &[("body", "Called her back: she has two accounts.")])
+        .act_ok(
+            &reference,
+            "note",
+            &[("body", "Called her back: she has two accounts.")],
+        )
         .await;
     assert_eq!(app.outbox_count(), mails);
     let page = agent.page(&format!("/staff/cases/{reference}")).await;
@@ -411,8 +620,22 @@ async fn viewing_a_case_is_recorded() {
         .collect();
     assert_eq!(views.len(), 2);
     assert!(views.iter().all(|e| e.actor == format!("user:{viewer_id}")));
-    assert_eq!(viewer.get("/staff/cases/RD-ZZZZ-ZZZZ").await.status().as_u16(), 404);
-    assert_eq!(viewer.get("/staff/cases/not-a-reference").await.status().as_u16(), 404);
+    assert_eq!(
+        viewer
+            .get("/staff/cases/RD-ZZZZ-ZZZZ")
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    assert_eq!(
+        viewer
+            .get("/staff/cases/not-a-reference")
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
 }
 
 #[tokio::test]
@@ -434,7 +657,11 @@ async fn staff_enter_a_request_that_came_by_post() {
         .collect();
     let r = agent.post("/staff/cases", &without_channel).await;
     assert_eq!(r.status().as_u16(), 422);
-    assert!(r.text().await.unwrap().contains("Choose how the request reached us"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Choose how the request reached us"));
     let cases_before = app.case_count();
 
     fields.retain(|(k, _)| *k != "received_on");
@@ -449,13 +676,21 @@ async fn staff_enter_a_request_that_came_by_post() {
     assert_eq!(case.channel, "post");
     assert_eq!(case.received_on, Some(date("2026-03-20")));
     assert_eq!(case.due_on, Some(date("2026-04-20")));
-    let ack = app.wait_for_email_to("ada@example.com", "We have received").await;
+    let ack = app
+        .wait_for_email_to("ada@example.com", "We have received")
+        .await;
     assert!(ack.text.contains("Friday 20 March 2026"));
     let kinds = app.event_kinds(&reference);
-    assert_eq!(kinds[..2], ["request_entered".to_owned(), "clock_started".to_owned()]);
+    assert_eq!(
+        kinds[..2],
+        ["request_entered".to_owned(), "clock_started".to_owned()]
+    );
     // A viewer cannot enter requests.
     let viewer = app.staff("viewer@example.org", Role::Viewer).await;
-    assert_eq!(viewer.post("/staff/cases", &fields).await.status().as_u16(), 403);
+    assert_eq!(
+        viewer.post("/staff/cases", &fields).await.status().as_u16(),
+        403
+    );
 }
 
 #[tokio::test]
@@ -466,8 +701,17 @@ async fn previews_change_nothing() {
     let events_before = app.event_kinds(&reference).len();
     let mails = app.outbox_count();
     for (action, fields) in [
-        ("refuse", vec![("ground", "exemption"), ("message", "Legal privilege applies.")]),
-        ("extend", vec![("reason", "complex"), ("message", "Six systems.")]),
+        (
+            "refuse",
+            vec![
+                ("ground", "exemption"),
+                ("message", "Legal privilege applies."),
+            ],
+        ),
+        (
+            "extend",
+            vec![("reason", "complex"), ("message", "Six systems.")],
+        ),
         ("request_clarification", vec![("message", "Which account?")]),
     ] {
         let r = agent.preview(&reference, action, &fields).await;
@@ -481,6 +725,9 @@ async fn previews_change_nothing() {
     assert_eq!(app.outbox_count(), mails);
     // Only the page views were recorded.
     let kinds = app.event_kinds(&reference);
-    assert!(kinds[events_before..].iter().all(|k| k == "case_viewed"), "{kinds:?}");
+    assert!(
+        kinds[events_before..].iter().all(|k| k == "case_viewed"),
+        "{kinds:?}"
+    );
     let _ = outbox::PENDING;
 }

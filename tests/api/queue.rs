@@ -61,19 +61,33 @@ async fn the_queue_puts_the_most_urgent_first_and_filters() {
     let mid = enter(&app, &me, "erasure", "FR", 20);
     let new = enter(&app, &me, "access", "US-CA", 0);
     let assign = |r: &str, to: &User| {
-        casework::perform(&app.ctx, &me, &r.parse().unwrap(), Command::Assign { to: Some(to.id) }, Mode::Commit)
-            .unwrap()
-            .unwrap();
+        casework::perform(
+            &app.ctx,
+            &me,
+            &r.parse().unwrap(),
+            Command::Assign { to: Some(to.id) },
+            Mode::Commit,
+        )
+        .unwrap()
+        .unwrap();
     };
     assign(&old, &me);
     assign(&mid, &them);
     let unconfirmed = {
-        app.file_request(&crate::helpers::valid_request("access")).await;
-        app.db(|c| rightsdesk::db::cases::all_ids(c)).last().unwrap().1.clone()
+        app.file_request(&crate::helpers::valid_request("access"))
+            .await;
+        app.db(rightsdesk::db::cases::all_ids)
+            .last()
+            .unwrap()
+            .1
+            .clone()
     };
 
     let page = agent.page("/staff").await;
-    assert_eq!(references_in(&page), vec![old.clone(), mid.clone(), new.clone()]);
+    assert_eq!(
+        references_in(&page),
+        vec![old.clone(), mid.clone(), new.clone()]
+    );
     assert!(page.contains("OVERDUE"));
     assert!(page.contains("12 days overdue"));
     // Counts per status at the top.
@@ -86,7 +100,13 @@ async fn the_queue_puts_the_most_urgent_first_and_filters() {
     };
     assert_eq!(only("assignee=mine").await, vec![old.clone()]);
     assert_eq!(only("assignee=unassigned").await, vec![new.clone()]);
-    assert_eq!(only(Box::leak(format!("assignee={}", them.id.0).into_boxed_str())).await, vec![mid.clone()]);
+    assert_eq!(
+        only(Box::leak(
+            format!("assignee={}", them.id.0).into_boxed_str()
+        ))
+        .await,
+        vec![mid.clone()]
+    );
     assert_eq!(only("right=erasure").await, vec![mid.clone()]);
     assert_eq!(only("regime=ccpa").await, vec![new.clone()]);
     assert_eq!(only("overdue=1").await, vec![old.clone()]);
@@ -95,12 +115,28 @@ async fn the_queue_puts_the_most_urgent_first_and_filters() {
     assert!(only("unconfirmed=1").await.contains(&unconfirmed));
     assert_eq!(only("status=in_progress").await, Vec::<String>::new());
     // Search by reference (any letter case) and by email, across statuses.
-    assert_eq!(only(Box::leak(format!("q={}", new.to_lowercase()).into_boxed_str())).await, vec![new.clone()]);
-    assert_eq!(only("q=PERSON20erasure@example.com").await, vec![mid.clone()]);
+    assert_eq!(
+        only(Box::leak(
+            format!("q={}", new.to_lowercase()).into_boxed_str()
+        ))
+        .await,
+        vec![new.clone()]
+    );
+    assert_eq!(
+        only("q=PERSON20erasure@example.com").await,
+        vec![mid.clone()]
+    );
     assert_eq!(only("q=ada@example.com").await, vec![unconfirmed.clone()]);
 
     // Bad filters are a clear 400, not a 500.
-    for query in ["status=open", "right=everything", "due_within=soon", "q=hello", "after_id=x&after_due=y", "assignee=bob"] {
+    for query in [
+        "status=open",
+        "right=everything",
+        "due_within=soon",
+        "q=hello",
+        "after_id=x&after_due=y",
+        "assignee=bob",
+    ] {
         let r = agent.get(&format!("/staff?{query}")).await;
         assert_eq!(r.status().as_u16(), 400, "{query}");
     }
@@ -123,7 +159,10 @@ async fn the_queue_pages_without_repeating_or_skipping_a_case() {
             &app.ctx,
             &me,
             &r.parse().unwrap(),
-            Command::RequestIdentity { message: "Passport please".into(), on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap() },
+            Command::RequestIdentity {
+                message: "Passport please".into(),
+                on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+            },
             Mode::Commit,
         )
         .unwrap()
@@ -172,14 +211,19 @@ async fn the_dashboard_counts_open_cases_and_turnaround() {
             outcome: rightsdesk::domain::casework::Outcome::Fulfilled,
             note: None,
         },
-        Command::Complete { message: String::new() },
+        Command::Complete {
+            message: String::new(),
+        },
     ] {
         casework::perform(&app.ctx, &me, &done.parse().unwrap(), command, Mode::Commit)
             .unwrap()
             .unwrap();
     }
     let page = agent.page("/staff/dashboard").await;
-    assert!(page.contains("<span class=\"count\">1</span> open cases"), "{page}");
+    assert!(
+        page.contains("<span class=\"count\">1</span> open cases"),
+        "{page}"
+    );
     assert!(page.contains("<span class=\"count\">1</span> overdue"));
     // One UK GDPR case answered 10 days after receipt.
     assert!(page.contains("<td>1</td><td>10</td><td>10</td>"), "{page}");
@@ -201,7 +245,10 @@ async fn audit_verify_names_the_event_someone_edited() {
             .env("RUST_LOG", "off")
             .output()
             .unwrap();
-        (out.status.code().unwrap(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let (code, err) = run();
     assert_eq!(code, 0, "{err}");
@@ -220,5 +267,73 @@ async fn audit_verify_names_the_event_someone_edited() {
     });
     let (code, err) = run();
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains(&format!("case {reference}, event #{}", target.id)), "{err}");
+    assert!(
+        err.contains(&format!("case {reference}, event #{}", target.id)),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn the_daily_digest_tells_agents_what_is_due_and_admins_what_is_unassigned() {
+    use rightsdesk::service::digest;
+    let app = spawn_app().await;
+    app.add_staff("agent@example.org", Role::Agent);
+    app.add_staff("dpo@example.org", Role::Admin);
+    app.add_staff("viewer@example.org", Role::Viewer);
+    let agent = staff_user(&app, "agent@example.org");
+    let overdue = enter(&app, &agent, "access", "GB", 40); // due 19 March
+    let soon = enter(&app, &agent, "erasure", "GB", 27); // due 7 April (after Easter)
+    let later = enter(&app, &agent, "access", "GB", 0); // due 30 April
+    let unassigned = enter(&app, &agent, "access", "GB", 1);
+    for r in [&overdue, &soon, &later] {
+        casework::perform(
+            &app.ctx,
+            &agent,
+            &r.parse().unwrap(),
+            Command::Assign { to: Some(agent.id) },
+            Mode::Commit,
+        )
+        .unwrap()
+        .unwrap();
+    }
+    let send = |app: &TestApp| {
+        digest::send_if_due(
+            &app.ctx.pool,
+            &app.ctx.templates,
+            &app.ctx.settings,
+            &app.clock,
+        )
+        .unwrap()
+    };
+    // 10:00 London: before the configured hour (23 in tests), nothing.
+    assert_eq!(send(&app), 0);
+    app.clock.advance(chrono::Duration::hours(13)); // 23:00 London
+    assert_eq!(send(&app), 2, "the agent and the admin; not the viewer");
+    // Once a day only.
+    assert_eq!(send(&app), 0);
+
+    let mail = app
+        .wait_for_email_to("agent@example.org", "Rightsdesk:")
+        .await;
+    assert!(
+        mail.subject.contains("1 of your cases overdue"),
+        "{}",
+        mail.subject
+    );
+    assert!(mail.text.contains(&overdue) && mail.text.contains("OVERDUE by 12 days"));
+    assert!(mail.text.contains(&soon) && mail.text.contains("due in 7 days"));
+    assert!(!mail.text.contains(&later), "not due within a week");
+    assert!(
+        !mail.text.contains(&unassigned),
+        "agents get their own cases"
+    );
+    assert!(mail
+        .text
+        .contains(&format!("http://rightsdesk.test/staff/cases/{soon}")));
+    let admin_mail = app
+        .wait_for_email_to("dpo@example.org", "Rightsdesk:")
+        .await;
+    assert!(admin_mail.text.contains(&unassigned));
+    assert!(admin_mail.text.contains("assigned to no one"));
+    assert!(app.emails().iter().all(|e| e.to != "viewer@example.org"));
 }

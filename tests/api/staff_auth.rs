@@ -21,7 +21,10 @@ async fn logged_out_staff_pages_redirect_to_login() {
         let response = app.get(path).await;
         assert_eq!(response.status().as_u16(), 303, "{path}");
         let location = response.headers()["location"].to_str().unwrap().to_owned();
-        assert!(location.starts_with("/staff/login?next="), "{path} → {location}");
+        assert!(
+            location.starts_with("/staff/login?next="),
+            "{path} → {location}"
+        );
     }
     // Posting an action without a session goes to login too, changing nothing.
     let csrf = app.csrf_token("/staff/login").await;
@@ -76,7 +79,13 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
     let app = spawn_app().await;
     app.add_staff("agent@example.org", Role::Agent);
     let client = new_client();
-    let wrong = try_login(&app, &client, "agent@example.org", "not the password at all").await;
+    let wrong = try_login(
+        &app,
+        &client,
+        "agent@example.org",
+        "not the password at all",
+    )
+    .await;
     assert_eq!(wrong.status().as_u16(), 401);
     let wrong = wrong.text().await.unwrap();
     let unknown = try_login(&app, &client, "nobody@example.org", PASSWORD).await;
@@ -164,7 +173,10 @@ async fn first_admin_sets_up_their_account_from_the_one_time_link() {
     let link = accounts::first_admin_setup_link(&app.ctx)
         .unwrap()
         .expect("a link while there are no accounts");
-    let path = link.strip_prefix("http://rightsdesk.test").unwrap().to_owned();
+    let path = link
+        .strip_prefix("http://rightsdesk.test")
+        .unwrap()
+        .to_owned();
     let client = new_client();
     let page = client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
@@ -203,7 +215,9 @@ async fn first_admin_sets_up_their_account_from_the_one_time_link() {
     let again = client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(again.status().as_u16(), 410);
     assert_eq!(accounts::first_admin_setup_link(&app.ctx).unwrap(), None);
-    let stored = app.db(|c| rightsdesk::db::users::find_by_email(c, "dpo@example.org")).unwrap();
+    let stored = app
+        .db(|c| rightsdesk::db::users::find_by_email(c, "dpo@example.org"))
+        .unwrap();
     assert_eq!(stored.role, Role::Admin);
     assert!(stored.password_hash.unwrap().starts_with("$argon2id$"));
 }
@@ -215,7 +229,11 @@ async fn an_invited_agent_chooses_a_password_and_logs_in() {
     let response = admin
         .post(
             "/staff/users",
-            &[("name", "Eve Agent"), ("email", "eve@example.org"), ("role", "agent")],
+            &[
+                ("name", "Eve Agent"),
+                ("email", "eve@example.org"),
+                ("role", "agent"),
+            ],
         )
         .await;
     assert_eq!(response.status().as_u16(), 303);
@@ -229,17 +247,31 @@ async fn an_invited_agent_chooses_a_password_and_logs_in() {
     // Not usable before a password is set.
     let client = new_client();
     assert_eq!(
-        try_login(&app, &client, "eve@example.org", PASSWORD).await.status().as_u16(),
+        try_login(&app, &client, "eve@example.org", PASSWORD)
+            .await
+            .status()
+            .as_u16(),
         401
     );
-    let page = client.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    let page = client
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("eve@example.org"));
     let csrf = form_field(&page, "csrf_token").to_owned();
     let response = post(
         &app,
         &client,
         &path,
-        &[("csrf_token", &csrf), ("password", PASSWORD), ("password_again", PASSWORD)],
+        &[
+            ("csrf_token", &csrf),
+            ("password", PASSWORD),
+            ("password_again", PASSWORD),
+        ],
     )
     .await;
     assert_eq!(response.status().as_u16(), 303);
@@ -251,7 +283,11 @@ async fn an_invited_agent_chooses_a_password_and_logs_in() {
     let again = admin
         .post(
             "/staff/users",
-            &[("name", "Eve"), ("email", "EVE@example.org"), ("role", "viewer")],
+            &[
+                ("name", "Eve"),
+                ("email", "EVE@example.org"),
+                ("role", "viewer"),
+            ],
         )
         .await;
     assert_eq!(again.status().as_u16(), 422);
@@ -262,24 +298,43 @@ async fn an_invited_agent_chooses_a_password_and_logs_in() {
 async fn admins_change_roles_and_disable_accounts_but_keep_one_admin() {
     let app = spawn_app().await;
     let admin = app.staff("dpo@example.org", Role::Admin).await;
-    let admin_id = app.db(|c| rightsdesk::db::users::find_by_email(c, "dpo@example.org")).unwrap().id;
+    let admin_id = app
+        .db(|c| rightsdesk::db::users::find_by_email(c, "dpo@example.org"))
+        .unwrap()
+        .id;
     let agent = app.staff("agent@example.org", Role::Agent).await;
-    let agent_id = app.db(|c| rightsdesk::db::users::find_by_email(c, "agent@example.org")).unwrap().id;
+    let agent_id = app
+        .db(|c| rightsdesk::db::users::find_by_email(c, "agent@example.org"))
+        .unwrap()
+        .id;
 
     // The only admin cannot demote or disable themselves.
     let r = admin
-        .post(&format!("/staff/users/{}", admin_id.0), &[("role", "agent"), ("active", "1")])
+        .post(
+            &format!("/staff/users/{}", admin_id.0),
+            &[("role", "agent"), ("active", "1")],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 409);
-    assert!(r.text().await.unwrap().contains("at least one active admin"));
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("at least one active admin"));
     let r = admin
-        .post(&format!("/staff/users/{}", admin_id.0), &[("role", "admin")])
+        .post(
+            &format!("/staff/users/{}", admin_id.0),
+            &[("role", "admin")],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 409);
 
     // Make the agent a viewer: they keep reading, stop working.
     let r = admin
-        .post(&format!("/staff/users/{}", agent_id.0), &[("role", "viewer"), ("active", "1")])
+        .post(
+            &format!("/staff/users/{}", agent_id.0),
+            &[("role", "viewer"), ("active", "1")],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(agent.get("/staff/cases/new").await.status().as_u16(), 403);
@@ -287,20 +342,31 @@ async fn admins_change_roles_and_disable_accounts_but_keep_one_admin() {
 
     // Disabling ends their session at once.
     let r = admin
-        .post(&format!("/staff/users/{}", agent_id.0), &[("role", "viewer")])
+        .post(
+            &format!("/staff/users/{}", agent_id.0),
+            &[("role", "viewer")],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(agent.get("/staff").await.status().as_u16(), 303);
     let client = new_client();
     assert_eq!(
-        try_login(&app, &client, "agent@example.org", PASSWORD).await.status().as_u16(),
+        try_login(&app, &client, "agent@example.org", PASSWORD)
+            .await
+            .status()
+            .as_u16(),
         401
     );
     // Unknown account, bad role.
-    let r = admin.post("/staff/users/9999", &[("role", "agent"), ("active", "1")]).await;
+    let r = admin
+        .post("/staff/users/9999", &[("role", "agent"), ("active", "1")])
+        .await;
     assert_eq!(r.status().as_u16(), 404);
     let r = admin
-        .post(&format!("/staff/users/{}", agent_id.0), &[("role", "root"), ("active", "1")])
+        .post(
+            &format!("/staff/users/{}", agent_id.0),
+            &[("role", "root"), ("active", "1")],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 422);
 }
@@ -312,8 +378,14 @@ async fn forms_without_the_csrf_token_are_refused() {
     let reference = app.confirmed_case("access", "ada@example.com").await;
     let before = app.event_kinds(&reference).len();
     for (path, fields) in [
-        (format!("/staff/cases/{reference}/actions"), vec![("action", "note"), ("body", "hi")]),
-        ("/staff/users".to_owned(), vec![("name", "X"), ("email", "x@example.org"), ("role", "agent")]),
+        (
+            format!("/staff/cases/{reference}/actions"),
+            vec![("action", "note"), ("body", "hi")],
+        ),
+        (
+            "/staff/users".to_owned(),
+            vec![("name", "X"), ("email", "x@example.org"), ("role", "agent")],
+        ),
         ("/staff/logout".to_owned(), vec![]),
     ] {
         let r = post(&app, &admin.client, &path, &fields).await;
@@ -326,7 +398,9 @@ async fn forms_without_the_csrf_token_are_refused() {
     // Nothing happened: no note, no invitation, still logged in.
     let kinds = app.event_kinds(&reference);
     assert!(!kinds[before..].iter().any(|k| k == "note_added"));
-    assert!(app.db(|c| rightsdesk::db::users::find_by_email(c, "x@example.org")).is_none());
+    assert!(app
+        .db(|c| rightsdesk::db::users::find_by_email(c, "x@example.org"))
+        .is_none());
     assert_eq!(admin.get("/staff").await.status().as_u16(), 200);
 }
 
@@ -341,7 +415,11 @@ async fn viewers_read_but_cannot_change_anything() {
     assert!(page.contains("can read this case but not change it"));
     for action in ["note", "assign", "verify_identity", "refuse"] {
         let r = viewer
-            .act(&reference, action, &[("body", "x"), ("method", "email_confirmed")])
+            .act(
+                &reference,
+                action,
+                &[("body", "x"), ("method", "email_confirmed")],
+            )
             .await;
         assert_eq!(r.status().as_u16(), 403, "{action}");
     }
@@ -372,7 +450,10 @@ fn user_add_reads_the_password_from_standard_input() {
             .write_all(password.as_bytes())
             .unwrap();
         let out = child.wait_with_output().unwrap();
-        (out.status.code().unwrap(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     let (code, err) = run("agent@example.org", "short\n");
     assert_ne!(code, 0);
@@ -393,7 +474,10 @@ fn user_add_reads_the_password_from_standard_input() {
             .args(["user", "add", "--email", "x@example.org", "--role", "root"])
             .output()
             .unwrap();
-        (out.status.code().unwrap(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     };
     assert_ne!(code, 0);
     assert!(err.contains("root"), "{err}");

@@ -80,8 +80,7 @@ impl TestApp {
             if let Some(mail) = self
                 .emails()
                 .into_iter()
-                .filter(|e| e.to == to && e.subject.contains(subject))
-                .last()
+                .rfind(|e| e.to == to && e.subject.contains(subject))
             {
                 return mail;
             }
@@ -119,7 +118,11 @@ pub async fn try_login(
         app,
         client,
         "/staff/login",
-        &[("csrf_token", &csrf), ("email", email), ("password", password)],
+        &[
+            ("csrf_token", &csrf),
+            ("email", email),
+            ("password", password),
+        ],
     )
     .await
 }
@@ -187,7 +190,12 @@ impl<'a> StaffClient<'a> {
         let response = self.act(reference, action, fields).await;
         let status = response.status().as_u16();
         let body = response.text().await.unwrap();
-        assert_eq!(status, 303, "{action} on {reference} succeeds: {}", error_of(&body));
+        assert_eq!(
+            status,
+            303,
+            "{action} on {reference} succeeds: {}",
+            error_of(&body)
+        );
     }
 
     /// Previews the email an action would send.

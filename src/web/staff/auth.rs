@@ -103,10 +103,12 @@ impl FromRequest for Staff {
                 session.purge();
                 return Err(login());
             }
-            let user = web::block(move || -> Result<Option<User>, crate::service::ServiceError> {
-                let mut conn = ctx.pool.get()?;
-                Ok(users::find(&mut conn, UserId(uid))?)
-            })
+            let user = web::block(
+                move || -> Result<Option<User>, crate::service::ServiceError> {
+                    let mut conn = ctx.pool.get()?;
+                    Ok(users::find(&mut conn, UserId(uid))?)
+                },
+            )
             .await??;
             match user {
                 Some(user) if user.active && i64::from(user.session_epoch) == epoch => {

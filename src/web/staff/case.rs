@@ -14,9 +14,7 @@ use super::{render, see_other, Staff};
 use crate::app::AppContext;
 use crate::db::events::Event;
 use crate::db::users::{User, UserId};
-use crate::domain::casework::{
-    Action, ExtensionReason, IdentityMethod, Outcome, RefusalGround,
-};
+use crate::domain::casework::{Action, ExtensionReason, IdentityMethod, Outcome, RefusalGround};
 use crate::domain::deadline::long;
 use crate::domain::rights::Choice;
 use crate::domain::{Reference, Right};
@@ -67,7 +65,10 @@ fn local(at: NaiveDateTime, tz: Tz) -> String {
 }
 
 fn name_of(people: &[User], actor: &str) -> String {
-    match actor.strip_prefix("user:").and_then(|id| id.parse::<i64>().ok()) {
+    match actor
+        .strip_prefix("user:")
+        .and_then(|id| id.parse::<i64>().ok())
+    {
         Some(id) => people
             .iter()
             .find(|u| u.id == UserId(id))
@@ -96,8 +97,12 @@ fn describe(e: &Event, view: &CaseView) -> String {
     };
     let on = e.effective_on.map(long).unwrap_or_default();
     let label = |key: Option<&str>, all: &[(&str, &str)]| {
-        key.and_then(|k| all.iter().find(|(kk, _)| *kk == k).map(|(_, l)| l.to_string()))
-            .unwrap_or_else(|| key.unwrap_or("").replace('_', " "))
+        key.and_then(|k| {
+            all.iter()
+                .find(|(kk, _)| *kk == k)
+                .map(|(_, l)| l.to_string())
+        })
+        .unwrap_or_else(|| key.unwrap_or("").replace('_', " "))
     };
     match e.kind.as_str() {
         "request_submitted" => format!(
@@ -125,7 +130,10 @@ fn describe(e: &Event, view: &CaseView) -> String {
             "Identity verified: {}",
             label(
                 detail_str(&d, "method"),
-                &IdentityMethod::ALL.iter().map(|m| (m.key(), m.label())).collect::<Vec<_>>()
+                &IdentityMethod::ALL
+                    .iter()
+                    .map(|m| (m.key(), m.label()))
+                    .collect::<Vec<_>>()
             )
         ),
         "identity_requested" => due_now(&format!("Identity proof asked for on {on}")),
@@ -138,7 +146,10 @@ fn describe(e: &Event, view: &CaseView) -> String {
             "Deadline extended on {on} ({})",
             label(
                 detail_str(&d, "reason"),
-                &ExtensionReason::ALL.iter().map(|r| (r.key(), r.label())).collect::<Vec<_>>()
+                &ExtensionReason::ALL
+                    .iter()
+                    .map(|r| (r.key(), r.label()))
+                    .collect::<Vec<_>>()
             )
         )),
         "fee_requested" => due_now(&format!("Fee asked for on {on}")),
@@ -150,7 +161,10 @@ fn describe(e: &Event, view: &CaseView) -> String {
                 .map_or("Right", |r| r.short()),
             label(
                 detail_str(&d, "outcome"),
-                &Outcome::ALL.iter().map(|o| (o.key(), o.label())).collect::<Vec<_>>()
+                &Outcome::ALL
+                    .iter()
+                    .map(|o| (o.key(), o.label()))
+                    .collect::<Vec<_>>()
             )
         ),
         "case_completed" => "Case completed; final answer sent".into(),
@@ -158,7 +172,10 @@ fn describe(e: &Event, view: &CaseView) -> String {
             "Request refused: {}",
             label(
                 detail_str(&d, "ground"),
-                &RefusalGround::ALL.iter().map(|g| (g.key(), g.label())).collect::<Vec<_>>()
+                &RefusalGround::ALL
+                    .iter()
+                    .map(|g| (g.key(), g.label()))
+                    .collect::<Vec<_>>()
             )
         ),
         "marked_duplicate" => format!(
@@ -291,7 +308,9 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
     let open_rights: Vec<Value> = view
         .rights
         .iter()
-        .map(|r| json!({ "key": r.request.right().key(), "title": r.request.right().title(regime) }))
+        .map(
+            |r| json!({ "key": r.request.right().key(), "title": r.request.right().title(regime) }),
+        )
         .collect();
     let reasons: Vec<Value> = ExtensionReason::ALL
         .iter()
@@ -518,8 +537,10 @@ pub async fn post(
     };
     let user = staff.user.clone();
     let r = reference.clone();
-    let result =
-        pages::blocking(&ctx, move |ctx| casework::perform(ctx, &user, &r, command, mode)).await?;
+    let result = pages::blocking(&ctx, move |ctx| {
+        casework::perform(ctx, &user, &r, command, mode)
+    })
+    .await?;
     match result {
         Ok(Performed::Done) => Ok(see_other(&format!(
             "/staff/cases/{}#top",

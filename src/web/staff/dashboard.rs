@@ -32,12 +32,7 @@ pub async fn get(
     let today = ctx.clock.today(tz);
     let week_end = today.checked_add_days(Days::new(7)).unwrap_or(today);
     let year_ago = today.checked_sub_months(Months::new(12)).unwrap_or(today);
-    let since = db::timestamp(
-        year_ago
-            .and_hms_opt(0, 0, 0)
-            .unwrap_or_default()
-            .and_utc(),
-    );
+    let since = db::timestamp(year_ago.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
     let (by_state, by_right, due_week, overdue, closed) = pages::blocking(&ctx, move |ctx| {
         let mut conn = ctx.pool.get()?;
         Ok::<_, ServiceError>((

@@ -135,17 +135,15 @@ fn setup_page(
         LinkCheck::Invite { email, name } => {
             ("Choose your password", false, email.as_str(), name.as_str())
         }
-        LinkCheck::Unusable => {
-            return pages::notice(
-                ctx,
-                StatusCode::GONE,
-                "This link no longer works",
-                "Set-up and invitation links work once and expire. Ask an admin to invite you again."
-                    .into(),
-                json!({}),
-                cookie,
-            )
-        }
+        LinkCheck::Unusable => return pages::notice(
+            ctx,
+            StatusCode::GONE,
+            "This link no longer works",
+            "Set-up and invitation links work once and expire. Ask an admin to invite you again."
+                .into(),
+            json!({}),
+            cookie,
+        ),
     };
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY

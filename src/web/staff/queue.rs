@@ -61,7 +61,10 @@ impl QueueQuery {
         };
         let right = match self.right.as_str() {
             "" => None,
-            r => Some(r.parse::<Right>().map_err(|_| format!("unknown right '{r}'"))?),
+            r => Some(
+                r.parse::<Right>()
+                    .map_err(|_| format!("unknown right '{r}'"))?,
+            ),
         };
         let regime = match self.regime.as_str() {
             "" => None,
@@ -75,18 +78,16 @@ impl QueueQuery {
             "mine" => AssigneeFilter::User(me),
             "unassigned" => AssigneeFilter::Unassigned,
             id => AssigneeFilter::User(UserId(
-                id.parse()
-                    .map_err(|_| format!("unknown assignee '{id}'"))?,
+                id.parse().map_err(|_| format!("unknown assignee '{id}'"))?,
             )),
         };
         let due_by = match self.due_within.trim() {
             "" => None,
             n => {
-                let days: u64 = n
-                    .parse()
-                    .ok()
-                    .filter(|d| *d <= 3650)
-                    .ok_or_else(|| format!("'due within' must be a number of days, not '{n}'"))?;
+                let days: u64 =
+                    n.parse().ok().filter(|d| *d <= 3650).ok_or_else(|| {
+                        format!("'due within' must be a number of days, not '{n}'")
+                    })?;
                 today.checked_add_days(Days::new(days))
             }
         };
@@ -167,10 +168,7 @@ pub fn row_json(row: &QueueRow, today: NaiveDate) -> Value {
     })
 }
 
-fn options<'a>(
-    items: impl IntoIterator<Item = (&'a str, &'a str)>,
-    selected: &str,
-) -> Vec<Value> {
+fn options<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, selected: &str) -> Vec<Value> {
     items
         .into_iter()
         .map(|(value, label)| json!({ "value": value, "label": label, "selected": value == selected }))
@@ -213,14 +211,27 @@ pub async fn get(
         .chain(Right::ALL.iter().map(|r| (r.key(), r.short())))
         .collect();
     let regime_options = options(
-        [("", "Any law"), ("uk-gdpr", "UK GDPR"), ("eu-gdpr", "EU GDPR"), ("ccpa", "CCPA")],
+        [
+            ("", "Any law"),
+            ("uk-gdpr", "UK GDPR"),
+            ("eu-gdpr", "EU GDPR"),
+            ("ccpa", "CCPA"),
+        ],
         &query.regime,
     );
     let ids: Vec<String> = people.iter().map(|u| u.id.0.to_string()).collect();
-    let assignee_options: Vec<(&str, &str)> = [("", "Anyone"), ("mine", "Mine"), ("unassigned", "Unassigned")]
-        .into_iter()
-        .chain(ids.iter().zip(&people).map(|(id, u)| (id.as_str(), u.name.as_str())))
-        .collect();
+    let assignee_options: Vec<(&str, &str)> = [
+        ("", "Anyone"),
+        ("mine", "Mine"),
+        ("unassigned", "Unassigned"),
+    ]
+    .into_iter()
+    .chain(
+        ids.iter()
+            .zip(&people)
+            .map(|(id, u)| (id.as_str(), u.name.as_str())),
+    )
+    .collect();
     let (error, status) = match &filter {
         Ok(_) => (None, StatusCode::OK),
         Err(e) => (Some(e.clone()), StatusCode::BAD_REQUEST),

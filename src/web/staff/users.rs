@@ -152,11 +152,22 @@ pub async fn update(
     let active = form.active == "1";
     let by = staff.user.clone();
     let id = UserId(id.into_inner());
-    let result =
-        pages::blocking(&ctx, move |ctx| accounts::update(ctx, &by, id, role, active)).await?;
+    let result = pages::blocking(&ctx, move |ctx| {
+        accounts::update(ctx, &by, id, role, active)
+    })
+    .await?;
     match result {
         Ok(()) => Ok(see_other("/staff/users")),
         Err(accounts::AccountError::NoSuchUser) => Err(WebError::NotFound),
-        Err(e) => page(&req, &ctx, &staff, Some(e.to_string()), StatusCode::CONFLICT).await,
+        Err(e) => {
+            page(
+                &req,
+                &ctx,
+                &staff,
+                Some(e.to_string()),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
     }
 }
