@@ -340,6 +340,7 @@ impl Work<'_> {
 
     fn run(&mut self, command: Command) -> Result<(), Flow> {
         match command {
+            Command::Assign { to } if to == self.case.assignee => {} // nothing changes
             Command::Assign { to } => {
                 let name = match to {
                     Some(id) => Some(

@@ -232,11 +232,11 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
                 "paused_days": d.paused_days,
                 "acknowledge_by": d.acknowledge_by.map(long),
                 "opt_out_due": d.opt_out_due.map(long),
-                "clock": match d.clock {
+                "clock": if case.state.is_closed() { "stopped: the case is closed".to_owned() } else { match d.clock {
                     crate::domain::deadline::ClockState::Running => "running".to_owned(),
                     crate::domain::deadline::ClockState::Paused { since } => format!("paused since {}", long(since)),
                     crate::domain::deadline::ClockState::NotStarted { waiting_for } => format!("not started: waiting for {waiting_for}"),
-                },
+                } },
                 "days_text": if case.state.is_closed() { "closed".to_owned() } else { text },
                 "overdue": overdue && !case.state.is_closed(),
                 "derivation": d.derivation,
@@ -333,6 +333,8 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
             "description": case.description,
         },
         "assignee": assignee,
+        "assigned_to_me": case.assignee == Some(me.id),
+        "my_id": me.id.0,
         "duplicate_of": view.duplicate_of.as_ref().map(|r| r.as_str().to_owned()),
         "rights": rights,
         "deadline": deadline,

@@ -1,0 +1,126 @@
+// Browser tests of the staff workspace, in headless Chromium at desktop
+// width, against a running Rightsdesk that has no staff account yet:
+//   RIGHTSDESK_URL       the app's base URL
+//   RIGHTSDESK_MAIL_DIR  where its file transport writes .eml files
+//   RIGHTSDESK_LOG       the app's log, where the first admin's setup link is
+//   SCREENSHOT_DIR       optional: where to leave screenshots
+// .ci/run starts the app and sets these.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const base = process.env.RIGHTSDESK_URL;
+const mailDir = process.env.RIGHTSDESK_MAIL_DIR;
+const logFile = process.env.RIGHTSDESK_LOG;
+const shots = process.env.SCREENSHOT_DIR;
+if (!base || !mailDir || !logFile) throw new Error('set RIGHTSDESK_URL, RIGHTSDESK_MAIL_DIR and RIGHTSDESK_LOG');
+if (shots) mkdirSync(shots, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function shot(page, name) {
+  if (shots) await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+}
+
+async function waitForEmail(address, subject) {
+  for (let i = 0; i < 100; i++) {
+    const found = readdirSync(mailDir).filter((f) => f.endsWith('.eml')).sort()
+      .map((f) => readFileSync(join(mailDir, f), 'utf8').replace(/=\r?\n/g, ''))
+      .find((raw) => raw.includes(`To: ${address}`) && raw.includes(subject));
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no email '${subject}' to ${address}`);
+}
+
+/** Files and confirms a request as a requester would; returns its reference. */
+async function fileRequest(address) {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(base + '/requests/new');
+  await page.getByLabel('Full name').fill('Grace Hopper');
+  await page.getByLabel('Email address').fill(address);
+  await page.getByLabel('Where do you live?').selectOption('GB');
+  await page.getByLabel('Myself').check();
+  await page.getByLabel('Get a copy of my personal data').check();
+  await page.getByRole('button', { name: 'Send request' }).click();
+  const confirmation = await waitForEmail(address, 'Confirm your email');
+  const link = confirmation.match(/https?:\/\/[^\s"<]+\/confirm\/[A-Za-z0-9_-]{43}/)[0];
+  await page.goto(link);
+  await page.getByRole('button', { name: 'Confirm and start my request' }).click();
+  const reference = (await page.locator('.reference').innerText()).trim();
+  await context.close();
+  return reference;
+}
+
+test('the first admin sets up, finds a new request in the queue and answers it', async () => {
+  const log = readFileSync(logFile, 'utf8');
+  const setup = log.match(/https?:\/\/\S+\/staff\/setup\/[A-Za-z0-9_-]{43}/);
+  assert.ok(setup, 'the log shows a setup link for the first admin');
+
+  const address = `ada.${Date.now()}@example.com`;
+  const reference = await fileRequest(address);
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(setup[0]);
+  await page.getByLabel('Your name').fill('Dana Okafor');
+  await page.getByLabel('Email address').fill('dpo@example.org');
+  await page.getByLabel('Password', { exact: true }).fill('plum tractor velvet harbour');
+  await page.getByLabel('Password again').fill('plum tractor velvet harbour');
+  await page.getByRole('button', { name: 'Save and log in' }).click();
+  assert.equal(new URL(page.url()).pathname, '/staff');
+  assert.match(await page.locator('h1').innerText(), /Case queue/);
+  await shot(page, 'staff-queue');
+
+  await page.getByRole('link', { name: reference }).click();
+  assert.match(await page.locator('h1').innerText(), new RegExp(reference));
+  assert.match(await page.locator('.deadline').innerText(), /Due \w+day \d+ \w+ \d{4}/);
+  await page.getByRole('button', { name: 'Assign to me' }).click();
+  assert.match(await page.locator('.meta').innerText(), /assigned to Dana Okafor/);
+  await page.getByLabel('Confirmed email address is enough for this request').check();
+  await page.getByRole('button', { name: 'Mark verified' }).click();
+  assert.match(await page.locator('h1').innerText(), /In progress/i);
+
+  await page.locator('summary', { hasText: 'Record the outcome' }).click();
+  await page.getByLabel('Done in full').check();
+  await page.getByRole('button', { name: 'Save outcome' }).click();
+  await page.locator('summary', { hasText: 'Send the final answer' }).click();
+  await page.getByLabel('Message to the requester', { exact: true }).fill('Your data is in the attached report.');
+  await page.getByRole('button', { name: 'Preview the email' }).click();
+  assert.match(await page.locator('h1').innerText(), /Check the email before sending/);
+  assert.match(await page.locator('.email-body').innerText(), /Your data is in the attached report\./);
+  await shot(page, 'staff-preview');
+  await page.getByRole('button', { name: 'Send it and record the action' }).click();
+  assert.match(await page.locator('h1').innerText(), /Completed/i);
+  await shot(page, 'staff-case');
+
+  const answer = await waitForEmail(address, 'Our answer to your request');
+  assert.ok(answer.includes('Your data is in the attached report.'));
+
+  // Everything is on the case page's timeline.
+  await page.reload();
+  const timeline = await page.locator('.timeline').innerText();
+  for (const line of ['Case completed', 'Identity verified', 'Our answer to your request', 'Email address confirmed']) {
+    assert.ok(timeline.includes(line), `timeline shows '${line}'`);
+  }
+
+  // The dashboard counts it; logging out ends the session.
+  await page.getByRole('link', { name: 'Dashboard' }).click();
+  await shot(page, 'staff-dashboard');
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.goto(base + '/staff');
+  assert.equal(new URL(page.url()).pathname, '/staff/login');
+  await context.close();
+});
