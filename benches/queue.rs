@@ -1,0 +1,227 @@
+//! The staff queue at scale, printed as a table (copy it into
+//! docs/benchmarks.md). Run with `cargo bench --bench queue`; set
+//! `QUEUE_CASES` for another size (default one million) and
+//! `DATABASE_URL=postgres://...` to measure PostgreSQL (an empty database).
+//!
+//! It fills the database with cases as a busy organisation would have them
+//! after some years: almost all closed, a few thousand open, spread over ten
+//! agents and a year of due dates; then times the queries behind `/staff`
+//! and the dashboard.
+
+use std::time::{Duration, Instant};
+
+use chrono::{Days, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use rightsdesk::db::queue::{self, AssigneeFilter, Cursor, QueueFilter, Search};
+use rightsdesk::db::schema::{case_rights, cases};
+use rightsdesk::db::users::UserId;
+use rightsdesk::db::{self, DbConn};
+use rightsdesk::domain::{CaseState, Reference, Right, Role};
+
+const OPEN_EVERY: usize = 40; // 2.5 % of cases are open
+const AGENTS: i64 = 10;
+
+/// A distinct, valid reference for case number `i`.
+fn reference(i: usize) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut s = String::from("RD-");
+    for k in (0..8).rev() {
+        if k == 3 {
+            s.push('-');
+        }
+        s.push(ALPHABET[(i >> (5 * k)) & 31] as char);
+    }
+    s
+}
+
+fn seed(conn: &mut DbConn, n: usize) -> anyhow::Result<()> {
+    let now = NaiveDateTime::parse_from_str("2026-11-24 09:00:00", "%Y-%m-%d %H:%M:%S")?;
+    let base = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    for a in 1..=AGENTS {
+        rightsdesk::db::users::insert(
+            conn,
+            &format!("agent{a}@example.org"),
+            &format!("Agent {a}"),
+            Role::Agent,
+            None,
+            now,
+        )?;
+    }
+    let batch = 5_000;
+    let mut done = 0;
+    while done < n {
+        let size = batch.min(n - done);
+        db::write_transaction::<_, anyhow::Error, _>(conn, |conn| {
+            let mut rows = Vec::with_capacity(size);
+            for i in done..done + size {
+                let open = i % OPEN_EVERY == 0;
+                let state = if open {
+                    CaseState::OPEN[i / OPEN_EVERY % 3]
+                } else {
+                    CaseState::Completed
+                };
+                let received = base - Days::new((i % 3650) as u64);
+                let due = if open {
+                    base.checked_add_days(Days::new((i / OPEN_EVERY % 120) as u64))
+                        .map(|d| d - Days::new(30))
+                } else {
+                    Some(received + Days::new(30))
+                };
+                rows.push((
+                    cases::reference.eq(reference(i)),
+                    cases::state.eq(state.key()),
+                    cases::regime.eq(["uk-gdpr", "eu-gdpr", "ccpa"][i % 3]),
+                    cases::channel.eq("web"),
+                    cases::location.eq("GB"),
+                    cases::requester_name.eq("Bench Person"),
+                    cases::requester_email.eq(format!("person{i}@example.com")),
+                    cases::received_on.eq(Some(received)),
+                    cases::due_on.eq(due),
+                    cases::submitted_at.eq(now),
+                    cases::updated_at.eq(now),
+                    cases::assignee_id.eq((i % 7 != 0).then_some(1 + i as i64 % AGENTS)),
+                ));
+            }
+            diesel::insert_into(cases::table)
+                .values(&rows)
+                .execute(conn)?;
+            let ids: Vec<i64> = cases::table
+                .order(cases::id.desc())
+                .limit(size as i64)
+                .select(cases::id)
+                .load(conn)?;
+            let rights: Vec<_> = ids
+                .iter()
+                .map(|id| {
+                    (
+                        case_rights::case_id.eq(*id),
+                        case_rights::right_key.eq(Right::ALL[*id as usize % 8].key()),
+                        case_rights::details.eq("{\"right\":\"access\",\"scope\":null}"),
+                    )
+                })
+                .collect();
+            diesel::insert_into(case_rights::table)
+                .values(&rights)
+                .execute(conn)?;
+            Ok(())
+        })?;
+        done += size;
+    }
+    Ok(())
+}
+
+fn time<T>(what: &str, runs: u32, mut f: impl FnMut() -> T) -> (String, Duration, Duration) {
+    f(); // warm the cache
+    let mut times: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    (
+        what.to_owned(),
+        times[times.len() / 2],
+        times[times.len() - 1],
+    )
+}
+
+fn main() -> anyhow::Result<()> {
+    let n: usize = std::env::var("QUEUE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let dir = tempfile::tempdir()?;
+    let url = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| format!("sqlite://{}", dir.path().join("bench.db").display()));
+    let (pool, backend) = db::connect(&url, 2)?;
+    let mut conn = pool.get()?;
+    db::run_migrations(&mut conn)?;
+    let t = Instant::now();
+    seed(&mut conn, n)?;
+    eprintln!("seeded {n} cases in {:.1?}", t.elapsed());
+    let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+    let open = |after: Option<Cursor>, assignee: AssigneeFilter| QueueFilter {
+        states: CaseState::OPEN.to_vec(),
+        right: None,
+        regime: None,
+        assignee,
+        due_by: None,
+        overdue_before: None,
+        search: None,
+        after,
+        limit: 51,
+    };
+    let first = queue::page(&mut conn, &open(None, AssigneeFilter::Anyone))?;
+    let mut deep = first.last().map(|r| Cursor {
+        due_on: r.due_on,
+        id: r.id.0,
+    });
+    for _ in 0..200 {
+        let page = queue::page(&mut conn, &open(deep, AssigneeFilter::Anyone))?;
+        if let Some(last) = page.last() {
+            deep = Some(Cursor {
+                due_on: last.due_on,
+                id: last.id.0,
+            });
+        }
+    }
+    let some_reference: String = cases::table
+        .filter(cases::id.eq(n as i64 / 2))
+        .select(cases::reference)
+        .first(&mut conn)?;
+    let some_reference: Reference = some_reference.parse()?;
+    let mut rows = vec![
+        time("queue, first page (open cases)", 50, || {
+            queue::page(&mut conn, &open(None, AssigneeFilter::Anyone)).unwrap()
+        }),
+        time("queue, page 200 (keyset)", 50, || {
+            queue::page(&mut conn, &open(deep, AssigneeFilter::Anyone)).unwrap()
+        }),
+        time("queue, one agent's cases", 50, || {
+            queue::page(&mut conn, &open(None, AssigneeFilter::User(UserId(3)))).unwrap()
+        }),
+        time("queue, overdue, one right", 50, || {
+            let mut f = open(None, AssigneeFilter::Anyone);
+            f.overdue_before = Some(today);
+            f.right = Some(Right::Erasure);
+            queue::page(&mut conn, &f).unwrap()
+        }),
+        time("search by reference", 50, || {
+            let mut f = open(None, AssigneeFilter::Anyone);
+            f.states = CaseState::ALL.to_vec();
+            f.search = Some(Search::Reference(some_reference.clone()));
+            queue::page(&mut conn, &f).unwrap()
+        }),
+        time("search by email (any case)", 10, || {
+            let mut f = open(None, AssigneeFilter::Anyone);
+            f.states = CaseState::ALL.to_vec();
+            f.search = Some(Search::Email(format!("Person{}@example.com", n / 3)));
+            queue::page(&mut conn, &f).unwrap()
+        }),
+        time("counts per status", 10, || {
+            queue::count_by_state(&mut conn).unwrap()
+        }),
+        time("dashboard: open by right", 10, || {
+            queue::open_by_right(&mut conn).unwrap()
+        }),
+    ];
+    rows.push(time("dashboard: overdue count", 10, || {
+        queue::count_open_due(&mut conn, None, Some(today)).unwrap()
+    }));
+    println!(
+        "{} cases on {} ({} open)\n",
+        n,
+        backend.name(),
+        n.div_ceil(OPEN_EVERY)
+    );
+    println!("| query | median | slowest |");
+    println!("|---|---:|---:|");
+    for (what, median, max) in rows {
+        println!("| {what} | {median:.2?} | {max:.2?} |");
+    }
+    Ok(())
+}
