@@ -82,27 +82,27 @@ fn seed(conn: &mut DbConn, n: usize) -> anyhow::Result<()> {
                     cases::assignee_id.eq((i % 7 != 0).then_some(1 + i as i64 % AGENTS)),
                 ));
             }
-            diesel::insert_into(cases::table)
-                .values(&rows)
-                .execute(conn)?;
+            // One row at a time: diesel's batch insert is not available
+            // through the MultiConnection; in a transaction this is fast.
+            for row in rows {
+                diesel::insert_into(cases::table)
+                    .values(row)
+                    .execute(conn)?;
+            }
             let ids: Vec<i64> = cases::table
                 .order(cases::id.desc())
                 .limit(size as i64)
                 .select(cases::id)
                 .load(conn)?;
-            let rights: Vec<_> = ids
-                .iter()
-                .map(|id| {
-                    (
-                        case_rights::case_id.eq(*id),
-                        case_rights::right_key.eq(Right::ALL[*id as usize % 8].key()),
+            for id in ids {
+                diesel::insert_into(case_rights::table)
+                    .values((
+                        case_rights::case_id.eq(id),
+                        case_rights::right_key.eq(Right::ALL[id as usize % 8].key()),
                         case_rights::details.eq("{\"right\":\"access\",\"scope\":null}"),
-                    )
-                })
-                .collect();
-            diesel::insert_into(case_rights::table)
-                .values(&rights)
-                .execute(conn)?;
+                    ))
+                    .execute(conn)?;
+            }
             Ok(())
         })?;
         done += size;

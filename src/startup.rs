@@ -94,6 +94,9 @@ impl Application {
             }
         };
         let secure = web::pages::secure_cookies(&context);
+        // Staff write refusals and answers in these forms; the public intake
+        // form reads its own body with the same limit.
+        let form_limit = context.settings.server.max_body_bytes;
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(actix_governor::Governor::new(&limits))
@@ -103,7 +106,7 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(
                     actix_web::web::FormConfig::default()
-                        .limit(4096)
+                        .limit(form_limit)
                         .error_handler(|err, _| WebError::BadForm(err.to_string()).into()),
                 )
                 .app_data(

@@ -67,18 +67,17 @@ type Condition =
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
+/// The filter's conditions other than state and position.
 fn conditions(f: &QueueFilter) -> Vec<Condition> {
     let mut c: Vec<Condition> = Vec::new();
-    let states: Vec<&str> = f.states.iter().map(|s| s.key()).collect();
-    c.push(Box::new(cases::state.eq_any(states)));
     if let Some(right) = f.right {
-        c.push(Box::new(
-            cases::id.eq_any(
-                case_rights::table
-                    .filter(case_rights::right_key.eq(right.key()))
-                    .select(case_rights::case_id),
-            ),
-        ));
+        // EXISTS, not IN: the database walks the queue's index in order and
+        // checks each case, rather than visiting every case with the right.
+        c.push(Box::new(diesel::dsl::exists(
+            case_rights::table
+                .filter(case_rights::case_id.eq(cases::id))
+                .filter(case_rights::right_key.eq(right.key())),
+        )));
     }
     if let Some(regime) = f.regime {
         c.push(Box::new(cases::regime.eq(regime.key())));
@@ -101,24 +100,27 @@ fn conditions(f: &QueueFilter) -> Vec<Condition> {
             lower(cases::requester_email).eq(e.trim().to_lowercase()),
         )),
     }
-    if let Some(cursor) = f.after {
-        let after: Condition = match cursor.due_on {
-            Some(d) => Box::new(
-                cases::due_on
-                    .gt(d)
-                    .or(cases::due_on.eq(d).and(cases::id.gt(cursor.id)))
-                    .or(cases::due_on.is_null())
-                    .assume_not_null(),
-            ),
-            None => Box::new(cases::due_on.is_null().and(cases::id.gt(cursor.id))),
-        };
-        c.push(after);
-    }
     c
 }
 
-/// One page of the queue, most urgent first.
-pub fn page(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<QueueRow>, DbError> {
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    Option<NaiveDate>,
+    Option<NaiveDate>,
+    Option<i64>,
+);
+
+/// One state's cases, in index order: those with a due date after the
+/// cursor (`dated`), or those without one (`!dated`).
+fn slice(
+    conn: &mut DbConn,
+    f: &QueueFilter,
+    state: CaseState,
+    dated: bool,
+) -> Result<Vec<Row>, DbError> {
     let mut q = cases::table
         .select((
             cases::id,
@@ -129,27 +131,104 @@ pub fn page(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<QueueRow>, DbError
             cases::received_on,
             cases::assignee_id,
         ))
+        .filter(cases::state.eq(state.key()))
         .into_boxed::<Backend>();
     for cond in conditions(f) {
         q = q.filter(cond);
     }
-    type Row = (
-        i64,
-        String,
-        String,
-        String,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-        Option<i64>,
-    );
-    let rows: Vec<Row> = q
-        .order((
-            cases::due_on.is_null().asc(),
-            cases::due_on.asc(),
-            cases::id.asc(),
+    if dated {
+        q = q.filter(cases::due_on.is_not_null());
+        match f.after {
+            None => {}
+            Some(Cursor {
+                due_on: Some(d),
+                id,
+            }) => {
+                q = q.filter(
+                    cases::due_on
+                        .gt(d)
+                        .or(cases::due_on.eq(d).and(cases::id.gt(id)))
+                        .assume_not_null(),
+                )
+            }
+            // The cursor is past every dated case.
+            Some(Cursor { due_on: None, .. }) => return Ok(Vec::new()),
+        }
+        q = q.order((cases::due_on.asc(), cases::id.asc()));
+    } else {
+        q = q.filter(cases::due_on.is_null());
+        if let Some(Cursor { due_on: None, id }) = f.after {
+            q = q.filter(cases::id.gt(id));
+        }
+        q = q.order(cases::id.asc());
+    }
+    Ok(q.limit(f.limit).load(conn)?)
+}
+
+/// One page of the queue, most urgent first; cases whose clock has not
+/// started come last. Each state is read in the order of the
+/// `(state, due_on, id)` index and the slices merged here, so a page costs
+/// the same at any depth and however many cases are closed.
+pub fn page(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<QueueRow>, DbError> {
+    let limit = usize::try_from(f.limit).unwrap_or(0);
+    let rows = if f.search.is_some() {
+        searched(conn, f)?
+    } else {
+        let mut dated: Vec<Row> = Vec::new();
+        for state in &f.states {
+            dated.extend(slice(conn, f, *state, true)?);
+        }
+        dated.sort_by_key(|r| (r.4, r.0));
+        dated.truncate(limit);
+        let mut rows = dated;
+        if rows.len() < limit {
+            let mut undated: Vec<Row> = Vec::new();
+            for state in &f.states {
+                undated.extend(slice(conn, f, *state, false)?);
+            }
+            undated.sort_by_key(|r| r.0);
+            undated.truncate(limit - rows.len());
+            rows.extend(undated);
+        }
+        rows
+    };
+    rows_to_queue(conn, rows)
+}
+
+/// A search by reference or address finds a handful of cases through its
+/// own index; they are put in queue order here.
+fn searched(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<Row>, DbError> {
+    let states: Vec<&str> = f.states.iter().map(|s| s.key()).collect();
+    let mut q = cases::table
+        .select((
+            cases::id,
+            cases::reference,
+            cases::state,
+            cases::regime,
+            cases::due_on,
+            cases::received_on,
+            cases::assignee_id,
         ))
-        .limit(f.limit)
-        .load(conn)?;
+        .filter(cases::state.eq_any(states))
+        .into_boxed::<Backend>();
+    for cond in conditions(f) {
+        q = q.filter(cond);
+    }
+    let mut rows: Vec<Row> = q.order(cases::id.desc()).limit(500).load(conn)?;
+    rows.sort_by_key(|r| (r.4.is_none(), r.4, r.0));
+    rows.retain(|r| match f.after {
+        None => true,
+        Some(Cursor {
+            due_on: Some(d),
+            id,
+        }) => r.4.is_none_or(|due| due > d || (due == d && r.0 > id)),
+        Some(Cursor { due_on: None, id }) => r.4.is_none() && r.0 > id,
+    });
+    rows.truncate(usize::try_from(f.limit).unwrap_or(0));
+    Ok(rows)
+}
+
+fn rows_to_queue(conn: &mut DbConn, rows: Vec<Row>) -> Result<Vec<QueueRow>, DbError> {
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let rights: Vec<(i64, String)> = case_rights::table
         .filter(case_rights::case_id.eq_any(&ids))

@@ -731,3 +731,28 @@ async fn previews_change_nothing() {
     );
     let _ = outbox::PENDING;
 }
+
+#[tokio::test]
+async fn long_answers_fit_and_oversized_forms_are_refused_cleanly() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    let long = "The systems we searched, one by one. ".repeat(250); // about 9,000 characters
+    agent.act_ok(&reference, "note", &[("body", &long)]).await;
+    let too_long = "x".repeat(10_001);
+    let message = refused(
+        agent.act(&reference, "note", &[("body", &too_long)]).await,
+        422,
+    )
+    .await;
+    assert!(message.contains("too long"), "{message}");
+    let huge = "x".repeat(100_000);
+    let r = agent.act(&reference, "note", &[("body", &huge)]).await;
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let notes = app
+        .event_kinds(&reference)
+        .iter()
+        .filter(|k| *k == "note_added")
+        .count();
+    assert_eq!(notes, 1);
+}
