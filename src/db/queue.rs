@@ -113,15 +113,9 @@ type Row = (
     Option<i64>,
 );
 
-/// One state's cases, in index order: those with a due date after the
-/// cursor (`dated`), or those without one (`!dated`).
-fn slice(
-    conn: &mut DbConn,
-    f: &QueueFilter,
-    state: CaseState,
-    dated: bool,
-) -> Result<Vec<Row>, DbError> {
-    let mut q = cases::table
+/// The columns a queue row needs, as a query to add conditions to.
+fn rows<'a>() -> cases::BoxedQuery<'a, Backend, RowSql> {
+    cases::table
         .select((
             cases::id,
             cases::reference,
@@ -131,8 +125,28 @@ fn slice(
             cases::received_on,
             cases::assignee_id,
         ))
-        .filter(cases::state.eq(state.key()))
-        .into_boxed::<Backend>();
+        .into_boxed()
+}
+
+type RowSql = (
+    diesel::sql_types::BigInt,
+    diesel::sql_types::Text,
+    diesel::sql_types::Text,
+    diesel::sql_types::Text,
+    diesel::sql_types::Nullable<diesel::sql_types::Date>,
+    diesel::sql_types::Nullable<diesel::sql_types::Date>,
+    diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+);
+
+/// One state's cases, in index order: those with a due date after the
+/// cursor (`dated`), or those without one (`!dated`).
+fn slice(
+    conn: &mut DbConn,
+    f: &QueueFilter,
+    state: CaseState,
+    dated: bool,
+) -> Result<Vec<Row>, DbError> {
+    let mut q = rows().filter(cases::state.eq(state.key()));
     for cond in conditions(f) {
         q = q.filter(cond);
     }
@@ -199,18 +213,7 @@ pub fn page(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<QueueRow>, DbError
 /// own index; they are put in queue order here.
 fn searched(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<Row>, DbError> {
     let states: Vec<&str> = f.states.iter().map(|s| s.key()).collect();
-    let mut q = cases::table
-        .select((
-            cases::id,
-            cases::reference,
-            cases::state,
-            cases::regime,
-            cases::due_on,
-            cases::received_on,
-            cases::assignee_id,
-        ))
-        .filter(cases::state.eq_any(states))
-        .into_boxed::<Backend>();
+    let mut q = rows().filter(cases::state.eq_any(states));
     for cond in conditions(f) {
         q = q.filter(cond);
     }

@@ -73,6 +73,10 @@ fn parse_name(name: &str) -> Result<String, AccountError> {
     Ok(name.chars().take(200).collect())
 }
 
+fn parse_person(email: &str, name: &str) -> Result<(Email, String), AccountError> {
+    Ok((parse_email(email)?, parse_name(name)?))
+}
+
 /// Adds an account with a password (the `user add` command).
 pub fn add_user(
     conn: &mut DbConn,
@@ -82,12 +86,8 @@ pub fn add_user(
     password: &str,
     now: NaiveDateTime,
 ) -> Result<Result<UserId, AccountError>, ServiceError> {
-    let email = match parse_email(email) {
-        Ok(e) => e,
-        Err(e) => return Ok(Err(e)),
-    };
-    let name = match parse_name(name) {
-        Ok(n) => n,
+    let (email, name) = match parse_person(email, name) {
+        Ok(person) => person,
         Err(e) => return Ok(Err(e)),
     };
     let password = match NewPassword::parse(password, email.as_str()) {
@@ -189,16 +189,10 @@ pub fn use_link(
     db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
         let check = link_check(conn, token, now)?;
         let (email, name) = match &check {
-            LinkCheck::Setup => {
-                let email = match parse_email(email) {
-                    Ok(e) => e.as_str().to_owned(),
-                    Err(e) => return Ok(Err(e)),
-                };
-                match parse_name(name) {
-                    Ok(n) => (email, n),
-                    Err(e) => return Ok(Err(e)),
-                }
-            }
+            LinkCheck::Setup => match parse_person(email, name) {
+                Ok((email, name)) => (email.as_str().to_owned(), name),
+                Err(e) => return Ok(Err(e)),
+            },
             LinkCheck::Invite { email, name } => (email.clone(), name.clone()),
             LinkCheck::Unusable => return Ok(Err(AccountError::NoSuchUser)),
         };
@@ -278,12 +272,8 @@ pub fn invite(
     name: &str,
     role: Role,
 ) -> Result<Result<UserId, AccountError>, ServiceError> {
-    let email = match parse_email(email) {
-        Ok(e) => e,
-        Err(e) => return Ok(Err(e)),
-    };
-    let name = match parse_name(name) {
-        Ok(n) => n,
+    let (email, name) = match parse_person(email, name) {
+        Ok(person) => person,
         Err(e) => return Ok(Err(e)),
     };
     let mut conn = ctx.pool.get()?;

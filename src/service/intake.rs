@@ -241,31 +241,7 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
             },
             now,
         )?;
-        events::append(
-            conn,
-            case.id,
-            NewEvent {
-                kind: "clock_started",
-                effective_on: Some(received),
-                actor: ACTOR_SYSTEM,
-                detail: json!({
-                    "regime": case.regime.key(),
-                    "due": deadline.due,
-                    "acknowledge_by": deadline.acknowledge_by,
-                    "opt_out_due": deadline.opt_out_due,
-                    "derivation": deadline.derivation,
-                }),
-            },
-            now,
-        )?;
-        let message = messages::acknowledgement(
-            &ctx.templates,
-            &ctx.settings,
-            &Addressee::of(&case),
-            &rights,
-            &deadline,
-        )?;
-        outbox::enqueue(conn, &message, now)?;
+        start_clock(ctx, conn, &Addressee::of(&case), &rights, &deadline, now)?;
         Ok(ConfirmOutcome::Confirmed {
             reference: case.reference.clone(),
             due: deadline.due,
@@ -276,6 +252,41 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
         ctx.mail.wake();
     }
     Ok(outcome)
+}
+
+/// Records that a case's clock started (with the engine's derivation) and
+/// queues the acknowledgement.
+fn start_clock(
+    ctx: &AppContext,
+    conn: &mut DbConn,
+    to: &Addressee<'_>,
+    rights: &[crate::domain::RightRequest],
+    deadline: &deadline::Deadline,
+    now: NaiveDateTime,
+) -> Result<(), ServiceError> {
+    let case = to
+        .case
+        .ok_or_else(|| db::DbError::Corrupt("a clock for no case".into()))?;
+    events::append(
+        conn,
+        case,
+        NewEvent {
+            kind: "clock_started",
+            effective_on: Some(deadline.received),
+            actor: ACTOR_SYSTEM,
+            detail: json!({
+                "regime": deadline.regime.key(),
+                "due": deadline.due,
+                "acknowledge_by": deadline.acknowledge_by,
+                "opt_out_due": deadline.opt_out_due,
+                "derivation": deadline.derivation,
+            }),
+        },
+        now,
+    )?;
+    let message = messages::acknowledgement(&ctx.templates, &ctx.settings, to, rights, deadline)?;
+    outbox::enqueue(conn, &message, now)?;
+    Ok(())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -453,36 +464,13 @@ pub fn enter_request(
             },
             now,
         )?;
-        events::append(
-            conn,
-            case,
-            NewEvent {
-                kind: "clock_started",
-                effective_on: Some(received_on),
-                actor: ACTOR_SYSTEM,
-                detail: json!({
-                    "regime": request.regime.key(),
-                    "due": deadline.due,
-                    "acknowledge_by": deadline.acknowledge_by,
-                    "opt_out_due": deadline.opt_out_due,
-                    "derivation": deadline.derivation,
-                }),
-            },
-            now,
-        )?;
-        let message = messages::acknowledgement(
-            &ctx.templates,
-            &ctx.settings,
-            &Addressee {
-                case: Some(case),
-                name: &request.name,
-                email: request.email.as_str(),
-                reference: &reference,
-            },
-            &request.rights,
-            &deadline,
-        )?;
-        outbox::enqueue(conn, &message, now)?;
+        let to = Addressee {
+            case: Some(case),
+            name: &request.name,
+            email: request.email.as_str(),
+            reference: &reference,
+        };
+        start_clock(ctx, conn, &to, &request.rights, &deadline, now)?;
         Ok(reference)
     })?;
     log::info!(
