@@ -218,7 +218,9 @@ pub fn case_message(
     render(templates, settings, template, to, data)
 }
 
-/// Invites a new staff member to set their password.
+/// Invites a new staff member to set their password, or (`reset`) sends an
+/// existing one a link to choose a new one.
+#[allow(clippy::too_many_arguments)]
 pub fn staff_invitation(
     templates: &Templates,
     settings: &Settings,
@@ -227,8 +229,10 @@ pub fn staff_invitation(
     invited_by: &str,
     role: Role,
     link: &str,
+    reset: bool,
 ) -> Result<NewMessage, TemplateError> {
     let data = json!({
+        "reset": reset,
         "org": settings.organisation,
         "name": name,
         "invited_by": invited_by,

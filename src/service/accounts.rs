@@ -294,12 +294,50 @@ pub fn invite(
             &by.name,
             role,
             &format!("{}/staff/setup/{token}", ctx.settings.base_url()),
+            false,
         )?;
         outbox::enqueue(conn, &message, now)?;
         Ok(Ok(id))
     })?;
     if let Ok(id) = &result {
         log::info!("user {} invited user {} as {role}", by.id.0, id.0);
+        ctx.mail.wake();
+    }
+    Ok(result)
+}
+
+/// Emails an active user a fresh single-use link to choose a new password
+/// (a forgotten password, or an invitation that ran out). Their current
+/// password keeps working until the link is used.
+pub fn send_password_link(
+    ctx: &AppContext,
+    by: &User,
+    id: UserId,
+) -> Result<Result<(), AccountError>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    let (token, hash) = secret::new_token();
+    let expires = now + Duration::hours(ctx.settings.staff.invite_ttl_hours.into());
+    let result = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+        let Some(user) = users::find(conn, id)?.filter(|u| u.active) else {
+            return Ok(Err(AccountError::NoSuchUser));
+        };
+        users::insert_link(conn, Some(id), LinkPurpose::Invite, &hash, now, expires)?;
+        let message = messages::staff_invitation(
+            &ctx.templates,
+            &ctx.settings,
+            &user.email,
+            &user.name,
+            &by.name,
+            user.role,
+            &format!("{}/staff/setup/{token}", ctx.settings.base_url()),
+            user.password_hash.is_some(),
+        )?;
+        outbox::enqueue(conn, &message, now)?;
+        Ok(Ok(()))
+    })?;
+    if result.is_ok() {
+        log::info!("user {} sent user {} a password link", by.id.0, id.0);
         ctx.mail.wake();
     }
     Ok(result)

@@ -482,3 +482,79 @@ fn user_add_reads_the_password_from_standard_input() {
     assert_ne!(code, 0);
     assert!(err.contains("root"), "{err}");
 }
+
+#[tokio::test]
+async fn an_admin_sends_a_link_to_choose_a_new_password() {
+    let app = spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let agent_id = app
+        .db(|c| rightsdesk::db::users::find_by_email(c, "agent@example.org"))
+        .unwrap()
+        .id;
+    let r = admin
+        .post(&format!("/staff/users/{}/password-link", agent_id.0), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let mail = app
+        .wait_for_email_to("agent@example.org", "Choose a new Rightsdesk password")
+        .await;
+    assert!(mail
+        .text
+        .contains("current password works until you use it"));
+    // Until the link is used, nothing changes.
+    assert_eq!(agent.get("/staff").await.status().as_u16(), 200);
+    let start = mail.text.find("/staff/setup/").unwrap();
+    let path: String = mail.text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let client = new_client();
+    let page = client
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = form_field(&page, "csrf_token").to_owned();
+    let fresh = "quiet lantern orchard pebble";
+    let r = post(
+        &app,
+        &client,
+        &path,
+        &[
+            ("csrf_token", &csrf),
+            ("password", fresh),
+            ("password_again", fresh),
+        ],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 303);
+    // The old password and the old sessions are over; the new one works.
+    assert_eq!(agent.get("/staff").await.status().as_u16(), 303);
+    let other = new_client();
+    assert_eq!(
+        try_login(&app, &other, "agent@example.org", PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        401
+    );
+    assert_eq!(
+        try_login(&app, &other, "agent@example.org", fresh)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    // Agents cannot send such links; unknown accounts are a 404.
+    let agent = app.login("agent@example.org", fresh).await;
+    let r = agent
+        .post(&format!("/staff/users/{}/password-link", agent_id.0), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let r = admin.post("/staff/users/9999/password-link", &[]).await;
+    assert_eq!(r.status().as_u16(), 404);
+}

@@ -102,7 +102,7 @@ fn auth_start(
 #[derive(Deserialize)]
 pub struct CsrfOnly {
     #[serde(default)]
-    csrf_token: String,
+    pub csrf_token: String,
 }
 
 /// Ends every session of the account (this browser's and any other's).

@@ -57,7 +57,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/staff/users", web::get().to(users::get))
         .route("/staff/users", web::post().to(users::invite))
-        .route("/staff/users/{id}", web::post().to(users::update));
+        .route("/staff/users/{id}", web::post().to(users::update))
+        .route(
+            "/staff/users/{id}/password-link",
+            web::post().to(users::password_link),
+        );
 }
 
 /// Renders a staff page: adds who is logged in, what their role allows,

@@ -171,3 +171,23 @@ pub async fn update(
         }
     }
 }
+
+/// `POST /staff/users/{id}/password-link`: emails a fresh set-password link.
+pub async fn password_link(
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i64>,
+    form: web::Form<crate::web::staff::login::CsrfOnly>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, &form.csrf_token)?;
+    staff.must_administer()?;
+    let by = staff.user.clone();
+    let id = UserId(id.into_inner());
+    let result =
+        pages::blocking(&ctx, move |ctx| accounts::send_password_link(ctx, &by, id)).await?;
+    match result {
+        Ok(()) => Ok(see_other("/staff/users")),
+        Err(_) => Err(WebError::NotFound),
+    }
+}
