@@ -104,6 +104,10 @@ pub struct RequestSettings {
     pub unconfirmed_expiry_days: u32,
     /// Unconfirmed requests one email address may have from the last day.
     pub max_unconfirmed_per_address: u32,
+    /// How long a link to the requester's status page works.
+    pub status_link_ttl_days: u32,
+    /// New status-page links one email address may be sent in an hour.
+    pub max_status_links_per_address_hour: u32,
 }
 
 /// The supervisory authority a requester can complain to, per regime.
@@ -236,6 +240,14 @@ impl Settings {
                 u64::from(self.requests.max_unconfirmed_per_address),
             ),
             ("mail.max_attempts", u64::from(self.mail.max_attempts)),
+            (
+                "requests.status_link_ttl_days",
+                u64::from(self.requests.status_link_ttl_days),
+            ),
+            (
+                "requests.max_status_links_per_address_hour",
+                u64::from(self.requests.max_status_links_per_address_hour),
+            ),
             (
                 "staff.idle_timeout_minutes",
                 u64::from(self.staff.idle_timeout_minutes),

@@ -55,6 +55,8 @@ pub const EMAILS: &[&str] = &[
     "withdrawal_confirmation",
     "staff_invitation",
     "staff_digest",
+    "reply_alert",
+    "status_link",
 ];
 /// Every page the app renders.
 pub const PAGES: &[&str] = &[
@@ -65,6 +67,8 @@ pub const PAGES: &[&str] = &[
     "confirmed",
     "notice",
     "error",
+    "status",
+    "status_request",
     "staff/login",
     "staff/setup",
     "staff/queue",

@@ -299,7 +299,7 @@ pub fn erase_personal_data(
     Ok(())
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+use super::queue::lower;
 
 /// How many requests for this email address (in any letter case) are still
 /// unconfirmed, submitted since `since`.
@@ -458,4 +458,17 @@ pub fn all_ids(conn: &mut DbConn) -> Result<Vec<(CaseId, String)>, DbError> {
         .select((cases::id, cases::reference))
         .load(conn)?;
     Ok(rows.into_iter().map(|(id, r)| (CaseId(id), r)).collect())
+}
+
+/// Every case of an address (any letter case), newest first.
+pub fn for_address(conn: &mut DbConn, email: &str) -> Result<Vec<Case>, DbError> {
+    cases::table
+        .filter(lower(cases::requester_email).eq(email.trim().to_lowercase()))
+        .order(cases::id.desc())
+        .limit(50)
+        .select(CaseRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Case::try_from)
+        .collect()
 }

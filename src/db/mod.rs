@@ -9,6 +9,7 @@ pub mod notes;
 pub mod outbox;
 pub mod queue;
 pub mod schema;
+pub mod status;
 pub mod tokens;
 pub mod users;
 

@@ -129,6 +129,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    status_links (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    case_replies (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     job_runs (name) {
         name -> Text,
         last_run_on -> Date,
@@ -143,6 +163,8 @@ diesel::joinable!(cases -> users (assignee_id));
 diesel::joinable!(case_notes -> cases (case_id));
 diesel::joinable!(case_notes -> users (author_id));
 diesel::joinable!(staff_tokens -> users (user_id));
+diesel::joinable!(status_links -> cases (case_id));
+diesel::joinable!(case_replies -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     cases,
@@ -155,4 +177,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_tokens,
     case_notes,
     job_runs,
+    status_links,
+    case_replies,
 );

@@ -84,6 +84,26 @@ impl CaseState {
         }
     }
 
+    /// Where the request stands, in words for the requester.
+    pub fn for_requester(self) -> &'static str {
+        match self {
+            CaseState::Submitted => "Waiting for you to confirm your email address.",
+            CaseState::AwaitingIdentity => {
+                "We are checking that the request comes from you. If we need anything from you, our message is below."
+            }
+            CaseState::InProgress => "We are working on your request.",
+            CaseState::AwaitingRequester => {
+                "We have asked you a question (see our message below). Please reply here."
+            }
+            CaseState::Completed => "Done: we have sent you our answer (below).",
+            CaseState::Refused => {
+                "We have decided not to act on your request. Our message below explains why and how to complain."
+            }
+            CaseState::Withdrawn => "Withdrawn: we have closed your request.",
+            CaseState::Expired => "Closed: the email address was never confirmed.",
+        }
+    }
+
     /// States the queue shows by default: confirmed and not closed.
     pub const OPEN: [CaseState; 3] = [
         CaseState::AwaitingIdentity,

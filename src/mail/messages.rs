@@ -88,6 +88,7 @@ pub fn acknowledgement(
     to: &Addressee<'_>,
     rights: &[RightRequest],
     deadline: &Deadline,
+    status_link: &str,
 ) -> Result<NewMessage, TemplateError> {
     let regime = deadline.regime;
     let rights: Vec<Value> = rights
@@ -118,6 +119,7 @@ pub fn acknowledgement(
             "extension": if regime.is_gdpr() { "up to two further months" } else { "up to 45 more days" },
             "rights": rights,
             "authority": settings.authorities.for_regime(regime),
+            "status_link": status_link,
         }),
     )
 }
@@ -249,4 +251,45 @@ pub fn staff_invitation(
         body_text: email_parts.text,
         body_html: email_parts.html,
     })
+}
+
+/// Tells a staff member that the requester wrote on their status page.
+pub fn reply_alert(
+    templates: &Templates,
+    settings: &Settings,
+    email: &str,
+    name: &str,
+    reference: &Reference,
+) -> Result<NewMessage, TemplateError> {
+    let data = json!({
+        "org": settings.organisation,
+        "name": name,
+        "reference": reference.as_str(),
+        "link": format!("{}/staff/cases/{}", settings.base_url(), reference.as_str()),
+    });
+    let parts = templates.email("reply_alert", &data)?;
+    Ok(NewMessage {
+        case: None,
+        template: "reply_alert",
+        recipient: email.to_owned(),
+        subject: parts.subject,
+        body_text: parts.text,
+        body_html: parts.html,
+    })
+}
+
+/// The link to a requester's private status page.
+pub fn status_link(
+    templates: &Templates,
+    settings: &Settings,
+    to: &Addressee<'_>,
+    link: &str,
+) -> Result<NewMessage, TemplateError> {
+    render(
+        templates,
+        settings,
+        "status_link",
+        to,
+        json!({ "link": link, "ttl_days": settings.requests.status_link_ttl_days }),
+    )
 }

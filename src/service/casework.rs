@@ -13,7 +13,7 @@ use crate::db::cases::{self, Case};
 use crate::db::events::{self, Event, NewEvent};
 use crate::db::outbox::{self, NewMessage};
 use crate::db::users::{self, User, UserId};
-use crate::db::{self, notes, DbConn, DbError};
+use crate::db::{self, notes, status, DbConn, DbError};
 use crate::domain::casework::{
     ready_to_complete, Action, ExtensionReason, IdentityMethod, Outcome, RefusalGround,
 };
@@ -82,6 +82,10 @@ pub enum Command {
     Reopen {
         reason: String,
     },
+    /// The requester writes through their status page.
+    RequesterReply {
+        body: String,
+    },
 }
 
 impl Command {
@@ -102,6 +106,7 @@ impl Command {
             Command::MarkDuplicate { .. } => Action::MarkDuplicate,
             Command::Withdraw { .. } => Action::Withdraw,
             Command::Reopen { .. } => Action::Reopen,
+            Command::RequesterReply { .. } => Action::RecordReply,
         }
     }
 }
@@ -191,7 +196,24 @@ pub fn actor(user: &User) -> String {
     format!("user:{}", user.id.0)
 }
 
-/// Does `command` to the case `reference` as `by`.
+/// Who takes an action: a staff member, or the requester through their
+/// status page.
+#[derive(Clone, Copy)]
+pub enum Actor<'a> {
+    Staff(&'a User),
+    Requester,
+}
+
+impl Actor<'_> {
+    fn key(self) -> String {
+        match self {
+            Actor::Staff(user) => actor(user),
+            Actor::Requester => events::ACTOR_REQUESTER.to_owned(),
+        }
+    }
+}
+
+/// Does `command` to the case `reference` as the staff member `by`.
 pub fn perform(
     ctx: &AppContext,
     by: &User,
@@ -202,6 +224,26 @@ pub fn perform(
     if !by.role.can_work_cases() {
         return Ok(Err(ActionError::ReadOnly));
     }
+    perform_as(ctx, Actor::Staff(by), reference, command, mode)
+}
+
+/// Does `command` to the case `reference` as `who`. Requesters may only
+/// reply and withdraw; the status page decides which case they reach.
+pub fn perform_as(
+    ctx: &AppContext,
+    who: Actor<'_>,
+    reference: &Reference,
+    command: Command,
+    mode: Mode,
+) -> Result<Result<Performed, ActionError>, ServiceError> {
+    if matches!(who, Actor::Requester)
+        && !matches!(
+            command,
+            Command::Withdraw { .. } | Command::RequesterReply { .. }
+        )
+    {
+        return Ok(Err(ActionError::ReadOnly));
+    }
     let mut conn = ctx.pool.get()?;
     let now_utc = ctx.clock.now();
     let now = db::timestamp(now_utc);
@@ -209,32 +251,48 @@ pub fn perform(
     let action = command.action();
     let result = db::write_transaction::<_, Flow, _>(&mut conn, |conn| {
         let case = cases::find_by_reference(conn, reference)?.ok_or(ActionError::NoSuchCase)?;
-        if !action.allowed_in(case.state) {
+        let allowed = match command {
+            Command::RequesterReply { .. } => !case.state.is_closed(),
+            _ => action.allowed_in(case.state),
+        };
+        if !allowed {
             return Err(ActionError::NotNow(case.state).into());
         }
         let mut work = Work {
             ctx,
             conn,
             case: &case,
-            user: by.id,
-            actor: actor(by),
+            user: match who {
+                Actor::Staff(user) => Some(user.id),
+                Actor::Requester => None,
+            },
+            actor: who.key(),
             now,
             today,
             message: None,
+            alerts: Vec::new(),
         };
         work.run(command)?;
-        match (mode, work.message) {
+        let (message, alerts) = (work.message, work.alerts);
+        match (mode, message) {
             (Mode::Preview, Some(message)) => Err(Flow::Preview(Box::new(message))),
-            (_, Some(message)) => {
-                outbox::enqueue(conn, &message, now)?;
-                Ok(true)
+            (_, message) => {
+                let mut sent = false;
+                for m in message.iter().chain(&alerts) {
+                    outbox::enqueue(conn, m, now)?;
+                    sent = true;
+                }
+                Ok(sent)
             }
-            (_, None) => Ok(false),
         }
     });
     match result {
         Ok(sent) => {
-            log::info!("case {reference}: {} by user {}", action.key(), by.id.0);
+            let by = match who {
+                Actor::Staff(user) => format!("user {}", user.id.0),
+                Actor::Requester => "the requester".to_owned(),
+            };
+            log::info!("case {reference}: {} by {by}", action.key());
             if sent {
                 ctx.mail.wake();
             }
@@ -251,12 +309,15 @@ struct Work<'a> {
     ctx: &'a AppContext,
     conn: &'a mut DbConn,
     case: &'a Case,
-    user: UserId,
+    /// The staff member acting, if it is one.
+    user: Option<UserId>,
     actor: String,
     now: NaiveDateTime,
     today: NaiveDate,
     /// The email to the requester this action sends, if any.
     message: Option<NewMessage>,
+    /// Emails to staff this action sends.
+    alerts: Vec<NewMessage>,
 }
 
 impl Work<'_> {
@@ -519,13 +580,27 @@ impl Work<'_> {
             Command::Withdraw { note } => {
                 self.transition(Transition::Withdraw)?;
                 self.event("withdrawal_recorded", None, json!({}))?;
-                if !note.trim().is_empty() {
+                if !note.trim().is_empty() && self.user.is_some() {
                     self.note(&format!("Withdrawal: {note}"))?;
                 }
                 // An unconfirmed request has an unconfirmed address: no email.
                 if self.case.state != CaseState::Submitted {
                     self.email(CaseMessage::Withdrawal)?;
                 }
+            }
+            Command::RequesterReply { body } => {
+                let reply = status::add_reply(self.conn, self.case.id, &body, self.now)?;
+                self.event("requester_replied", None, json!({ "reply": reply }))?;
+                // An answer to our question restarts the clock from today.
+                if self.case.state == CaseState::AwaitingRequester {
+                    self.transition(Transition::RequesterReplied)?;
+                    self.clock(
+                        "clarification_received",
+                        ClockEvent::ClarificationReceived(self.today),
+                        json!({ "via": "status page" }),
+                    )?;
+                }
+                self.alert_staff()?;
             }
             Command::Reopen { reason } => {
                 self.transition(Transition::Reopen)?;
@@ -537,9 +612,39 @@ impl Work<'_> {
         Ok(())
     }
 
+    /// Tells the assignee (or, with no assignee, every admin) that the
+    /// requester wrote. The email holds no personal data, only the link.
+    fn alert_staff(&mut self) -> Result<(), Flow> {
+        let to: Vec<User> = match self.case.assignee {
+            Some(id) => users::find(self.conn, id)?
+                .filter(|u| u.active)
+                .into_iter()
+                .collect(),
+            None => Vec::new(),
+        };
+        let to = if to.is_empty() {
+            users::active_with_role(self.conn, &[crate::domain::Role::Admin])?
+        } else {
+            to
+        };
+        for user in to {
+            self.alerts.push(messages::reply_alert(
+                &self.ctx.templates,
+                &self.ctx.settings,
+                &user.email,
+                &user.name,
+                &self.case.reference,
+            )?);
+        }
+        Ok(())
+    }
+
     /// Adds an internal note by the acting staff member.
     fn note(&mut self, body: &str) -> Result<(), Flow> {
-        let id = notes::add(self.conn, self.case.id, self.user, body, self.now)?;
+        let Some(user) = self.user else {
+            return Err(ActionError::ReadOnly.into());
+        };
+        let id = notes::add(self.conn, self.case.id, user, body, self.now)?;
         self.event("note_added", None, json!({ "note": id }))
     }
 }
@@ -612,6 +717,7 @@ pub struct CaseView {
     pub trail: Vec<Event>,
     pub messages: Vec<outbox::Message>,
     pub notes: Vec<notes::Note>,
+    pub replies: Vec<status::Reply>,
     /// Every account, for names in the trail and the assignee list.
     pub people: Vec<User>,
     pub duplicate_of: Option<Reference>,
@@ -653,6 +759,7 @@ pub fn view(
         trail: events::list(&mut conn, case.id)?,
         messages: outbox::for_case(&mut conn, case.id)?,
         notes: notes::for_case(&mut conn, case.id)?,
+        replies: status::replies(&mut conn, case.id)?,
         people: users::all(&mut conn)?,
         broken_link: events::first_broken_link(&mut conn, case.id)?,
         duplicate_of,

@@ -284,7 +284,9 @@ fn start_clock(
         },
         now,
     )?;
-    let message = messages::acknowledgement(&ctx.templates, &ctx.settings, to, rights, deadline)?;
+    let link = super::status::issue_link(ctx, conn, case, now)?;
+    let message =
+        messages::acknowledgement(&ctx.templates, &ctx.settings, to, rights, deadline, &link)?;
     outbox::enqueue(conn, &message, now)?;
     Ok(())
 }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod casework;
 pub mod digest;
 pub mod intake;
+pub mod status;
 
 use crate::db::DbError;
 use crate::domain::DeadlineError;

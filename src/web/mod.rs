@@ -28,6 +28,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/confirm/{token}/resend",
             web::post().to(public::confirm::resend),
         )
+        .route("/requests/status", web::get().to(public::status::link_form))
+        .route(
+            "/requests/status",
+            web::post().to(public::status::send_link),
+        )
+        .route("/status/{token}", web::get().to(public::status::get))
+        .route(
+            "/status/{token}/reply",
+            web::post().to(public::status::reply),
+        )
+        .route(
+            "/status/{token}/withdraw",
+            web::post().to(public::status::withdraw),
+        )
         .configure(staff::routes)
         .route("/healthz", web::get().to(health::get))
         .route("/static/app.css", web::get().to(stylesheet))

@@ -50,7 +50,7 @@ pub fn notice(
 ) -> Result<HttpResponse, WebError> {
     if let Some(map) = extra.as_object_mut() {
         map.insert("message".into(), message.into());
-        for key in ["can_resend", "start_again"] {
+        for key in ["can_resend", "start_again", "new_status_link"] {
             map.entry(key).or_insert(false.into());
         }
         map.entry("reference").or_insert(Value::Null);

@@ -13,4 +13,5 @@ mod mail_delivery;
 mod queue;
 mod staff_auth;
 mod staff_helpers;
+mod status_page;
 mod validation;

@@ -3,3 +3,4 @@
 pub mod confirm;
 pub mod home;
 pub mod request_form;
+pub mod status;

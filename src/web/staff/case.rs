@@ -186,6 +186,8 @@ fn describe(e: &Event, view: &CaseView) -> String {
         ),
         "withdrawal_recorded" => "Withdrawn".into(),
         "case_reopened" => "Reopened".into(),
+        "requester_replied" => "The requester wrote on their status page".into(),
+        "status_link_sent" => "New status-page link emailed (asked for by address)".into(),
         other => other.replace('_', " "),
     }
 }
@@ -251,15 +253,20 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
             views.push(json!({ "at": local(e.occurred_at, tz), "who": who }));
             continue;
         }
-        let note = (e.kind == "note_added")
-            .then(|| {
-                serde_json::from_str::<Value>(&e.detail)
-                    .ok()
-                    .and_then(|d| d.get("note").and_then(Value::as_i64))
-                    .and_then(|id| view.notes.iter().find(|n| n.id == id))
-                    .map(|n| n.body.clone())
-            })
-            .flatten();
+        let detail_id = |key: &str| {
+            serde_json::from_str::<Value>(&e.detail)
+                .ok()
+                .and_then(|d| d.get(key).and_then(Value::as_i64))
+        };
+        let note = match e.kind.as_str() {
+            "note_added" => detail_id("note")
+                .and_then(|id| view.notes.iter().find(|n| n.id == id))
+                .map(|n| n.body.clone()),
+            "requester_replied" => detail_id("reply")
+                .and_then(|id| view.replies.iter().find(|r| r.id == id))
+                .map(|r| r.body.clone()),
+            _ => None,
+        };
         timeline.push((
             e.occurred_at,
             json!({ "kind": "event", "at": local(e.occurred_at, tz), "who": who, "what": describe(e, view), "note": note, "id": e.id }),

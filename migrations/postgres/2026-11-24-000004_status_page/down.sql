@@ -1,0 +1,2 @@
+DROP TABLE case_replies;
+DROP TABLE status_links;

@@ -1,0 +1,127 @@
+//! The requester's status page: its links (`status_links`, one working link
+//! per request, stored as hashes) and the replies written through it
+//! (`case_replies`).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::cases::CaseId;
+use super::schema::{case_replies, cases, status_links};
+use super::{DbConn, DbError};
+
+/// Stores a new link for a case, revoking any earlier one.
+pub fn replace_link(
+    conn: &mut DbConn,
+    case: CaseId,
+    token_hash: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(
+        status_links::table
+            .filter(status_links::case_id.eq(case.0))
+            .filter(status_links::revoked_at.is_null()),
+    )
+    .set(status_links::revoked_at.eq(Some(now)))
+    .execute(conn)?;
+    diesel::insert_into(status_links::table)
+        .values((
+            status_links::case_id.eq(case.0),
+            status_links::token_hash.eq(token_hash),
+            status_links::created_at.eq(now),
+            status_links::expires_at.eq(expires_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What a status link leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkLookup {
+    Valid(CaseId),
+    /// Expired or replaced by a newer link.
+    Stale,
+    Unknown,
+}
+
+pub fn lookup(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> Result<LinkLookup, DbError> {
+    let row: Option<(i64, NaiveDateTime, Option<NaiveDateTime>)> = status_links::table
+        .filter(status_links::token_hash.eq(token_hash))
+        .select((
+            status_links::case_id,
+            status_links::expires_at,
+            status_links::revoked_at,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(match row {
+        None => LinkLookup::Unknown,
+        Some((case, expires, None)) if expires > now => LinkLookup::Valid(CaseId(case)),
+        Some(_) => LinkLookup::Stale,
+    })
+}
+
+/// Links made since `since` for any case of this address (any letter case).
+pub fn links_for_address_since(
+    conn: &mut DbConn,
+    email: &str,
+    since: NaiveDateTime,
+) -> Result<i64, DbError> {
+    Ok(status_links::table
+        .inner_join(cases::table)
+        .filter(super::queue::lower(cases::requester_email).eq(email.trim().to_lowercase()))
+        .filter(status_links::created_at.ge(since))
+        .count()
+        .get_result(conn)?)
+}
+
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub id: i64,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn add_reply(
+    conn: &mut DbConn,
+    case: CaseId,
+    body: &str,
+    now: NaiveDateTime,
+) -> Result<i64, DbError> {
+    diesel::insert_into(case_replies::table)
+        .values((
+            case_replies::case_id.eq(case.0),
+            case_replies::body.eq(body),
+            case_replies::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(case_replies::table
+        .filter(case_replies::case_id.eq(case.0))
+        .order(case_replies::id.desc())
+        .select(case_replies::id)
+        .first(conn)?)
+}
+
+pub fn replies(conn: &mut DbConn, case: CaseId) -> Result<Vec<Reply>, DbError> {
+    let rows: Vec<(i64, String, NaiveDateTime)> = case_replies::table
+        .filter(case_replies::case_id.eq(case.0))
+        .order(case_replies::id)
+        .select((
+            case_replies::id,
+            case_replies::body,
+            case_replies::created_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, body, created_at)| Reply {
+            id,
+            body,
+            created_at,
+        })
+        .collect())
+}

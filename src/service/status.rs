@@ -1,0 +1,203 @@
+//! The requester's private status page: its links (one working link per
+//! request, sent in the acknowledgement or asked for again by address), what
+//! the page shows, and the requester's replies and withdrawal through it.
+
+use chrono::{Duration, NaiveDateTime};
+use serde_json::json;
+
+use super::casework::{self, ActionError, Actor, Command, Mode};
+use super::ServiceError;
+use crate::app::AppContext;
+use crate::db::cases::{self, Case, CaseId, CaseRight};
+use crate::db::status::{self, LinkLookup, Reply};
+use crate::db::{self, events, outbox, DbConn};
+use crate::domain::deadline::{Deadline, DeadlineError};
+use crate::domain::{CaseState, Email};
+use crate::mail::messages::{self, Addressee};
+use crate::secret;
+
+/// Makes a new link to the case's status page (the old one stops working);
+/// returns its address.
+pub fn issue_link(
+    ctx: &AppContext,
+    conn: &mut DbConn,
+    case: CaseId,
+    now: NaiveDateTime,
+) -> Result<String, ServiceError> {
+    let (token, hash) = secret::new_token();
+    let expires = now + Duration::days(ctx.settings.requests.status_link_ttl_days.into());
+    status::replace_link(conn, case, &hash, now, expires)?;
+    Ok(format!("{}/status/{token}", ctx.settings.base_url()))
+}
+
+/// What the requester's page shows.
+pub struct StatusView {
+    pub case: Case,
+    pub rights: Vec<CaseRight>,
+    pub deadline: Option<Result<Deadline, DeadlineError>>,
+    /// Extension reasons recorded, in the requester's words.
+    pub extended_because: Option<String>,
+    /// Messages sent to the requester's address for this case.
+    pub messages: Vec<outbox::Message>,
+    pub replies: Vec<Reply>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageAccess {
+    Unknown,
+    Stale,
+}
+
+fn case_for(
+    ctx: &AppContext,
+    conn: &mut DbConn,
+    token: &str,
+) -> Result<Result<Case, PageAccess>, ServiceError> {
+    if !secret::looks_like_token(token) {
+        return Ok(Err(PageAccess::Unknown));
+    }
+    let now = db::timestamp(ctx.clock.now());
+    Ok(match status::lookup(conn, &secret::hash(token), now)? {
+        LinkLookup::Valid(id) => Ok(cases::find(conn, id)?),
+        LinkLookup::Stale => Err(PageAccess::Stale),
+        LinkLookup::Unknown => Err(PageAccess::Unknown),
+    })
+}
+
+/// Reads the page a link leads to. Changes nothing (links are opened by
+/// mail scanners too).
+pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAccess>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let case = match case_for(ctx, &mut conn, token)? {
+        Ok(case) => case,
+        Err(e) => return Ok(Err(e)),
+    };
+    let trail = events::list(&mut conn, case.id)?;
+    let extended_because = trail
+        .iter()
+        .rfind(|e| e.kind == "deadline_extended")
+        .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.detail).ok())
+        .and_then(|d| d.get("reason").and_then(|r| r.as_str()).map(str::to_owned))
+        .and_then(|key| {
+            use crate::domain::rights::Choice;
+            crate::domain::casework::ExtensionReason::parse(&key).map(|r| r.label().to_owned())
+        });
+    let messages = outbox::for_case(&mut conn, case.id)?
+        .into_iter()
+        .filter(|m| m.recipient.eq_ignore_ascii_case(&case.requester_email))
+        .filter(|m| m.template != "confirm_email" && m.template != "status_link")
+        .collect();
+    Ok(Ok(StatusView {
+        rights: cases::rights_with_outcomes(&mut conn, case.id)?,
+        deadline: casework::deadline_of(ctx, &mut conn, &case)?,
+        replies: status::replies(&mut conn, case.id)?,
+        extended_because,
+        messages,
+        case,
+    }))
+}
+
+/// Why a reply or withdrawal did not go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageActionError {
+    Access(PageAccess),
+    Refused(ActionError),
+}
+
+/// The requester writes to us through their page.
+pub fn reply(
+    ctx: &AppContext,
+    token: &str,
+    body: &str,
+) -> Result<Result<(), PageActionError>, ServiceError> {
+    act(
+        ctx,
+        token,
+        Command::RequesterReply {
+            body: body.to_owned(),
+        },
+    )
+}
+
+/// The requester withdraws their request through their page.
+pub fn withdraw(
+    ctx: &AppContext,
+    token: &str,
+) -> Result<Result<(), PageActionError>, ServiceError> {
+    act(
+        ctx,
+        token,
+        Command::Withdraw {
+            note: String::new(),
+        },
+    )
+}
+
+fn act(
+    ctx: &AppContext,
+    token: &str,
+    command: Command,
+) -> Result<Result<(), PageActionError>, ServiceError> {
+    let case = {
+        let mut conn = ctx.pool.get()?;
+        match case_for(ctx, &mut conn, token)? {
+            Ok(case) => case,
+            Err(e) => return Ok(Err(PageActionError::Access(e))),
+        }
+    };
+    Ok(casework::perform_as(
+        ctx,
+        Actor::Requester,
+        &case.reference,
+        command,
+        Mode::Commit,
+    )?
+    .map(|_| ())
+    .map_err(PageActionError::Refused))
+}
+
+/// Emails a fresh status link for every request of this address, within
+/// the hourly limit. Says nothing about whether any exist: the caller shows
+/// the same page either way.
+pub fn send_links(ctx: &AppContext, email: &Email) -> Result<usize, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    let limit = i64::from(ctx.settings.requests.max_status_links_per_address_hour);
+    let sent = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+        let mut budget = limit
+            - status::links_for_address_since(conn, email.as_str(), now - Duration::hours(1))?;
+        let mut sent = 0;
+        for case in cases::for_address(conn, email.as_str())? {
+            // Unconfirmed requests have their own link; expired ones were erased.
+            if matches!(case.state, CaseState::Submitted | CaseState::Expired) {
+                continue;
+            }
+            if budget <= 0 {
+                log::warn!("status links: hourly limit reached for one address");
+                break;
+            }
+            let link = issue_link(ctx, conn, case.id, now)?;
+            let message =
+                messages::status_link(&ctx.templates, &ctx.settings, &Addressee::of(&case), &link)?;
+            outbox::enqueue(conn, &message, now)?;
+            events::append(
+                conn,
+                case.id,
+                events::NewEvent {
+                    kind: "status_link_sent",
+                    effective_on: None,
+                    actor: events::ACTOR_REQUESTER,
+                    detail: json!({}),
+                },
+                now,
+            )?;
+            budget -= 1;
+            sent += 1;
+        }
+        Ok(sent)
+    })?;
+    if sent > 0 {
+        ctx.mail.wake();
+    }
+    Ok(sent)
+}

@@ -1,0 +1,276 @@
+//! The requester's private status page. `GET /status/{token}` shows where
+//! the request stands (and changes nothing); its forms post a reply or a
+//! withdrawal. `GET`/`POST /requests/status` sends a fresh link to an
+//! address, answering the same whether or not it has any requests.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::app::AppContext;
+use crate::domain::deadline::long;
+use crate::domain::Email;
+use crate::service::status::{self, PageAccess, PageActionError, StatusView};
+use crate::web::{csrf, pages, WebError};
+
+pub const MAX_REPLY: usize = 5_000;
+
+fn when(ctx: &AppContext, at: NaiveDateTime) -> String {
+    at.and_utc()
+        .with_timezone(&ctx.settings.organisation.timezone)
+        .format("%-d %B %Y, %H:%M")
+        .to_string()
+}
+
+fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
+    let regime = v.case.regime;
+    let closed = v.case.state.is_closed();
+    let deadline = v.deadline.as_ref().and_then(|d| d.as_ref().ok());
+    let mut messages: Vec<(NaiveDateTime, Value)> = v
+        .messages
+        .iter()
+        .map(|m| {
+            (
+                m.created_at,
+                json!({ "from_us": true, "at": when(ctx, m.created_at), "subject": m.subject, "body": m.body_text }),
+            )
+        })
+        .collect();
+    messages.extend(v.replies.iter().map(|r| {
+        (
+            r.created_at,
+            json!({ "from_us": false, "at": when(ctx, r.created_at), "subject": "You wrote", "body": r.body }),
+        )
+    }));
+    messages.sort_by_key(|(at, _)| *at);
+    json!({
+        "reference": v.case.reference.as_str(),
+        "state": v.case.state.key(),
+        "where": v.case.state.for_requester(),
+        "closed": closed,
+        "regime": regime.title(),
+        "received": v.case.received_on.map(long),
+        "due": if closed { None } else { deadline.and_then(|d| d.due).map(long) },
+        "waiting": !closed && deadline.is_some_and(|d| d.due.is_none()),
+        "extended": deadline.is_some_and(|d| d.extended),
+        "extended_because": v.extended_because,
+        "rights": v.rights.iter().map(|r| json!({
+            "title": r.request.right().title(regime),
+            "summary": r.request.summary(),
+            "outcome": r.outcome.map(|o| o.for_requester()),
+        })).collect::<Vec<_>>(),
+        "messages": messages.into_iter().map(|(_, m)| m).rev().collect::<Vec<_>>(),
+        "max_reply": MAX_REPLY,
+    })
+}
+
+fn access_problem(
+    ctx: &AppContext,
+    problem: PageAccess,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> Result<HttpResponse, WebError> {
+    let (status, title, message) = match problem {
+        PageAccess::Stale => (
+            StatusCode::GONE,
+            "This link no longer works",
+            "Links to your request's page expire, and each new link replaces the one before. Ask for a new link: we will email it to you.",
+        ),
+        PageAccess::Unknown => (
+            StatusCode::NOT_FOUND,
+            "We cannot find that page",
+            "Check that you copied the whole link from our email, or ask for a new link.",
+        ),
+    };
+    pages::notice(
+        ctx,
+        status,
+        title,
+        message.into(),
+        json!({ "new_status_link": true }),
+        cookie,
+    )
+}
+
+async fn show(
+    req: &HttpRequest,
+    ctx: &web::Data<AppContext>,
+    token: String,
+    error: Option<String>,
+    reply: &str,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    let t = token.clone();
+    let view = pages::blocking(ctx, move |ctx| status::view(ctx, &t)).await?;
+    let (csrf_token, cookie) = csrf::token(req, pages::secure_cookies(ctx));
+    match view {
+        Ok(view) => {
+            let mut data = view_json(ctx, &view);
+            if let Some(map) = data.as_object_mut() {
+                map.insert("token".into(), token.into());
+                map.insert("csrf_token".into(), csrf_token.into());
+                map.insert("error".into(), error.clone().into());
+                map.insert("has_errors".into(), error.is_some().into());
+                map.insert("reply".into(), reply.into());
+            }
+            pages::render(ctx, "status", "Your request", data, status, cookie)
+        }
+        Err(problem) => access_problem(ctx, problem, cookie),
+    }
+}
+
+pub async fn get(
+    req: HttpRequest,
+    token: web::Path<String>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    show(&req, &ctx, token.into_inner(), None, "", StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn reply(
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<ReplyForm>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, &form.csrf_token)?;
+    let token = token.into_inner();
+    let body = form.body.trim().to_owned();
+    let problem = if body.is_empty() {
+        Some("Write your message before sending it".to_owned())
+    } else if body.chars().count() > MAX_REPLY {
+        Some(format!(
+            "Your message must be {MAX_REPLY} characters or fewer"
+        ))
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return show(
+            &req,
+            &ctx,
+            token,
+            Some(problem),
+            &form.body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let t = token.clone();
+    let result = pages::blocking(&ctx, move |ctx| status::reply(ctx, &t, &body)).await?;
+    after_action(&req, &ctx, token, result, &form.body).await
+}
+
+pub async fn withdraw(
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<ReplyForm>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, &form.csrf_token)?;
+    let token = token.into_inner();
+    let t = token.clone();
+    let result = pages::blocking(&ctx, move |ctx| status::withdraw(ctx, &t)).await?;
+    after_action(&req, &ctx, token, result, "").await
+}
+
+async fn after_action(
+    req: &HttpRequest,
+    ctx: &web::Data<AppContext>,
+    token: String,
+    result: Result<(), PageActionError>,
+    reply: &str,
+) -> Result<HttpResponse, WebError> {
+    match result {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/status/{token}")))
+            .finish()),
+        Err(PageActionError::Access(problem)) => access_problem(ctx, problem, None),
+        Err(PageActionError::Refused(_)) => {
+            show(
+                req,
+                ctx,
+                token,
+                Some("Your request is closed, so it can no longer be changed here. Write to us by email if you need to.".into()),
+                reply,
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn link_form(
+    req: HttpRequest,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    link_page(&req, &ctx, "", None, StatusCode::OK)
+}
+
+fn link_page(
+    req: &HttpRequest,
+    ctx: &AppContext,
+    email: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    let (csrf_token, cookie) = csrf::token(req, pages::secure_cookies(ctx));
+    pages::render(
+        ctx,
+        "status_request",
+        "Get a link to your request",
+        json!({ "email": email, "error": error, "has_errors": error.is_some(), "csrf_token": csrf_token }),
+        status,
+        cookie,
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn send_link(
+    req: HttpRequest,
+    form: web::Form<LinkForm>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    csrf::verify(&req, &form.csrf_token)?;
+    let email = match Email::parse(&form.email) {
+        Ok(e) => e,
+        Err(e) => {
+            return link_page(
+                &req,
+                &ctx,
+                &form.email,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    };
+    pages::blocking(&ctx, move |ctx| status::send_links(ctx, &email)).await?;
+    // The same answer whatever the address: the form must not tell anyone
+    // who has made a request.
+    pages::notice(
+        &ctx,
+        StatusCode::OK,
+        "Check your email",
+        "If we hold requests made with that address, we have emailed a new link for each of them. \
+         Each new link replaces the one before. If nothing arrives within a few minutes, check your spam folder."
+            .into(),
+        json!({}),
+        None,
+    )
+}
