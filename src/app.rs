@@ -17,4 +17,6 @@ pub struct AppContext {
     pub calendars: Calendars,
     pub clock: Arc<dyn Clock>,
     pub mail: MailWaker,
+    /// Encrypts and decrypts uploaded documents.
+    pub sealer: crate::crypto::Sealer,
 }

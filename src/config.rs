@@ -27,6 +27,19 @@ pub struct Settings {
     pub calendars: CalendarSettings,
     pub authorities: Authorities,
     pub staff: StaffSettings,
+    pub uploads: UploadSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadSettings {
+    /// Base64 of 32 random bytes: encrypts uploaded documents. Empty is
+    /// allowed only on a loopback base URL (development), where a key file
+    /// is made in the data directory.
+    pub key: String,
+    /// Largest accepted file.
+    pub max_file_bytes: usize,
+    /// Most documents a case may hold awaiting review.
+    pub max_files: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -154,6 +167,11 @@ pub enum SettingsError {
          e.g. from `openssl rand -base64 64`) when the app is not served on a loopback address: {0}"
     )]
     SessionKey(&'static str),
+    #[error(
+        "configuration: uploads.key must be set (base64 of 32 random bytes, e.g. from \
+         `openssl rand -base64 32`) when the app is not served on a loopback address: {0}"
+    )]
+    UploadKey(&'static str),
     #[error("configuration: cannot read calendars.file {path}: {source}")]
     CalendarFile {
         path: String,
@@ -279,7 +297,47 @@ impl Settings {
             return Err(SettingsError::DigestHour(self.staff.digest_hour));
         }
         self.session_key()?;
+        self.upload_key()?;
+        if self.uploads.max_file_bytes == 0 || self.uploads.max_files == 0 {
+            return Err(SettingsError::Zero(
+                "uploads.max_file_bytes and uploads.max_files",
+            ));
+        }
         Ok(())
+    }
+
+    /// Whether the base URL is a loopback address (development).
+    fn is_local(&self) -> bool {
+        Url::parse(&self.server.base_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .is_some_and(|h| {
+                h == "localhost"
+                    || h == "[::1]"
+                    || h.parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            })
+    }
+
+    /// The document key, or `None` in development when none is set (the
+    /// caller then uses a key file in the data directory).
+    pub fn upload_key(&self) -> Result<Option<[u8; 32]>, SettingsError> {
+        use base64::Engine;
+        let text = self.uploads.key.trim();
+        if text.is_empty() {
+            return if self.is_local() {
+                Ok(None)
+            } else {
+                Err(SettingsError::UploadKey("it is empty"))
+            };
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|_| SettingsError::UploadKey("it is not valid base64"))?;
+        bytes
+            .try_into()
+            .map(Some)
+            .map_err(|_| SettingsError::UploadKey("it is not 32 bytes long"))
     }
 
     /// The session key's bytes, or `None` in development when none is set
@@ -288,16 +346,7 @@ impl Settings {
         use base64::Engine;
         let text = self.staff.session_key.trim();
         if text.is_empty() {
-            let local = Url::parse(&self.server.base_url)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_owned))
-                .is_some_and(|h| {
-                    h == "localhost"
-                        || h.parse::<std::net::IpAddr>()
-                            .is_ok_and(|ip| ip.is_loopback())
-                        || h == "[::1]"
-                });
-            return if local {
+            return if self.is_local() {
                 Ok(None)
             } else {
                 Err(SettingsError::SessionKey("it is empty"))
@@ -389,6 +438,9 @@ mod tests {
 
     const TEST_KEY: &str = "MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OTAxMjM0NTY3ODkwMTIzNDU2Nzg5MDEyMzQ1Njc4OQ==";
 
+    /// Base64 of 32 bytes of 'k'.
+    const UPLOAD_KEY: &str = "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=";
+
     #[test]
     fn a_public_address_needs_a_session_key() {
         let public = ("RIGHTSDESK_BASE_URL", "https://privacy.example.org/");
@@ -397,9 +449,24 @@ mod tests {
         let short = ("RIGHTSDESK__STAFF__SESSION_KEY", "c2hvcnQ=");
         let err = Settings::load_from(env(&[public, short])).unwrap_err();
         assert!(err.to_string().contains("shorter than 64 bytes"), "{err}");
-        let s = Settings::load_from(env(&[public, ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY)]))
-            .unwrap();
+        let err = Settings::load_from(env(&[public, ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY)]))
+            .unwrap_err();
+        assert!(err.to_string().contains("uploads.key"), "{err}");
+        let s = Settings::load_from(env(&[
+            public,
+            ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY),
+            ("RIGHTSDESK__UPLOADS__KEY", UPLOAD_KEY),
+        ]))
+        .unwrap();
         assert_eq!(s.session_key().unwrap().map(|k| k.len()), Some(70));
+        assert_eq!(s.upload_key().unwrap(), Some([b'k'; 32]));
+        let err = Settings::load_from(env(&[
+            public,
+            ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY),
+            ("RIGHTSDESK__UPLOADS__KEY", "c2hvcnQ="),
+        ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("not 32 bytes"), "{err}");
         // Development on a loopback address may leave it empty.
         let dev = Settings::load_from(env(&[])).unwrap();
         assert_eq!(dev.session_key().unwrap(), None);
@@ -415,6 +482,7 @@ mod tests {
             ("RIGHTSDESK_DATA_DIR", "/var/lib/rightsdesk"),
             ("RIGHTSDESK__DATABASE__URL", "postgres://ignored"),
             ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY),
+            ("RIGHTSDESK__UPLOADS__KEY", UPLOAD_KEY),
         ]))
         .unwrap();
         assert_eq!(s.database_url(), "postgres://u:p@localhost/rd");

@@ -36,6 +36,48 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<(db::Pool, db::Backe
     Ok((pool, backend))
 }
 
+/// The document key: configured, or in development a key file in the data
+/// directory, made on first start.
+pub fn document_sealer(settings: &Settings) -> anyhow::Result<crate::crypto::Sealer> {
+    use rand::RngCore;
+    if let Some(key) = settings.upload_key()? {
+        return Ok(crate::crypto::Sealer::new(&key));
+    }
+    let path = settings.data_dir().join("upload.key");
+    let key: [u8; crate::crypto::KEY_BYTES] = match std::fs::read(&path) {
+        Ok(bytes) => bytes.try_into().map_err(|_| {
+            anyhow::anyhow!("{} is not a 32-byte key; set uploads.key", path.display())
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut key = [0u8; crate::crypto::KEY_BYTES];
+            rand::rng().fill_bytes(&mut key);
+            std::fs::create_dir_all(settings.data_dir())?;
+            write_private(&path, &key)
+                .with_context(|| format!("writing the development key {}", path.display()))?;
+            log::warn!(
+                "uploads.key is not set: documents are encrypted with a development key in {} \
+                 (set uploads.key before serving anyone but yourself)",
+                path.display()
+            );
+            key
+        }
+        Err(e) => return Err(anyhow::Error::from(e).context(format!("reading {}", path.display()))),
+    };
+    Ok(crate::crypto::Sealer::new(&key))
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(bytes)
+}
+
 impl Application {
     pub fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         std::fs::create_dir_all(settings.data_dir()).with_context(|| {
@@ -50,6 +92,7 @@ impl Application {
         let (pool, backend) = open_database(&settings)?;
         let templates = Arc::new(Templates::load(&settings.storage.templates_dir)?);
         let calendars = settings.calendars()?;
+        let sealer = document_sealer(&settings)?;
         let transport = Transport::from_url(&settings.mail_url())?;
         log::info!(
             "database: {}; mail: {}",
@@ -77,6 +120,7 @@ impl Application {
             calendars,
             clock,
             mail: waker,
+            sealer,
         });
         let data = actix_web::web::Data::from(context.clone());
         // One limiter shared by every worker thread.
@@ -156,6 +200,7 @@ pub fn offline_context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
     let templates = Arc::new(Templates::load(&settings.storage.templates_dir)?);
     let calendars = settings.calendars()?;
     let (mail, _) = MailWaker::new();
+    let sealer = document_sealer(&settings)?;
     Ok(AppContext {
         settings,
         pool,
@@ -164,5 +209,6 @@ pub fn offline_context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Res
         calendars,
         clock,
         mail,
+        sealer,
     })
 }

@@ -57,6 +57,7 @@ pub const EMAILS: &[&str] = &[
     "staff_digest",
     "reply_alert",
     "status_link",
+    "documents_rejected",
 ];
 /// Every page the app renders.
 pub const PAGES: &[&str] = &[

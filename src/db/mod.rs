@@ -3,6 +3,7 @@
 //! live in one module per table and return domain types.
 
 pub mod cases;
+pub mod documents;
 pub mod events;
 pub mod job_runs;
 pub mod notes;

@@ -149,6 +149,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        kind -> Text,
+        content_type -> Text,
+        byte_size -> BigInt,
+        nonce -> Binary,
+        ciphertext -> Binary,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     job_runs (name) {
         name -> Text,
         last_run_on -> Date,
@@ -165,6 +178,7 @@ diesel::joinable!(case_notes -> users (author_id));
 diesel::joinable!(staff_tokens -> users (user_id));
 diesel::joinable!(status_links -> cases (case_id));
 diesel::joinable!(case_replies -> cases (case_id));
+diesel::joinable!(documents -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     cases,
@@ -179,4 +193,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_runs,
     status_links,
     case_replies,
+    documents,
 );

@@ -256,10 +256,12 @@ pub enum Action {
     MarkDuplicate,
     Withdraw,
     Reopen,
+    ApproveDocuments,
+    RejectDocuments,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 17] = [
         Action::Assign,
         Action::Note,
         Action::VerifyIdentity,
@@ -275,6 +277,8 @@ impl Action {
         Action::MarkDuplicate,
         Action::Withdraw,
         Action::Reopen,
+        Action::ApproveDocuments,
+        Action::RejectDocuments,
     ];
 
     pub fn key(self) -> &'static str {
@@ -294,6 +298,8 @@ impl Action {
             Action::MarkDuplicate => "mark_duplicate",
             Action::Withdraw => "withdraw",
             Action::Reopen => "reopen",
+            Action::ApproveDocuments => "approve_documents",
+            Action::RejectDocuments => "reject_documents",
         }
     }
 
@@ -314,7 +320,10 @@ impl Action {
             Action::Note => true,
             Action::Assign | Action::MarkDuplicate | Action::Refuse | Action::Extend => open,
             Action::Withdraw => open || state == S::Submitted,
-            Action::VerifyIdentity | Action::RequestIdentity => state == S::AwaitingIdentity,
+            Action::VerifyIdentity
+            | Action::RequestIdentity
+            | Action::ApproveDocuments
+            | Action::RejectDocuments => state == S::AwaitingIdentity,
             Action::RequestFee | Action::RecordFee => {
                 matches!(state, S::AwaitingIdentity | S::InProgress)
             }
@@ -339,6 +348,7 @@ impl Action {
                 | Action::Refuse
                 | Action::MarkDuplicate
                 | Action::Withdraw
+                | Action::RejectDocuments
         )
     }
 }

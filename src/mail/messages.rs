@@ -152,6 +152,9 @@ pub enum CaseMessage<'a> {
         message: &'a str,
     },
     Withdrawal,
+    DocumentsRejected {
+        reason: &'a str,
+    },
 }
 
 /// Renders the email a staff action sends, with what every case email
@@ -206,6 +209,10 @@ pub fn case_message(
             json!({ "original": original, "message": message }),
         ),
         CaseMessage::Withdrawal => ("withdrawal_confirmation", json!({})),
+        CaseMessage::DocumentsRejected { reason } => (
+            "documents_rejected",
+            json!({ "reason": reason, "max_mb": settings.uploads.max_file_bytes / 1_048_576 }),
+        ),
     };
     let mut data = data;
     if let Some(map) = data.as_object_mut() {
@@ -260,10 +267,12 @@ pub fn reply_alert(
     email: &str,
     name: &str,
     reference: &Reference,
+    what: &str,
 ) -> Result<NewMessage, TemplateError> {
     let data = json!({
         "org": settings.organisation,
         "name": name,
+        "what": what,
         "reference": reference.as_str(),
         "link": format!("{}/staff/cases/{}", settings.base_url(), reference.as_str()),
     });

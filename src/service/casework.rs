@@ -13,7 +13,7 @@ use crate::db::cases::{self, Case};
 use crate::db::events::{self, Event, NewEvent};
 use crate::db::outbox::{self, NewMessage};
 use crate::db::users::{self, User, UserId};
-use crate::db::{self, notes, status, DbConn, DbError};
+use crate::db::{self, documents, notes, status, DbConn, DbError};
 use crate::domain::casework::{
     ready_to_complete, Action, ExtensionReason, IdentityMethod, Outcome, RefusalGround,
 };
@@ -86,6 +86,14 @@ pub enum Command {
     RequesterReply {
         body: String,
     },
+    /// The uploaded documents prove who the requester is: identity verified
+    /// as of the day they arrived; the files are deleted.
+    ApproveDocuments,
+    /// They do not: the requester is told why and may send others; the
+    /// files are deleted.
+    RejectDocuments {
+        reason: String,
+    },
 }
 
 impl Command {
@@ -107,6 +115,8 @@ impl Command {
             Command::Withdraw { .. } => Action::Withdraw,
             Command::Reopen { .. } => Action::Reopen,
             Command::RequesterReply { .. } => Action::RecordReply,
+            Command::ApproveDocuments => Action::ApproveDocuments,
+            Command::RejectDocuments { .. } => Action::RejectDocuments,
         }
     }
 }
@@ -138,6 +148,8 @@ pub enum ActionError {
     ReasonNotAllowed(&'static str),
     #[error("The identity check has already been asked for and not yet answered")]
     AlreadyAsked,
+    #[error("There are no documents waiting for review")]
+    NoDocuments,
 }
 
 /// Whether to do it, or only show the email it would send.
@@ -602,6 +614,25 @@ impl Work<'_> {
                 }
                 self.alert_staff()?;
             }
+            Command::ApproveDocuments => {
+                let docs = documents::list(self.conn, self.case.id)?;
+                let first = docs.first().ok_or(ActionError::NoDocuments)?.uploaded_at;
+                let tz = self.ctx.settings.organisation.timezone;
+                let arrived = first.and_utc().with_timezone(&tz).date_naive();
+                self.run(Command::VerifyIdentity {
+                    method: IdentityMethod::Documents,
+                    proof_received_on: arrived,
+                })?;
+                self.decided_documents("approved", docs.len())?;
+            }
+            Command::RejectDocuments { reason } => {
+                let docs = documents::list(self.conn, self.case.id)?;
+                if docs.is_empty() {
+                    return Err(ActionError::NoDocuments.into());
+                }
+                self.decided_documents("rejected", docs.len())?;
+                self.email(CaseMessage::DocumentsRejected { reason: &reason })?;
+            }
             Command::Reopen { reason } => {
                 self.transition(Transition::Reopen)?;
                 cases::set_closure(self.conn, self.case.id, None, None)?;
@@ -612,9 +643,19 @@ impl Work<'_> {
         Ok(())
     }
 
+    /// Deletes the case's documents once decided, keeping only the fact.
+    fn decided_documents(&mut self, decision: &str, count: usize) -> Result<(), Flow> {
+        documents::delete_for_case(self.conn, self.case.id)?;
+        self.event(
+            "documents_decided",
+            None,
+            json!({ "decision": decision, "documents": count, "files_deleted": true }),
+        )
+    }
+
     /// Tells the assignee (or, with no assignee, every admin) that the
     /// requester wrote. The email holds no personal data, only the link.
-    fn alert_staff(&mut self) -> Result<(), Flow> {
+    pub(crate) fn alert_staff(&mut self) -> Result<(), Flow> {
         let to: Vec<User> = match self.case.assignee {
             Some(id) => users::find(self.conn, id)?
                 .filter(|u| u.active)
@@ -634,6 +675,7 @@ impl Work<'_> {
                 &user.email,
                 &user.name,
                 &self.case.reference,
+                "has written to us on their status page",
             )?);
         }
         Ok(())
@@ -670,7 +712,7 @@ pub fn clock_events(trail: &[Event]) -> Vec<ClockEvent> {
 }
 
 /// Whether identity proof was asked for and has not arrived yet.
-fn asked_for_identity(trail: &[Event]) -> bool {
+pub fn asked_for_identity(trail: &[Event]) -> bool {
     let mut pending = false;
     for e in trail {
         match e.kind.as_str() {
@@ -718,6 +760,8 @@ pub struct CaseView {
     pub messages: Vec<outbox::Message>,
     pub notes: Vec<notes::Note>,
     pub replies: Vec<status::Reply>,
+    /// Identity documents waiting for review (without their bytes).
+    pub documents: Vec<documents::DocumentInfo>,
     /// Every account, for names in the trail and the assignee list.
     pub people: Vec<User>,
     pub duplicate_of: Option<Reference>,
@@ -760,6 +804,7 @@ pub fn view(
         messages: outbox::for_case(&mut conn, case.id)?,
         notes: notes::for_case(&mut conn, case.id)?,
         replies: status::replies(&mut conn, case.id)?,
+        documents: documents::list(&mut conn, case.id)?,
         people: users::all(&mut conn)?,
         broken_link: events::first_broken_link(&mut conn, case.id)?,
         duplicate_of,

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod casework;
 pub mod digest;
+pub mod documents;
 pub mod intake;
 pub mod status;
 
@@ -24,6 +25,8 @@ pub enum ServiceError {
     NoReference,
     #[error("password hashing failed: {0}")]
     Password(String),
+    #[error("document: {0}")]
+    Document(String),
 }
 
 impl From<diesel::r2d2::PoolError> for ServiceError {

@@ -40,6 +40,10 @@ pub struct StatusView {
     /// Messages sent to the requester's address for this case.
     pub messages: Vec<outbox::Message>,
     pub replies: Vec<Reply>,
+    /// Identity proof is asked for and can be uploaded now.
+    pub proof_asked: bool,
+    /// Documents sent and waiting for review.
+    pub documents_pending: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,7 +91,11 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
         .filter(|m| m.recipient.eq_ignore_ascii_case(&case.requester_email))
         .filter(|m| m.template != "confirm_email" && m.template != "status_link")
         .collect();
+    let proof_asked =
+        case.state == CaseState::AwaitingIdentity && casework::asked_for_identity(&trail);
     Ok(Ok(StatusView {
+        proof_asked,
+        documents_pending: crate::db::documents::list(&mut conn, case.id)?.len(),
         rights: cases::rights_with_outcomes(&mut conn, case.id)?,
         deadline: casework::deadline_of(ctx, &mut conn, &case)?,
         replies: status::replies(&mut conn, case.id)?,

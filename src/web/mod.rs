@@ -39,6 +39,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(public::status::reply),
         )
         .route(
+            "/status/{token}/documents",
+            web::post().to(public::documents::post),
+        )
+        .route(
             "/status/{token}/withdraw",
             web::post().to(public::status::withdraw),
         )

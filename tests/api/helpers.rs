@@ -50,6 +50,11 @@ pub async fn spawn_app_with(now: DateTime<Utc>, customise: impl FnOnce(&mut Sett
     // The test clock starts at 10:00 London time; keep the daily digest out
     // of tests that count emails (the digest test sends it itself).
     settings.staff.digest_hour = 23;
+    settings.uploads.key = {
+        use base64::Engine;
+        let key: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
+        base64::engine::general_purpose::STANDARD.encode(key)
+    };
     settings.staff.session_key = {
         use base64::Engine;
         let key: Vec<u8> = (0..64).map(|_| rand::random::<u8>()).collect();

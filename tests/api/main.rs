@@ -6,6 +6,7 @@
 mod casework;
 mod confirmation;
 mod deadline_cli;
+mod documents;
 mod health;
 mod helpers;
 mod intake;

@@ -160,7 +160,7 @@ async fn a_reply_answers_our_question_restarts_the_clock_and_alerts_the_assignee
             || kinds.iter().any(|k| k == "clarification_received")
     );
     let alert = app
-        .wait_for_email_to("agent@example.org", "The requester wrote")
+        .wait_for_email_to("agent@example.org", "has written to us")
         .await;
     assert!(alert.text.contains(&reference));
     assert!(

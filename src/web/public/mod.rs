@@ -1,6 +1,7 @@
 //! The public pages: no account needed.
 
 pub mod confirm;
+pub mod documents;
 pub mod home;
 pub mod request_form;
 pub mod status;

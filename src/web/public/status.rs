@@ -63,6 +63,9 @@ fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
         })).collect::<Vec<_>>(),
         "messages": messages.into_iter().map(|(_, m)| m).rev().collect::<Vec<_>>(),
         "max_reply": MAX_REPLY,
+        "proof_asked": v.proof_asked,
+        "documents_pending": v.documents_pending,
+        "max_mb": ctx.settings.uploads.max_file_bytes / 1_048_576,
     })
 }
 
@@ -93,7 +96,7 @@ fn access_problem(
     )
 }
 
-async fn show(
+pub(crate) async fn show(
     req: &HttpRequest,
     ctx: &web::Data<AppContext>,
     token: String,

@@ -186,6 +186,18 @@ fn describe(e: &Event, view: &CaseView) -> String {
         ),
         "withdrawal_recorded" => "Withdrawn".into(),
         "case_reopened" => "Reopened".into(),
+        "documents_uploaded" => format!(
+            "The requester sent {} identity document(s)",
+            d.get("documents").and_then(Value::as_u64).unwrap_or(0)
+        ),
+        "document_viewed" => format!(
+            "Viewed document #{}",
+            d.get("document").and_then(Value::as_i64).unwrap_or(0)
+        ),
+        "documents_decided" => format!(
+            "Documents {}; the files were deleted",
+            detail_str(&d, "decision").unwrap_or("decided")
+        ),
         "requester_replied" => "The requester wrote on their status page".into(),
         "status_link_sent" => "New status-page link emailed (asked for by address)".into(),
         other => other.replace('_', " "),
@@ -372,6 +384,14 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
         "methods": choices::<IdentityMethod>(None),
         "grounds": choices::<RefusalGround>(None),
         "reasons": reasons,
+        "documents": view.documents.iter().map(|d| json!({
+            "id": d.id,
+            "kind": if d.kind == "identity" { "Proof of identity" } else { "Proof of address" },
+            "type": d.content_type,
+            "kb": (d.byte_size + 1023) / 1024,
+            "at": local(d.uploaded_at, tz),
+        })).collect::<Vec<_>>(),
+        "can_decide_documents": !view.documents.is_empty() && can(Action::ApproveDocuments),
         "open_rights": open_rights,
     })
 }
@@ -507,6 +527,13 @@ impl ActionForm {
             Action::Reopen => Command::Reopen {
                 reason: required(&self.body, "why the case is reopened")?,
             },
+            Action::ApproveDocuments => Command::ApproveDocuments,
+            Action::RejectDocuments => Command::RejectDocuments {
+                reason: required(
+                    &self.message,
+                    "why the documents do not confirm their identity",
+                )?,
+            },
         })
     }
 }
@@ -586,4 +613,34 @@ pub async fn post(
             .await
         }
     }
+}
+
+/// `GET /staff/cases/{reference}/documents/{id}`: one identity document,
+/// decrypted and shown inline, never cached. Recorded as a view.
+pub async fn document(
+    staff: Staff,
+    path: web::Path<(String, i64)>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    staff.must_work()?;
+    let (reference, id) = path.into_inner();
+    let reference = parse_reference(&reference)?;
+    let user = staff.user.clone();
+    let opened = pages::blocking(&ctx, move |ctx| {
+        crate::service::documents::open(ctx, &user, &reference, id)
+    })
+    .await?
+    .ok_or(WebError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type(opened.content_type)
+        .insert_header(("Content-Disposition", "inline"))
+        .insert_header(("Cache-Control", "no-store, max-age=0"))
+        .insert_header(("Pragma", "no-cache"))
+        // The file is shown by the browser's own viewer, with nothing else
+        // allowed to run alongside it.
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'none'; img-src 'self'; object-src 'self'; plugin-types application/pdf; sandbox",
+        ))
+        .body(opened.bytes))
 }

@@ -55,6 +55,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/staff/cases/{reference}/actions",
             web::post().to(case::post),
         )
+        .route(
+            "/staff/cases/{reference}/documents/{id}",
+            web::get().to(case::document),
+        )
         .route("/staff/users", web::get().to(users::get))
         .route("/staff/users", web::post().to(users::invite))
         .route("/staff/users/{id}", web::post().to(users::update))
