@@ -218,6 +218,7 @@ pub fn case_message(
     if let Some(map) = data.as_object_mut() {
         map.insert("regime".into(), regime.title().into());
         map.insert("gdpr".into(), regime.is_gdpr().into());
+        map.insert("base_url".into(), settings.base_url().into());
         map.insert("due".into(), deadline.and_then(|d| d.due).map(long).into());
         map.insert(
             "authority".into(),

@@ -124,3 +124,67 @@ test('the first admin sets up, finds a new request in the queue and answers it',
   assert.equal(new URL(page.url()).pathname, '/staff/login');
   await context.close();
 });
+
+test('a requester follows their case, sends proof of identity, replies and withdraws', async () => {
+  // Runs after the first test in this file, which made the admin account.
+  const address = `grace.${Date.now()}@example.com`;
+  const reference = await fileRequest(address);
+  const ack = await waitForEmail(address, 'We have received your privacy request');
+  const statusLink = ack.match(/https?:\/\/[^\s"<]+\/status\/[A-Za-z0-9_-]{43}/)[0];
+
+  const staffContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const staff = await staffContext.newPage();
+  await staff.goto(base + '/staff/login');
+  await staff.getByLabel('Email address').fill('dpo@example.org');
+  await staff.getByLabel('Password').fill('plum tractor velvet harbour');
+  await staff.getByRole('button', { name: 'Log in' }).click();
+  await staff.goto(`${base}/staff/cases/${reference}`);
+  await staff.locator('summary', { hasText: 'Ask for proof of identity' }).click();
+  await staff.locator('form:has(input[value="request_identity"]) button').click();
+  await staff.getByRole('button', { name: 'Send it and record the action' }).click();
+
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const phone = await phoneContext.newPage();
+  await phone.goto(statusLink);
+  assert.match(await phone.locator('h1').innerText(), new RegExp(reference));
+  assert.match(await phone.locator('main').innerText(), /Send your proof of identity/);
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `status page is ${overflow}px wider than the screen`);
+  await shot(phone, 'status-proof-asked');
+  await phone.getByLabel('Proof of identity', { exact: true }).setInputFiles({
+    name: 'passport.pdf', mimeType: 'application/pdf',
+    buffer: Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n'),
+  });
+  await phone.getByLabel('Proof of address', { exact: true }).setInputFiles({
+    name: 'bill.png', mimeType: 'image/png',
+    buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]),
+  });
+  await phone.getByRole('button', { name: 'Send documents' }).click();
+  assert.match(await phone.locator('main').innerText(), /We have 2 document\(s\) from you/);
+  await shot(phone, 'status-documents-sent');
+
+  await staff.reload();
+  assert.match(await staff.locator('main').innerText(), /Identity documents to review/);
+  await shot(staff, 'staff-documents');
+  await staff.getByRole('button', { name: "They confirm the requester's identity" }).click();
+  assert.match(await staff.locator('h1').innerText(), /In progress/i);
+  await staff.locator('summary', { hasText: 'Ask for clarification' }).click();
+  await staff.getByLabel('Your question').fill('Which of your two accounts do you mean?');
+  await staff.locator('form:has(input[value="request_clarification"]) button').click();
+  await staff.getByRole('button', { name: 'Send it and record the action' }).click();
+
+  await phone.reload();
+  assert.match(await phone.locator('main').innerText(), /Which of your two accounts do you mean\?/);
+  await phone.getByLabel('Your message').fill('The business account, please.');
+  await phone.getByRole('button', { name: 'Send message' }).click();
+  assert.match(await phone.locator('main').innerText(), /We are working on your request/);
+  assert.match(await phone.locator('main').innerText(), /The business account, please\./);
+  await shot(phone, 'status-replied');
+
+  await phone.getByRole('button', { name: 'Withdraw my request' }).click();
+  assert.match(await phone.locator('main').innerText(), /Withdrawn/);
+  await shot(phone, 'status-withdrawn');
+  await waitForEmail(address, 'is withdrawn');
+  await staffContext.close();
+  await phoneContext.close();
+});
