@@ -78,6 +78,7 @@ pub const PAGES: &[&str] = &[
     "staff/new_case",
     "staff/users",
     "staff/dashboard",
+    "staff/verification",
 ];
 
 impl Templates {

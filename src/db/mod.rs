@@ -8,6 +8,7 @@ pub mod events;
 pub mod job_runs;
 pub mod notes;
 pub mod outbox;
+pub mod policies;
 pub mod queue;
 pub mod schema;
 pub mod status;

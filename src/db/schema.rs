@@ -162,6 +162,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    verification_policies (right_key, regime) {
+        right_key -> Text,
+        regime -> Text,
+        level -> Text,
+    }
+}
+
+diesel::table! {
     job_runs (name) {
         name -> Text,
         last_run_on -> Date,
@@ -194,4 +202,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     status_links,
     case_replies,
     documents,
+    verification_policies,
 );

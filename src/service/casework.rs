@@ -766,6 +766,8 @@ pub struct CaseView {
     pub people: Vec<User>,
     pub duplicate_of: Option<Reference>,
     pub broken_link: Option<i64>,
+    /// The verification level the policy asks for, and why.
+    pub verification: (crate::domain::verification::Level, String),
 }
 
 /// Loads a case for its page and records that `by` viewed it.
@@ -797,7 +799,14 @@ pub fn view(
         .duplicate_of
         .map(|id| cases::find(&mut conn, id).map(|c| c.reference))
         .transpose()?;
+    let requested = cases::rights(&mut conn, case.id)?;
+    let policies = crate::db::policies::all(&mut conn)?;
     Ok(Some(CaseView {
+        verification: crate::domain::verification::level_for_case(
+            &requested,
+            case.regime,
+            &policies,
+        ),
         rights: cases::rights_with_outcomes(&mut conn, case.id)?,
         deadline: deadline_of(ctx, &mut conn, &case)?,
         trail: events::list(&mut conn, case.id)?,

@@ -16,3 +16,4 @@ mod staff_auth;
 mod staff_helpers;
 mod status_page;
 mod validation;
+mod verification_policy;

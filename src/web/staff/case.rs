@@ -21,6 +21,10 @@ use crate::domain::{Reference, Right};
 use crate::service::casework::{self, ActionError, CaseView, Command, Mode, Performed};
 use crate::web::{csrf, pages, WebError};
 
+/// A CCPA case still unverified this close to its due date is flagged:
+/// verification never stops the CCPA clock.
+pub const CCPA_WARNING_DAYS: i64 = 10;
+
 fn parse_reference(raw: &str) -> Result<Reference, WebError> {
     raw.parse().map_err(|_| WebError::NotFound)
 }
@@ -384,6 +388,16 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
         "methods": choices::<IdentityMethod>(None),
         "grounds": choices::<RefusalGround>(None),
         "reasons": reasons,
+        "verification": { "level": view.verification.0.label(), "why": view.verification.1 },
+        "ccpa_unverified": match (&view.deadline, case.state) {
+            (Some(Ok(d)), crate::domain::CaseState::AwaitingIdentity)
+                if regime == crate::domain::Regime::Ccpa
+                    && d.days_left(today).is_some_and(|n| n <= CCPA_WARNING_DAYS) =>
+            {
+                Some(super::queue::due_text(d.due, today).0)
+            }
+            _ => None,
+        },
         "documents": view.documents.iter().map(|d| json!({
             "id": d.id,
             "kind": if d.kind == "identity" { "Proof of identity" } else { "Proof of address" },

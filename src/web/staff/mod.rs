@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod intake;
 pub mod login;
 pub mod queue;
+pub mod settings;
 pub mod users;
 
 use actix_session::config::CookieContentSecurity;
@@ -58,6 +59,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/cases/{reference}/documents/{id}",
             web::get().to(case::document),
+        )
+        .route("/staff/settings/verification", web::get().to(settings::get))
+        .route(
+            "/staff/settings/verification",
+            web::post().to(settings::post),
         )
         .route("/staff/users", web::get().to(users::get))
         .route("/staff/users", web::post().to(users::invite))

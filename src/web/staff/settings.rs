@@ -1,0 +1,131 @@
+//! Admin settings: `GET`/`POST /staff/settings/verification`, how sure we
+//! must be of who is asking, per right and law (blank = the default).
+
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::{render, see_other, Staff};
+use crate::app::AppContext;
+use crate::db::{self, policies};
+use crate::domain::verification::{default_level, Level};
+use crate::domain::{Regime, Right};
+use crate::service::ServiceError;
+use crate::web::{csrf, pages, WebError};
+
+const REGIMES: [Regime; 3] = [Regime::UkGdpr, Regime::EuGdpr, Regime::Ccpa];
+
+fn field(right: Right, regime: Regime) -> String {
+    format!("{}.{}", right.key(), regime.key())
+}
+
+pub async fn get(
+    req: HttpRequest,
+    staff: Staff,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    staff.must_administer()?;
+    page(&req, &ctx, &staff, None, StatusCode::OK).await
+}
+
+async fn page(
+    req: &HttpRequest,
+    ctx: &web::Data<AppContext>,
+    staff: &Staff,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    let set = pages::blocking(ctx, |ctx| {
+        let mut conn = ctx.pool.get()?;
+        Ok::<_, ServiceError>(policies::all(&mut conn)?)
+    })
+    .await?;
+    let rows: Vec<_> = Right::ALL
+        .iter()
+        .map(|right| {
+            let cells: Vec<_> = REGIMES
+                .iter()
+                .map(|regime| {
+                    let chosen = set
+                        .iter()
+                        .find(|(r, g, _)| r == right && g == regime)
+                        .map(|(_, _, l)| *l);
+                    let (default, why) = default_level(*right, *regime);
+                    let options: Vec<_> = std::iter::once(json!({
+                        "value": "",
+                        "label": format!("Default: {}", default.label()),
+                        "selected": chosen.is_none(),
+                    }))
+                    .chain(Level::ALL.iter().map(|l| {
+                        json!({ "value": l.key(), "label": l.label(), "selected": chosen == Some(*l) })
+                    }))
+                    .collect();
+                    json!({ "field": field(*right, *regime), "label": format!("{} under {}", right.short(), regime.key()), "options": options, "why": why })
+                })
+                .collect();
+            json!({ "right": right.short(), "cells": cells })
+        })
+        .collect();
+    render(
+        req,
+        ctx,
+        staff,
+        "staff/verification",
+        "Verification policy",
+        json!({ "rows": rows, "regimes": REGIMES.iter().map(|r| r.key()).collect::<Vec<_>>(), "error": error }),
+        status,
+    )
+}
+
+pub async fn post(
+    req: HttpRequest,
+    staff: Staff,
+    body: web::Bytes,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    let form: HashMap<String, String> = serde_html_form::from_bytes(&body)
+        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+    csrf::verify(
+        &req,
+        form.get("csrf_token").map(String::as_str).unwrap_or(""),
+    )?;
+    staff.must_administer()?;
+    let mut choices = Vec::new();
+    for right in Right::ALL {
+        for regime in REGIMES {
+            let level = match form.get(&field(right, regime)).map(String::as_str) {
+                None | Some("") => None,
+                Some(key) => match key.parse::<Level>() {
+                    Ok(level) => Some(level),
+                    Err(e) => {
+                        return page(
+                            &req,
+                            &ctx,
+                            &staff,
+                            Some(e.to_string()),
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                        )
+                        .await
+                    }
+                },
+            };
+            choices.push((right, regime, level));
+        }
+    }
+    let by = staff.user.id;
+    pages::blocking(&ctx, move |ctx| {
+        let mut conn = ctx.pool.get()?;
+        db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+            for (right, regime, level) in &choices {
+                policies::set(conn, *right, *regime, *level)?;
+            }
+            Ok(())
+        })?;
+        log::info!("user {} changed the verification policy", by.0);
+        Ok::<_, ServiceError>(())
+    })
+    .await?;
+    Ok(see_other("/staff/settings/verification"))
+}
