@@ -171,6 +171,7 @@ pub fn demo(count: u32) -> anyhow::Result<()> {
             act(Command::RequestIdentity {
                 message: "Please send proof of identity and of address.".into(),
                 on: today,
+                questions: vec![],
             })?;
             continue;
         }

@@ -58,6 +58,7 @@ pub const EMAILS: &[&str] = &[
     "reply_alert",
     "status_link",
     "documents_rejected",
+    "details_not_matched",
 ];
 /// Every page the app renders.
 pub const PAGES: &[&str] = &[

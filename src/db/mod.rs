@@ -9,6 +9,7 @@ pub mod job_runs;
 pub mod notes;
 pub mod outbox;
 pub mod policies;
+pub mod questions;
 pub mod queue;
 pub mod schema;
 pub mod status;

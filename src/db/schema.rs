@@ -170,6 +170,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    identity_questions (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        question -> Text,
+        answer -> Nullable<Text>,
+        asked_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     job_runs (name) {
         name -> Text,
         last_run_on -> Date,
@@ -203,4 +214,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_replies,
     documents,
     verification_policies,
+    identity_questions,
 );

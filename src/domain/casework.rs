@@ -258,10 +258,12 @@ pub enum Action {
     Reopen,
     ApproveDocuments,
     RejectDocuments,
+    DetailsMatch,
+    DetailsDoNotMatch,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 19] = [
         Action::Assign,
         Action::Note,
         Action::VerifyIdentity,
@@ -279,6 +281,8 @@ impl Action {
         Action::Reopen,
         Action::ApproveDocuments,
         Action::RejectDocuments,
+        Action::DetailsMatch,
+        Action::DetailsDoNotMatch,
     ];
 
     pub fn key(self) -> &'static str {
@@ -300,6 +304,8 @@ impl Action {
             Action::Reopen => "reopen",
             Action::ApproveDocuments => "approve_documents",
             Action::RejectDocuments => "reject_documents",
+            Action::DetailsMatch => "details_match",
+            Action::DetailsDoNotMatch => "details_do_not_match",
         }
     }
 
@@ -323,7 +329,9 @@ impl Action {
             Action::VerifyIdentity
             | Action::RequestIdentity
             | Action::ApproveDocuments
-            | Action::RejectDocuments => state == S::AwaitingIdentity,
+            | Action::RejectDocuments
+            | Action::DetailsMatch
+            | Action::DetailsDoNotMatch => state == S::AwaitingIdentity,
             Action::RequestFee | Action::RecordFee => {
                 matches!(state, S::AwaitingIdentity | S::InProgress)
             }
@@ -349,6 +357,7 @@ impl Action {
                 | Action::MarkDuplicate
                 | Action::Withdraw
                 | Action::RejectDocuments
+                | Action::DetailsDoNotMatch
         )
     }
 }

@@ -128,6 +128,7 @@ pub fn acknowledgement(
 pub enum CaseMessage<'a> {
     IdentityRequest {
         message: &'a str,
+        questions: &'a [String],
     },
     Clarification {
         message: &'a str,
@@ -155,6 +156,9 @@ pub enum CaseMessage<'a> {
     DocumentsRejected {
         reason: &'a str,
     },
+    DetailsNotMatched {
+        reason: &'a str,
+    },
 }
 
 /// Renders the email a staff action sends, with what every case email
@@ -168,9 +172,10 @@ pub fn case_message(
     message: CaseMessage<'_>,
 ) -> Result<NewMessage, TemplateError> {
     let (template, data) = match message {
-        CaseMessage::IdentityRequest { message } => {
-            ("identity_request", json!({ "message": message }))
-        }
+        CaseMessage::IdentityRequest { message, questions } => (
+            "identity_request",
+            json!({ "message": message, "questions": questions }),
+        ),
         CaseMessage::Clarification { message } => {
             ("clarification_request", json!({ "message": message }))
         }
@@ -209,6 +214,9 @@ pub fn case_message(
             json!({ "original": original, "message": message }),
         ),
         CaseMessage::Withdrawal => ("withdrawal_confirmation", json!({})),
+        CaseMessage::DetailsNotMatched { reason } => {
+            ("details_not_matched", json!({ "reason": reason }))
+        }
         CaseMessage::DocumentsRejected { reason } => (
             "documents_rejected",
             json!({ "reason": reason, "max_mb": settings.uploads.max_file_bytes / 1_048_576 }),

@@ -13,7 +13,7 @@ use crate::db::cases::{self, Case};
 use crate::db::events::{self, Event, NewEvent};
 use crate::db::outbox::{self, NewMessage};
 use crate::db::users::{self, User, UserId};
-use crate::db::{self, documents, notes, status, DbConn, DbError};
+use crate::db::{self, documents, notes, questions, status, DbConn, DbError};
 use crate::domain::casework::{
     ready_to_complete, Action, ExtensionReason, IdentityMethod, Outcome, RefusalGround,
 };
@@ -39,6 +39,8 @@ pub enum Command {
     RequestIdentity {
         message: String,
         on: NaiveDate,
+        /// Known data points to answer on the status page (empty: documents).
+        questions: Vec<String>,
     },
     RequestClarification {
         message: String,
@@ -86,6 +88,17 @@ pub enum Command {
     RequesterReply {
         body: String,
     },
+    /// The requester's answers match what we hold: identity verified as of
+    /// the day they answered; the answers are deleted.
+    DetailsMatch,
+    /// They do not: the requester is told why and asked again.
+    DetailsDoNotMatch {
+        reason: String,
+    },
+    /// The requester answers our identity questions on their status page.
+    RequesterAnswers {
+        answers: Vec<(i64, String)>,
+    },
     /// The uploaded documents prove who the requester is: identity verified
     /// as of the day they arrived; the files are deleted.
     ApproveDocuments,
@@ -116,6 +129,9 @@ impl Command {
             Command::Reopen { .. } => Action::Reopen,
             Command::RequesterReply { .. } => Action::RecordReply,
             Command::ApproveDocuments => Action::ApproveDocuments,
+            Command::DetailsMatch => Action::DetailsMatch,
+            Command::DetailsDoNotMatch { .. } => Action::DetailsDoNotMatch,
+            Command::RequesterAnswers { .. } => Action::RecordReply,
             Command::RejectDocuments { .. } => Action::RejectDocuments,
         }
     }
@@ -150,6 +166,8 @@ pub enum ActionError {
     AlreadyAsked,
     #[error("There are no documents waiting for review")]
     NoDocuments,
+    #[error("The requester has not answered every question yet")]
+    NotAnswered,
 }
 
 /// Whether to do it, or only show the email it would send.
@@ -251,7 +269,9 @@ pub fn perform_as(
     if matches!(who, Actor::Requester)
         && !matches!(
             command,
-            Command::Withdraw { .. } | Command::RequesterReply { .. }
+            Command::Withdraw { .. }
+                | Command::RequesterReply { .. }
+                | Command::RequesterAnswers { .. }
         )
     {
         return Ok(Err(ActionError::ReadOnly));
@@ -265,6 +285,7 @@ pub fn perform_as(
         let case = cases::find_by_reference(conn, reference)?.ok_or(ActionError::NoSuchCase)?;
         let allowed = match command {
             Command::RequesterReply { .. } => !case.state.is_closed(),
+            Command::RequesterAnswers { .. } => case.state == CaseState::AwaitingIdentity,
             _ => action.allowed_in(case.state),
         };
         if !allowed {
@@ -454,16 +475,84 @@ impl Work<'_> {
                     )?;
                 }
             }
-            Command::RequestIdentity { message, on } => {
+            Command::RequestIdentity {
+                message,
+                on,
+                questions,
+            } => {
                 if asked_for_identity(&events::list(self.conn, self.case.id)?) {
                     return Err(ActionError::AlreadyAsked.into());
                 }
+                questions::delete_for_case(self.conn, self.case.id)?;
+                questions::ask(self.conn, self.case.id, &questions, self.now)?;
+                let method = if questions.is_empty() {
+                    "documents"
+                } else {
+                    "data_points"
+                };
                 self.clock(
                     "identity_requested",
                     ClockEvent::IdentityRequested(on),
-                    json!({}),
+                    json!({ "method": method, "questions": questions.len() }),
                 )?;
-                self.email(CaseMessage::IdentityRequest { message: &message })?;
+                self.email(CaseMessage::IdentityRequest {
+                    message: &message,
+                    questions: &questions,
+                })?;
+            }
+            Command::DetailsMatch => {
+                let asked = questions::list(self.conn, self.case.id)?;
+                let answered = asked.iter().filter_map(|q| q.answered_at).max();
+                let (Some(last), true) = (
+                    answered,
+                    !asked.is_empty() && asked.iter().all(|q| q.answer.is_some()),
+                ) else {
+                    return Err(ActionError::NotAnswered.into());
+                };
+                let tz = self.ctx.settings.organisation.timezone;
+                self.run(Command::VerifyIdentity {
+                    method: IdentityMethod::KnownDataPoints,
+                    proof_received_on: last.and_utc().with_timezone(&tz).date_naive(),
+                })?;
+                questions::delete_for_case(self.conn, self.case.id)?;
+                self.event(
+                    "data_points_decided",
+                    None,
+                    json!({ "decision": "match", "questions": asked.len(), "answers_deleted": true }),
+                )?;
+            }
+            Command::DetailsDoNotMatch { reason } => {
+                let asked = questions::list(self.conn, self.case.id)?;
+                if asked.is_empty() || asked.iter().any(|q| q.answer.is_none()) {
+                    return Err(ActionError::NotAnswered.into());
+                }
+                // Ask the same questions again, without the answers given.
+                let again: Vec<String> = asked.iter().map(|q| q.question.clone()).collect();
+                questions::delete_for_case(self.conn, self.case.id)?;
+                questions::ask(self.conn, self.case.id, &again, self.now)?;
+                self.event(
+                    "data_points_decided",
+                    None,
+                    json!({ "decision": "no_match", "questions": asked.len(), "answers_deleted": true }),
+                )?;
+                self.email(CaseMessage::DetailsNotMatched { reason: &reason })?;
+            }
+            Command::RequesterAnswers { answers } => {
+                let asked = questions::list(self.conn, self.case.id)?;
+                if asked.is_empty() || self.case.state != CaseState::AwaitingIdentity {
+                    return Err(ActionError::NotNow(self.case.state).into());
+                }
+                for (id, answer) in &answers {
+                    if !questions::answer(self.conn, self.case.id, *id, answer, self.now)? {
+                        return Err(ActionError::NotAnswered.into());
+                    }
+                }
+                self.event(
+                    "data_points_answered",
+                    None,
+                    json!({ "answers": answers.len() }),
+                )?;
+                self.alert_staff("has answered our identity questions")?;
             }
             Command::RequestClarification { message, on } => {
                 self.transition(Transition::RequestClarification)?;
@@ -612,7 +701,7 @@ impl Work<'_> {
                         json!({ "via": "status page" }),
                     )?;
                 }
-                self.alert_staff()?;
+                self.alert_staff("has written to us on their status page")?;
             }
             Command::ApproveDocuments => {
                 let docs = documents::list(self.conn, self.case.id)?;
@@ -655,7 +744,7 @@ impl Work<'_> {
 
     /// Tells the assignee (or, with no assignee, every admin) that the
     /// requester wrote. The email holds no personal data, only the link.
-    pub(crate) fn alert_staff(&mut self) -> Result<(), Flow> {
+    pub(crate) fn alert_staff(&mut self, what: &str) -> Result<(), Flow> {
         let to: Vec<User> = match self.case.assignee {
             Some(id) => users::find(self.conn, id)?
                 .filter(|u| u.active)
@@ -675,7 +764,7 @@ impl Work<'_> {
                 &user.email,
                 &user.name,
                 &self.case.reference,
-                "has written to us on their status page",
+                what,
             )?);
         }
         Ok(())
@@ -762,6 +851,8 @@ pub struct CaseView {
     pub replies: Vec<status::Reply>,
     /// Identity documents waiting for review (without their bytes).
     pub documents: Vec<documents::DocumentInfo>,
+    /// Known data points asked for, with the answers so far.
+    pub questions: Vec<questions::Question>,
     /// Every account, for names in the trail and the assignee list.
     pub people: Vec<User>,
     pub duplicate_of: Option<Reference>,
@@ -814,6 +905,7 @@ pub fn view(
         notes: notes::for_case(&mut conn, case.id)?,
         replies: status::replies(&mut conn, case.id)?,
         documents: documents::list(&mut conn, case.id)?,
+        questions: questions::list(&mut conn, case.id)?,
         people: users::all(&mut conn)?,
         broken_link: events::first_broken_link(&mut conn, case.id)?,
         duplicate_of,

@@ -135,8 +135,11 @@ pub fn upload(
             LinkLookup::Stale => return Ok(UploadOutcome::Access(PageAccess::Stale)),
             LinkLookup::Unknown => return Ok(UploadOutcome::Access(PageAccess::Unknown)),
         };
+        // Documents are what we asked for unless we asked for details instead.
+        let asked_details = !crate::db::questions::list(conn, case.id)?.is_empty();
         if case.state != CaseState::AwaitingIdentity
             || !asked_for_identity(&events::list(conn, case.id)?)
+            || asked_details
         {
             return Ok(UploadOutcome::Refused(UploadError::NotWaiting));
         }

@@ -44,6 +44,8 @@ pub struct StatusView {
     pub proof_asked: bool,
     /// Documents sent and waiting for review.
     pub documents_pending: usize,
+    /// Identity questions asked (id, question, answered).
+    pub questions: Vec<(i64, String, bool)>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +98,10 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
     Ok(Ok(StatusView {
         proof_asked,
         documents_pending: crate::db::documents::list(&mut conn, case.id)?.len(),
+        questions: crate::db::questions::list(&mut conn, case.id)?
+            .into_iter()
+            .map(|q| (q.id, q.question, q.answer.is_some()))
+            .collect(),
         rights: cases::rights_with_outcomes(&mut conn, case.id)?,
         deadline: casework::deadline_of(ctx, &mut conn, &case)?,
         replies: status::replies(&mut conn, case.id)?,
@@ -125,6 +131,15 @@ pub fn reply(
             body: body.to_owned(),
         },
     )
+}
+
+/// The requester answers our identity questions through their page.
+pub fn answer(
+    ctx: &AppContext,
+    token: &str,
+    answers: Vec<(i64, String)>,
+) -> Result<Result<(), PageActionError>, ServiceError> {
+    act(ctx, token, Command::RequesterAnswers { answers })
 }
 
 /// The requester withdraws their request through their page.

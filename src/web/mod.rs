@@ -39,6 +39,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(public::status::reply),
         )
         .route(
+            "/status/{token}/details",
+            web::post().to(public::status::details),
+        )
+        .route(
             "/status/{token}/documents",
             web::post().to(public::documents::post),
         )

@@ -5,6 +5,7 @@
 
 mod casework;
 mod confirmation;
+mod data_points;
 mod deadline_cli;
 mod documents;
 mod health;

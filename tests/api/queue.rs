@@ -162,6 +162,7 @@ async fn the_queue_pages_without_repeating_or_skipping_a_case() {
             Command::RequestIdentity {
                 message: "Passport please".into(),
                 on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+                questions: vec![],
             },
             Mode::Commit,
         )

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use crate::app::AppContext;
 use crate::domain::deadline::long;
 use crate::domain::Email;
+use crate::service::casework::ActionError;
 use crate::service::status::{self, PageAccess, PageActionError, StatusView};
 use crate::web::{csrf, pages, WebError};
 
@@ -63,7 +64,13 @@ fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
         })).collect::<Vec<_>>(),
         "messages": messages.into_iter().map(|(_, m)| m).rev().collect::<Vec<_>>(),
         "max_reply": MAX_REPLY,
-        "proof_asked": v.proof_asked,
+        "proof_asked": v.proof_asked && v.questions.is_empty(),
+        "questions": if v.proof_asked {
+            v.questions.iter().map(|(id, q, answered)| json!({ "id": id, "question": q, "answered": answered })).collect::<Vec<_>>()
+        } else {
+            Vec::new()
+        },
+        "questions_open": v.proof_asked && v.questions.iter().any(|(_, _, answered)| !answered),
         "documents_pending": v.documents_pending,
         "max_mb": ctx.settings.uploads.max_file_bytes / 1_048_576,
     })
@@ -198,16 +205,20 @@ async fn after_action(
             .insert_header(("Location", format!("/status/{token}")))
             .finish()),
         Err(PageActionError::Access(problem)) => access_problem(ctx, problem, None),
-        Err(PageActionError::Refused(_)) => {
-            show(
-                req,
-                ctx,
-                token,
-                Some("Your request is closed, so it can no longer be changed here. Write to us by email if you need to.".into()),
-                reply,
-                StatusCode::CONFLICT,
-            )
-            .await
+        Err(PageActionError::Refused(e)) => {
+            let message = match e {
+                ActionError::NotNow(state) if state.is_closed() => {
+                    "Your request is closed, so it can no longer be changed here. Write to us by email if you need to.".to_owned()
+                }
+                ActionError::NotNow(_) => {
+                    "That is not something your request needs at the moment.".to_owned()
+                }
+                ActionError::NotAnswered => {
+                    "Those questions have changed; reload the page and answer again.".to_owned()
+                }
+                other => other.to_string(),
+            };
+            show(req, ctx, token, Some(message), reply, StatusCode::CONFLICT).await
         }
     }
 }
@@ -276,4 +287,74 @@ pub async fn send_link(
         json!({}),
         None,
     )
+}
+
+pub const MAX_ANSWER: usize = 500;
+
+/// `POST /status/{token}/details`: answers to our identity questions, as
+/// fields `answer-{id}`.
+pub async fn details(
+    req: HttpRequest,
+    token: web::Path<String>,
+    body: web::Bytes,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    let form: Vec<(String, String)> = serde_html_form::from_bytes(&body)
+        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+    let csrf_token = form
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    csrf::verify(&req, csrf_token)?;
+    let token = token.into_inner();
+    let mut answers = Vec::new();
+    for (key, value) in &form {
+        let Some(id) = key
+            .strip_prefix("answer-")
+            .and_then(|id| id.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        let value = value.trim();
+        if value.is_empty() {
+            return show(
+                &req,
+                &ctx,
+                token,
+                Some("Answer every question".into()),
+                "",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        if value.chars().count() > MAX_ANSWER {
+            return show(
+                &req,
+                &ctx,
+                token,
+                Some(format!(
+                    "Each answer must be {MAX_ANSWER} characters or fewer"
+                )),
+                "",
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        answers.push((id, value.to_owned()));
+    }
+    if answers.is_empty() {
+        return show(
+            &req,
+            &ctx,
+            token,
+            Some("Answer every question".into()),
+            "",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let t = token.clone();
+    let result = pages::blocking(&ctx, move |ctx| status::answer(ctx, &t, answers)).await?;
+    after_action(&req, &ctx, token, result, "").await
 }

@@ -198,6 +198,15 @@ fn describe(e: &Event, view: &CaseView) -> String {
             "Viewed document #{}",
             d.get("document").and_then(Value::as_i64).unwrap_or(0)
         ),
+        "data_points_answered" => "The requester answered our identity questions".into(),
+        "data_points_decided" => format!(
+            "Identity details: {}; the answers were deleted",
+            if detail_str(&d, "decision") == Some("match") {
+                "they match"
+            } else {
+                "they do not match"
+            }
+        ),
         "documents_decided" => format!(
             "Documents {}; the files were deleted",
             detail_str(&d, "decision").unwrap_or("decided")
@@ -406,6 +415,13 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
             "at": local(d.uploaded_at, tz),
         })).collect::<Vec<_>>(),
         "can_decide_documents": !view.documents.is_empty() && can(Action::ApproveDocuments),
+        "questions": view.questions.iter().map(|q| json!({
+            "question": q.question,
+            "answer": q.answer,
+        })).collect::<Vec<_>>(),
+        "can_decide_details": !view.questions.is_empty()
+            && view.questions.iter().all(|q| q.answer.is_some())
+            && can(Action::DetailsMatch),
         "open_rights": open_rights,
     })
 }
@@ -430,6 +446,8 @@ pub struct ActionForm {
     pub outcome: String,
     pub ground: String,
     pub of: String,
+    /// Known data points to ask for, one per line.
+    pub questions: String,
 }
 
 fn required(value: &str, what: &str) -> Result<String, String> {
@@ -488,6 +506,21 @@ impl ActionForm {
             Action::RequestIdentity => Command::RequestIdentity {
                 message: required(&self.message, "what the requester must send")?,
                 on: today,
+                questions: self
+                    .questions
+                    .lines()
+                    .map(str::trim)
+                    .filter(|q| !q.is_empty())
+                    .map(|q| q.chars().take(300).collect())
+                    .take(10)
+                    .collect(),
+            },
+            Action::DetailsMatch => Command::DetailsMatch,
+            Action::DetailsDoNotMatch => Command::DetailsDoNotMatch {
+                reason: required(
+                    &self.message,
+                    "what did not match, in words for the requester",
+                )?,
             },
             Action::RequestClarification => Command::RequestClarification {
                 message: required(&self.message, "your question")?,
