@@ -125,3 +125,16 @@ pub fn replies(conn: &mut DbConn, case: CaseId) -> Result<Vec<Reply>, DbError> {
         })
         .collect())
 }
+
+/// Replies written on a case since `since`.
+pub fn replies_since(
+    conn: &mut DbConn,
+    case: CaseId,
+    since: NaiveDateTime,
+) -> Result<i64, DbError> {
+    Ok(case_replies::table
+        .filter(case_replies::case_id.eq(case.0))
+        .filter(case_replies::created_at.ge(since))
+        .count()
+        .get_result(conn)?)
+}

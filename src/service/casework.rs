@@ -168,6 +168,8 @@ pub enum ActionError {
     NoDocuments,
     #[error("The requester has not answered every question yet")]
     NotAnswered,
+    #[error("You have sent us several messages in the last hour. Please wait a while before sending another.")]
+    TooManyReplies,
 }
 
 /// Whether to do it, or only show the email it would send.
@@ -225,6 +227,9 @@ impl From<ActionError> for Flow {
 pub fn actor(user: &User) -> String {
     format!("user:{}", user.id.0)
 }
+
+/// Messages a requester may send through their page in an hour.
+pub const MAX_REPLIES_PER_HOUR: i64 = 5;
 
 /// Who takes an action: a staff member, or the requester through their
 /// status page.
@@ -690,6 +695,12 @@ impl Work<'_> {
                 }
             }
             Command::RequesterReply { body } => {
+                // Each reply emails staff: a page must not become a way to flood them.
+                let hour_ago = self.now - chrono::Duration::hours(1);
+                if status::replies_since(self.conn, self.case.id, hour_ago)? >= MAX_REPLIES_PER_HOUR
+                {
+                    return Err(ActionError::TooManyReplies.into());
+                }
                 let reply = status::add_reply(self.conn, self.case.id, &body, self.now)?;
                 self.event("requester_replied", None, json!({ "reply": reply }))?;
                 // An answer to our question restarts the clock from today.

@@ -279,3 +279,29 @@ async fn a_new_link_is_sent_by_address_and_the_answer_never_says_who_has_asked()
     app.clock.advance(Duration::days(91));
     assert_eq!(app.get(&new_path).await.status().as_u16(), 410);
 }
+
+#[tokio::test]
+async fn replies_are_limited_so_staff_cannot_be_flooded() {
+    let app = spawn_app().await;
+    app.add_staff("dpo@example.org", Role::Admin);
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    let path = status_path(&app, "ada@example.com").await;
+    for i in 0..5 {
+        let r = post_on_page(&app, &path, "reply", &[("body", &format!("Message {i}"))]).await;
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let r = post_on_page(&app, &path, "reply", &[("body", "One more")]).await;
+    assert_eq!(r.status().as_u16(), 429);
+    let body = r.text().await.unwrap();
+    assert!(body.contains("Please wait a while"));
+    assert!(body.contains("One more"), "what they typed is kept");
+    app.clock.advance(Duration::minutes(61));
+    let r = post_on_page(&app, &path, "reply", &[("body", "Later")]).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let replies = app
+        .event_kinds(&reference)
+        .iter()
+        .filter(|k| *k == "requester_replied")
+        .count();
+    assert_eq!(replies, 6);
+}

@@ -206,7 +206,7 @@ async fn after_action(
             .finish()),
         Err(PageActionError::Access(problem)) => access_problem(ctx, problem, None),
         Err(PageActionError::Refused(e)) => {
-            let message = match e {
+            let message = match &e {
                 ActionError::NotNow(state) if state.is_closed() => {
                     "Your request is closed, so it can no longer be changed here. Write to us by email if you need to.".to_owned()
                 }
@@ -218,7 +218,12 @@ async fn after_action(
                 }
                 other => other.to_string(),
             };
-            show(req, ctx, token, Some(message), reply, StatusCode::CONFLICT).await
+            let status = if matches!(e, ActionError::TooManyReplies) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::CONFLICT
+            };
+            show(req, ctx, token, Some(message), reply, status).await
         }
     }
 }
