@@ -59,6 +59,7 @@ pub const EMAILS: &[&str] = &[
     "status_link",
     "documents_rejected",
     "details_not_matched",
+    "agent_check",
 ];
 /// Every page the app renders.
 pub const PAGES: &[&str] = &[
@@ -71,6 +72,7 @@ pub const PAGES: &[&str] = &[
     "error",
     "status",
     "status_request",
+    "authority",
     "staff/login",
     "staff/setup",
     "staff/queue",

@@ -39,6 +39,8 @@ pub struct Case {
     /// How a closed case ended when its state alone does not say.
     pub closure: Option<String>,
     pub duplicate_of: Option<CaseId>,
+    /// The authorised agent's own address, when an agent filed it.
+    pub agent_email: Option<String>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -62,6 +64,7 @@ struct CaseRow {
     assignee_id: Option<i64>,
     closure: Option<String>,
     duplicate_of: Option<i64>,
+    agent_email: Option<String>,
 }
 
 impl TryFrom<CaseRow> for Case {
@@ -88,6 +91,7 @@ impl TryFrom<CaseRow> for Case {
             assignee: row.assignee_id.map(UserId),
             closure: row.closure,
             duplicate_of: row.duplicate_of.map(CaseId),
+            agent_email: row.agent_email,
         })
     }
 }
@@ -103,6 +107,7 @@ struct NewCaseRow<'a> {
     requester_name: &'a str,
     requester_email: &'a str,
     agent_name: Option<&'a str>,
+    agent_email: Option<&'a str>,
     description: Option<&'a str>,
     received_on: Option<NaiveDate>,
     due_on: Option<NaiveDate>,
@@ -139,9 +144,12 @@ pub fn insert(
     start: Start<'_>,
     now: NaiveDateTime,
 ) -> Result<CaseId, DbError> {
-    let agent_name = match &request.requester {
-        Requester::Themselves => None,
-        Requester::Agent { agent_name } => Some(agent_name.as_str()),
+    let (agent_name, agent_email) = match &request.requester {
+        Requester::Themselves => (None, None),
+        Requester::Agent {
+            agent_name,
+            agent_email,
+        } => (Some(agent_name.as_str()), Some(agent_email.as_str())),
     };
     let (state, channel, received_on, due_on, confirmed_at) = match start {
         Start::Web => (CaseState::Submitted, CHANNEL_WEB, None, None, None),
@@ -167,6 +175,7 @@ pub fn insert(
             requester_name: &request.name,
             requester_email: request.email.as_str(),
             agent_name,
+            agent_email,
             description: request.description.as_deref(),
             received_on,
             due_on,
@@ -291,6 +300,7 @@ pub fn erase_personal_data(
             cases::requester_name.eq(""),
             cases::requester_email.eq(""),
             cases::agent_name.eq(None::<String>),
+            cases::agent_email.eq(None::<String>),
             cases::description.eq(None::<String>),
             cases::updated_at.eq(now),
         ))
@@ -460,10 +470,17 @@ pub fn all_ids(conn: &mut DbConn) -> Result<Vec<(CaseId, String)>, DbError> {
     Ok(rows.into_iter().map(|(id, r)| (CaseId(id), r)).collect())
 }
 
-/// Every case of an address (any letter case), newest first.
+/// Every case we write to this address about (the person's, or the agent's
+/// when an agent filed it; any letter case), newest first.
 pub fn for_address(conn: &mut DbConn, email: &str) -> Result<Vec<Case>, DbError> {
+    let email = email.trim().to_lowercase();
     cases::table
-        .filter(lower(cases::requester_email).eq(email.trim().to_lowercase()))
+        .filter(
+            lower(cases::requester_email)
+                .eq(email.clone())
+                .and(cases::agent_email.is_null())
+                .or(lower(cases::agent_email.assume_not_null()).eq(email)),
+        )
         .order(cases::id.desc())
         .limit(50)
         .select(CaseRow::as_select())

@@ -2,6 +2,7 @@
 //! PostgreSQL, pooled with r2d2, migrations embedded per backend. Queries
 //! live in one module per table and return domain types.
 
+pub mod agents;
 pub mod cases;
 pub mod documents;
 pub mod events;

@@ -21,6 +21,7 @@ diesel::table! {
         assignee_id -> Nullable<BigInt>,
         closure -> Nullable<Text>,
         duplicate_of -> Nullable<BigInt>,
+        agent_email -> Nullable<Text>,
     }
 }
 
@@ -181,6 +182,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    agent_confirmations (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        decided_at -> Nullable<Timestamp>,
+        decision -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     job_runs (name) {
         name -> Text,
         last_run_on -> Date,
@@ -215,4 +228,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     documents,
     verification_policies,
     identity_questions,
+    agent_confirmations,
 );

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::cases::CaseId;
-use super::schema::{case_replies, cases, status_links};
+use super::schema::{case_replies, status_links};
 use super::{DbConn, DbError};
 
 /// Stores a new link for a case, revoking any earlier one.
@@ -65,15 +65,15 @@ pub fn lookup(
     })
 }
 
-/// Links made since `since` for any case of this address (any letter case).
-pub fn links_for_address_since(
+/// Links made since `since` for any of these cases.
+pub fn links_since(
     conn: &mut DbConn,
-    email: &str,
+    cases: &[CaseId],
     since: NaiveDateTime,
 ) -> Result<i64, DbError> {
+    let ids: Vec<i64> = cases.iter().map(|c| c.0).collect();
     Ok(status_links::table
-        .inner_join(cases::table)
-        .filter(super::queue::lower(cases::requester_email).eq(email.trim().to_lowercase()))
+        .filter(status_links::case_id.eq_any(ids))
         .filter(status_links::created_at.ge(since))
         .count()
         .get_result(conn)?)

@@ -35,6 +35,7 @@ pub struct IntakeInput {
     pub description: String,
     pub acting_as: String,
     pub agent_name: String,
+    pub agent_email: String,
 }
 
 /// Who is making the request.
@@ -43,8 +44,12 @@ pub struct IntakeInput {
 pub enum Requester {
     /// The data subject, for themselves.
     Themselves,
-    /// An authorised agent acting for the data subject.
-    Agent { agent_name: String },
+    /// An authorised agent acting for the data subject; we write to the
+    /// agent, and ask the person to confirm the agent's authority.
+    Agent {
+        agent_name: String,
+        agent_email: String,
+    },
 }
 
 /// A request that passed every check: ready to become a case.
@@ -57,6 +62,19 @@ pub struct NewRequest {
     pub rights: Vec<RightRequest>,
     pub description: Option<String>,
     pub requester: Requester,
+}
+
+impl NewRequest {
+    /// Who we write to: the agent when one filed it, else the person.
+    pub fn correspondent(&self) -> (&str, &str) {
+        match &self.requester {
+            Requester::Themselves => (&self.name, self.email.as_str()),
+            Requester::Agent {
+                agent_name,
+                agent_email,
+            } => (agent_name, agent_email),
+        }
+    }
 }
 
 /// What is wrong with one field, in words for the requester.
@@ -201,15 +219,39 @@ impl NewRequest {
         );
         let requester = match input.acting_as.trim() {
             "self" => Some(Requester::Themselves),
-            "agent" => c
-                .required(
+            "agent" => {
+                let agent_name = c.required(
                     "agent_name",
                     &input.agent_name,
                     MAX_NAME,
                     "Enter your name, as the person acting for them",
                     "Your name",
-                )
-                .map(|agent_name| Requester::Agent { agent_name }),
+                );
+                let agent_email = match Email::parse(&input.agent_email) {
+                    Ok(e) if e.as_str().eq_ignore_ascii_case(input.email.trim()) => {
+                        c.error(
+                            "agent_email",
+                            "Enter your own email address: the one above is theirs",
+                        );
+                        None
+                    }
+                    Ok(e) => Some(e),
+                    Err(e) => {
+                        c.error(
+                            "agent_email",
+                            e.to_string().replace("your email", "your own email"),
+                        );
+                        None
+                    }
+                };
+                match (agent_name, agent_email) {
+                    (Some(agent_name), Some(agent_email)) => Some(Requester::Agent {
+                        agent_name,
+                        agent_email: agent_email.as_str().to_owned(),
+                    }),
+                    _ => None,
+                }
+            }
             "" => {
                 c.error(
                     "acting_as",
@@ -434,7 +476,18 @@ mod tests {
             acting_as: "agent".into(),
             ..valid()
         };
-        assert_eq!(fields(&agent), vec!["agent_name"]);
+        assert_eq!(fields(&agent), vec!["agent_name", "agent_email"]);
+        let agent = IntakeInput {
+            acting_as: "agent".into(),
+            agent_name: "Mo Advocate".into(),
+            agent_email: "mo@advocates.example".into(),
+            ..valid()
+        };
+        let request = NewRequest::parse(&agent, Regime::UkGdpr).unwrap();
+        assert_eq!(
+            request.correspondent(),
+            ("Mo Advocate", "mo@advocates.example")
+        );
     }
 
     #[test]

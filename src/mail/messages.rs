@@ -45,13 +45,22 @@ pub struct Addressee<'a> {
 }
 
 impl<'a> Addressee<'a> {
-    /// The requester of a stored case.
+    /// Whoever we write to about a stored case: its authorised agent when
+    /// an agent filed it, else the person themselves.
     pub fn of(case: &'a Case) -> Self {
-        Addressee {
-            case: Some(case.id),
-            name: &case.requester_name,
-            email: &case.requester_email,
-            reference: &case.reference,
+        match (&case.agent_name, &case.agent_email) {
+            (Some(name), Some(email)) => Addressee {
+                case: Some(case.id),
+                name,
+                email,
+                reference: &case.reference,
+            },
+            _ => Addressee {
+                case: Some(case.id),
+                name: &case.requester_name,
+                email: &case.requester_email,
+                reference: &case.reference,
+            },
         }
     }
 }
@@ -309,5 +318,22 @@ pub fn status_link(
         "status_link",
         to,
         json!({ "link": link, "ttl_days": settings.requests.status_link_ttl_days }),
+    )
+}
+
+/// Asks the person named on an agent's request to confirm the agent.
+pub fn agent_check(
+    templates: &Templates,
+    settings: &Settings,
+    person: &Addressee<'_>,
+    agent_name: &str,
+    link: &str,
+) -> Result<NewMessage, TemplateError> {
+    render(
+        templates,
+        settings,
+        "agent_check",
+        person,
+        json!({ "agent_name": agent_name, "link": link }),
     )
 }

@@ -168,6 +168,10 @@ pub enum ActionError {
     NoDocuments,
     #[error("The requester has not answered every question yet")]
     NotAnswered,
+    #[error(
+        "The person said this agent does not act for them: the agent's request cannot be verified"
+    )]
+    AgentDenied,
     #[error("You have sent us several messages in the last hour. Please wait a while before sending another.")]
     TooManyReplies,
 }
@@ -719,8 +723,20 @@ impl Work<'_> {
                 let first = docs.first().ok_or(ActionError::NoDocuments)?.uploaded_at;
                 let tz = self.ctx.settings.organisation.timezone;
                 let arrived = first.and_utc().with_timezone(&tz).date_naive();
+                let for_agent = docs.iter().any(|d| d.kind == "authority");
+                if for_agent {
+                    let denied = crate::db::agents::latest(self.conn, self.case.id)?
+                        .is_some_and(|c| c.decision.as_deref() == Some("denied"));
+                    if denied {
+                        return Err(ActionError::AgentDenied.into());
+                    }
+                }
                 self.run(Command::VerifyIdentity {
-                    method: IdentityMethod::Documents,
+                    method: if for_agent {
+                        IdentityMethod::AgentAuthority
+                    } else {
+                        IdentityMethod::Documents
+                    },
                     proof_received_on: arrived,
                 })?;
                 self.decided_documents("approved", docs.len())?;
@@ -870,6 +886,8 @@ pub struct CaseView {
     pub broken_link: Option<i64>,
     /// The verification level the policy asks for, and why.
     pub verification: (crate::domain::verification::Level, String),
+    /// For an agent's request: whether the person has confirmed the agent.
+    pub agent_authority: Option<String>,
 }
 
 /// Loads a case for its page and records that `by` viewed it.
@@ -903,7 +921,9 @@ pub fn view(
         .transpose()?;
     let requested = cases::rights(&mut conn, case.id)?;
     let policies = crate::db::policies::all(&mut conn)?;
+    let agent_authority = super::agents::status_of(&mut conn, &case)?;
     Ok(Some(CaseView {
+        agent_authority,
         verification: crate::domain::verification::level_for_case(
             &requested,
             case.regime,

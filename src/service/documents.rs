@@ -24,6 +24,8 @@ use crate::secret;
 pub enum DocKind {
     Identity,
     Address,
+    /// An agent's signed permission from the person.
+    Authority,
 }
 
 impl DocKind {
@@ -31,6 +33,7 @@ impl DocKind {
         match self {
             DocKind::Identity => "identity",
             DocKind::Address => "address",
+            DocKind::Authority => "authority",
         }
     }
 
@@ -38,6 +41,7 @@ impl DocKind {
         match self {
             DocKind::Identity => "proof of identity",
             DocKind::Address => "proof of address",
+            DocKind::Authority => "signed permission",
         }
     }
 
@@ -45,6 +49,7 @@ impl DocKind {
         match key {
             "identity" => Some(DocKind::Identity),
             "address" => Some(DocKind::Address),
+            "authority" => Some(DocKind::Authority),
             _ => None,
         }
     }
@@ -135,12 +140,16 @@ pub fn upload(
             LinkLookup::Stale => return Ok(UploadOutcome::Access(PageAccess::Stale)),
             LinkLookup::Unknown => return Ok(UploadOutcome::Access(PageAccess::Unknown)),
         };
-        // Documents are what we asked for unless we asked for details instead.
+        // Identity documents only when we asked for them (and not for
+        // details instead); an agent's signed permission while identity is
+        // being checked.
         let asked_details = !crate::db::questions::list(conn, case.id)?.is_empty();
-        if case.state != CaseState::AwaitingIdentity
-            || !asked_for_identity(&events::list(conn, case.id)?)
-            || asked_details
-        {
+        let identity_wanted = asked_for_identity(&events::list(conn, case.id)?) && !asked_details;
+        let wanted = |kind: DocKind| match kind {
+            DocKind::Identity | DocKind::Address => identity_wanted,
+            DocKind::Authority => case.agent_email.is_some(),
+        };
+        if case.state != CaseState::AwaitingIdentity || !uploads.iter().all(|u| wanted(u.kind)) {
             return Ok(UploadOutcome::Refused(UploadError::NotWaiting));
         }
         let held = documents::list(conn, case.id)?.len();

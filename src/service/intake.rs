@@ -80,8 +80,8 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
             &ctx.settings,
             &Addressee {
                 case: Some(case),
-                name: &request.name,
-                email: request.email.as_str(),
+                name: request.correspondent().0,
+                email: request.correspondent().1,
                 reference: &reference,
             },
             request.regime,
@@ -242,6 +242,15 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
             now,
         )?;
         start_clock(ctx, conn, &Addressee::of(&case), &rights, &deadline, now)?;
+        if let (Some(agent), Some(_)) = (&case.agent_name, &case.agent_email) {
+            let person = Addressee {
+                case: Some(case.id),
+                name: &case.requester_name,
+                email: &case.requester_email,
+                reference: &case.reference,
+            };
+            super::agents::ask_the_person(ctx, conn, &person, agent, now)?;
+        }
         Ok(ConfirmOutcome::Confirmed {
             reference: case.reference.clone(),
             due: deadline.due,
@@ -468,11 +477,20 @@ pub fn enter_request(
         )?;
         let to = Addressee {
             case: Some(case),
-            name: &request.name,
-            email: request.email.as_str(),
+            name: request.correspondent().0,
+            email: request.correspondent().1,
             reference: &reference,
         };
         start_clock(ctx, conn, &to, &request.rights, &deadline, now)?;
+        if let Requester::Agent { agent_name, .. } = &request.requester {
+            let person = Addressee {
+                case: Some(case),
+                name: &request.name,
+                email: request.email.as_str(),
+                reference: &reference,
+            };
+            super::agents::ask_the_person(ctx, conn, &person, agent_name, now)?;
+        }
         Ok(reference)
     })?;
     log::info!(

@@ -3,6 +3,7 @@
 //! emails it causes together.
 
 pub mod accounts;
+pub mod agents;
 pub mod casework;
 pub mod digest;
 pub mod documents;

@@ -46,6 +46,8 @@ pub struct StatusView {
     pub documents_pending: usize,
     /// Identity questions asked (id, question, answered).
     pub questions: Vec<(i64, String, bool)>,
+    /// An agent filed it and may send the person's signed permission now.
+    pub permission_wanted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,12 +92,14 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
         });
     let messages = outbox::for_case(&mut conn, case.id)?
         .into_iter()
-        .filter(|m| m.recipient.eq_ignore_ascii_case(&case.requester_email))
+        .filter(|m| m.recipient.eq_ignore_ascii_case(Addressee::of(&case).email))
         .filter(|m| m.template != "confirm_email" && m.template != "status_link")
         .collect();
     let proof_asked =
         case.state == CaseState::AwaitingIdentity && casework::asked_for_identity(&trail);
+    let permission_wanted = case.agent_email.is_some() && case.state == CaseState::AwaitingIdentity;
     Ok(Ok(StatusView {
+        permission_wanted,
         proof_asked,
         documents_pending: crate::db::documents::list(&mut conn, case.id)?.len(),
         questions: crate::db::questions::list(&mut conn, case.id)?
@@ -187,10 +191,11 @@ pub fn send_links(ctx: &AppContext, email: &Email) -> Result<usize, ServiceError
     let now = db::timestamp(ctx.clock.now());
     let limit = i64::from(ctx.settings.requests.max_status_links_per_address_hour);
     let sent = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
-        let mut budget = limit
-            - status::links_for_address_since(conn, email.as_str(), now - Duration::hours(1))?;
+        let theirs = cases::for_address(conn, email.as_str())?;
+        let ids: Vec<CaseId> = theirs.iter().map(|c| c.id).collect();
+        let mut budget = limit - status::links_since(conn, &ids, now - Duration::hours(1))?;
         let mut sent = 0;
-        for case in cases::for_address(conn, email.as_str())? {
+        for case in theirs {
             // Unconfirmed requests have their own link; expired ones were erased.
             if matches!(case.state, CaseState::Submitted | CaseState::Expired) {
                 continue;

@@ -34,6 +34,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(public::status::send_link),
         )
         .route("/status/{token}", web::get().to(public::status::get))
+        .route("/authority/{token}", web::get().to(public::authority::get))
+        .route(
+            "/authority/{token}",
+            web::post().to(public::authority::post),
+        )
         .route(
             "/status/{token}/reply",
             web::post().to(public::status::reply),

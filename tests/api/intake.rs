@@ -232,13 +232,19 @@ async fn an_agent_can_file_for_someone_else() {
     let app = spawn_app().await;
     let mut fields = valid_request("access");
     fields.retain(|(k, _)| *k != "acting_as");
-    fields.extend([("acting_as", "agent"), ("agent_name", "Charles Babbage")]);
+    fields.extend([
+        ("acting_as", "agent"),
+        ("agent_name", "Charles Babbage"),
+        ("agent_email", "charles@engines.example"),
+    ]);
     let email = file_and_get_confirmation(&app, &fields).await;
+    // We write to the agent, who filed it.
+    assert_eq!(email.to, "charles@engines.example");
     let reference = &email.text.split("Your reference is ").nth(1).unwrap()[..12];
-    assert_eq!(
-        app.case(reference).agent_name.as_deref(),
-        Some("Charles Babbage")
-    );
+    let case = app.case(reference);
+    assert_eq!(case.agent_name.as_deref(), Some("Charles Babbage"));
+    assert_eq!(case.agent_email.as_deref(), Some("charles@engines.example"));
+    assert_eq!(case.requester_email, "ada@example.com");
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 //! database when TEST_DATABASE_URL is set) and reads the real emails it
 //! writes.
 
+mod agents;
 mod casework;
 mod confirmation;
 mod data_points;

@@ -5,7 +5,7 @@
 CREATE TABLE documents (
     id BIGSERIAL PRIMARY KEY,
     case_id BIGINT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
-    kind TEXT NOT NULL CHECK (kind IN ('identity', 'address')),
+    kind TEXT NOT NULL CHECK (kind IN ('identity', 'address', 'authority')),
     content_type TEXT NOT NULL,
     byte_size BIGINT NOT NULL,
     nonce BYTEA NOT NULL,

@@ -5,7 +5,7 @@
 CREATE TABLE documents (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     case_id BIGINT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
-    kind TEXT NOT NULL CHECK (kind IN ('identity', 'address')),
+    kind TEXT NOT NULL CHECK (kind IN ('identity', 'address', 'authority')),
     content_type TEXT NOT NULL,
     byte_size BIGINT NOT NULL,
     nonce BLOB NOT NULL,

@@ -1,5 +1,6 @@
 //! The public pages: no account needed.
 
+pub mod authority;
 pub mod confirm;
 pub mod documents;
 pub mod home;

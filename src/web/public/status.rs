@@ -65,6 +65,7 @@ fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
         "messages": messages.into_iter().map(|(_, m)| m).rev().collect::<Vec<_>>(),
         "max_reply": MAX_REPLY,
         "proof_asked": v.proof_asked && v.questions.is_empty(),
+        "permission_wanted": v.permission_wanted,
         "questions": if v.proof_asked {
             v.questions.iter().map(|(id, q, answered)| json!({ "id": id, "question": q, "answered": answered })).collect::<Vec<_>>()
         } else {

@@ -190,6 +190,9 @@ fn describe(e: &Event, view: &CaseView) -> String {
         ),
         "withdrawal_recorded" => "Withdrawn".into(),
         "case_reopened" => "Reopened".into(),
+        "agent_authority_asked" => "The person was asked by email to confirm the agent".into(),
+        "agent_authority_confirmed" => "The person confirmed that the agent acts for them".into(),
+        "agent_authority_denied" => "The person said the agent does NOT act for them".into(),
         "documents_uploaded" => format!(
             "The requester sent {} identity document(s)",
             d.get("documents").and_then(Value::as_u64).unwrap_or(0)
@@ -362,6 +365,8 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
             "name": case.requester_name,
             "email": case.requester_email,
             "agent": case.agent_name,
+            "agent_email": case.agent_email,
+            "agent_authority": view.agent_authority,
             "description": case.description,
         },
         "assignee": assignee,
@@ -409,7 +414,11 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
         },
         "documents": view.documents.iter().map(|d| json!({
             "id": d.id,
-            "kind": if d.kind == "identity" { "Proof of identity" } else { "Proof of address" },
+            "kind": match d.kind.as_str() {
+                "identity" => "Proof of identity",
+                "address" => "Proof of address",
+                _ => "Signed permission for the agent",
+            },
             "type": d.content_type,
             "kb": (d.byte_size + 1023) / 1024,
             "at": local(d.uploaded_at, tz),

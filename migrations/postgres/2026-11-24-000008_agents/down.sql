@@ -1,0 +1,2 @@
+DROP TABLE agent_confirmations;
+ALTER TABLE cases DROP COLUMN agent_email;
