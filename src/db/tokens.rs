@@ -92,3 +92,16 @@ pub fn count_for_case(conn: &mut DbConn, case: CaseId) -> Result<i64, DbError> {
         .count()
         .get_result(conn)?)
 }
+
+/// Links made for a case since `since`.
+pub fn count_for_case_since(
+    conn: &mut DbConn,
+    case: CaseId,
+    since: NaiveDateTime,
+) -> Result<i64, DbError> {
+    Ok(email_tokens::table
+        .filter(email_tokens::case_id.eq(case.0))
+        .filter(email_tokens::created_at.ge(since))
+        .count()
+        .get_result(conn)?)
+}

@@ -19,7 +19,9 @@ use crate::mail::messages::{self, Addressee};
 use crate::secret;
 
 /// At most this many confirmation links per request (the first and resends).
-pub const MAX_LINKS: i64 = 5;
+pub const MAX_LINKS: i64 = 10;
+/// And at most this many in any hour (the first included).
+pub const MAX_LINKS_PER_HOUR: i64 = 4;
 
 /// When a confirmation link issued at `now` stops working.
 fn link_expiry(ctx: &AppContext, now: NaiveDateTime) -> NaiveDateTime {
@@ -327,7 +329,8 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
                 reference: case.reference,
             })));
         }
-        if tokens::count_for_case(conn, case.id)? >= MAX_LINKS {
+        let last_hour = tokens::count_for_case_since(conn, case.id, now - Duration::hours(1))?;
+        if tokens::count_for_case(conn, case.id)? >= MAX_LINKS || last_hour >= MAX_LINKS_PER_HOUR {
             return Ok(ResendOutcome::TooMany {
                 reference: case.reference,
             });

@@ -93,7 +93,8 @@ pub async fn resend(
             StatusCode::TOO_MANY_REQUESTS,
             "We have already sent several links",
             format!(
-                "To protect your inbox we send at most {} links for one request. Use the newest link we sent for {reference}, or make a new request.",
+                "To protect your inbox we send at most {} links an hour, and {} in all, for one request. Use the newest link we sent for {reference}, try again in an hour, or make a new request.",
+                intake::MAX_LINKS_PER_HOUR,
                 intake::MAX_LINKS
             ),
             json!({ "reference": reference.as_str(), "start_again": true }),
