@@ -687,16 +687,18 @@ pub async fn document(
     })
     .await?
     .ok_or(WebError::NotFound)?;
+    // Nothing else may run alongside the file. Images are sandboxed too;
+    // a sandbox would stop the browser's own PDF viewer, so PDFs are not.
+    let policy = if opened.content_type == "application/pdf" {
+        "default-src 'none'; object-src 'self'; frame-ancestors 'none'"
+    } else {
+        "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox"
+    };
     Ok(HttpResponse::Ok()
         .content_type(opened.content_type)
         .insert_header(("Content-Disposition", "inline"))
         .insert_header(("Cache-Control", "no-store, max-age=0"))
         .insert_header(("Pragma", "no-cache"))
-        // The file is shown by the browser's own viewer, with nothing else
-        // allowed to run alongside it.
-        .insert_header((
-            "Content-Security-Policy",
-            "default-src 'none'; img-src 'self'; object-src 'self'; plugin-types application/pdf; sandbox",
-        ))
+        .insert_header(("Content-Security-Policy", policy))
         .body(opened.bytes))
 }
