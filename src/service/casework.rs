@@ -168,6 +168,8 @@ pub enum ActionError {
     NoDocuments,
     #[error("The requester has not answered every question yet")]
     NotAnswered,
+    #[error("We already have your answers and will check them soon.")]
+    AlreadyAnswered,
     #[error(
         "The person said this agent does not act for them: the agent's request cannot be verified"
     )]
@@ -550,6 +552,10 @@ impl Work<'_> {
                 let asked = questions::list(self.conn, self.case.id)?;
                 if asked.is_empty() || self.case.state != CaseState::AwaitingIdentity {
                     return Err(ActionError::NotNow(self.case.state).into());
+                }
+                // Once answered, the answers wait for staff (each set alerts them).
+                if asked.iter().all(|q| q.answer.is_some()) {
+                    return Err(ActionError::AlreadyAnswered.into());
                 }
                 for (id, answer) in &answers {
                     if !questions::answer(self.conn, self.case.id, *id, answer, self.now)? {

@@ -90,6 +90,20 @@ async fn details_that_match_verify_the_requester_and_are_then_deleted() {
         .await
         .unwrap()
         .contains("We have your answers"));
+    // Answering again before staff decide is refused (each set alerts staff).
+    let csrf = app.csrf_token("/requests/status").await;
+    let r = app
+        .post_form(
+            &format!("{path}/details"),
+            &[("csrf_token", &csrf), ("answer-1", "again")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("We already have your answers"));
 
     // Staff see the answers; they do not match.
     let agent = agent.again().await;
