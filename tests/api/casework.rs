@@ -318,23 +318,9 @@ async fn asking_for_identity_proof_moves_the_gdpr_clock_start() {
 async fn a_ccpa_clock_does_not_wait_for_identity_proof() {
     let app = spawn_app().await;
     let agent = app.staff("agent@example.org", Role::Agent).await;
-    let fields: Vec<(&str, &str)> = crate::helpers::valid_request("access")
-        .into_iter()
-        .map(|(k, v)| {
-            if k == "location" {
-                (k, "US-CA")
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
-    app.file_request(&fields).await;
-    let confirm = app.wait_for_email_to("ada@example.com", "Confirm").await;
-    app.confirm(&confirm.confirm_token()).await;
-    let ack = app
-        .wait_for_email_to("ada@example.com", "We have received")
+    let reference = app
+        .confirmed_case_from("access", "ada@example.com", "US-CA")
         .await;
-    let reference = ack.subject.rsplit(' ').next().unwrap().to_owned();
     assert_eq!(app.case(&reference).due_on, Some(date("2026-05-15")));
     agent
         .act_ok(

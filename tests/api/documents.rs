@@ -223,28 +223,10 @@ async fn rejected_documents_are_deleted_and_the_requester_is_told_why() {
 async fn a_ccpa_upload_does_not_move_the_clock() {
     let app = spawn_app().await;
     let agent = app.staff("agent@example.org", Role::Agent).await;
-    let fields: Vec<(&str, &str)> = crate::helpers::valid_request("access")
-        .into_iter()
-        .map(|(k, v)| {
-            if k == "location" {
-                (k, "US-CA")
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
-    app.file_request(&fields).await;
-    let confirm = app.wait_for_email_to("ada@example.com", "Confirm").await;
-    app.confirm(&confirm.confirm_token()).await;
-    let path = status_path(&app, "ada@example.com").await;
     let reference = app
-        .wait_for_email_to("ada@example.com", "We have received")
-        .await
-        .subject
-        .rsplit(' ')
-        .next()
-        .unwrap()
-        .to_owned();
+        .confirmed_case_from("access", "ada@example.com", "US-CA")
+        .await;
+    let path = status_path(&app, "ada@example.com").await;
     agent
         .act_ok(
             &reference,

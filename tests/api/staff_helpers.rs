@@ -62,9 +62,24 @@ impl TestApp {
     /// Files a web request for `right` from `email` and confirms it;
     /// returns its reference (from the acknowledgement's subject).
     pub async fn confirmed_case(&self, right: &'static str, email: &str) -> String {
+        self.confirmed_case_from(right, email, "GB").await
+    }
+
+    /// As [`TestApp::confirmed_case`], for a requester living in `location`
+    /// (e.g. "US-CA" for a CCPA case).
+    pub async fn confirmed_case_from(
+        &self,
+        right: &'static str,
+        email: &str,
+        location: &str,
+    ) -> String {
         let fields: Vec<(&str, &str)> = valid_request(right)
             .into_iter()
-            .map(|(k, v)| if k == "email" { (k, email) } else { (k, v) })
+            .map(|(k, v)| match k {
+                "email" => (k, email),
+                "location" => (k, location),
+                _ => (k, v),
+            })
             .collect();
         self.file_request(&fields).await;
         let confirm = self.wait_for_email_to(email, "Confirm your email").await;

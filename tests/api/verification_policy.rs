@@ -71,27 +71,9 @@ async fn the_case_page_says_which_check_the_policy_asks_for_and_admins_can_chang
 async fn an_unverified_ccpa_case_near_its_due_date_is_flagged() {
     let app = spawn_app().await;
     app.add_staff("agent@example.org", Role::Agent);
-    let fields: Vec<(&str, &str)> = crate::helpers::valid_request("access")
-        .into_iter()
-        .map(|(k, v)| {
-            if k == "location" {
-                (k, "US-CA")
-            } else {
-                (k, v)
-            }
-        })
-        .collect();
-    app.file_request(&fields).await;
-    let confirm = app.wait_for_email_to("ada@example.com", "Confirm").await;
-    app.confirm(&confirm.confirm_token()).await;
     let reference = app
-        .wait_for_email_to("ada@example.com", "We have received")
-        .await
-        .subject
-        .rsplit(' ')
-        .next()
-        .unwrap()
-        .to_owned();
+        .confirmed_case_from("access", "ada@example.com", "US-CA")
+        .await;
     let agent = app
         .login("agent@example.org", crate::staff_helpers::PASSWORD)
         .await;
