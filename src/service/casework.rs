@@ -468,6 +468,13 @@ impl Work<'_> {
                 method,
                 proof_received_on,
             } => {
+                // An agent the person disowned cannot be the basis of anything.
+                let disowned = self.case.agent_email.is_some()
+                    && crate::db::agents::latest(self.conn, self.case.id)?
+                        .is_some_and(|c| c.decision.as_deref() == Some("denied"));
+                if disowned {
+                    return Err(ActionError::AgentDenied.into());
+                }
                 let waiting = matches!(
                     self.current_deadline()?.clock,
                     deadline::ClockState::NotStarted { .. }

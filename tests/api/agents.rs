@@ -204,6 +204,14 @@ async fn a_person_who_denies_the_agent_stops_the_agent_being_verified() {
         .unwrap();
     let r = staff.act(&reference, "approve_documents", &[]).await;
     assert_eq!(r.status().as_u16(), 409);
+    let r = staff
+        .act(
+            &reference,
+            "verify_identity",
+            &[("method", "agent_authority")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
     assert_eq!(app.case(&reference).state.key(), "awaiting_identity");
     let page = staff.page(&format!("/staff/cases/{reference}")).await;
     assert!(page.contains("DENIED by the person"));
