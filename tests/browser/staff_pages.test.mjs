@@ -50,7 +50,7 @@ async function fileRequest(address) {
   const page = await context.newPage();
   await page.goto(base + '/requests/new');
   await page.getByLabel('Full name').fill('Grace Hopper');
-  await page.getByLabel('Email address').fill(address);
+  await page.getByLabel('Email address', { exact: true }).fill(address);
   await page.getByLabel('Where do you live?').selectOption('GB');
   await page.getByLabel('Myself').check();
   await page.getByLabel('Get a copy of my personal data').check();
@@ -76,7 +76,7 @@ test('the first admin sets up, finds a new request in the queue and answers it',
   const page = await context.newPage();
   await page.goto(setup[0]);
   await page.getByLabel('Your name').fill('Dana Okafor');
-  await page.getByLabel('Email address').fill('dpo@example.org');
+  await page.getByLabel('Email address', { exact: true }).fill('dpo@example.org');
   await page.getByLabel('Password', { exact: true }).fill('plum tractor velvet harbour');
   await page.getByLabel('Password again').fill('plum tractor velvet harbour');
   await page.getByRole('button', { name: 'Save and log in' }).click();
@@ -135,7 +135,7 @@ test('a requester follows their case, sends proof of identity, replies and withd
   const staffContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const staff = await staffContext.newPage();
   await staff.goto(base + '/staff/login');
-  await staff.getByLabel('Email address').fill('dpo@example.org');
+  await staff.getByLabel('Email address', { exact: true }).fill('dpo@example.org');
   await staff.getByLabel('Password').fill('plum tractor velvet harbour');
   await staff.getByRole('button', { name: 'Log in' }).click();
   await staff.goto(`${base}/staff/cases/${reference}`);
