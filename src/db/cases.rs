@@ -489,3 +489,21 @@ pub fn for_address(conn: &mut DbConn, email: &str) -> Result<Vec<Case>, DbError>
         .map(Case::try_from)
         .collect()
 }
+
+/// Moves a case to another regime with its recomputed due date.
+pub fn set_regime(
+    conn: &mut DbConn,
+    id: CaseId,
+    regime: Regime,
+    due_on: Option<NaiveDate>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(cases::table.find(id.0))
+        .set((
+            cases::regime.eq(regime.key()),
+            cases::due_on.eq(due_on),
+            cases::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

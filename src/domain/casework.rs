@@ -260,10 +260,11 @@ pub enum Action {
     RejectDocuments,
     DetailsMatch,
     DetailsDoNotMatch,
+    ChangeRegime,
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::Assign,
         Action::Note,
         Action::VerifyIdentity,
@@ -283,6 +284,7 @@ impl Action {
         Action::RejectDocuments,
         Action::DetailsMatch,
         Action::DetailsDoNotMatch,
+        Action::ChangeRegime,
     ];
 
     pub fn key(self) -> &'static str {
@@ -306,6 +308,7 @@ impl Action {
             Action::RejectDocuments => "reject_documents",
             Action::DetailsMatch => "details_match",
             Action::DetailsDoNotMatch => "details_do_not_match",
+            Action::ChangeRegime => "change_regime",
         }
     }
 
@@ -324,7 +327,11 @@ impl Action {
         );
         match self {
             Action::Note => true,
-            Action::Assign | Action::MarkDuplicate | Action::Refuse | Action::Extend => open,
+            Action::Assign
+            | Action::MarkDuplicate
+            | Action::Refuse
+            | Action::Extend
+            | Action::ChangeRegime => open,
             Action::Withdraw => open || state == S::Submitted,
             Action::VerifyIdentity
             | Action::RequestIdentity

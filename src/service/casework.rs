@@ -19,7 +19,7 @@ use crate::domain::casework::{
 };
 use crate::domain::deadline::{self, ClockEvent, Deadline, DeadlineError, DeadlineInput};
 use crate::domain::rights::{includes_opt_out, Choice};
-use crate::domain::{CaseState, IllegalTransition, Reference, Right, Transition};
+use crate::domain::{CaseState, IllegalTransition, Reference, Regime, Right, Transition};
 use crate::mail::messages::{self, Addressee, CaseMessage};
 
 /// One thing a staff member does to a case, with what it needs.
@@ -84,6 +84,12 @@ pub enum Command {
     Reopen {
         reason: String,
     },
+    /// The law is not the one the requester's location suggested (e.g. an
+    /// EU resident of a UK-only service); the deadline is recomputed.
+    ChangeRegime {
+        regime: Regime,
+        reason: String,
+    },
     /// The requester writes through their status page.
     RequesterReply {
         body: String,
@@ -129,6 +135,7 @@ impl Command {
             Command::Reopen { .. } => Action::Reopen,
             Command::RequesterReply { .. } => Action::RecordReply,
             Command::ApproveDocuments => Action::ApproveDocuments,
+            Command::ChangeRegime { .. } => Action::ChangeRegime,
             Command::DetailsMatch => Action::DetailsMatch,
             Command::DetailsDoNotMatch { .. } => Action::DetailsDoNotMatch,
             Command::RequesterAnswers { .. } => Action::RecordReply,
@@ -168,6 +175,8 @@ pub enum ActionError {
     NoDocuments,
     #[error("The requester has not answered every question yet")]
     NotAnswered,
+    #[error("The case is already handled under {0}")]
+    SameRegime(&'static str),
     #[error("We already have your answers and will check them soon.")]
     AlreadyAnswered,
     #[error(
@@ -405,23 +414,25 @@ impl Work<'_> {
     }
 
     fn deadline(&mut self, clock: &[ClockEvent]) -> Result<Deadline, Flow> {
+        self.deadline_under(self.case.regime, clock)
+    }
+
+    fn deadline_under(&mut self, regime: Regime, clock: &[ClockEvent]) -> Result<Deadline, Flow> {
         let received = self
             .case
             .received_on
             .ok_or(ActionError::NotNow(self.case.state))?;
         let rights = cases::rights(self.conn, self.case.id)?;
         let input = DeadlineInput {
-            regime: self.case.regime,
+            regime,
             received,
             events: clock,
-            opt_out: includes_opt_out(self.case.regime, &rights),
+            opt_out: includes_opt_out(regime, &rights),
         };
-        Ok(deadline::compute(
-            input,
-            self.ctx.calendars.for_regime(self.case.regime),
-            self.today,
+        Ok(
+            deadline::compute(input, self.ctx.calendars.for_regime(regime), self.today)
+                .map_err(ActionError::from)?,
         )
-        .map_err(ActionError::from)?)
     }
 
     fn current_deadline(&mut self) -> Result<Deadline, Flow> {
@@ -730,6 +741,25 @@ impl Work<'_> {
                     )?;
                 }
                 self.alert_staff("has written to us on their status page")?;
+            }
+            Command::ChangeRegime { regime, reason } => {
+                let from = self.case.regime;
+                if regime == from {
+                    return Err(ActionError::SameRegime(regime.title()).into());
+                }
+                let clock = clock_events(&events::list(self.conn, self.case.id)?);
+                let deadline = self.deadline_under(regime, &clock)?;
+                cases::set_regime(self.conn, self.case.id, regime, deadline.due, self.now)?;
+                self.event(
+                    "regime_changed",
+                    None,
+                    json!({ "from": from.key(), "to": regime.key(), "due": deadline.due, "derivation": deadline.derivation }),
+                )?;
+                self.note(&format!(
+                    "Law changed from {} to {}: {reason}",
+                    from.title(),
+                    regime.title()
+                ))?;
             }
             Command::ApproveDocuments => {
                 let docs = documents::list(self.conn, self.case.id)?;

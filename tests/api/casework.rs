@@ -742,3 +742,64 @@ async fn long_answers_fit_and_oversized_forms_are_refused_cleanly() {
         .count();
     assert_eq!(notes, 1);
 }
+
+#[tokio::test]
+async fn staff_can_change_the_law_and_the_deadline_follows() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    assert_eq!(app.case(&reference).due_on, Some(date("2026-04-30")));
+    refused(
+        agent
+            .act(&reference, "change_regime", &[("regime", "ccpa")])
+            .await,
+        422,
+    )
+    .await;
+    refused(
+        agent
+            .act(
+                &reference,
+                "change_regime",
+                &[("regime", "mars"), ("body", "x")],
+            )
+            .await,
+        422,
+    )
+    .await;
+    let message = refused(
+        agent
+            .act(
+                &reference,
+                "change_regime",
+                &[("regime", "uk-gdpr"), ("body", "x")],
+            )
+            .await,
+        409,
+    )
+    .await;
+    assert!(message.contains("already handled under"), "{message}");
+    agent
+        .act_ok(
+            &reference,
+            "change_regime",
+            &[
+                ("regime", "ccpa"),
+                (
+                    "body",
+                    "She lives in California; the UK address was a holiday let.",
+                ),
+            ],
+        )
+        .await;
+    let case = app.case(&reference);
+    assert_eq!(case.regime.key(), "ccpa");
+    assert_eq!(
+        case.due_on,
+        Some(date("2026-05-15")),
+        "45 days under the CCPA"
+    );
+    let page = agent.page(&format!("/staff/cases/{reference}")).await;
+    assert!(page.contains("Law changed from uk-gdpr to ccpa; now due Friday 15 May 2026"));
+    assert!(page.contains("the UK address was a holiday let"));
+}

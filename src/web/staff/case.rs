@@ -190,6 +190,11 @@ fn describe(e: &Event, view: &CaseView) -> String {
         ),
         "withdrawal_recorded" => "Withdrawn".into(),
         "case_reopened" => "Reopened".into(),
+        "regime_changed" => due_now(&format!(
+            "Law changed from {} to {}",
+            detail_str(&d, "from").unwrap_or("?"),
+            detail_str(&d, "to").unwrap_or("?")
+        )),
         "agent_authority_asked" => "The person was asked by email to confirm the agent".into(),
         "agent_authority_confirmed" => "The person confirmed that the agent acts for them".into(),
         "agent_authority_denied" => "The person said the agent does NOT act for them".into(),
@@ -397,6 +402,7 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
             "mark_duplicate": can(Action::MarkDuplicate),
             "withdraw": can(Action::Withdraw),
             "reopen": can(Action::Reopen),
+            "change_regime": can(Action::ChangeRegime),
             "any": !actions.is_empty(),
         },
         "methods": choices::<IdentityMethod>(None),
@@ -457,6 +463,8 @@ pub struct ActionForm {
     pub of: String,
     /// Known data points to ask for, one per line.
     pub questions: String,
+    /// The law to handle the case under.
+    pub regime: String,
 }
 
 fn required(value: &str, what: &str) -> Result<String, String> {
@@ -525,6 +533,13 @@ impl ActionForm {
                     .collect(),
             },
             Action::DetailsMatch => Command::DetailsMatch,
+            Action::ChangeRegime => Command::ChangeRegime {
+                regime: self
+                    .regime
+                    .parse()
+                    .map_err(|_| "Choose the law that applies")?,
+                reason: required(&self.body, "why another law applies")?,
+            },
             Action::DetailsDoNotMatch => Command::DetailsDoNotMatch {
                 reason: required(
                     &self.message,
