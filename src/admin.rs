@@ -62,7 +62,13 @@ pub fn audit_verify() -> anyhow::Result<Option<String>> {
         }
         checked += 1;
     }
-    eprintln!("audit trail intact: {checked} cases checked");
+    if let Some(event) = events::first_broken_admin_link(&mut conn)? {
+        return Ok(Some(format!(
+            "audit trail BROKEN: account and settings trail, event #{event} does not match the chain \
+             (it, or one before it, was changed or removed outside Rightsdesk)"
+        )));
+    }
+    eprintln!("audit trail intact: {checked} cases and the account and settings trail checked");
     Ok(None)
 }
 

@@ -146,3 +146,77 @@ pub fn first_broken_link(conn: &mut DbConn, case: CaseId) -> Result<Option<i64>,
     }
     Ok(None)
 }
+
+/// An event about accounts or settings (no case), on its own chain.
+pub fn append_admin(
+    conn: &mut DbConn,
+    kind: &str,
+    actor: &str,
+    detail: serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    use super::schema::admin_events;
+    let prev: Option<String> = admin_events::table
+        .order(admin_events::id.desc())
+        .select(admin_events::hash)
+        .first(conn)
+        .optional()?;
+    let prev = prev.as_deref().unwrap_or(GENESIS);
+    let detail = detail.to_string();
+    let hash = chain_hash(prev, 0, kind, now, None, actor, &detail);
+    diesel::insert_into(admin_events::table)
+        .values((
+            admin_events::kind.eq(kind),
+            admin_events::occurred_at.eq(now),
+            admin_events::actor.eq(actor),
+            admin_events::detail.eq(&detail),
+            admin_events::prev_hash.eq(prev),
+            admin_events::hash.eq(&hash),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The admin trail, oldest first: (id, kind, occurred_at, actor, detail).
+pub fn list_admin(
+    conn: &mut DbConn,
+) -> Result<Vec<(i64, String, NaiveDateTime, String, String)>, DbError> {
+    use super::schema::admin_events;
+    Ok(admin_events::table
+        .order(admin_events::id)
+        .select((
+            admin_events::id,
+            admin_events::kind,
+            admin_events::occurred_at,
+            admin_events::actor,
+            admin_events::detail,
+        ))
+        .load(conn)?)
+}
+
+/// Checks the admin chain; the id of the first event that does not match.
+pub fn first_broken_admin_link(conn: &mut DbConn) -> Result<Option<i64>, DbError> {
+    use super::schema::admin_events;
+    let rows: Vec<(i64, String, NaiveDateTime, String, String, String, String)> =
+        admin_events::table
+            .order(admin_events::id)
+            .select((
+                admin_events::id,
+                admin_events::kind,
+                admin_events::occurred_at,
+                admin_events::actor,
+                admin_events::detail,
+                admin_events::prev_hash,
+                admin_events::hash,
+            ))
+            .load(conn)?;
+    let mut prev = GENESIS.to_owned();
+    for (id, kind, at, actor, detail, prev_hash, hash) in rows {
+        let expected = chain_hash(&prev, 0, &kind, at, None, &actor, &detail);
+        if prev_hash != prev || hash != expected {
+            return Ok(Some(id));
+        }
+        prev = hash;
+    }
+    Ok(None)
+}

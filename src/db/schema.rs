@@ -194,6 +194,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    admin_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        actor -> Text,
+        detail -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
     job_runs (name) {
         name -> Text,
         last_run_on -> Date,
@@ -229,4 +241,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     verification_policies,
     identity_questions,
     agent_confirmations,
+    admin_events,
 );

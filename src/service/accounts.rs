@@ -5,12 +5,13 @@
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 use chrono::{Duration, NaiveDateTime};
+use serde_json::json;
 
 use super::ServiceError;
 use crate::app::AppContext;
 use crate::db::outbox;
 use crate::db::users::{self, LinkPurpose, User, UserId};
-use crate::db::{self, DbConn};
+use crate::db::{self, events, DbConn};
 use crate::domain::staff::{NewPassword, WeakPassword};
 use crate::domain::{Email, Role};
 use crate::mail::messages;
@@ -100,6 +101,13 @@ pub fn add_user(
             return Ok(Err(AccountError::Exists));
         }
         let id = users::insert(conn, email.as_str(), &name, role, Some(&hash), now)?;
+        events::append_admin(
+            conn,
+            "user_added",
+            "command line",
+            json!({ "user": id.0, "role": role.key() }),
+            now,
+        )?;
         Ok(Ok(id))
     })
 }
@@ -211,12 +219,26 @@ pub fn use_link(
             LinkCheck::Setup => {
                 let id = users::insert(conn, &email, &name, Role::Admin, Some(&hash), now)?;
                 log::info!("first admin account created (user {})", id.0);
+                events::append_admin(
+                    conn,
+                    "first_admin_created",
+                    &format!("user:{}", id.0),
+                    json!({ "user": id.0 }),
+                    now,
+                )?;
                 id
             }
             _ => {
                 let id = UserId(link.user_id.unwrap_or_default());
                 users::set_password(conn, id, &hash)?;
                 log::info!("user {} set their password from an invitation", id.0);
+                events::append_admin(
+                    conn,
+                    "password_set_from_link",
+                    &format!("user:{}", id.0),
+                    json!({ "user": id.0 }),
+                    now,
+                )?;
                 id
             }
         };
@@ -258,6 +280,15 @@ pub fn login(ctx: &AppContext, email: &str, password: &str) -> Result<Login, Ser
     let failed = if lock.is_some() { 0 } else { failed };
     users::record_failed_login(&mut conn, user.id, failed, lock)?;
     if lock.is_some() {
+        events::append_admin(
+            &mut conn,
+            "account_locked",
+            "system",
+            json!({ "user": user.id.0, "minutes": staff.lockout_minutes }),
+            now,
+        )?;
+    }
+    if lock.is_some() {
         log::warn!("user {} locked out after repeated failed logins", user.id.0);
     }
     Ok(Login::Refused)
@@ -286,6 +317,13 @@ pub fn invite(
         }
         let id = users::insert(conn, email.as_str(), &name, role, None, now)?;
         users::insert_link(conn, Some(id), LinkPurpose::Invite, &hash, now, expires)?;
+        events::append_admin(
+            conn,
+            "user_invited",
+            &format!("user:{}", by.id.0),
+            json!({ "user": id.0, "role": role.key() }),
+            now,
+        )?;
         let message = messages::staff_invitation(
             &ctx.templates,
             &ctx.settings,
@@ -323,6 +361,13 @@ pub fn send_password_link(
             return Ok(Err(AccountError::NoSuchUser));
         };
         users::insert_link(conn, Some(id), LinkPurpose::Invite, &hash, now, expires)?;
+        events::append_admin(
+            conn,
+            "password_link_sent",
+            &format!("user:{}", by.id.0),
+            json!({ "user": id.0 }),
+            now,
+        )?;
         let message = messages::staff_invitation(
             &ctx.templates,
             &ctx.settings,
@@ -364,6 +409,20 @@ pub fn update(
         if was_active_admin && !stays_active_admin && users::count_active_admins(conn)? <= 1 {
             return Ok(Err(AccountError::LastAdmin));
         }
+        if user.role == role && user.active == active {
+            return Ok(Ok(()));
+        }
+        events::append_admin(
+            conn,
+            "user_updated",
+            &format!("user:{}", by.id.0),
+            json!({
+                "user": id.0,
+                "role": { "from": user.role.key(), "to": role.key() },
+                "active": { "from": user.active, "to": active },
+            }),
+            db::timestamp(ctx.clock.now()),
+        )?;
         if user.role != role {
             users::set_role(conn, id, role)?;
         }

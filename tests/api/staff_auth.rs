@@ -558,3 +558,79 @@ async fn an_admin_sends_a_link_to_choose_a_new_password() {
     let r = admin.post("/staff/users/9999/password-link", &[]).await;
     assert_eq!(r.status().as_u16(), 404);
 }
+
+#[tokio::test]
+async fn account_and_settings_changes_are_in_a_chain_that_audit_verify_checks() {
+    let app = spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    admin
+        .post(
+            "/staff/users",
+            &[
+                ("name", "Eve"),
+                ("email", "eve@example.org"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    let eve = app
+        .db(|c| rightsdesk::db::users::find_by_email(c, "eve@example.org"))
+        .unwrap()
+        .id;
+    admin
+        .post(
+            &format!("/staff/users/{}", eve.0),
+            &[("role", "viewer"), ("active", "1")],
+        )
+        .await;
+    admin
+        .post(
+            "/staff/settings/verification",
+            &[("rectification.ccpa", "documents")],
+        )
+        .await;
+    let trail = app.db(rightsdesk::db::events::list_admin);
+    let kinds: Vec<&str> = trail.iter().map(|e| e.1.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "user_added",
+            "user_invited",
+            "user_updated",
+            "verification_policy_changed"
+        ]
+    );
+    assert!(trail[2].4.contains("\"to\":\"viewer\""));
+
+    let run = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
+            .args(["audit", "verify"])
+            .env("DATABASE_URL", app.ctx.settings.database_url())
+            .env("RUST_LOG", "off")
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run();
+    assert_eq!(code, 0, "{err}");
+    app.db(|c| {
+        use diesel::prelude::*;
+        use rightsdesk::db::schema::admin_events::dsl;
+        diesel::update(dsl::admin_events.find(trail[2].0))
+            .set(dsl::detail.eq(r#"{"user":1,"role":"admin"}"#))
+            .execute(c)?;
+        Ok(())
+    });
+    let (code, err) = run();
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains(&format!(
+            "account and settings trail, event #{}",
+            trail[2].0
+        )),
+        "{err}"
+    );
+}

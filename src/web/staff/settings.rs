@@ -117,9 +117,29 @@ pub async fn post(
     let by = staff.user.id;
     pages::blocking(&ctx, move |ctx| {
         let mut conn = ctx.pool.get()?;
+        let now = db::timestamp(ctx.clock.now());
         db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+            let sorted = |mut v: Vec<(Right, Regime, Level)>| {
+                v.sort_by_key(|(r, g, _)| (r.key(), g.key()));
+                v
+            };
+            let before = sorted(policies::all(conn)?);
             for (right, regime, level) in &choices {
                 policies::set(conn, *right, *regime, *level)?;
+            }
+            let after = sorted(policies::all(conn)?);
+            if before != after {
+                let set: Vec<_> = after
+                    .iter()
+                    .map(|(r, g, l)| json!({ "right": r.key(), "regime": g.key(), "level": l.key() }))
+                    .collect();
+                db::events::append_admin(
+                    conn,
+                    "verification_policy_changed",
+                    &format!("user:{}", by.0),
+                    json!({ "overrides": set }),
+                    now,
+                )?;
             }
             Ok(())
         })?;
