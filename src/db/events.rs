@@ -177,10 +177,18 @@ pub fn append_admin(
     Ok(())
 }
 
-/// The admin trail, oldest first: (id, kind, occurred_at, actor, detail).
-pub fn list_admin(
-    conn: &mut DbConn,
-) -> Result<Vec<(i64, String, NaiveDateTime, String, String)>, DbError> {
+/// One event of the account and settings trail.
+#[derive(Debug, Clone, Queryable)]
+pub struct AdminEvent {
+    pub id: i64,
+    pub kind: String,
+    pub occurred_at: NaiveDateTime,
+    pub actor: String,
+    pub detail: String,
+}
+
+/// The account and settings trail, oldest first.
+pub fn list_admin(conn: &mut DbConn) -> Result<Vec<AdminEvent>, DbError> {
     use super::schema::admin_events;
     Ok(admin_events::table
         .order(admin_events::id)

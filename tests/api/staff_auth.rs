@@ -590,7 +590,7 @@ async fn account_and_settings_changes_are_in_a_chain_that_audit_verify_checks() 
         )
         .await;
     let trail = app.db(rightsdesk::db::events::list_admin);
-    let kinds: Vec<&str> = trail.iter().map(|e| e.1.as_str()).collect();
+    let kinds: Vec<&str> = trail.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(
         kinds,
         [
@@ -600,7 +600,7 @@ async fn account_and_settings_changes_are_in_a_chain_that_audit_verify_checks() 
             "verification_policy_changed"
         ]
     );
-    assert!(trail[2].4.contains("\"to\":\"viewer\""));
+    assert!(trail[2].detail.contains("\"to\":\"viewer\""));
 
     let run = || {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
@@ -619,7 +619,7 @@ async fn account_and_settings_changes_are_in_a_chain_that_audit_verify_checks() 
     app.db(|c| {
         use diesel::prelude::*;
         use rightsdesk::db::schema::admin_events::dsl;
-        diesel::update(dsl::admin_events.find(trail[2].0))
+        diesel::update(dsl::admin_events.find(trail[2].id))
             .set(dsl::detail.eq(r#"{"user":1,"role":"admin"}"#))
             .execute(c)?;
         Ok(())
@@ -629,7 +629,7 @@ async fn account_and_settings_changes_are_in_a_chain_that_audit_verify_checks() 
     assert!(
         err.contains(&format!(
             "account and settings trail, event #{}",
-            trail[2].0
+            trail[2].id
         )),
         "{err}"
     );
