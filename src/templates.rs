@@ -82,6 +82,7 @@ pub const PAGES: &[&str] = &[
     "staff/users",
     "staff/dashboard",
     "staff/verification",
+    "staff/audit",
 ];
 
 impl Templates {

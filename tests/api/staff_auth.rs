@@ -616,6 +616,13 @@ async fn account_and_settings_changes_are_in_a_chain_that_audit_verify_checks() 
     };
     let (code, err) = run();
     assert_eq!(code, 0, "{err}");
+    // Admins read it in the app; agents may not.
+    let page = admin.page("/staff/audit").await;
+    assert!(page.contains("Invited Eve as agent"), "{page}");
+    assert!(page.contains("Eve: role agent → viewer"));
+    assert!(page.contains("The chain is intact"));
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    assert_eq!(agent.get("/staff/audit").await.status().as_u16(), 403);
     app.db(|c| {
         use diesel::prelude::*;
         use rightsdesk::db::schema::admin_events::dsl;
@@ -626,6 +633,7 @@ async fn account_and_settings_changes_are_in_a_chain_that_audit_verify_checks() 
     });
     let (code, err) = run();
     assert_eq!(code, 3, "{err}");
+    assert!(admin.page("/staff/audit").await.contains("Trail broken"));
     assert!(
         err.contains(&format!(
             "account and settings trail, event #{}",

@@ -3,6 +3,7 @@
 //! handler takes a [`Staff`] (or redirects to login) and checks the role the
 //! route needs; every form carries the CSRF token.
 
+pub mod audit;
 pub mod auth;
 pub mod case;
 pub mod dashboard;
@@ -65,6 +66,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/staff/settings/verification",
             web::post().to(settings::post),
         )
+        .route("/staff/audit", web::get().to(audit::get))
         .route("/staff/users", web::get().to(users::get))
         .route("/staff/users", web::post().to(users::invite))
         .route("/staff/users/{id}", web::post().to(users::update))
