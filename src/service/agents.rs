@@ -8,8 +8,7 @@ use serde_json::json;
 use super::ServiceError;
 use crate::app::AppContext;
 use crate::db::cases::{self, Case, CaseId};
-use crate::db::{self, agents, events, outbox, users, DbConn};
-use crate::domain::Role;
+use crate::db::{self, agents, events, outbox, DbConn};
 use crate::mail::messages::{self, Addressee};
 use crate::secret;
 
@@ -119,30 +118,13 @@ pub fn decide(ctx: &AppContext, token: &str, confirmed: bool) -> Result<Check, S
             },
             now,
         )?;
-        let to = match case
-            .assignee
-            .map(|id| users::find(conn, id))
-            .transpose()?
-            .flatten()
-        {
-            Some(user) if user.active => vec![user],
-            _ => users::active_with_role(conn, &[Role::Admin])?,
+        let what = if confirmed {
+            "has confirmed that their agent acts for them"
+        } else {
+            "says the agent does NOT act for them"
         };
-        for user in to {
-            let what = if confirmed {
-                "has confirmed that their agent acts for them"
-            } else {
-                "says the agent does NOT act for them"
-            };
-            let m = messages::reply_alert(
-                &ctx.templates,
-                &ctx.settings,
-                &user.email,
-                &user.name,
-                &case.reference,
-                what,
-            )?;
-            outbox::enqueue(conn, &m, now)?;
+        for message in super::casework::staff_alerts(ctx, conn, &case, what)? {
+            outbox::enqueue(conn, &message, now)?;
         }
         Ok(Check::Answered {
             decision: decision.into(),

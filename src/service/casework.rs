@@ -814,29 +814,9 @@ impl Work<'_> {
 
     /// Tells the assignee (or, with no assignee, every admin) that the
     /// requester wrote. The email holds no personal data, only the link.
-    pub(crate) fn alert_staff(&mut self, what: &str) -> Result<(), Flow> {
-        let to: Vec<User> = match self.case.assignee {
-            Some(id) => users::find(self.conn, id)?
-                .filter(|u| u.active)
-                .into_iter()
-                .collect(),
-            None => Vec::new(),
-        };
-        let to = if to.is_empty() {
-            users::active_with_role(self.conn, &[crate::domain::Role::Admin])?
-        } else {
-            to
-        };
-        for user in to {
-            self.alerts.push(messages::reply_alert(
-                &self.ctx.templates,
-                &self.ctx.settings,
-                &user.email,
-                &user.name,
-                &self.case.reference,
-                what,
-            )?);
-        }
+    fn alert_staff(&mut self, what: &str) -> Result<(), Flow> {
+        let alerts = staff_alerts(self.ctx, self.conn, self.case, what)?;
+        self.alerts.extend(alerts);
         Ok(())
     }
 
@@ -848,6 +828,40 @@ impl Work<'_> {
         let id = notes::add(self.conn, self.case.id, user, body, self.now)?;
         self.event("note_added", None, json!({ "note": id }))
     }
+}
+
+/// The emails telling staff that the requester (or the person an agent
+/// acts for) did something on `case`: to its assignee, or to every admin
+/// when no active staff member is assigned. They hold only the reference
+/// and a link, never the requester's words.
+pub fn staff_alerts(
+    ctx: &AppContext,
+    conn: &mut DbConn,
+    case: &Case,
+    what: &str,
+) -> Result<Vec<NewMessage>, ServiceError> {
+    let assignee = case
+        .assignee
+        .map(|id| users::find(conn, id))
+        .transpose()?
+        .flatten()
+        .filter(|u| u.active);
+    let to = match assignee {
+        Some(user) => vec![user],
+        None => users::active_with_role(conn, &[crate::domain::Role::Admin])?,
+    };
+    to.iter()
+        .map(|user| {
+            Ok(messages::reply_alert(
+                &ctx.templates,
+                &ctx.settings,
+                &user.email,
+                &user.name,
+                &case.reference,
+                what,
+            )?)
+        })
+        .collect()
 }
 
 /// The clock events recorded in a case's audit trail, in order.

@@ -6,17 +6,16 @@
 
 use serde_json::json;
 
-use super::casework::{actor, asked_for_identity};
+use super::casework::{actor, asked_for_identity, staff_alerts};
 use super::status::PageAccess;
 use super::ServiceError;
 use crate::app::AppContext;
 use crate::crypto::document_aad;
-use crate::db::cases::{self, Case};
+use crate::db::cases;
 use crate::db::status::{self as links, LinkLookup};
-use crate::db::users::{self, User};
-use crate::db::{self, documents, events, outbox, DbConn};
-use crate::domain::{CaseState, Reference, Role};
-use crate::mail::messages;
+use crate::db::users::User;
+use crate::db::{self, documents, events, outbox};
+use crate::domain::{CaseState, Reference};
 use crate::secret;
 
 /// What a file is for.
@@ -185,7 +184,9 @@ pub fn upload(
             },
             now,
         )?;
-        alert(ctx, conn, &case, now)?;
+        for message in staff_alerts(ctx, conn, &case, "has sent identity documents for review")? {
+            outbox::enqueue(conn, &message, now)?;
+        }
         Ok(UploadOutcome::Stored(uploads.len()))
     })?;
     if let UploadOutcome::Stored(n) = outcome {
@@ -193,36 +194,6 @@ pub fn upload(
         ctx.mail.wake();
     }
     Ok(outcome)
-}
-
-fn alert(
-    ctx: &AppContext,
-    conn: &mut DbConn,
-    case: &Case,
-    now: chrono::NaiveDateTime,
-) -> Result<(), ServiceError> {
-    let assignee = case
-        .assignee
-        .map(|id| users::find(conn, id))
-        .transpose()?
-        .flatten()
-        .filter(|u| u.active);
-    let to = match assignee {
-        Some(user) => vec![user],
-        None => users::active_with_role(conn, &[Role::Admin])?,
-    };
-    for user in to {
-        let message = messages::reply_alert(
-            &ctx.templates,
-            &ctx.settings,
-            &user.email,
-            &user.name,
-            &case.reference,
-            "has sent identity documents for review",
-        )?;
-        outbox::enqueue(conn, &message, now)?;
-    }
-    Ok(())
 }
 
 /// A document to show a staff member, decrypted.
