@@ -766,14 +766,8 @@ impl Work<'_> {
                 let first = docs.first().ok_or(ActionError::NoDocuments)?.uploaded_at;
                 let tz = self.ctx.settings.organisation.timezone;
                 let arrived = first.and_utc().with_timezone(&tz).date_naive();
+                // (VerifyIdentity refuses a case whose person disowned the agent.)
                 let for_agent = docs.iter().any(|d| d.kind == "authority");
-                if for_agent {
-                    let denied = crate::db::agents::latest(self.conn, self.case.id)?
-                        .is_some_and(|c| c.decision.as_deref() == Some("denied"));
-                    if denied {
-                        return Err(ActionError::AgentDenied.into());
-                    }
-                }
                 self.run(Command::VerifyIdentity {
                     method: if for_agent {
                         IdentityMethod::AgentAuthority
