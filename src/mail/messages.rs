@@ -8,7 +8,7 @@ use crate::db::cases::{Case, CaseId, CaseRight};
 use crate::db::outbox::NewMessage;
 use crate::domain::casework::Outcome;
 use crate::domain::deadline::{long, Deadline};
-use crate::domain::{Reference, Regime, RightRequest, Role};
+use crate::domain::{Reference, Regime, RightRequest};
 use crate::templates::{TemplateError, Templates};
 
 /// Renders `template` for `to`, with what every email shows (the
@@ -245,19 +245,21 @@ pub fn case_message(
     render(templates, settings, template, to, data)
 }
 
-/// Invites a new staff member to set their password, or (`reset`) sends an
-/// existing one a link to choose a new one.
-#[allow(clippy::too_many_arguments)]
+/// Invites a new staff member to set their password, or, when they have
+/// one already, sends them a link to choose a new one.
 pub fn staff_invitation(
     templates: &Templates,
     settings: &Settings,
-    email: &str,
-    name: &str,
+    user: &crate::db::users::User,
     invited_by: &str,
-    role: Role,
     link: &str,
-    reset: bool,
 ) -> Result<NewMessage, TemplateError> {
+    let (email, name, role, reset) = (
+        user.email.as_str(),
+        user.name.as_str(),
+        user.role,
+        user.password_hash.is_some(),
+    );
     let data = json!({
         "reset": reset,
         "org": settings.organisation,

@@ -294,6 +294,36 @@ pub fn login(ctx: &AppContext, email: &str, password: &str) -> Result<Login, Ser
     Ok(Login::Refused)
 }
 
+/// Emails `user` a fresh single-use link to set their password (replacing
+/// any earlier one): an invitation while they have none, else a reset.
+fn email_password_link(
+    ctx: &AppContext,
+    conn: &mut DbConn,
+    by: &User,
+    user: &User,
+    now: NaiveDateTime,
+) -> Result<(), ServiceError> {
+    let (token, hash) = secret::new_token();
+    let expires = now + Duration::hours(ctx.settings.staff.invite_ttl_hours.into());
+    users::insert_link(
+        conn,
+        Some(user.id),
+        LinkPurpose::Invite,
+        &hash,
+        now,
+        expires,
+    )?;
+    let message = messages::staff_invitation(
+        &ctx.templates,
+        &ctx.settings,
+        user,
+        &by.name,
+        &format!("{}/staff/setup/{token}", ctx.settings.base_url()),
+    )?;
+    outbox::enqueue(conn, &message, now)?;
+    Ok(())
+}
+
 /// Invites someone: an account without a password, and an email with a
 /// link to set one.
 pub fn invite(
@@ -309,14 +339,15 @@ pub fn invite(
     };
     let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
-    let (token, hash) = secret::new_token();
-    let expires = now + Duration::hours(ctx.settings.staff.invite_ttl_hours.into());
     let result = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
         if users::find_by_email(conn, email.as_str())?.is_some() {
             return Ok(Err(AccountError::Exists));
         }
         let id = users::insert(conn, email.as_str(), &name, role, None, now)?;
-        users::insert_link(conn, Some(id), LinkPurpose::Invite, &hash, now, expires)?;
+        let Some(user) = users::find(conn, id)? else {
+            return Ok(Err(AccountError::NoSuchUser));
+        };
+        email_password_link(ctx, conn, by, &user, now)?;
         events::append_admin(
             conn,
             "user_invited",
@@ -324,17 +355,6 @@ pub fn invite(
             json!({ "user": id.0, "role": role.key() }),
             now,
         )?;
-        let message = messages::staff_invitation(
-            &ctx.templates,
-            &ctx.settings,
-            email.as_str(),
-            &name,
-            &by.name,
-            role,
-            &format!("{}/staff/setup/{token}", ctx.settings.base_url()),
-            false,
-        )?;
-        outbox::enqueue(conn, &message, now)?;
         Ok(Ok(id))
     })?;
     if let Ok(id) = &result {
@@ -354,13 +374,11 @@ pub fn send_password_link(
 ) -> Result<Result<(), AccountError>, ServiceError> {
     let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
-    let (token, hash) = secret::new_token();
-    let expires = now + Duration::hours(ctx.settings.staff.invite_ttl_hours.into());
     let result = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
         let Some(user) = users::find(conn, id)?.filter(|u| u.active) else {
             return Ok(Err(AccountError::NoSuchUser));
         };
-        users::insert_link(conn, Some(id), LinkPurpose::Invite, &hash, now, expires)?;
+        email_password_link(ctx, conn, by, &user, now)?;
         events::append_admin(
             conn,
             "password_link_sent",
@@ -368,17 +386,6 @@ pub fn send_password_link(
             json!({ "user": id.0 }),
             now,
         )?;
-        let message = messages::staff_invitation(
-            &ctx.templates,
-            &ctx.settings,
-            &user.email,
-            &user.name,
-            &by.name,
-            user.role,
-            &format!("{}/staff/setup/{token}", ctx.settings.base_url()),
-            user.password_hash.is_some(),
-        )?;
-        outbox::enqueue(conn, &message, now)?;
         Ok(Ok(()))
     })?;
     if result.is_ok() {
