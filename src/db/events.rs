@@ -128,10 +128,16 @@ pub fn list(conn: &mut DbConn, case: CaseId) -> Result<Vec<Event>, DbError> {
 /// Checks a case's chain; returns the id of the first event that does not
 /// match, or `None` when the whole trail is intact.
 pub fn first_broken_link(conn: &mut DbConn, case: CaseId) -> Result<Option<i64>, DbError> {
-    let mut prev = GENESIS.to_owned();
-    for e in list(conn, case)? {
+    Ok(first_broken_in(&list(conn, case)?))
+}
+
+/// The id of the first event of a case's trail (as loaded, in order) that
+/// does not match the chain.
+pub fn first_broken_in(trail: &[Event]) -> Option<i64> {
+    let mut prev = GENESIS;
+    for e in trail {
         let expected = chain_hash(
-            &prev,
+            prev,
             e.case_id,
             &e.kind,
             e.occurred_at,
@@ -140,11 +146,11 @@ pub fn first_broken_link(conn: &mut DbConn, case: CaseId) -> Result<Option<i64>,
             &e.detail,
         );
         if e.prev_hash != prev || e.hash != expected {
-            return Ok(Some(e.id));
+            return Some(e.id);
         }
-        prev = e.hash;
+        prev = &e.hash;
     }
-    Ok(None)
+    None
 }
 
 /// An event about accounts or settings (no case), on its own chain.

@@ -19,7 +19,9 @@ use crate::domain::casework::{
 };
 use crate::domain::deadline::{self, ClockEvent, Deadline, DeadlineError, DeadlineInput};
 use crate::domain::rights::{includes_opt_out, Choice};
-use crate::domain::{CaseState, IllegalTransition, Reference, Regime, Right, Transition};
+use crate::domain::{
+    CaseState, IllegalTransition, Reference, Regime, Right, RightRequest, Transition,
+};
 use crate::mail::messages::{self, Addressee, CaseMessage};
 
 /// One thing a staff member does to a case, with what it needs.
@@ -895,27 +897,25 @@ pub fn asked_for_identity(trail: &[Event]) -> bool {
 /// clock has a date of receipt, or if the stored events no longer compute).
 pub fn deadline_of(
     ctx: &AppContext,
-    conn: &mut DbConn,
     case: &Case,
-) -> Result<Option<Result<Deadline, DeadlineError>>, ServiceError> {
-    let Some(received) = case.received_on else {
-        return Ok(None);
-    };
-    let trail = events::list(conn, case.id)?;
-    let rights = cases::rights(conn, case.id)?;
+    trail: &[Event],
+    rights: &[cases::CaseRight],
+) -> Option<Result<Deadline, DeadlineError>> {
+    let received = case.received_on?;
+    let requested: Vec<RightRequest> = rights.iter().map(|r| r.request.clone()).collect();
     let today = ctx.clock.today(ctx.settings.organisation.timezone);
-    Ok(Some(deadline::compute(
+    Some(deadline::compute(
         DeadlineInput {
             regime: case.regime,
             received,
-            events: &clock_events(&trail),
-            opt_out: includes_opt_out(case.regime, &rights),
+            events: &clock_events(trail),
+            opt_out: includes_opt_out(case.regime, &requested),
         },
         ctx.calendars.for_regime(case.regime),
         // A closed case's clock is read as of today too; its due date no
         // longer matters, but its derivation still explains it.
         today.max(received),
-    )))
+    ))
 }
 
 /// Everything the case page shows.
@@ -970,7 +970,9 @@ pub fn view(
         .duplicate_of
         .map(|id| cases::find(&mut conn, id).map(|c| c.reference))
         .transpose()?;
-    let requested = cases::rights(&mut conn, case.id)?;
+    let rights = cases::rights_with_outcomes(&mut conn, case.id)?;
+    let trail = events::list(&mut conn, case.id)?;
+    let requested: Vec<RightRequest> = rights.iter().map(|r| r.request.clone()).collect();
     let policies = crate::db::policies::all(&mut conn)?;
     let agent_authority = super::agents::status_of(&mut conn, &case)?;
     Ok(Some(CaseView {
@@ -980,16 +982,16 @@ pub fn view(
             case.regime,
             &policies,
         ),
-        rights: cases::rights_with_outcomes(&mut conn, case.id)?,
-        deadline: deadline_of(ctx, &mut conn, &case)?,
-        trail: events::list(&mut conn, case.id)?,
+        deadline: deadline_of(ctx, &case, &trail, &rights),
+        broken_link: events::first_broken_in(&trail),
+        rights,
+        trail,
         messages: outbox::for_case(&mut conn, case.id)?,
         notes: notes::for_case(&mut conn, case.id)?,
         replies: status::replies(&mut conn, case.id)?,
         documents: documents::list(&mut conn, case.id)?,
         questions: questions::list(&mut conn, case.id)?,
         people: users::all(&mut conn)?,
-        broken_link: events::first_broken_link(&mut conn, case.id)?,
         duplicate_of,
         case,
     }))

@@ -81,6 +81,7 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
         Err(e) => return Ok(Err(e)),
     };
     let trail = events::list(&mut conn, case.id)?;
+    let rights = cases::rights_with_outcomes(&mut conn, case.id)?;
     let extended_because = trail
         .iter()
         .rfind(|e| e.kind == "deadline_extended")
@@ -106,8 +107,8 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
             .into_iter()
             .map(|q| (q.id, q.question, q.answer.is_some()))
             .collect(),
-        rights: cases::rights_with_outcomes(&mut conn, case.id)?,
-        deadline: casework::deadline_of(ctx, &mut conn, &case)?,
+        deadline: casework::deadline_of(ctx, &case, &trail, &rights),
+        rights,
         replies: status::replies(&mut conn, case.id)?,
         extended_because,
         messages,
