@@ -297,6 +297,33 @@ pub async fn send_link(
 
 pub const MAX_ANSWER: usize = 500;
 
+/// The `answer-{id}` fields of the form, each present and not too long.
+fn parse_answers(form: &[(String, String)]) -> Result<Vec<(i64, String)>, String> {
+    let mut answers = Vec::new();
+    for (key, value) in form {
+        let Some(id) = key
+            .strip_prefix("answer-")
+            .and_then(|id| id.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        let value = value.trim();
+        if value.is_empty() {
+            return Err("Answer every question".into());
+        }
+        if value.chars().count() > MAX_ANSWER {
+            return Err(format!(
+                "Each answer must be {MAX_ANSWER} characters or fewer"
+            ));
+        }
+        answers.push((id, value.to_owned()));
+    }
+    if answers.is_empty() {
+        return Err("Answer every question".into());
+    }
+    Ok(answers)
+}
+
 /// `POST /status/{token}/details`: answers to our identity questions, as
 /// fields `answer-{id}`.
 pub async fn details(
@@ -314,52 +341,20 @@ pub async fn details(
         .unwrap_or("");
     csrf::verify(&req, csrf_token)?;
     let token = token.into_inner();
-    let mut answers = Vec::new();
-    for (key, value) in &form {
-        let Some(id) = key
-            .strip_prefix("answer-")
-            .and_then(|id| id.parse::<i64>().ok())
-        else {
-            continue;
-        };
-        let value = value.trim();
-        if value.is_empty() {
+    let answers = match parse_answers(&form) {
+        Ok(answers) => answers,
+        Err(problem) => {
             return show(
                 &req,
                 &ctx,
                 token,
-                Some("Answer every question".into()),
+                Some(problem),
                 "",
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
-            .await;
+            .await
         }
-        if value.chars().count() > MAX_ANSWER {
-            return show(
-                &req,
-                &ctx,
-                token,
-                Some(format!(
-                    "Each answer must be {MAX_ANSWER} characters or fewer"
-                )),
-                "",
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-        answers.push((id, value.to_owned()));
-    }
-    if answers.is_empty() {
-        return show(
-            &req,
-            &ctx,
-            token,
-            Some("Answer every question".into()),
-            "",
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
+    };
     let t = token.clone();
     let result = pages::blocking(&ctx, move |ctx| status::answer(ctx, &t, answers)).await?;
     after_action(&req, &ctx, token, result, "").await
