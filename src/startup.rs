@@ -89,39 +89,25 @@ impl Application {
         // Bind first: a taken port fails before anything else is touched.
         let listener = TcpListener::bind(settings.bind_addr()?)
             .with_context(|| format!("binding to {}", settings.server.bind))?;
-        let (pool, backend) = open_database(&settings)?;
-        let templates = Arc::new(Templates::load(&settings.storage.templates_dir)?);
-        let calendars = settings.calendars()?;
-        let sealer = document_sealer(&settings)?;
-        let transport = Transport::from_url(&settings.mail_url())?;
+        let (waker, wake) = MailWaker::new();
+        let context = Arc::new(app_context(settings, clock, waker)?);
+        let transport = Transport::from_url(&context.settings.mail_url())?;
         log::info!(
             "database: {}; mail: {}",
-            backend.name(),
+            context.backend.name(),
             transport.describe()
         );
-
-        let (waker, wake) = MailWaker::new();
         Jobs {
-            pool: pool.clone(),
+            pool: context.pool.clone(),
             transport,
-            settings: settings.clone(),
-            clock: clock.clone(),
-            templates: templates.clone(),
+            settings: context.settings.clone(),
+            clock: context.clock.clone(),
+            templates: context.templates.clone(),
         }
         .spawn(wake)
         .context("starting background jobs")?;
 
         let port = listener.local_addr()?.port();
-        let context = Arc::new(AppContext {
-            settings,
-            pool,
-            backend,
-            templates,
-            calendars,
-            clock,
-            mail: waker,
-            sealer,
-        });
         let data = actix_web::web::Data::from(context.clone());
         // One limiter shared by every worker thread.
         let limits = web::rate_limit::config(&context.settings.server);
@@ -196,10 +182,20 @@ impl Application {
 /// The shared state without a server or background jobs, for commands that
 /// run use cases directly (`demo`). Mail is queued, not delivered.
 pub fn offline_context(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppContext> {
+    let (mail, _) = MailWaker::new();
+    app_context(settings, clock, mail)
+}
+
+/// Opens what every use case needs: the migrated database, the templates,
+/// the calendars and the document key.
+fn app_context(
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+    mail: MailWaker,
+) -> anyhow::Result<AppContext> {
     let (pool, backend) = open_database(&settings)?;
     let templates = Arc::new(Templates::load(&settings.storage.templates_dir)?);
     let calendars = settings.calendars()?;
-    let (mail, _) = MailWaker::new();
     let sealer = document_sealer(&settings)?;
     Ok(AppContext {
         settings,
