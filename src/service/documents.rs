@@ -12,11 +12,9 @@ use super::ServiceError;
 use crate::app::AppContext;
 use crate::crypto::document_aad;
 use crate::db::cases;
-use crate::db::status::{self as links, LinkLookup};
 use crate::db::users::User;
 use crate::db::{self, documents, events, outbox};
 use crate::domain::{CaseState, Reference};
-use crate::secret;
 
 /// What a file is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -128,16 +126,12 @@ pub fn upload(
         Ok(types) => types,
         Err(e) => return Ok(UploadOutcome::Refused(e)),
     };
-    if !secret::looks_like_token(token) {
-        return Ok(UploadOutcome::Access(PageAccess::Unknown));
-    }
     let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
     let outcome = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
-        let case = match links::lookup(conn, &secret::hash(token), now)? {
-            LinkLookup::Valid(id) => cases::find(conn, id)?,
-            LinkLookup::Stale => return Ok(UploadOutcome::Access(PageAccess::Stale)),
-            LinkLookup::Unknown => return Ok(UploadOutcome::Access(PageAccess::Unknown)),
+        let case = match super::status::case_for(ctx, conn, token)? {
+            Ok(case) => case,
+            Err(access) => return Ok(UploadOutcome::Access(access)),
         };
         // Identity documents only when we asked for them (and not for
         // details instead); an agent's signed permission while identity is

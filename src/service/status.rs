@@ -56,7 +56,8 @@ pub enum PageAccess {
     Stale,
 }
 
-fn case_for(
+/// The case a status-page link leads to, or why it leads nowhere.
+pub(crate) fn case_for(
     ctx: &AppContext,
     conn: &mut DbConn,
     token: &str,
