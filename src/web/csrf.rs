@@ -9,6 +9,13 @@ use crate::secret;
 
 pub const COOKIE: &str = "rd_csrf";
 
+/// A form whose only field is the CSRF token (a button that posts).
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
 /// The token for a form, and the cookie to set when the browser has none.
 pub fn token(req: &HttpRequest, secure: bool) -> (String, Option<Cookie<'static>>) {
     if let Some(c) = req.cookie(COOKIE) {

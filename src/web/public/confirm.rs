@@ -4,19 +4,13 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
 use serde_json::json;
 
 use crate::app::AppContext;
 use crate::domain::deadline::long;
 use crate::service::intake::{self, ConfirmOutcome, LinkInfo, LinkState, ResendOutcome};
-use crate::web::{csrf, pages, WebError};
-
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf_token: String,
-}
+use crate::web::csrf::{self, CsrfForm};
+use crate::web::{pages, WebError};
 
 pub async fn get(
     req: HttpRequest,

@@ -99,18 +99,12 @@ fn auth_start(
     super::auth::start(session, user, ctx.clock.now().timestamp())
 }
 
-#[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    pub csrf_token: String,
-}
-
 /// Ends every session of the account (this browser's and any other's).
 pub async fn logout(
     req: HttpRequest,
     session: Session,
     staff: Staff,
-    form: web::Form<CsrfOnly>,
+    form: web::Form<csrf::CsrfForm>,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, &form.csrf_token)?;

@@ -177,7 +177,7 @@ pub async fn password_link(
     req: HttpRequest,
     staff: Staff,
     id: web::Path<i64>,
-    form: web::Form<crate::web::staff::login::CsrfOnly>,
+    form: web::Form<csrf::CsrfForm>,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, &form.csrf_token)?;
