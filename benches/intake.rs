@@ -14,7 +14,7 @@ use chrono::{Days, NaiveDate, Utc};
 use rightsdesk::clock::SystemClock;
 use rightsdesk::config::Settings;
 use rightsdesk::domain::deadline::{compute, ClockEvent, DeadlineInput};
-use rightsdesk::domain::{Calendars, IntakeInput, NewRequest, Regime};
+use rightsdesk::domain::{Calendars, IntakeInput, Jurisdiction, NewRequest, Regime, Right};
 use rightsdesk::startup::Application;
 
 struct Row {
@@ -63,7 +63,7 @@ fn domain_rows() -> Vec<Row> {
     let start = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
     let n = 200_000;
     let mut rows = vec![];
-    for regime in [Regime::UkGdpr, Regime::Ccpa] {
+    for regime in [Regime::UK_GDPR, Regime::CCPA] {
         let cal = calendars.for_regime(regime);
         rows.push(time_loop(&format!("deadline {regime} (plain)"), n, |i| {
             let received = start + Days::new((i % 2000) as u64);
@@ -72,8 +72,9 @@ fn domain_rows() -> Vec<Row> {
                     DeadlineInput {
                         regime,
                         received,
+                        rights: &[Right::Access, Right::OptOut],
                         events: &[],
-                        opt_out: true,
+                        fast_track: true,
                     },
                     cal,
                     received,
@@ -82,7 +83,7 @@ fn domain_rows() -> Vec<Row> {
             );
         }));
     }
-    let cal = calendars.for_regime(Regime::UkGdpr);
+    let cal = calendars.for_regime(Regime::UK_GDPR);
     rows.push(time_loop(
         "deadline uk-gdpr (ID, pause, extension)",
         n,
@@ -99,10 +100,11 @@ fn domain_rows() -> Vec<Row> {
             black_box(
                 compute(
                     DeadlineInput {
-                        regime: Regime::UkGdpr,
+                        regime: Regime::UK_GDPR,
                         received,
+                        rights: &[Right::Access],
                         events: &events,
-                        opt_out: false,
+                        fast_track: false,
                     },
                     cal,
                     today,
@@ -122,8 +124,9 @@ fn domain_rows() -> Vec<Row> {
         acting_as: "self".into(),
         ..IntakeInput::default()
     };
+    let jurisdiction = Jurisdiction::new(Regime::UK_GDPR, Regime::ALL.to_vec()).unwrap();
     rows.push(time_loop("intake form parsing (3 rights)", n, |_| {
-        black_box(NewRequest::parse(black_box(&input), Regime::UkGdpr).unwrap());
+        black_box(NewRequest::parse(black_box(&input), &jurisdiction).unwrap());
     }));
     rows
 }

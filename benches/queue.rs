@@ -154,6 +154,7 @@ fn main() -> anyhow::Result<()> {
         search: None,
         after,
         limit: 51,
+        unconfirmed_with_due: true,
     };
     let first = queue::page(&mut conn, &open(None, AssigneeFilter::Anyone))?;
     let mut deep = first.last().map(|r| Cursor {

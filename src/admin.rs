@@ -12,7 +12,7 @@ use rand::Rng;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, cases, events, outbox, users};
-use crate::domain::casework::{Channel, ExtensionReason, IdentityMethod, Outcome, RefusalGround};
+use crate::domain::casework::{Channel, IdentityMethod, Outcome};
 use crate::domain::{IntakeInput, NewRequest, Role};
 use crate::service::casework::{self, Command, Mode};
 use crate::service::intake;
@@ -86,17 +86,29 @@ const PLACES: &[&str] = &[
     "GB", "GB", "GB", "IE", "FR", "DE", "ES", "US-CA", "US-CA", "OTHER",
 ];
 
-fn demo_request(rng: &mut impl Rng, home: crate::domain::Regime) -> anyhow::Result<NewRequest> {
+fn demo_request(
+    rng: &mut impl Rng,
+    jurisdiction: &crate::domain::Jurisdiction,
+) -> anyhow::Result<NewRequest> {
     let first = FIRST.choose(rng).copied().unwrap_or("Sam");
     let last = LAST.choose(rng).copied().unwrap_or("Smith");
-    let all = [
+    let place = PLACES.choose(rng).copied().unwrap_or("GB");
+    let regime = crate::domain::Location::parse(place)
+        .map(|l| jurisdiction.regime_for(l))
+        .context("demo place")?;
+    // Rights with no free-text detail to invent, that this law grants.
+    let all: Vec<&str> = [
         "access",
         "erasure",
         "rectification",
         "objection",
         "portability",
         "restriction",
-    ];
+        "opt_out",
+    ]
+    .into_iter()
+    .filter(|key| key.parse().is_ok_and(|r| regime.grants(r)))
+    .collect();
     let n = rng.random_range(1..=2);
     let rights: Vec<String> = all
         .choose_multiple(rng, n)
@@ -111,7 +123,7 @@ fn demo_request(rng: &mut impl Rng, home: crate::domain::Regime) -> anyhow::Resu
             rng.random_range(1..999)
         )
         .replace(['é', 'í'], "e"),
-        location: PLACES.choose(rng).copied().unwrap_or("GB").to_owned(),
+        location: place.to_owned(),
         rights,
         access_scope: "Everything you hold about me, including call recordings.".into(),
         rectification_details: "My postal address changed in March; please update it.".into(),
@@ -122,7 +134,8 @@ fn demo_request(rng: &mut impl Rng, home: crate::domain::Regime) -> anyhow::Resu
         acting_as: "self".into(),
         ..IntakeInput::default()
     };
-    NewRequest::parse(&input, home).map_err(|e| anyhow::anyhow!("demo request invalid: {e:?}"))
+    NewRequest::parse(&input, jurisdiction)
+        .map_err(|e| anyhow::anyhow!("demo request invalid: {e:?}"))
 }
 
 /// `rightsdesk demo`: fills an empty database with `count` made-up cases
@@ -149,10 +162,9 @@ pub fn demo(count: u32) -> anyhow::Result<()> {
         agents.push(users::find(&mut conn, id)?.context("demo agent vanished")?);
     }
     let today = ctx.clock.today(ctx.settings.organisation.timezone);
-    let home = ctx.settings.organisation.home_regime;
     let mut rng = rand::rng();
     for i in 0..count {
-        let request = demo_request(&mut rng, home)?;
+        let request = demo_request(&mut rng, &ctx.jurisdiction)?;
         if i % 15 == 0 {
             intake::file_request(&ctx, &request)?;
             continue;
@@ -196,13 +208,11 @@ pub fn demo(count: u32) -> anyhow::Result<()> {
                 })?;
             }
             3 => {
-                let reason = if request.regime.is_gdpr() {
-                    ExtensionReason::Complex
-                } else {
-                    ExtensionReason::ReasonablyNecessary
+                let Some(reason) = request.regime.rules().clock.extension.reasons.first() else {
+                    continue;
                 };
                 act(Command::Extend {
-                    reason,
+                    reason: *reason,
                     message: "We hold records in several systems that must be searched by hand."
                         .into(),
                     on: today,
@@ -222,8 +232,8 @@ pub fn demo(count: u32) -> anyhow::Result<()> {
             }
             6 => {
                 act(Command::Refuse {
-                    ground: RefusalGround::Excessive,
-                    reason: "This repeats a request we answered in full last month.".into(),
+                    ground: "identity_not_verified".into(),
+                    reason: "The details given did not match any customer record.".into(),
                 })?;
             }
             _ => {}

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{Backend, Pool};
-use crate::domain::Calendars;
+use crate::domain::{Calendars, Jurisdiction};
 use crate::mail::MailWaker;
 use crate::templates::Templates;
 
@@ -15,6 +15,8 @@ pub struct AppContext {
     pub backend: Backend,
     pub templates: Arc<Templates>,
     pub calendars: Calendars,
+    /// Which law applies to whom (`organisation.regimes`).
+    pub jurisdiction: Jurisdiction,
     pub clock: Arc<dyn Clock>,
     pub mail: MailWaker,
     /// Encrypts and decrypts uploaded documents.

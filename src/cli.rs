@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::domain::deadline::{self, ClockEvent, DeadlineInput};
-use crate::domain::{Calendars, Regime};
+use crate::domain::{Calendars, Regime, Right};
 use crate::startup::{open_database, Application};
 
 #[derive(Debug, Parser)]
@@ -84,12 +84,44 @@ pub struct DeadlineArgs {
     /// the day of receipt when --today is not given.
     #[arg(long)]
     pub extended: bool,
-    /// The request includes a CCPA opt-out of sale or sharing.
+    /// The request includes a fast-track right (CCPA opt-out of sale or
+    /// sharing, or limit): prints `opt_out_due`.
     #[arg(long)]
     pub opt_out: bool,
+    /// The right asked for (access, erasure, rectification, ...): whether a
+    /// clarification pauses the clock depends on it.
+    #[arg(long, default_value = "access")]
+    pub right: Right,
+    /// A clarification asked on ASKED and answered on ANSWERED
+    /// (YYYY-MM-DD:YYYY-MM-DD; leave ANSWERED empty while unanswered). The
+    /// due date moves by the days between, only where the law and the right
+    /// allow a pause; the derivation says why or why not. Repeatable.
+    #[arg(long, value_parser = parse_clarification)]
+    pub clarification: Vec<(NaiveDate, Option<NaiveDate>)>,
     /// The day to compute for (YYYY-MM-DD); defaults to the current date.
     #[arg(long)]
     pub today: Option<NaiveDate>,
+}
+
+fn parse_clarification(text: &str) -> Result<(NaiveDate, Option<NaiveDate>), String> {
+    let date = |s: &str| {
+        NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+            .map_err(|_| format!("'{s}' is not a date (YYYY-MM-DD)"))
+    };
+    let Some((asked, answered)) = text.split_once(':') else {
+        return Err(format!(
+            "'{text}' is not ASKED:ANSWERED (e.g. 2026-01-05:2026-01-12, or 2026-01-05: while unanswered)"
+        ));
+    };
+    let asked = date(asked)?;
+    let answered = match answered.trim() {
+        "" => None,
+        a => Some(date(a)?),
+    };
+    if answered.is_some_and(|a| a < asked) {
+        return Err(format!("'{text}': answered before it was asked"));
+    }
+    Ok((asked, answered))
 }
 
 /// Runs the deadline command; returns the JSON to print, or a message for
@@ -100,17 +132,26 @@ pub fn deadline_json(
     calendars: &Calendars,
 ) -> Result<String, String> {
     let today = args.today.unwrap_or(current_date);
-    let events = if args.extended {
-        vec![ClockEvent::Extended(args.today.unwrap_or(args.received))]
-    } else {
-        vec![]
-    };
+    let mut events = Vec::new();
+    for (asked, answered) in &args.clarification {
+        events.push(ClockEvent::ClarificationRequested(*asked));
+        if let Some(answered) = answered {
+            events.push(ClockEvent::ClarificationReceived(*answered));
+        }
+    }
+    if args.extended {
+        events.push(ClockEvent::Extended(args.today.unwrap_or(args.received)));
+    }
+    // In the order they happened; on one day, a question before its answer.
+    events.sort_by_key(|e| e.date());
+    let rights = [args.right];
     let d = deadline::compute(
         DeadlineInput {
             regime: args.regime,
             received: args.received,
+            rights: &rights,
             events: &events,
-            opt_out: args.opt_out,
+            fast_track: args.opt_out,
         },
         calendars.for_regime(args.regime),
         today,
@@ -127,6 +168,9 @@ pub fn deadline_json(
         "clock_running": d.clock_running(),
         "acknowledge_by": d.acknowledge_by,
         "opt_out_due": d.opt_out_due,
+        "right": args.right,
+        "clarification_pauses": d.clarification_pauses,
+        "paused_days": d.paused_days,
         "derivation": d.derivation,
     });
     serde_json::to_string_pretty(&out).map_err(|e| e.to_string())

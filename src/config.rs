@@ -12,7 +12,8 @@ use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 use url::Url;
 
-use crate::domain::{Calendars, Regime};
+use crate::domain::regime::JurisdictionError;
+use crate::domain::{Calendars, Jurisdiction, Regime};
 
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -64,8 +65,12 @@ pub struct StaffSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct CalendarSettings {
-    /// A holiday-calendar file replacing the shipped one; empty for the shipped one.
+    /// A holiday-calendar file replacing shipped calendars or adding others
+    /// (by key); empty for the shipped ones only.
     pub file: String,
+    /// The member state whose public holidays EU GDPR deadlines roll past:
+    /// `ie`, `de`, `fr`, `nl`, or a calendar the file adds.
+    pub eu_country: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -108,7 +113,16 @@ pub struct Organisation {
     pub email: String,
     pub postal_address: String,
     pub home_regime: Regime,
+    /// The laws that apply to the organisation at all; a requester living
+    /// where none of them reaches is handled under `home_regime`.
+    pub regimes: Vec<Regime>,
     pub timezone: Tz,
+}
+
+impl Organisation {
+    pub fn jurisdiction(&self) -> Result<Jurisdiction, JurisdictionError> {
+        Jurisdiction::new(self.home_regime, self.regimes.clone())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,20 +145,20 @@ pub struct Authority {
     pub address: String,
 }
 
+/// Per regime, keyed by the regime's key with `_` for `-` (`uk_gdpr`).
 #[derive(Debug, Clone, Deserialize)]
-pub struct Authorities {
-    pub uk_gdpr: Authority,
-    pub eu_gdpr: Authority,
-    pub ccpa: Authority,
-}
+#[serde(transparent)]
+pub struct Authorities(HashMap<String, Authority>);
 
 impl Authorities {
-    pub fn for_regime(&self, regime: Regime) -> &Authority {
-        match regime {
-            Regime::UkGdpr => &self.uk_gdpr,
-            Regime::EuGdpr => &self.eu_gdpr,
-            Regime::Ccpa => &self.ccpa,
-        }
+    fn setting_key(regime: Regime) -> String {
+        regime.key().replace('-', "_")
+    }
+
+    /// The authority for `regime`; every applicable regime has one (checked
+    /// when the settings load).
+    pub fn for_regime(&self, regime: Regime) -> Option<&Authority> {
+        self.0.get(&Self::setting_key(regime))
     }
 }
 
@@ -182,6 +196,12 @@ pub enum SettingsError {
         path: String,
         source: crate::domain::calendar::CalendarError,
     },
+    #[error("configuration: {0}")]
+    CalendarChoice(crate::domain::calendar::CalendarError),
+    #[error("configuration: {0}")]
+    Jurisdiction(#[from] JurisdictionError),
+    #[error("configuration: authorities.{0} is missing: name, url and address of the authority requesters under {1} complain to")]
+    Authority(String, &'static str),
 }
 
 /// The plain environment variables that always override the files.
@@ -214,6 +234,7 @@ impl Settings {
                 .try_parsing(true)
                 .list_separator(",")
                 .with_list_parse_key("server.trusted_proxies")
+                .with_list_parse_key("organisation.regimes")
                 .source(Some(env.clone())),
         );
         for (var, key) in PLAIN_OVERRIDES {
@@ -292,6 +313,15 @@ impl Settings {
         }
         if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(SettingsError::From(self.mail.from.clone()));
+        }
+        let jurisdiction = self.organisation.jurisdiction()?;
+        for regime in jurisdiction.applicable() {
+            if self.authorities.for_regime(*regime).is_none() {
+                return Err(SettingsError::Authority(
+                    Authorities::setting_key(*regime),
+                    regime.short(),
+                ));
+            }
         }
         if self.staff.digest_hour > 23 {
             return Err(SettingsError::DigestHour(self.staff.digest_hour));
@@ -389,20 +419,28 @@ impl Settings {
         }
     }
 
-    /// The holiday calendars: the configured file, or the shipped ones.
+    /// The holiday calendars: the shipped ones, with the configured file's
+    /// replacing or adding to them, and the EU member state chosen.
     pub fn calendars(&self) -> Result<Calendars, SettingsError> {
+        let mut calendars = Calendars::shipped();
         let path = self.calendars.file.trim();
-        if path.is_empty() {
-            return Ok(Calendars::shipped());
+        if !path.is_empty() {
+            let text =
+                std::fs::read_to_string(path).map_err(|source| SettingsError::CalendarFile {
+                    path: path.to_owned(),
+                    source,
+                })?;
+            calendars
+                .load_file(&text)
+                .map_err(|source| SettingsError::Calendar {
+                    path: path.to_owned(),
+                    source,
+                })?;
         }
-        let text = std::fs::read_to_string(path).map_err(|source| SettingsError::CalendarFile {
-            path: path.to_owned(),
-            source,
-        })?;
-        Calendars::from_toml(&text).map_err(|source| SettingsError::Calendar {
-            path: path.to_owned(),
-            source,
-        })
+        calendars
+            .choose("calendars.eu_country", &self.calendars.eu_country)
+            .map_err(SettingsError::CalendarChoice)?;
+        Ok(calendars)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -432,7 +470,7 @@ mod tests {
         assert_eq!(s.server.bind, "127.0.0.1:8080");
         assert_eq!(s.database_url(), "sqlite://./data/rightsdesk.db");
         assert_eq!(s.mail_url(), "file://./data/mail");
-        assert_eq!(s.organisation.home_regime, Regime::UkGdpr);
+        assert_eq!(s.organisation.home_regime, Regime::UK_GDPR);
         assert_eq!(s.organisation.timezone, chrono_tz::Europe::London);
     }
 
@@ -501,7 +539,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(s.organisation.name, "Acme");
-        assert_eq!(s.organisation.home_regime, Regime::Ccpa);
+        assert_eq!(s.organisation.home_regime, Regime::CCPA);
         assert_eq!(s.requests.unconfirmed_expiry_days, 3);
         let s = Settings::load_from(env(&[(
             "RIGHTSDESK__SERVER__TRUSTED_PROXIES",
@@ -529,21 +567,50 @@ mod tests {
     }
 
     #[test]
-    fn a_calendar_file_replaces_the_shipped_calendars() {
+    fn a_calendar_file_adds_a_calendar_the_eu_country_can_name() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("holidays.toml");
-        let text = crate::domain::calendar::SHIPPED_CALENDARS.replace(
-            "dates = []",
-            "dates = [{ date = \"2026-12-25\", name = \"Christmas Day\" }]",
-        );
-        std::fs::write(&path, text).unwrap();
-        let vars = [("RIGHTSDESK__CALENDARS__FILE", path.to_str().unwrap())];
+        std::fs::write(
+            &path,
+            "[de-by]\nname = \"Bavaria\"\nfirst_year = 2027\nlast_year = 2027\n\
+             dates = [{ date = \"2027-01-06\", name = \"Heilige Drei Könige\" }]\n",
+        )
+        .unwrap();
+        let vars = [
+            ("RIGHTSDESK__CALENDARS__FILE", path.to_str().unwrap()),
+            ("RIGHTSDESK__CALENDARS__EU_COUNTRY", "de-by"),
+        ];
         let s = Settings::load_from(env(&vars)).unwrap();
         let calendars = s.calendars().unwrap();
-        let eu = calendars.for_regime(Regime::EuGdpr);
-        assert!(!eu.is_working_day(chrono::NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()));
+        let eu = calendars.for_regime(Regime::EU_GDPR);
+        assert!(!eu.is_working_day(chrono::NaiveDate::from_ymd_opt(2027, 1, 6).unwrap()));
         std::fs::write(&path, "not toml [").unwrap();
         let err = Settings::load_from(env(&vars)).unwrap_err().to_string();
         assert!(err.contains("calendars.file"), "{err}");
+    }
+
+    #[test]
+    fn the_eu_country_and_the_laws_that_apply_are_checked() {
+        let err = |pairs| Settings::load_from(env(pairs)).unwrap_err().to_string();
+        let e = err(&[("RIGHTSDESK__CALENDARS__EU_COUNTRY", "xx")]);
+        assert!(
+            e.contains("calendars.eu_country") && e.contains("ie"),
+            "{e}"
+        );
+        let s = Settings::load_from(env(&[("RIGHTSDESK__CALENDARS__EU_COUNTRY", "fr")])).unwrap();
+        assert_eq!(s.calendars().unwrap().key_for(Regime::EU_GDPR), "fr");
+        // The home law must be one of the laws that apply.
+        let e = err(&[("RIGHTSDESK__ORGANISATION__REGIMES", "eu-gdpr,ccpa")]);
+        assert!(e.contains("home_regime"), "{e}");
+        let s = Settings::load_from(env(&[(
+            "RIGHTSDESK__ORGANISATION__REGIMES",
+            "uk-gdpr,eu-gdpr",
+        )]))
+        .unwrap();
+        let j = s.organisation.jurisdiction().unwrap();
+        let california = crate::domain::Location::parse("US-CA").unwrap();
+        assert_eq!(j.regime_for(california), Regime::UK_GDPR);
+        let e = err(&[("RIGHTSDESK__ORGANISATION__REGIMES", "uk-gdpr,gdpr")]);
+        assert!(e.contains("gdpr"), "{e}");
     }
 }

@@ -196,6 +196,7 @@ fn app_context(
     let (pool, backend) = open_database(&settings)?;
     let templates = Arc::new(Templates::load(&settings.storage.templates_dir)?);
     let calendars = settings.calendars()?;
+    let jurisdiction = settings.organisation.jurisdiction()?;
     let sealer = document_sealer(&settings)?;
     Ok(AppContext {
         settings,
@@ -203,6 +204,7 @@ fn app_context(
         backend,
         templates,
         calendars,
+        jurisdiction,
         clock,
         mail,
         sealer,

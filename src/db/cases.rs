@@ -334,6 +334,8 @@ pub fn unconfirmed_before(
     let ids: Vec<i64> = cases::table
         .filter(cases::state.eq(CaseState::Submitted.key()))
         .filter(cases::submitted_at.lt(cutoff))
+        // A request already dated (an opt-out, acted on unconfirmed) stays.
+        .filter(cases::received_on.is_null())
         .order(cases::id)
         .select(cases::id)
         .load(conn)?;
@@ -416,6 +418,25 @@ pub fn set_outcome(
     ))
     .execute(conn)?;
     Ok(n > 0)
+}
+
+/// Records a date of receipt and due date before the address is confirmed
+/// (a request acted on unconfirmed, such as a CCPA opt-out).
+pub fn set_received(
+    conn: &mut DbConn,
+    id: CaseId,
+    received_on: NaiveDate,
+    due_on: Option<NaiveDate>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(cases::table.find(id.0))
+        .set((
+            cases::received_on.eq(Some(received_on)),
+            cases::due_on.eq(due_on),
+            cases::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn set_due(

@@ -47,6 +47,9 @@ pub struct QueueFilter {
     pub search: Option<Search>,
     pub after: Option<Cursor>,
     pub limit: i64,
+    /// Also unconfirmed requests that already have a due date: a CCPA
+    /// opt-out or limit is acted on whether or not the email is confirmed.
+    pub unconfirmed_with_due: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -189,7 +192,11 @@ pub fn page(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<QueueRow>, DbError
         searched(conn, f)?
     } else {
         let mut dated: Vec<Row> = Vec::new();
-        for state in &f.states {
+        let mut dated_states = f.states.clone();
+        if f.unconfirmed_with_due && !dated_states.contains(&CaseState::Submitted) {
+            dated_states.push(CaseState::Submitted);
+        }
+        for state in &dated_states {
             dated.extend(slice(conn, f, *state, true)?);
         }
         dated.sort_by_key(|r| (r.4, r.0));
@@ -306,8 +313,13 @@ pub fn count_open_due(
     before: Option<NaiveDate>,
 ) -> Result<i64, DbError> {
     let open: Vec<&str> = CaseState::OPEN.iter().map(|s| s.key()).collect();
+    // Unconfirmed requests with a due date (opt-outs) are due like any other.
     let mut q = cases::table
-        .filter(cases::state.eq_any(open))
+        .filter(
+            cases::state.eq_any(open).or(cases::state
+                .eq(CaseState::Submitted.key())
+                .and(cases::due_on.is_not_null())),
+        )
         .into_boxed::<Backend>();
     if let Some(d) = by {
         q = q.filter(cases::due_on.le(d));
@@ -364,6 +376,7 @@ pub fn open_for_digest(
         search: None,
         after: None,
         limit: 500,
+        unconfirmed_with_due: true,
     };
     page(conn, &filter)
 }

@@ -1,6 +1,7 @@
 //! Working a case: the actions staff take, which of them the case's state
-//! allows, and the fixed choices they are taken with (outcomes, refusal
-//! grounds, extension reasons, identity methods, intake channels).
+//! allows, and the fixed choices they are taken with (outcomes, extension
+//! reasons, identity methods, intake channels). Refusal grounds differ by
+//! law: they are the regime's (`domain::regime`).
 
 use serde::Serialize;
 
@@ -62,43 +63,6 @@ impl Outcome {
     }
 }
 
-/// Why a whole request is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefusalGround {
-    ManifestlyUnfounded,
-    Excessive,
-    IdentityNotVerified,
-    Exemption,
-}
-
-impl Choice for RefusalGround {
-    const ALL: &'static [Self] = &[
-        Self::ManifestlyUnfounded,
-        Self::Excessive,
-        Self::IdentityNotVerified,
-        Self::Exemption,
-    ];
-
-    fn key(self) -> &'static str {
-        match self {
-            Self::ManifestlyUnfounded => "manifestly_unfounded",
-            Self::Excessive => "excessive",
-            Self::IdentityNotVerified => "identity_not_verified",
-            Self::Exemption => "exemption",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Self::ManifestlyUnfounded => "The request is manifestly unfounded",
-            Self::Excessive => "The request is manifestly excessive",
-            Self::IdentityNotVerified => "We could not verify the requester's identity",
-            Self::Exemption => "An exemption applies",
-        }
-    }
-}
-
 /// Why the deadline is extended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -134,10 +98,7 @@ impl Choice for ExtensionReason {
 impl ExtensionReason {
     /// Whether the law of `regime` allows extending for this reason.
     pub fn allowed_under(self, regime: Regime) -> bool {
-        match self {
-            Self::Complex | Self::ManyRequests => regime.is_gdpr(),
-            Self::ReasonablyNecessary => !regime.is_gdpr(),
-        }
+        regime.extension_allows(self)
     }
 }
 
@@ -342,8 +303,11 @@ impl Action {
             Action::RequestFee | Action::RecordFee => {
                 matches!(state, S::AwaitingIdentity | S::InProgress)
             }
-            Action::RequestClarification | Action::RecordOutcome | Action::Complete => {
-                state == S::InProgress
+            Action::RequestClarification => state == S::InProgress,
+            // Before verification only rights that need none (the service
+            // checks which).
+            Action::RecordOutcome | Action::Complete => {
+                matches!(state, S::Submitted | S::AwaitingIdentity | S::InProgress)
             }
             Action::RecordReply => state == S::AwaitingRequester,
             Action::Reopen => matches!(state, S::Completed | S::Refused | S::Withdrawn),
@@ -415,11 +379,14 @@ mod tests {
     }
 
     #[test]
-    fn completion_needs_the_case_in_progress() {
+    fn completion_needs_an_open_case_not_waiting_for_the_requester() {
         for state in CaseState::ALL {
             assert_eq!(
                 Action::Complete.allowed_in(state),
-                state == CaseState::InProgress
+                matches!(
+                    state,
+                    CaseState::Submitted | CaseState::AwaitingIdentity | CaseState::InProgress
+                )
             );
         }
     }
@@ -442,9 +409,9 @@ mod tests {
 
     #[test]
     fn extension_reasons_follow_the_regime() {
-        assert!(ExtensionReason::Complex.allowed_under(Regime::UkGdpr));
-        assert!(!ExtensionReason::Complex.allowed_under(Regime::Ccpa));
-        assert!(ExtensionReason::ReasonablyNecessary.allowed_under(Regime::Ccpa));
-        assert!(!ExtensionReason::ReasonablyNecessary.allowed_under(Regime::EuGdpr));
+        assert!(ExtensionReason::Complex.allowed_under(Regime::UK_GDPR));
+        assert!(!ExtensionReason::Complex.allowed_under(Regime::CCPA));
+        assert!(ExtensionReason::ReasonablyNecessary.allowed_under(Regime::CCPA));
+        assert!(!ExtensionReason::ReasonablyNecessary.allowed_under(Regime::EU_GDPR));
     }
 }

@@ -1,23 +1,22 @@
-//! The deadline engine. Pure: it takes the regime, the date of receipt, the
-//! clock events recorded on a case and "today", and answers when the response
-//! is due, whether the clock is running and why, step by step.
+//! The deadline engine. Pure: it takes the regime's rules, the date of
+//! receipt, the rights asked for, the clock events recorded on a case and
+//! "today", and answers when the response is due, whether the clock is
+//! running and why, step by step.
 //!
-//! GDPR and UK GDPR follow the ICO and EDPB reading of Article 12(3): one
-//! month by the corresponding-date rule (the last day of a shorter month),
-//! rolled to the next working day; the start moves to the day requested
-//! identity proof or a fee arrives; a clarification stops the clock, which
-//! runs on from where it stopped (UK GDPR Article 12A); an extension makes it
-//! three months from the start, and only if recorded by the original due
-//! date. The CCPA counts 45 calendar days from receipt (90 when extended),
-//! acknowledgement within 10 business days and opt-outs within 15; its clock
-//! never stops. A CCPA deadline falling on a weekend or holiday moves to the
-//! next business day (Cal. Code Civ. Proc. § 12a).
+//! Every difference between the laws is read from the regime's table
+//! (`domain::regime`): the period (a corresponding month, or calendar
+//! days), what restarts the period when it arrives (UK GDPR Art. 12A:
+//! requested identity proof or a fee), which rights a clarification
+//! question pauses (UK: subject access only; EU and CCPA: none), the
+//! extension, the acknowledgement and fast-track (CCPA opt-out and limit)
+//! periods, and the calendar a due date rolls past.
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::Serialize;
 
 use super::calendar::HolidayCalendar;
-use super::regime::Regime;
+use super::regime::{Awaited, Period, Regime};
+use super::rights::Right;
 
 /// Something that happened on a case and moves its clock, with its date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -62,11 +61,16 @@ impl ClockEvent {
 #[derive(Debug, Clone, Copy)]
 pub struct DeadlineInput<'a> {
     pub regime: Regime,
+    /// The day the request reached the organisation.
     pub received: NaiveDate,
+    /// The rights asked for: a clarification pauses the clock only where
+    /// the regime pauses it for every one of them.
+    pub rights: &'a [Right],
     /// In the order they happened.
     pub events: &'a [ClockEvent],
-    /// The request includes a CCPA opt-out of sale or sharing.
-    pub opt_out: bool,
+    /// The request holds one of the regime's fast-track rights (a CCPA
+    /// opt-out or limit) not yet acted on.
+    pub fast_track: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,8 +103,11 @@ pub struct Deadline {
     pub paused_days: u64,
     /// The acknowledgement deadline, where the regime has one (CCPA).
     pub acknowledge_by: Option<NaiveDate>,
-    /// The deadline for acting on an opt-out of sale or sharing (CCPA).
+    /// The deadline for acting on a fast-track right (a CCPA opt-out of
+    /// sale or sharing, or limit), while one is open.
     pub opt_out_due: Option<NaiveDate>,
+    /// Whether a clarification question would stop this request's clock.
+    pub clarification_pauses: bool,
     pub clock: ClockState,
     /// Each step of the computation, in words.
     pub derivation: Vec<String>,
@@ -115,6 +122,15 @@ impl Deadline {
 
     pub fn clock_running(&self) -> bool {
         self.clock == ClockState::Running
+    }
+
+    /// The first thing due: the fast-track date while such a right is
+    /// open, else the response.
+    pub fn next_due(&self) -> Option<NaiveDate> {
+        match (self.opt_out_due, self.due) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }
 
@@ -164,6 +180,34 @@ pub enum DeadlineError {
     ExtendedTwice,
     #[error("the dates are out of the range the engine can count")]
     OutOfRange,
+    #[error(
+        "the case was due on {due} and is already late: asking for {what} now would restart \
+         the clock and hide that it is overdue; answer or refuse the request instead"
+    )]
+    AlreadyLate { due: NaiveDate, what: &'static str },
+}
+
+/// Refuses to ask, on `on`, for something that would restart the clock of
+/// a case already past its due date (UK GDPR Art. 12A): the request must
+/// not quietly drop off the overdue list. Under a regime where asking
+/// moves nothing, asking is always allowed.
+pub fn check_late_request(
+    current: &Deadline,
+    what: Awaited,
+    on: NaiveDate,
+) -> Result<(), DeadlineError> {
+    match current.due {
+        Some(due) if on > due && current.regime.restarts_on(what) => {
+            Err(DeadlineError::AlreadyLate {
+                due,
+                what: match what {
+                    Awaited::Identity => "identity proof",
+                    Awaited::Fee => "a fee",
+                },
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Computes the deadline of a request as it stands on `today`.
@@ -185,11 +229,7 @@ pub fn compute(
         long(input.received),
         input.regime.key()
     ));
-    if input.regime.is_gdpr() {
-        gdpr(input, &timeline, calendar, today, steps)
-    } else {
-        ccpa(input, &timeline, calendar, steps)
-    }
+    run(input, &timeline, calendar, today, steps)
 }
 
 /// The clock events, checked and folded into what the rules need.
@@ -203,11 +243,13 @@ struct Timeline {
     open_pause: Option<NaiveDate>,
     extended_on: Option<NaiveDate>,
     /// One line per event, in order.
-    notes: Vec<(ClockEvent, &'static str)>,
+    notes: Vec<(ClockEvent, String)>,
 }
 
 impl Timeline {
     fn read(input: DeadlineInput<'_>, today: NaiveDate) -> Result<Timeline, DeadlineError> {
+        // Identity, fee and question asked but not moving this clock.
+        let mut ignored = [false; 3];
         let mut t = Timeline {
             start: input.received,
             waiting_for: None,
@@ -219,6 +261,15 @@ impl Timeline {
         let mut identity_pending = false;
         let mut fee_pending = false;
         let mut previous = input.received;
+        let rules = input.regime.rules();
+        let pauses = input.regime.clarification_pauses(input.rights);
+        // Events that do not move this regime's clock are still checked for
+        // order and pairing; the derivation says why they change nothing.
+        let no_restart = format!(
+            "under {} this does not stop or move the clock ({})",
+            rules.short, rules.clock.restart_source
+        );
+        let no_pause = format!("the clock keeps running: {}", rules.clock.pause_source);
         for &event in input.events {
             let on = event.date();
             let what = event.describe();
@@ -236,6 +287,48 @@ impl Timeline {
                 return Err(DeadlineError::OutOfOrder { what, on, previous });
             }
             previous = on;
+            let awaited = match event {
+                ClockEvent::IdentityRequested(_) | ClockEvent::IdentityReceived(_) => {
+                    Some(Awaited::Identity)
+                }
+                ClockEvent::FeeRequested(_) | ClockEvent::FeeReceived(_) => Some(Awaited::Fee),
+                _ => None,
+            };
+            let moves_clock = match (awaited, event) {
+                (Some(a), _) => input.regime.restarts_on(a),
+                (
+                    None,
+                    ClockEvent::ClarificationRequested(_) | ClockEvent::ClarificationReceived(_),
+                ) => pauses,
+                _ => true,
+            };
+            if !moves_clock {
+                let pending = match awaited {
+                    Some(Awaited::Identity) => &mut ignored[0],
+                    Some(Awaited::Fee) => &mut ignored[1],
+                    None => &mut ignored[2],
+                };
+                let asks = matches!(
+                    event,
+                    ClockEvent::IdentityRequested(_)
+                        | ClockEvent::FeeRequested(_)
+                        | ClockEvent::ClarificationRequested(_)
+                );
+                if asks && *pending {
+                    return Err(DeadlineError::AlreadyRequested { what, on });
+                }
+                if !asks && !*pending {
+                    return Err(DeadlineError::NothingRequested { what, on });
+                }
+                *pending = asks;
+                let why = if awaited.is_some() {
+                    &no_restart
+                } else {
+                    &no_pause
+                };
+                t.notes.push((event, why.clone()));
+                continue;
+            }
             match event {
                 ClockEvent::IdentityRequested(_) | ClockEvent::FeeRequested(_) => {
                     let pending = if matches!(event, ClockEvent::IdentityRequested(_)) {
@@ -247,7 +340,7 @@ impl Timeline {
                         return Err(DeadlineError::AlreadyRequested { what, on });
                     }
                     *pending = true;
-                    t.notes.push((event, "the clock waits for it"));
+                    t.notes.push((event, "the clock waits for it".into()));
                 }
                 ClockEvent::IdentityReceived(_) | ClockEvent::FeeReceived(_) => {
                     let pending = if matches!(event, ClockEvent::IdentityReceived(_)) {
@@ -260,14 +353,15 @@ impl Timeline {
                     }
                     *pending = false;
                     t.start = t.start.max(on);
-                    t.notes.push((event, "the clock starts from this day"));
+                    t.notes
+                        .push((event, "the clock starts from this day".into()));
                 }
                 ClockEvent::ClarificationRequested(_) => {
                     if t.open_pause.is_some() {
                         return Err(DeadlineError::AlreadyRequested { what, on });
                     }
                     t.open_pause = Some(on);
-                    t.notes.push((event, "the clock stops"));
+                    t.notes.push((event, "the clock stops".into()));
                 }
                 ClockEvent::ClarificationReceived(_) => {
                     let Some(since) = t.open_pause.take() else {
@@ -275,7 +369,7 @@ impl Timeline {
                     };
                     t.pauses.push((since, on));
                     t.notes
-                        .push((event, "the clock runs on from where it stopped"));
+                        .push((event, "the clock runs on from where it stopped".into()));
                 }
                 ClockEvent::Extended(_) => {
                     if t.extended_on.is_some() {
@@ -287,7 +381,7 @@ impl Timeline {
                     }
                     t.extended_on = Some(on);
                     t.notes
-                        .push((event, "the requester was told, with reasons"));
+                        .push((event, "the requester was told, with reasons".into()));
                 }
             }
         }
@@ -375,13 +469,15 @@ impl<'c> Steps<'c> {
     }
 }
 
-fn gdpr(
+/// Applies the regime's rules to the checked timeline.
+fn run(
     input: DeadlineInput<'_>,
     t: &Timeline,
     calendar: &HolidayCalendar,
     today: NaiveDate,
     mut steps: Steps<'_>,
 ) -> Result<Deadline, DeadlineError> {
+    let rules = input.regime.rules();
     steps.push(format!(
         "The clock starts on the day of receipt, {}, whatever the day of the week.",
         long(input.received)
@@ -399,74 +495,116 @@ fn gdpr(
         .last()
         .filter(|_| t.open_pause.is_some())
         .map(|p| p.0);
-    if let Some(waiting_for) = t.waiting_for {
-        steps.push(format!(
-            "No due date yet: the clock starts when the {waiting_for} arrives."
-        ));
-        return Ok(Deadline {
-            regime: input.regime,
-            received: input.received,
-            clock_start: None,
-            due: None,
-            original_due: None,
-            extended: false,
-            paused_days: 0,
-            acknowledge_by: None,
-            opt_out_due: None,
-            clock: ClockState::NotStarted { waiting_for },
-            derivation: steps.finish(),
-        });
-    }
-    if t.start != input.received {
-        steps.push(format!("The clock counts from {}.", long(t.start)));
-    }
-
-    let month_out = corresponding_date(t.start, 1, &mut steps)?;
-    let original_due = due_after_pauses(month_out, t, today, &mut steps)?;
-    let mut due = original_due;
-    if let Some(on) = t.extended_on {
-        // Only pauses before the notice count towards the due date it beat.
-        let due_when_notified =
-            calendar.roll_forward(add_days(month_out, t.paused_days_before(on))?);
-        if on > due_when_notified {
-            return Err(DeadlineError::LateExtension {
-                extended_on: on,
-                due: due_when_notified,
-            });
-        }
-        steps.push(format!(
-            "Extended by two further months on {} (before the original due date, {}): \
-             the deadline becomes three months from the start.",
-            long(on),
-            long(due_when_notified)
-        ));
-        let three_months = corresponding_date(t.start, 3, &mut steps)?;
-        due = due_after_pauses(three_months, t, today, &mut steps)?;
-    }
-    steps.push(format!("Due: {}.", long(due)));
-    if let Some(since) = open_pause {
-        steps.push(format!(
-            "The clock has been stopped since {} while we wait for clarification; \
-             the due date moves on by a day for each day it stays stopped.",
-            long(since)
-        ));
-    }
-    Ok(Deadline {
+    let mut deadline = Deadline {
         regime: input.regime,
         received: input.received,
-        clock_start: Some(t.start),
-        due: Some(due),
-        original_due: Some(original_due),
-        extended: t.extended_on.is_some(),
-        paused_days: t.paused_days_before(today),
+        clock_start: None,
+        due: None,
+        original_due: None,
+        extended: false,
+        paused_days: 0,
         acknowledge_by: None,
         opt_out_due: None,
-        clock: match open_pause {
-            Some(since) => ClockState::Paused { since },
-            None => ClockState::Running,
-        },
-        derivation: steps.finish(),
-    })
+        clarification_pauses: input.regime.clarification_pauses(input.rights),
+        clock: ClockState::Running,
+        derivation: Vec::new(),
+    };
+    if let Some(waiting_for) = t.waiting_for {
+        steps.push(format!(
+            "No due date yet: the clock starts when the {waiting_for} arrives ({}).",
+            rules.clock.restart_source
+        ));
+        deadline.clock = ClockState::NotStarted { waiting_for };
+    } else {
+        if t.start != input.received {
+            steps.push(format!("The clock counts from {}.", long(t.start)));
+        }
+        let period_end = period_from(t.start, rules.clock.period, &mut steps)?;
+        let original_due = due_after_pauses(period_end, t, today, &mut steps)?;
+        let mut due = original_due;
+        if let Some(on) = t.extended_on {
+            // Only pauses before the notice count towards the due date it beat.
+            let due_when_notified =
+                calendar.roll_forward(add_days(period_end, t.paused_days_before(on))?);
+            if on > due_when_notified {
+                return Err(DeadlineError::LateExtension {
+                    extended_on: on,
+                    due: due_when_notified,
+                });
+            }
+            let extension = rules.clock.extension;
+            steps.push(format!(
+                "Extended by {} on {} (before the original due date, {}): the deadline \
+                 becomes {} from the start ({}).",
+                extension.words.trim_start_matches("up to "),
+                long(on),
+                long(due_when_notified),
+                extension.total.describe(),
+                extension.source
+            ));
+            let extended_end = period_from(t.start, extension.total, &mut steps)?;
+            due = due_after_pauses(extended_end, t, today, &mut steps)?;
+        }
+        steps.push(format!("Due: {}.", long(due)));
+        if let Some(since) = open_pause {
+            steps.push(format!(
+                "The clock has been stopped since {} while we wait for clarification; \
+                 the due date moves on by a day for each day it stays stopped.",
+                long(since)
+            ));
+            deadline.clock = ClockState::Paused { since };
+        }
+        deadline.clock_start = Some(t.start);
+        deadline.due = Some(due);
+        deadline.original_due = Some(original_due);
+        deadline.extended = t.extended_on.is_some();
+        deadline.paused_days = t.paused_days_before(today);
+    }
+    if let Some(days) = rules.clock.acknowledge_within {
+        let by = calendar.add_working_days(input.received, days);
+        steps.push(format!(
+            "Acknowledge by {} ({days} business days after receipt; {}).",
+            long(by),
+            rules.clock.acknowledge_source
+        ));
+        steps.warn_if_uncovered(by);
+        deadline.acknowledge_by = Some(by);
+    }
+    if let (Some(fast), true) = (rules.clock.fast_track, input.fast_track) {
+        let by = calendar.add_working_days(input.received, fast.business_days);
+        steps.push(format!(
+            "Act on the {} by {} ({} business days after receipt, whatever happens to the \
+             rest of the request; no verification; {}).",
+            fast.what,
+            long(by),
+            fast.business_days,
+            fast.source
+        ));
+        steps.warn_if_uncovered(by);
+        deadline.opt_out_due = Some(by);
+    }
+    deadline.derivation = steps.finish();
+    Ok(deadline)
+}
+
+/// The end of `period` counted from `start`, before rolling.
+fn period_from(
+    start: NaiveDate,
+    period: Period,
+    steps: &mut Steps<'_>,
+) -> Result<NaiveDate, DeadlineError> {
+    match period {
+        Period::Months(n) => corresponding_date(start, n, steps),
+        Period::Days(n) => {
+            let end = add_days(start, n.into())?;
+            steps.push(format!(
+                "{n} calendar days from {} is {}.",
+                long(start),
+                long(end)
+            ));
+            Ok(end)
+        }
+    }
 }
 
 /// `raw` moved on by the days the clock stood still, then rolled to a working day.
@@ -520,74 +658,6 @@ fn corresponding_date(
         ));
     }
     Ok(date)
-}
-
-fn ccpa(
-    input: DeadlineInput<'_>,
-    t: &Timeline,
-    calendar: &HolidayCalendar,
-    mut steps: Steps<'_>,
-) -> Result<Deadline, DeadlineError> {
-    for (event, _) in &t.notes {
-        if !matches!(event, ClockEvent::Extended(_)) {
-            steps.push(format!(
-                "{} on {}: under the CCPA this does not stop or move the clock.",
-                capitalise(event.describe()),
-                long(event.date())
-            ));
-        }
-    }
-    let raw = add_days(input.received, 45)?;
-    steps.push(format!(
-        "45 calendar days from {} is {}.",
-        long(input.received),
-        long(raw)
-    ));
-    let original_due = steps.roll(raw);
-    let mut due = original_due;
-    if let Some(on) = t.extended_on {
-        if on > original_due {
-            return Err(DeadlineError::LateExtension {
-                extended_on: on,
-                due: original_due,
-            });
-        }
-        let raw = add_days(input.received, 90)?;
-        steps.push(format!(
-            "Extended on {} (within the first 45 days) by 45 more: 90 days from receipt is {}.",
-            long(on),
-            long(raw)
-        ));
-        due = steps.roll(raw);
-    }
-    steps.push(format!("Due: {}.", long(due)));
-    let acknowledge_by = calendar.add_working_days(input.received, 10);
-    steps.push(format!(
-        "Acknowledge by {} (10 business days after receipt).",
-        long(acknowledge_by)
-    ));
-    steps.warn_if_uncovered(acknowledge_by);
-    let opt_out_due = input.opt_out.then(|| {
-        let d = calendar.add_working_days(input.received, 15);
-        steps.push(format!(
-            "Act on the opt-out of sale or sharing by {} (15 business days after receipt; no verification needed).",
-            long(d)
-        ));
-        d
-    });
-    Ok(Deadline {
-        regime: input.regime,
-        received: input.received,
-        clock_start: Some(input.received),
-        due: Some(due),
-        original_due: Some(original_due),
-        extended: t.extended_on.is_some(),
-        paused_days: 0,
-        acknowledge_by: Some(acknowledge_by),
-        opt_out_due,
-        clock: ClockState::Running,
-        derivation: steps.finish(),
-    })
 }
 
 fn add_days(date: NaiveDate, days: u64) -> Result<NaiveDate, DeadlineError> {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::email::Email;
-use super::regime::{Location, Regime};
+use super::regime::{Jurisdiction, Location, Regime};
 use super::rights::{
     Choice, ErasureGround, ObjectionGround, PortabilityDestination, Right, RightRequest,
 };
@@ -24,6 +24,8 @@ pub struct IntakeInput {
     pub rights: Vec<String>,
     pub access_scope: String,
     pub rectification_details: String,
+    /// "yes" when only contact details are to be corrected.
+    pub rectification_contact_only: String,
     pub erasure_ground: String,
     pub restriction_ground: String,
     pub portability_destination: String,
@@ -160,9 +162,12 @@ impl Checker {
 }
 
 impl NewRequest {
-    /// Checks every field; `home` is the regime for people who live where no
-    /// other regime applies.
-    pub fn parse(input: &IntakeInput, home: Regime) -> Result<NewRequest, Vec<FieldError>> {
+    /// Checks every field; `jurisdiction` says which law applies to someone
+    /// living where they say, and so which rights they can ask for.
+    pub fn parse(
+        input: &IntakeInput,
+        jurisdiction: &Jurisdiction,
+    ) -> Result<NewRequest, Vec<FieldError>> {
         let mut c = Checker { errors: Vec::new() };
 
         let name = c.required(
@@ -189,7 +194,7 @@ impl NewRequest {
             }
             parsed
         };
-        let regime = location.map(|l| l.regime(home));
+        let regime = location.map(|l| jurisdiction.regime_for(l));
 
         let mut chosen: Vec<Right> = Vec::new();
         let mut unknown_right = false;
@@ -204,11 +209,27 @@ impl NewRequest {
             c.error("rights", "Select rights from the list");
         } else if chosen.is_empty() {
             c.error("rights", "Select at least one thing you are asking for");
+        } else if let Some(regime) = regime {
+            let not_granted: Vec<&str> = chosen
+                .iter()
+                .filter(|r| !regime.grants(**r))
+                .map(|r| r.label())
+                .collect();
+            if !not_granted.is_empty() {
+                c.error(
+                    "rights",
+                    format!(
+                        "Where you live, your request is handled under the {}, which does not give this right: {}. Choose from the other options",
+                        regime.title(),
+                        not_granted.join("; ")
+                    ),
+                );
+            }
         }
         chosen.sort();
         let rights: Vec<Option<RightRequest>> = chosen
             .iter()
-            .map(|r| right_details(&mut c, *r, input, regime))
+            .map(|r| right_details(&mut c, *r, input))
             .collect();
 
         let description = c.optional(
@@ -284,12 +305,7 @@ impl NewRequest {
     }
 }
 
-fn right_details(
-    c: &mut Checker,
-    right: Right,
-    input: &IntakeInput,
-    regime: Option<Regime>,
-) -> Option<RightRequest> {
+fn right_details(c: &mut Checker, right: Right, input: &IntakeInput) -> Option<RightRequest> {
     Some(match right {
         Right::Access => RightRequest::Access {
             scope: c.optional(
@@ -307,10 +323,15 @@ fn right_details(
                 "Tell us which data is wrong and what it should say",
                 "What to correct",
             )?,
+            contact_details_only: matches!(
+                input.rectification_contact_only.trim(),
+                "yes" | "on" | "true"
+            ),
         },
         Right::Erasure => {
-            // The GDPR regimes ask for a ground (Article 17(1)); the CCPA does not.
-            let ground = if regime == Some(Regime::Ccpa) && input.erasure_ground.trim().is_empty() {
+            // A ground is optional: no law makes the requester name one
+            // (the organisation checks whether one applies).
+            let ground = if input.erasure_ground.trim().is_empty() {
                 None
             } else {
                 Some(c.choice::<ErasureGround>(
@@ -355,22 +376,13 @@ fn right_details(
                 &input.objection_ground,
                 "Select what you object to",
             )?;
-            let reasons = if ground == ObjectionGround::LegitimateInterests {
-                Some(c.required(
-                    "objection_reasons",
-                    &input.objection_reasons,
-                    MAX_DETAIL,
-                    "Tell us about your particular situation",
-                    "Your reasons",
-                )?)
-            } else {
-                c.optional(
-                    "objection_reasons",
-                    &input.objection_reasons,
-                    MAX_DETAIL,
-                    "Your reasons",
-                )
-            };
+            // Reasons help staff weigh the objection but are never demanded.
+            let reasons = c.optional(
+                "objection_reasons",
+                &input.objection_reasons,
+                MAX_DETAIL,
+                "Your reasons",
+            );
             RightRequest::Objection { ground, reasons }
         }
         Right::AutomatedDecision => RightRequest::AutomatedDecision {
@@ -382,6 +394,8 @@ fn right_details(
                 "The decision",
             )?,
         },
+        Right::OptOut => RightRequest::OptOut,
+        Right::Limit => RightRequest::Limit,
         Right::WithdrawConsent => RightRequest::WithdrawConsent {
             purposes: c.required(
                 "consent_purposes",
@@ -398,6 +412,10 @@ fn right_details(
 mod tests {
     use super::*;
 
+    fn all() -> Jurisdiction {
+        Jurisdiction::new(Regime::UK_GDPR, Regime::ALL.to_vec()).unwrap()
+    }
+
     fn valid() -> IntakeInput {
         IntakeInput {
             name: "Ada Lovelace".into(),
@@ -410,7 +428,7 @@ mod tests {
     }
 
     fn fields(input: &IntakeInput) -> Vec<&'static str> {
-        NewRequest::parse(input, Regime::UkGdpr)
+        NewRequest::parse(input, &all())
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)
@@ -419,8 +437,8 @@ mod tests {
 
     #[test]
     fn a_complete_request_parses() {
-        let r = NewRequest::parse(&valid(), Regime::UkGdpr).unwrap();
-        assert_eq!(r.regime, Regime::UkGdpr);
+        let r = NewRequest::parse(&valid(), &all()).unwrap();
+        assert_eq!(r.regime, Regime::UK_GDPR);
         assert_eq!(r.rights, vec![RightRequest::Access { scope: None }]);
         assert_eq!(r.requester, Requester::Themselves);
     }
@@ -437,7 +455,6 @@ mod tests {
     fn each_right_asks_for_its_own_details() {
         let cases = [
             ("rectification", "rectification_details"),
-            ("erasure", "erasure_ground"),
             ("restriction", "restriction_ground"),
             ("portability", "portability_destination"),
             ("objection", "objection_ground"),
@@ -466,12 +483,13 @@ mod tests {
             objection_ground: "legitimate_interests".into(),
             ..valid()
         };
-        assert_eq!(fields(&legitimate_interests), vec!["objection_reasons"]);
+        // Reasons help, but are never demanded.
+        assert!(NewRequest::parse(&legitimate_interests, &all()).is_ok());
         let marketing = IntakeInput {
             objection_ground: "direct_marketing".into(),
             ..legitimate_interests
         };
-        assert!(NewRequest::parse(&marketing, Regime::UkGdpr).is_ok());
+        assert!(NewRequest::parse(&marketing, &all()).is_ok());
         let agent = IntakeInput {
             acting_as: "agent".into(),
             ..valid()
@@ -483,7 +501,7 @@ mod tests {
             agent_email: "mo@advocates.example".into(),
             ..valid()
         };
-        let request = NewRequest::parse(&agent, Regime::UkGdpr).unwrap();
+        let request = NewRequest::parse(&agent, &all()).unwrap();
         assert_eq!(
             request.correspondent(),
             ("Mo Advocate", "mo@advocates.example")
@@ -491,20 +509,53 @@ mod tests {
     }
 
     #[test]
-    fn ccpa_deletion_needs_no_ground_but_gdpr_erasure_does() {
-        let input = IntakeInput {
+    fn no_law_makes_the_requester_name_a_ground_for_erasure() {
+        for location in ["US-CA", "DE", "GB"] {
+            let input = IntakeInput {
+                location: location.into(),
+                rights: vec!["erasure".into()],
+                ..valid()
+            };
+            let r = NewRequest::parse(&input, &all()).unwrap();
+            assert_eq!(r.rights, vec![RightRequest::Erasure { ground: None }]);
+        }
+    }
+
+    #[test]
+    fn california_only_rights_are_refused_elsewhere_and_gdpr_only_ones_in_california() {
+        let opt_out = IntakeInput {
             location: "US-CA".into(),
-            rights: vec!["erasure".into()],
+            rights: vec!["opt_out".into(), "limit".into(), "access".into()],
             ..valid()
         };
-        let r = NewRequest::parse(&input, Regime::UkGdpr).unwrap();
-        assert_eq!(r.regime, Regime::Ccpa);
-        assert_eq!(r.rights, vec![RightRequest::Erasure { ground: None }]);
-        let gdpr = IntakeInput {
-            location: "DE".into(),
-            ..input
+        let r = NewRequest::parse(&opt_out, &all()).unwrap();
+        assert_eq!(r.regime, Regime::CCPA);
+        assert!(
+            r.rights.contains(&RightRequest::OptOut) && r.rights.contains(&RightRequest::Limit)
+        );
+        let in_france = IntakeInput {
+            location: "FR".into(),
+            ..opt_out.clone()
         };
-        assert_eq!(fields(&gdpr), vec!["erasure_ground"]);
+        let errors = NewRequest::parse(&in_france, &all()).unwrap_err();
+        assert_eq!(errors[0].field, "rights");
+        assert!(
+            errors[0].message.contains("does not give this right"),
+            "{}",
+            errors[0].message
+        );
+        let restriction = IntakeInput {
+            location: "US-CA".into(),
+            rights: vec!["restriction".into()],
+            restriction_ground: "accuracy_contested".into(),
+            ..valid()
+        };
+        assert_eq!(fields(&restriction), vec!["rights"]);
+        // An organisation the CCPA does not reach: a Californian is handled
+        // under the home law, which has no opt-out.
+        let uk_only = Jurisdiction::new(Regime::UK_GDPR, vec![Regime::UK_GDPR]).unwrap();
+        let errors = NewRequest::parse(&opt_out, &uk_only).unwrap_err();
+        assert_eq!(errors[0].field, "rights");
     }
 
     #[test]
@@ -535,7 +586,7 @@ mod tests {
             erasure_ground: "because".into(),
             ..valid()
         };
-        let errors = NewRequest::parse(&bad_ground, Regime::UkGdpr).unwrap_err();
+        let errors = NewRequest::parse(&bad_ground, &all()).unwrap_err();
         assert_eq!(errors[0].message, "Select one of the options in the list");
     }
 
@@ -546,7 +597,7 @@ mod tests {
             description: "b".repeat(MAX_DESCRIPTION + 1),
             ..valid()
         };
-        let errors = NewRequest::parse(&input, Regime::UkGdpr).unwrap_err();
+        let errors = NewRequest::parse(&input, &all()).unwrap_err();
         assert_eq!(errors.len(), 2);
         assert_eq!(
             errors[0].message,
@@ -557,7 +608,7 @@ mod tests {
             name: "a".repeat(MAX_NAME),
             ..valid()
         };
-        assert!(NewRequest::parse(&at_limit, Regime::UkGdpr).is_ok());
+        assert!(NewRequest::parse(&at_limit, &all()).is_ok());
     }
 
     #[test]
@@ -567,7 +618,7 @@ mod tests {
             erasure_ground: "no_longer_necessary".into(),
             ..valid()
         };
-        let r = NewRequest::parse(&input, Regime::UkGdpr).unwrap();
+        let r = NewRequest::parse(&input, &all()).unwrap();
         let rights: Vec<Right> = r.rights.iter().map(RightRequest::right).collect();
         assert_eq!(rights, vec![Right::Access, Right::Erasure]);
     }
@@ -578,9 +629,10 @@ mod tests {
             location: "OTHER".into(),
             ..valid()
         };
+        let eu_home = Jurisdiction::new(Regime::EU_GDPR, Regime::ALL.to_vec()).unwrap();
         assert_eq!(
-            NewRequest::parse(&input, Regime::EuGdpr).unwrap().regime,
-            Regime::EuGdpr
+            NewRequest::parse(&input, &eu_home).unwrap().regime,
+            Regime::EU_GDPR
         );
     }
 
@@ -673,7 +725,8 @@ mod properties {
         /// right carries its details, or names at least one field.
         #[test]
         fn parsing_accepts_complete_requests_or_names_the_problem(input in any_input()) {
-            match NewRequest::parse(&input, Regime::UkGdpr) {
+            let all = Jurisdiction::new(Regime::UK_GDPR, Regime::ALL.to_vec()).unwrap();
+            match NewRequest::parse(&input, &all) {
                 Ok(r) => {
                     prop_assert!(!r.rights.is_empty());
                     prop_assert!(!r.name.trim().is_empty());

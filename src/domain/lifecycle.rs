@@ -130,6 +130,10 @@ impl CaseState {
             (S::InProgress, T::RequestClarification) => S::AwaitingRequester,
             (S::AwaitingRequester, T::RequesterReplied) => S::InProgress,
             (S::InProgress, T::Complete) => S::Completed,
+            // A request that needs no verification (a CCPA opt-out or limit)
+            // is answered whether or not the email was confirmed; the
+            // service allows it only when every right is such a right.
+            (S::Submitted | S::AwaitingIdentity, T::Complete) => S::Completed,
             // Refusal: unverifiable identity, manifestly unfounded or excessive,
             // or no answer to a clarification.
             (S::AwaitingIdentity | S::InProgress | S::AwaitingRequester, T::Refuse) => S::Refused,
@@ -216,6 +220,8 @@ mod tests {
         (S::AwaitingIdentity, T::Withdraw, S::Withdrawn),
         (S::InProgress, T::RequestClarification, S::AwaitingRequester),
         (S::InProgress, T::Complete, S::Completed),
+        (S::Submitted, T::Complete, S::Completed),
+        (S::AwaitingIdentity, T::Complete, S::Completed),
         (S::InProgress, T::Refuse, S::Refused),
         (S::InProgress, T::Withdraw, S::Withdrawn),
         (S::AwaitingRequester, T::RequesterReplied, S::InProgress),

@@ -21,6 +21,6 @@ pub use email::Email;
 pub use intake::{FieldError, IntakeInput, NewRequest};
 pub use lifecycle::{CaseState, IllegalTransition, Transition};
 pub use reference::Reference;
-pub use regime::{Location, Regime};
+pub use regime::{Jurisdiction, Location, Regime};
 pub use rights::{Right, RightRequest};
 pub use staff::Role;

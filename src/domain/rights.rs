@@ -1,13 +1,11 @@
-//! The rights catalogue: the eight rights a request can hold, what each is
-//! called under each regime, and the details each one needs from the
-//! requester.
+//! The rights catalogue: the rights a request can hold and the details
+//! each one needs from the requester. What each is called, and whether a
+//! regime grants it at all, is the regime's (`domain::regime`).
 
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-
-use super::regime::Regime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -20,10 +18,14 @@ pub enum Right {
     Objection,
     AutomatedDecision,
     WithdrawConsent,
+    /// CCPA: opt out of the sale or sharing of personal information.
+    OptOut,
+    /// CCPA: limit the use and disclosure of sensitive personal information.
+    Limit,
 }
 
 impl Right {
-    pub const ALL: [Right; 8] = [
+    pub const ALL: [Right; 10] = [
         Right::Access,
         Right::Rectification,
         Right::Erasure,
@@ -32,6 +34,8 @@ impl Right {
         Right::Objection,
         Right::AutomatedDecision,
         Right::WithdrawConsent,
+        Right::OptOut,
+        Right::Limit,
     ];
 
     pub fn key(self) -> &'static str {
@@ -44,6 +48,8 @@ impl Right {
             Right::Objection => "objection",
             Right::AutomatedDecision => "automated_decision",
             Right::WithdrawConsent => "withdraw_consent",
+            Right::OptOut => "opt_out",
+            Right::Limit => "limit",
         }
     }
 
@@ -58,6 +64,8 @@ impl Right {
             Right::Objection => "Objection",
             Right::AutomatedDecision => "Automated decision",
             Right::WithdrawConsent => "Withdraw consent",
+            Right::OptOut => "Opt out of sale/sharing",
+            Right::Limit => "Limit sensitive data",
         }
     }
 
@@ -69,57 +77,11 @@ impl Right {
             Right::Erasure => "Delete my personal data",
             Right::Restriction => "Restrict (pause) the use of my personal data",
             Right::Portability => "Receive my data in a machine-readable format, or have it sent to another organisation",
-            Right::Objection => "Object to the use of my personal data (including direct marketing, or the sale or sharing of it)",
+            Right::Objection => "Object to the use of my personal data (for example for direct marketing)",
             Right::AutomatedDecision => "Have a person review a decision made about me by automated means",
             Right::WithdrawConsent => "Withdraw consent I gave",
-        }
-    }
-
-    /// The right's name under a regime (the CCPA names its rights differently).
-    pub fn title(self, regime: Regime) -> &'static str {
-        match (self, regime) {
-            (Right::Access, Regime::Ccpa) => "Right to know",
-            (Right::Rectification, Regime::Ccpa) => "Right to correct",
-            (Right::Erasure, Regime::Ccpa) => "Right to delete",
-            (Right::Restriction, Regime::Ccpa) => {
-                "Right to limit use of sensitive personal information"
-            }
-            (Right::Portability, Regime::Ccpa) => "Right to know (portable copy)",
-            (Right::Objection, Regime::Ccpa) => "Right to opt out of sale or sharing",
-            (Right::AutomatedDecision, Regime::Ccpa) => {
-                "Automated decision-making technology: access and opt-out"
-            }
-            (Right::WithdrawConsent, Regime::Ccpa) => "Withdrawal of consent",
-            (Right::Access, _) => "Right of access",
-            (Right::Rectification, _) => "Right to rectification",
-            (Right::Erasure, _) => "Right to erasure",
-            (Right::Restriction, _) => "Right to restriction of processing",
-            (Right::Portability, _) => "Right to data portability",
-            (Right::Objection, _) => "Right to object",
-            (Right::AutomatedDecision, _) => "Rights related to automated decision-making",
-            (Right::WithdrawConsent, _) => "Right to withdraw consent",
-        }
-    }
-
-    /// Where the law grants the right.
-    pub fn legal_basis(self, regime: Regime) -> &'static str {
-        match (self, regime) {
-            (Right::Access, Regime::Ccpa) => "Cal. Civ. Code §§ 1798.100, 1798.110",
-            (Right::Rectification, Regime::Ccpa) => "Cal. Civ. Code § 1798.106",
-            (Right::Erasure, Regime::Ccpa) => "Cal. Civ. Code § 1798.105",
-            (Right::Restriction, Regime::Ccpa) => "Cal. Civ. Code § 1798.121",
-            (Right::Portability, Regime::Ccpa) => "Cal. Civ. Code § 1798.130(a)(3)",
-            (Right::Objection, Regime::Ccpa) => "Cal. Civ. Code § 1798.120",
-            (Right::AutomatedDecision, Regime::Ccpa) => "Cal. Civ. Code § 1798.185(a)(15)",
-            (Right::WithdrawConsent, Regime::Ccpa) => "Cal. Code Regs. tit. 11, § 7004",
-            (Right::Access, _) => "Article 15",
-            (Right::Rectification, _) => "Article 16",
-            (Right::Erasure, _) => "Article 17",
-            (Right::Restriction, _) => "Article 18",
-            (Right::Portability, _) => "Article 20",
-            (Right::Objection, _) => "Article 21",
-            (Right::AutomatedDecision, _) => "Article 22",
-            (Right::WithdrawConsent, _) => "Article 7(3)",
+            Right::OptOut => "Stop selling or sharing my personal information (opt out of sale/sharing)",
+            Right::Limit => "Limit the use and disclosure of my sensitive personal information",
         }
     }
 }
@@ -216,6 +178,7 @@ pub enum RestrictionGround {
     UnlawfulButKeep,
     NeededForLegalClaims,
     ObjectionPending,
+    /// Stored by earlier versions for a Californian's limit; now `Right::Limit`.
     SensitiveInformation,
 }
 
@@ -225,7 +188,6 @@ impl Choice for RestrictionGround {
         Self::UnlawfulButKeep,
         Self::NeededForLegalClaims,
         Self::ObjectionPending,
-        Self::SensitiveInformation,
     ];
 
     fn key(self) -> &'static str {
@@ -260,15 +222,12 @@ impl Choice for RestrictionGround {
 pub enum ObjectionGround {
     DirectMarketing,
     LegitimateInterests,
+    /// Stored by earlier versions for a Californian's opt-out; now `Right::OptOut`.
     SaleOrSharing,
 }
 
 impl Choice for ObjectionGround {
-    const ALL: &'static [Self] = &[
-        Self::DirectMarketing,
-        Self::LegitimateInterests,
-        Self::SaleOrSharing,
-    ];
+    const ALL: &'static [Self] = &[Self::DirectMarketing, Self::LegitimateInterests];
 
     fn key(self) -> &'static str {
         match self {
@@ -280,8 +239,10 @@ impl Choice for ObjectionGround {
 
     fn label(self) -> &'static str {
         match self {
-            Self::DirectMarketing => "Direct marketing (you must stop)",
-            Self::LegitimateInterests => "Processing based on your legitimate interests or a public task, because of my particular situation",
+            Self::DirectMarketing => "Sending me direct marketing (you must stop)",
+            Self::LegitimateInterests => {
+                "Another use of my data (tell us which, and why if you can)"
+            }
             Self::SaleOrSharing => "Sale or sharing of my personal information (opt-out)",
         }
     }
@@ -323,9 +284,13 @@ pub enum RightRequest {
     },
     Rectification {
         corrections: String,
+        /// Only contact details are corrected (the confirmed email is
+        /// enough to act on it).
+        #[serde(default)]
+        contact_details_only: bool,
     },
     Erasure {
-        /// Required under the GDPR regimes; the CCPA asks for none.
+        /// Optional: the law does not make the requester name one.
         ground: Option<ErasureGround>,
     },
     Restriction {
@@ -345,6 +310,8 @@ pub enum RightRequest {
     WithdrawConsent {
         purposes: String,
     },
+    OptOut,
+    Limit,
 }
 
 impl RightRequest {
@@ -358,6 +325,8 @@ impl RightRequest {
             RightRequest::Objection { .. } => Right::Objection,
             RightRequest::AutomatedDecision { .. } => Right::AutomatedDecision,
             RightRequest::WithdrawConsent { .. } => Right::WithdrawConsent,
+            RightRequest::OptOut => Right::OptOut,
+            RightRequest::Limit => Right::Limit,
         }
     }
 
@@ -368,7 +337,7 @@ impl RightRequest {
             RightRequest::Access { scope: Some(s) } => {
                 format!("A copy of your personal data (you said: {s})")
             }
-            RightRequest::Rectification { corrections } => {
+            RightRequest::Rectification { corrections, .. } => {
                 format!("Correct your data as you described: {corrections}")
             }
             RightRequest::Erasure { ground: None } => "Delete your personal data".into(),
@@ -398,26 +367,34 @@ impl RightRequest {
             RightRequest::WithdrawConsent { purposes } => {
                 format!("Withdraw your consent for: {purposes}")
             }
+            RightRequest::OptOut => "Stop selling or sharing your personal information".into(),
+            RightRequest::Limit => {
+                "Limit the use and disclosure of your sensitive personal information".into()
+            }
         }
     }
 
-    /// Whether this is a CCPA opt-out of sale or sharing, which has its own,
-    /// shorter deadline and needs no verification.
-    pub fn is_opt_out(&self) -> bool {
-        matches!(
-            self,
+    /// The right this request is, reading earlier versions' Californian
+    /// opt-out (an objection to sale or sharing) and limit (a restriction
+    /// of sensitive information) as the rights they now are.
+    pub fn effective_right(&self) -> Right {
+        match self {
             RightRequest::Objection {
                 ground: ObjectionGround::SaleOrSharing,
                 ..
-            }
-        )
+            } => Right::OptOut,
+            RightRequest::Restriction {
+                ground: RestrictionGround::SensitiveInformation,
+            } => Right::Limit,
+            other => other.right(),
+        }
     }
-}
 
-/// Whether a request's rights include a CCPA opt-out of sale or sharing,
-/// which has its own deadline (only under the CCPA).
-pub fn includes_opt_out(regime: Regime, rights: &[RightRequest]) -> bool {
-    regime == Regime::Ccpa && rights.iter().any(RightRequest::is_opt_out)
+    /// Whether this is an opt-out of sale or sharing or a limit on
+    /// sensitive information (including as earlier versions stored them).
+    pub fn is_opt_out_or_limit(&self) -> bool {
+        matches!(self.effective_right(), Right::OptOut | Right::Limit)
+    }
 }
 
 #[cfg(test)]
@@ -428,24 +405,9 @@ mod tests {
     fn every_right_round_trips_through_its_key() {
         for r in Right::ALL {
             assert_eq!(r.key().parse::<Right>(), Ok(r));
-            for regime in Regime::ALL {
-                assert!(!r.title(regime).is_empty());
-                assert!(!r.legal_basis(regime).is_empty());
-            }
+            assert!(!r.label().is_empty() && !r.short().is_empty());
         }
         assert!("delete".parse::<Right>().is_err());
-    }
-
-    #[test]
-    fn ccpa_names_map_onto_the_catalogue() {
-        assert_eq!(Right::Access.title(Regime::Ccpa), "Right to know");
-        assert_eq!(Right::Erasure.title(Regime::Ccpa), "Right to delete");
-        assert_eq!(Right::Rectification.title(Regime::Ccpa), "Right to correct");
-        assert_eq!(
-            Right::Objection.title(Regime::Ccpa),
-            "Right to opt out of sale or sharing"
-        );
-        assert_eq!(Right::Access.title(Regime::UkGdpr), "Right of access");
     }
 
     #[test]
@@ -460,6 +422,9 @@ mod tests {
             assert_eq!(ObjectionGround::parse(g.key()), Some(*g));
         }
         assert_eq!(ErasureGround::parse("because"), None);
+        // Earlier versions' Californian choices are rights of their own now.
+        assert_eq!(ObjectionGround::parse("sale_or_sharing"), None);
+        assert_eq!(RestrictionGround::parse("sensitive_information"), None);
     }
 
     #[test]
@@ -472,11 +437,23 @@ mod tests {
         assert!(json.contains("\"right\":\"portability\""));
         assert_eq!(serde_json::from_str::<RightRequest>(&json).unwrap(), r);
         assert_eq!(r.right(), Right::Portability);
+        let json = serde_json::to_string(&RightRequest::OptOut).unwrap();
+        assert_eq!(json, "{\"right\":\"opt_out\"}");
+        // A rectification stored before contact_details_only existed.
+        let old: RightRequest =
+            serde_json::from_str(r#"{"right":"rectification","corrections":"x"}"#).unwrap();
+        assert_eq!(
+            old,
+            RightRequest::Rectification {
+                corrections: "x".into(),
+                contact_details_only: false
+            }
+        );
     }
 
     #[test]
-    fn only_sale_or_sharing_objections_are_opt_outs() {
-        let opt_out = RightRequest::Objection {
+    fn opt_outs_and_limits_old_and_new() {
+        let old_opt_out = RightRequest::Objection {
             ground: ObjectionGround::SaleOrSharing,
             reasons: None,
         };
@@ -484,13 +461,9 @@ mod tests {
             ground: ObjectionGround::DirectMarketing,
             reasons: None,
         };
-        assert!(opt_out.is_opt_out());
-        assert!(!marketing.is_opt_out());
-        assert!(includes_opt_out(
-            Regime::Ccpa,
-            &[marketing.clone(), opt_out.clone()]
-        ));
-        assert!(!includes_opt_out(Regime::UkGdpr, &[opt_out]));
-        assert!(!includes_opt_out(Regime::Ccpa, &[marketing]));
+        assert!(old_opt_out.is_opt_out_or_limit());
+        assert!(RightRequest::OptOut.is_opt_out_or_limit());
+        assert!(RightRequest::Limit.is_opt_out_or_limit());
+        assert!(!marketing.is_opt_out_or_limit());
     }
 }

@@ -65,54 +65,59 @@ impl FromStr for Level {
     }
 }
 
-/// The shipped level for a right under a regime, and why.
+/// The shipped level for a right under a regime, and why: the regime's
+/// rules say (known data points before documents; documents only where
+/// staff choose them for a reason). A right the regime does not grant
+/// (a case moved to another law) needs matching details.
 pub fn default_level(right: Right, regime: Regime) -> (Level, &'static str) {
-    match (right, regime) {
-        (Right::Objection, Regime::Ccpa) => (
-            Level::EmailOnly,
-            "The CCPA forbids asking for verification of an opt-out of sale or sharing.",
-        ),
-        (Right::WithdrawConsent, _) => (
-            Level::EmailOnly,
-            "Withdrawing consent only stops processing; acting for the wrong person harms no one.",
-        ),
-        (Right::Access | Right::Portability, _) => (
-            Level::Documents,
-            "Disclosing personal data to the wrong person would itself be a breach.",
-        ),
-        (Right::Erasure, _) => (
-            Level::Documents,
-            "Erasure cannot be undone; erasing the wrong person's data would be a breach.",
-        ),
-        (Right::Objection, _) => (
+    regime.right(right).map_or(
+        (
             Level::DataPoints,
-            "Objecting stops processing; details that match are enough, and an objection to direct marketing needs only the email (see the request's ground).",
+            "Not a right under this law; matching details are proportionate.",
         ),
-        (Right::Rectification | Right::Restriction | Right::AutomatedDecision, _) => (
-            Level::DataPoints,
-            "Changing or pausing data, or reviewing a decision, for the wrong person would mislead us; matching details are proportionate.",
-        ),
-    }
+        |r| (r.verification, r.verification_why),
+    )
 }
 
 /// The level one requested right needs: its regime's policy (an admin's
-/// override, if any, else the default), lowered to the email check for an
-/// objection to direct marketing, which is absolute and harmless to honour.
+/// override, if any, else the default). Some requests need only the
+/// confirmed email whatever the policy: an objection to direct marketing
+/// (absolute, and harmless to honour), a correction of contact details,
+/// and the regime's fast-track rights (the CCPA forbids verifying an
+/// opt-out or a limit).
 pub fn level_for(
     request: &RightRequest,
     regime: Regime,
     overrides: &[(Right, Regime, Level)],
 ) -> (Level, String) {
     let right = request.right();
-    if let RightRequest::Objection {
-        ground: ObjectionGround::DirectMarketing | ObjectionGround::SaleOrSharing,
-        ..
-    } = request
-    {
+    if regime.is_fast_track(request) || request.is_opt_out_or_limit() {
         return (
             Level::EmailOnly,
-            "An objection to direct marketing (or a CCPA opt-out) must be honoured without further checks.".into(),
+            "An opt-out of sale or sharing or a limit on sensitive information is never verified."
+                .into(),
         );
+    }
+    match request {
+        RightRequest::Objection {
+            ground: ObjectionGround::DirectMarketing,
+            ..
+        } => {
+            return (
+                Level::EmailOnly,
+                "An objection to direct marketing must be honoured without further checks.".into(),
+            )
+        }
+        RightRequest::Rectification {
+            contact_details_only: true,
+            ..
+        } => {
+            return (
+                Level::EmailOnly,
+                "Only contact details are corrected: the confirmed email address is enough.".into(),
+            )
+        }
+        _ => {}
     }
     match overrides
         .iter()
@@ -126,8 +131,9 @@ pub fn level_for(
     }
 }
 
-/// What a whole case needs: the strictest of its rights, with the reason
-/// of the right that sets it.
+/// What a whole case needs: the strictest of its rights that are verified
+/// at all (fast-track rights never wait for it), with the reason of the
+/// right that sets it.
 pub fn level_for_case(
     rights: &[RightRequest],
     regime: Regime,
@@ -137,7 +143,7 @@ pub fn level_for_case(
         .iter()
         .map(|r| {
             let (level, why) = level_for(r, regime, overrides);
-            (level, format!("{}: {why}", r.right().title(regime)))
+            (level, format!("{}: {why}", regime.right_name(r.right())))
         })
         .max_by_key(|(level, _)| *level)
         .unwrap_or((Level::EmailOnly, "No rights recorded.".into()))
@@ -155,22 +161,32 @@ mod tests {
     }
 
     #[test]
-    fn disclosure_and_erasure_need_documents_opt_outs_need_nothing_more() {
+    fn matching_details_before_documents_and_opt_outs_need_nothing_more() {
+        for regime in Regime::ALL {
+            for right in Right::ALL {
+                assert_ne!(
+                    default_level(right, regime).0,
+                    Level::Documents,
+                    "{regime} {right}"
+                );
+            }
+        }
         let access = RightRequest::Access { scope: None };
-        assert_eq!(level_for(&access, Regime::UkGdpr, &[]).0, Level::Documents);
         assert_eq!(
-            level_for(
-                &objection(ObjectionGround::SaleOrSharing),
-                Regime::Ccpa,
-                &[]
-            )
-            .0,
-            Level::EmailOnly
+            level_for(&access, Regime::UK_GDPR, &[]).0,
+            Level::DataPoints
         );
+        for request in [
+            RightRequest::OptOut,
+            RightRequest::Limit,
+            objection(ObjectionGround::SaleOrSharing),
+        ] {
+            assert_eq!(level_for(&request, Regime::CCPA, &[]).0, Level::EmailOnly);
+        }
         assert_eq!(
             level_for(
                 &objection(ObjectionGround::DirectMarketing),
-                Regime::UkGdpr,
+                Regime::UK_GDPR,
                 &[]
             )
             .0,
@@ -179,11 +195,26 @@ mod tests {
         assert_eq!(
             level_for(
                 &objection(ObjectionGround::LegitimateInterests),
-                Regime::UkGdpr,
+                Regime::UK_GDPR,
                 &[]
             )
             .0,
             Level::DataPoints
+        );
+        let contact = RightRequest::Rectification {
+            corrections: "New address".into(),
+            contact_details_only: true,
+        };
+        assert_eq!(
+            level_for(&contact, Regime::EU_GDPR, &[]).0,
+            Level::EmailOnly
+        );
+        let withdraw = RightRequest::WithdrawConsent {
+            purposes: "x".into(),
+        };
+        assert_eq!(
+            level_for(&withdraw, Regime::UK_GDPR, &[]).0,
+            Level::EmailOnly
         );
     }
 
@@ -191,23 +222,23 @@ mod tests {
     fn an_admin_override_replaces_the_default_but_never_for_opt_outs() {
         let access = RightRequest::Access { scope: None };
         let overrides = [
-            (Right::Access, Regime::Ccpa, Level::DataPoints),
-            (Right::Objection, Regime::Ccpa, Level::Documents),
+            (Right::Access, Regime::CCPA, Level::Documents),
+            (Right::OptOut, Regime::CCPA, Level::Documents),
+            (Right::Limit, Regime::CCPA, Level::Documents),
         ];
-        let (level, why) = level_for(&access, Regime::Ccpa, &overrides);
-        assert_eq!(level, Level::DataPoints);
+        let (level, why) = level_for(&access, Regime::CCPA, &overrides);
+        assert_eq!(level, Level::Documents);
         assert!(why.contains("admin"));
         assert_eq!(
-            level_for(&access, Regime::UkGdpr, &overrides).0,
-            Level::Documents
+            level_for(&access, Regime::UK_GDPR, &overrides).0,
+            Level::DataPoints
         );
         assert_eq!(
-            level_for(
-                &objection(ObjectionGround::SaleOrSharing),
-                Regime::Ccpa,
-                &overrides
-            )
-            .0,
+            level_for(&RightRequest::OptOut, Regime::CCPA, &overrides).0,
+            Level::EmailOnly
+        );
+        assert_eq!(
+            level_for(&RightRequest::Limit, Regime::CCPA, &overrides).0,
             Level::EmailOnly
         );
     }
@@ -218,8 +249,8 @@ mod tests {
             objection(ObjectionGround::DirectMarketing),
             RightRequest::Erasure { ground: None },
         ];
-        let (level, why) = level_for_case(&rights, Regime::UkGdpr, &[]);
-        assert_eq!(level, Level::Documents);
+        let (level, why) = level_for_case(&rights, Regime::UK_GDPR, &[]);
+        assert_eq!(level, Level::DataPoints);
         assert!(why.starts_with("Right to erasure"), "{why}");
         for l in Level::ALL {
             assert_eq!(l.key().parse::<Level>(), Ok(l));

@@ -8,6 +8,7 @@ use crate::db::cases::{Case, CaseId, CaseRight};
 use crate::db::outbox::NewMessage;
 use crate::domain::casework::Outcome;
 use crate::domain::deadline::{long, Deadline};
+use crate::domain::regime::Awaited;
 use crate::domain::{Reference, Regime, RightRequest};
 use crate::templates::{TemplateError, Templates};
 
@@ -74,7 +75,10 @@ pub fn confirm_email(
     rights: &[RightRequest],
     link: &str,
 ) -> Result<NewMessage, TemplateError> {
-    let rights: Vec<&str> = rights.iter().map(|r| r.right().title(regime)).collect();
+    let rights: Vec<&str> = rights
+        .iter()
+        .map(|r| regime.right_name(r.right()))
+        .collect();
     render(
         templates,
         settings,
@@ -100,20 +104,28 @@ pub fn acknowledgement(
     status_link: &str,
 ) -> Result<NewMessage, TemplateError> {
     let regime = deadline.regime;
+    let rules = regime.rules();
+    let fast: Vec<&str> = rights
+        .iter()
+        .filter(|r| regime.is_fast_track(r))
+        .map(|r| regime.right_name(r.right()))
+        .collect();
     let rights: Vec<Value> = rights
         .iter()
         .map(|r| {
             json!({
-                "title": r.right().title(regime),
-                "basis": r.right().legal_basis(regime),
+                "title": regime.right_name(r.right()),
+                "basis": regime.right_basis(r.right()),
                 "summary": r.summary(),
             })
         })
         .collect();
-    let due = deadline
-        .due
-        .map(long)
-        .unwrap_or_else(|| "the date we receive what we asked you for, plus one month".into());
+    let due = deadline.due.map(long).unwrap_or_else(|| {
+        format!(
+            "{} from the day we receive what we asked you for",
+            rules.clock.period.describe()
+        )
+    });
     render(
         templates,
         settings,
@@ -122,15 +134,28 @@ pub fn acknowledgement(
         json!({
             "received": long(deadline.received),
             "regime": regime.title(),
-            "gdpr": regime.is_gdpr(),
             "due": due,
             "opt_out_due": deadline.opt_out_due.map(long),
-            "extension": if regime.is_gdpr() { "up to two further months" } else { "up to 45 more days" },
+            "fast_track": fast.join(" and "),
+            "verification": rules.verification_notice,
+            "extension": rules.clock.extension.words,
             "rights": rights,
-            "authority": settings.authorities.for_regime(regime),
+            "remedy": remedy(settings, regime),
             "status_link": status_link,
         }),
     )
+}
+
+/// Where a requester under `regime` can complain, and whether they can go
+/// to court, as the shared remedy partial shows it.
+fn remedy(settings: &Settings, regime: Regime) -> Value {
+    let remedies = regime.rules().remedies;
+    json!({
+        "complaint": remedies.complaint,
+        "authority": settings.authorities.for_regime(regime),
+        "also": remedies.also,
+        "court": remedies.court,
+    })
 }
 
 /// An email to the requester that a staff action sends.
@@ -185,9 +210,13 @@ pub fn case_message(
             "identity_request",
             json!({ "message": message, "questions": questions }),
         ),
-        CaseMessage::Clarification { message } => {
-            ("clarification_request", json!({ "message": message }))
-        }
+        CaseMessage::Clarification { message } => (
+            "clarification_request",
+            json!({
+                "message": message,
+                "paused": deadline.is_some_and(|d| d.clarification_pauses),
+            }),
+        ),
         CaseMessage::Extension { reason, message } => (
             "extension_notice",
             json!({
@@ -202,7 +231,7 @@ pub fn case_message(
                 .iter()
                 .map(|r| {
                     json!({
-                        "title": r.request.right().title(regime),
+                        "title": regime.right_name(r.request.right()),
                         "outcome": r.outcome.map(|o| o.for_requester()).unwrap_or("open"),
                         "refused": r.outcome.is_some_and(|o| o == Outcome::Refused || o == Outcome::PartiallyFulfilled),
                         "note": r.outcome_note,
@@ -234,13 +263,21 @@ pub fn case_message(
     let mut data = data;
     if let Some(map) = data.as_object_mut() {
         map.insert("regime".into(), regime.title().into());
-        map.insert("gdpr".into(), regime.is_gdpr().into());
+        map.insert(
+            "identity_restarts".into(),
+            regime.restarts_on(Awaited::Identity).into(),
+        );
+        map.insert(
+            "fee_restarts".into(),
+            regime.restarts_on(Awaited::Fee).into(),
+        );
+        map.insert(
+            "period".into(),
+            regime.rules().clock.period.describe().into(),
+        );
         map.insert("base_url".into(), settings.base_url().into());
         map.insert("due".into(), deadline.and_then(|d| d.due).map(long).into());
-        map.insert(
-            "authority".into(),
-            json!(settings.authorities.for_regime(regime)),
-        );
+        map.insert("remedy".into(), remedy(settings, regime));
     }
     render(templates, settings, template, to, data)
 }

@@ -15,10 +15,11 @@ use crate::db::outbox::{self, NewMessage};
 use crate::db::users::{self, User, UserId};
 use crate::db::{self, documents, notes, questions, status, DbConn, DbError};
 use crate::domain::casework::{
-    ready_to_complete, Action, ExtensionReason, IdentityMethod, Outcome, RefusalGround,
+    ready_to_complete, Action, ExtensionReason, IdentityMethod, Outcome,
 };
 use crate::domain::deadline::{self, ClockEvent, Deadline, DeadlineError, DeadlineInput};
-use crate::domain::rights::{includes_opt_out, Choice};
+use crate::domain::regime::Awaited;
+use crate::domain::rights::Choice;
 use crate::domain::{
     CaseState, IllegalTransition, Reference, Regime, Right, RightRequest, Transition,
 };
@@ -73,7 +74,8 @@ pub enum Command {
         message: String,
     },
     Refuse {
-        ground: RefusalGround,
+        /// One of the case's regime's refusal grounds, by key.
+        ground: String,
         reason: String,
     },
     MarkDuplicate {
@@ -187,6 +189,12 @@ pub enum ActionError {
     AgentDenied,
     #[error("You have sent us several messages in the last hour. Please wait a while before sending another.")]
     TooManyReplies,
+    #[error("'{0}' is not a refusal ground under the law of this case")]
+    NoSuchGround(String),
+    #[error("Only a right that needs no verification (an opt-out or a limit) can be answered before the requester's identity is verified")]
+    NotVerifiedYet,
+    #[error("A case can only be a duplicate of an open case of the same requester; {0} is not")]
+    NotTheSameRequester(String),
 }
 
 /// Whether to do it, or only show the email it would send.
@@ -411,8 +419,26 @@ impl Work<'_> {
             map.insert("due".into(), json!(deadline.due));
         }
         self.event(kind, Some(event.date()), detail)?;
-        cases::set_due(self.conn, self.case.id, deadline.due, self.now)?;
+        cases::set_due(self.conn, self.case.id, deadline.next_due(), self.now)?;
         Ok(deadline)
+    }
+
+    /// Stores the date the case is next due (after an answer to a
+    /// fast-track right, the response date takes over).
+    fn refresh_due(&mut self) -> Result<(), Flow> {
+        if self.case.received_on.is_some() {
+            let deadline = self.current_deadline()?;
+            cases::set_due(self.conn, self.case.id, deadline.next_due(), self.now)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses to ask for `what` when it would restart the clock of a case
+    /// that is already late.
+    fn not_late(&mut self, what: Awaited, on: NaiveDate) -> Result<(), Flow> {
+        let current = self.current_deadline()?;
+        deadline::check_late_request(&current, what, on).map_err(ActionError::from)?;
+        Ok(())
     }
 
     fn deadline(&mut self, clock: &[ClockEvent]) -> Result<Deadline, Flow> {
@@ -424,12 +450,14 @@ impl Work<'_> {
             .case
             .received_on
             .ok_or(ActionError::NotNow(self.case.state))?;
-        let rights = cases::rights(self.conn, self.case.id)?;
+        let rights = cases::rights_with_outcomes(self.conn, self.case.id)?;
+        let (keys, fast_track) = clock_rights(regime, &rights);
         let input = DeadlineInput {
             regime,
             received,
+            rights: &keys,
             events: clock,
-            opt_out: includes_opt_out(regime, &rights),
+            fast_track,
         };
         Ok(
             deadline::compute(input, self.ctx.calendars.for_regime(regime), self.today)
@@ -514,6 +542,7 @@ impl Work<'_> {
                 if asked_for_identity(&events::list(self.conn, self.case.id)?) {
                     return Err(ActionError::AlreadyAsked.into());
                 }
+                self.not_late(Awaited::Identity, on)?;
                 questions::delete_for_case(self.conn, self.case.id)?;
                 questions::ask(self.conn, self.case.id, &questions, self.now)?;
                 let method = if questions.is_empty() {
@@ -631,6 +660,7 @@ impl Work<'_> {
                 })?;
             }
             Command::RequestFee { message, on } => {
+                self.not_late(Awaited::Fee, on)?;
                 self.clock("fee_requested", ClockEvent::FeeRequested(on), json!({}))?;
                 self.email(CaseMessage::Fee { message: &message })?;
             }
@@ -646,6 +676,15 @@ impl Work<'_> {
                 outcome,
                 note,
             } => {
+                let rights = cases::rights_with_outcomes(self.conn, self.case.id)?;
+                let regime = self.case.regime;
+                let request = rights
+                    .iter()
+                    .find(|r| r.request.right() == right)
+                    .ok_or_else(|| ActionError::NoSuchRight(right.key().to_owned()))?;
+                if !self.may_answer_unverified(&rights, &request.request) {
+                    return Err(ActionError::NotVerifiedYet.into());
+                }
                 if !cases::set_outcome(
                     self.conn,
                     self.case.id,
@@ -659,16 +698,27 @@ impl Work<'_> {
                 self.event(
                     "right_outcome_recorded",
                     None,
-                    json!({ "right": right.key(), "outcome": outcome.key() }),
+                    json!({
+                        "right": right.key(),
+                        "outcome": outcome.key(),
+                        "fast_track": regime.is_fast_track(&request.request),
+                    }),
                 )?;
+                self.refresh_due()?;
             }
             Command::Complete { message } => {
                 let rights = cases::rights_with_outcomes(self.conn, self.case.id)?;
                 let regime = self.case.regime;
+                if rights
+                    .iter()
+                    .any(|r| !self.may_answer_unverified(&rights, &r.request))
+                {
+                    return Err(ActionError::NotVerifiedYet.into());
+                }
                 ready_to_complete(
                     rights
                         .iter()
-                        .map(|r| (r.request.right().title(regime), r.outcome)),
+                        .map(|r| (regime.right_name(r.request.right()), r.outcome)),
                 )
                 .map_err(ActionError::from)?;
                 self.transition(Transition::Complete)?;
@@ -683,10 +733,19 @@ impl Work<'_> {
                 })?;
             }
             Command::Refuse { ground, reason } => {
+                let ground = self
+                    .case
+                    .regime
+                    .refusal_ground(&ground)
+                    .ok_or(ActionError::NoSuchGround(ground))?;
                 self.transition(Transition::Refuse)?;
-                self.event("case_refused", None, json!({ "ground": ground.key() }))?;
+                self.event(
+                    "case_refused",
+                    None,
+                    json!({ "ground": ground.key, "source": ground.source }),
+                )?;
                 self.email(CaseMessage::Refusal {
-                    ground: ground.label(),
+                    ground: ground.requester_text,
                     reason: &reason,
                 })?;
             }
@@ -695,6 +754,19 @@ impl Work<'_> {
                     .ok_or_else(|| ActionError::NoSuchOriginal(of.as_str().to_owned()))?;
                 if original.id == self.case.id {
                     return Err(ActionError::DuplicateOfItself.into());
+                }
+                // Only the same person's request that is still being handled
+                // can stand in for this one.
+                let same_person = original
+                    .requester_email
+                    .eq_ignore_ascii_case(&self.case.requester_email);
+                if !same_person
+                    || original.state.is_closed()
+                    || original.state == CaseState::Submitted
+                {
+                    return Err(
+                        ActionError::NotTheSameRequester(original.reference.to_string()).into(),
+                    );
                 }
                 self.transition(Transition::MarkDuplicate)?;
                 cases::set_closure(
@@ -751,7 +823,13 @@ impl Work<'_> {
                 }
                 let clock = clock_events(&events::list(self.conn, self.case.id)?);
                 let deadline = self.deadline_under(regime, &clock)?;
-                cases::set_regime(self.conn, self.case.id, regime, deadline.due, self.now)?;
+                cases::set_regime(
+                    self.conn,
+                    self.case.id,
+                    regime,
+                    deadline.next_due(),
+                    self.now,
+                )?;
                 self.event(
                     "regime_changed",
                     None,
@@ -796,6 +874,19 @@ impl Work<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Whether `request` may be answered in the case's present state: any
+    /// right once the case is verified; before that only the regime's
+    /// fast-track rights (which are never verified), and, on a request never
+    /// confirmed that holds one, the others too (to close it, refused).
+    fn may_answer_unverified(&self, rights: &[cases::CaseRight], request: &RightRequest) -> bool {
+        let regime = self.case.regime;
+        match self.case.state {
+            CaseState::InProgress => true,
+            CaseState::Submitted => rights.iter().any(|r| regime.is_fast_track(&r.request)),
+            _ => regime.is_fast_track(request),
+        }
     }
 
     /// Deletes the case's documents once decided, keeping only the fact.
@@ -860,6 +951,19 @@ pub fn staff_alerts(
         .collect()
 }
 
+/// What the deadline engine needs of a case's rights: which they are, and
+/// whether one of the regime's fast-track rights is still unanswered.
+pub fn clock_rights(
+    regime: crate::domain::Regime,
+    rights: &[cases::CaseRight],
+) -> (Vec<Right>, bool) {
+    let keys = rights.iter().map(|r| r.request.right()).collect();
+    let fast_open = rights
+        .iter()
+        .any(|r| r.outcome.is_none() && regime.is_fast_track(&r.request));
+    (keys, fast_open)
+}
+
 /// The clock events recorded in a case's audit trail, in order.
 pub fn clock_events(trail: &[Event]) -> Vec<ClockEvent> {
     trail
@@ -902,14 +1006,15 @@ pub fn deadline_of(
     rights: &[cases::CaseRight],
 ) -> Option<Result<Deadline, DeadlineError>> {
     let received = case.received_on?;
-    let requested: Vec<RightRequest> = rights.iter().map(|r| r.request.clone()).collect();
+    let (keys, fast_track) = clock_rights(case.regime, rights);
     let today = ctx.clock.today(ctx.settings.organisation.timezone);
     Some(deadline::compute(
         DeadlineInput {
             regime: case.regime,
             received,
+            rights: &keys,
             events: &clock_events(trail),
-            opt_out: includes_opt_out(case.regime, &requested),
+            fast_track,
         },
         ctx.calendars.for_regime(case.regime),
         // A closed case's clock is read as of today too; its due date no

@@ -13,7 +13,6 @@ use crate::db::tokens::{self, Token};
 use crate::db::{self, outbox, DbConn};
 use crate::domain::deadline::{self, DeadlineError, DeadlineInput};
 use crate::domain::intake::Requester;
-use crate::domain::rights::includes_opt_out;
 use crate::domain::{CaseState, NewRequest, Reference, Transition};
 use crate::mail::messages::{self, Addressee};
 use crate::secret;
@@ -77,6 +76,29 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
             now,
         )?;
         tokens::insert(conn, case, &token_hash, now, expires)?;
+        // A fast-track right (a CCPA opt-out or limit) is acted on whether
+        // or not the address is ever confirmed: its clock starts now.
+        if request
+            .rights
+            .iter()
+            .any(|r| request.regime.is_fast_track(r))
+        {
+            let received = received_day(ctx, now);
+            let rights: Vec<_> = request.rights.iter().map(|r| r.right()).collect();
+            let deadline = deadline::compute(
+                DeadlineInput {
+                    regime: request.regime,
+                    received,
+                    rights: &rights,
+                    events: &[],
+                    fast_track: true,
+                },
+                ctx.calendars.for_regime(request.regime),
+                received,
+            )?;
+            cases::set_received(conn, case, received, deadline.next_due(), now)?;
+            clock_started(conn, case, &deadline, now)?;
+        }
         let message = messages::confirm_email(
             &ctx.templates,
             &ctx.settings,
@@ -215,22 +237,28 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
         if !cases::move_state(conn, case.id, case.state, next, now)? {
             return not_confirmed(LinkState::AlreadyConfirmed);
         }
-        // The date of receipt is today where the organisation is.
-        let received = now_utc
-            .with_timezone(&ctx.settings.organisation.timezone)
-            .date_naive();
-        let rights = cases::rights(conn, case.id)?;
+        // The date of receipt is the day the form was sent, where the
+        // organisation is, for every law: confirming the address later
+        // never moves it.
+        let received = case
+            .received_on
+            .unwrap_or_else(|| received_day(ctx, case.submitted_at));
+        let today = received_day(ctx, now).max(received);
+        let with_outcomes = cases::rights_with_outcomes(conn, case.id)?;
+        let (keys, fast_track) = super::casework::clock_rights(case.regime, &with_outcomes);
+        let rights: Vec<_> = with_outcomes.into_iter().map(|r| r.request).collect();
         let deadline = deadline::compute(
             DeadlineInput {
                 regime: case.regime,
                 received,
+                rights: &keys,
                 events: &[],
-                opt_out: includes_opt_out(case.regime, &rights),
+                fast_track,
             },
             ctx.calendars.for_regime(case.regime),
-            received,
+            today,
         )?;
-        cases::record_confirmation(conn, case.id, received, deadline.due, now)?;
+        cases::record_confirmation(conn, case.id, received, deadline.next_due(), now)?;
         tokens::spend_all_for_case(conn, case.id, now)?;
         events::append(
             conn,
@@ -243,7 +271,11 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
             },
             now,
         )?;
-        start_clock(ctx, conn, &Addressee::of(&case), &rights, &deadline, now)?;
+        // An opt-out's clock started when it was filed (and said so).
+        if case.received_on.is_none() {
+            clock_started(conn, case.id, &deadline, now)?;
+        }
+        acknowledge(ctx, conn, &Addressee::of(&case), &rights, &deadline, now)?;
         if let (Some(agent), Some(_)) = (&case.agent_name, &case.agent_email) {
             let person = Addressee {
                 case: Some(case.id),
@@ -265,9 +297,15 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
     Ok(outcome)
 }
 
-/// Records that a case's clock started (with the engine's derivation) and
-/// queues the acknowledgement.
-fn start_clock(
+/// The calendar date, where the organisation is, of a moment stored in UTC.
+fn received_day(ctx: &AppContext, at: NaiveDateTime) -> NaiveDate {
+    at.and_utc()
+        .with_timezone(&ctx.settings.organisation.timezone)
+        .date_naive()
+}
+
+/// Queues the acknowledgement, with a link to the status page.
+fn acknowledge(
     ctx: &AppContext,
     conn: &mut DbConn,
     to: &Addressee<'_>,
@@ -278,6 +316,20 @@ fn start_clock(
     let case = to
         .case
         .ok_or_else(|| db::DbError::Corrupt("a clock for no case".into()))?;
+    let link = super::status::issue_link(ctx, conn, case, now)?;
+    let message =
+        messages::acknowledgement(&ctx.templates, &ctx.settings, to, rights, deadline, &link)?;
+    outbox::enqueue(conn, &message, now)?;
+    Ok(())
+}
+
+/// The audit event saying when the clock started and why it is due when.
+fn clock_started(
+    conn: &mut DbConn,
+    case: CaseId,
+    deadline: &deadline::Deadline,
+    now: NaiveDateTime,
+) -> Result<(), ServiceError> {
     events::append(
         conn,
         case,
@@ -295,10 +347,6 @@ fn start_clock(
         },
         now,
     )?;
-    let link = super::status::issue_link(ctx, conn, case, now)?;
-    let message =
-        messages::acknowledgement(&ctx.templates, &ctx.settings, to, rights, deadline, &link)?;
-    outbox::enqueue(conn, &message, now)?;
     Ok(())
 }
 
@@ -434,12 +482,17 @@ pub fn enter_request(
     let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
     let today = ctx.clock.today(ctx.settings.organisation.timezone);
+    let rights: Vec<_> = request.rights.iter().map(|r| r.right()).collect();
     let deadline = match deadline::compute(
         DeadlineInput {
             regime: request.regime,
             received: received_on,
+            rights: &rights,
             events: &[],
-            opt_out: includes_opt_out(request.regime, &request.rights),
+            fast_track: request
+                .rights
+                .iter()
+                .any(|r| request.regime.is_fast_track(r)),
         },
         ctx.calendars.for_regime(request.regime),
         today,
@@ -457,7 +510,7 @@ pub fn enter_request(
             cases::Start::Manual {
                 channel: channel.key(),
                 received_on,
-                due_on: deadline.due,
+                due_on: deadline.next_due(),
             },
             now,
         )?;
@@ -484,7 +537,8 @@ pub fn enter_request(
             email: request.correspondent().1,
             reference: &reference,
         };
-        start_clock(ctx, conn, &to, &request.rights, &deadline, now)?;
+        clock_started(conn, case, &deadline, now)?;
+        acknowledge(ctx, conn, &to, &request.rights, &deadline, now)?;
         if let Requester::Agent { agent_name, .. } = &request.requester {
             let person = Addressee {
                 case: Some(case),

@@ -151,7 +151,10 @@ async fn an_agent_works_a_case_from_verification_to_its_answer() {
     // A completed case cannot be completed, refused or extended again.
     for (action, fields) in [
         ("complete", vec![("message", "again")]),
-        ("refuse", vec![("ground", "excessive"), ("message", "no")]),
+        (
+            "refuse",
+            vec![("ground", "manifestly_excessive"), ("message", "no")],
+        ),
         (
             "extend",
             vec![("reason", "complex"), ("message", "more time")],
@@ -181,7 +184,7 @@ async fn a_refusal_needs_reasons_and_tells_the_requester_how_to_complain() {
 
     let message = refused(
         agent
-            .act(&reference, "refuse", &[("ground", "excessive")])
+            .act(&reference, "refuse", &[("ground", "manifestly_excessive")])
             .await,
         422,
     )
@@ -202,7 +205,7 @@ async fn a_refusal_needs_reasons_and_tells_the_requester_how_to_complain() {
             &reference,
             "refuse",
             &[
-                ("ground", "excessive"),
+                ("ground", "manifestly_excessive"),
                 (
                     "message",
                     "You asked for the same data three times this month.",
@@ -214,13 +217,15 @@ async fn a_refusal_needs_reasons_and_tells_the_requester_how_to_complain() {
     let mail = app
         .wait_for_email_to("ada@example.com", "Our decision")
         .await;
-    assert!(mail.text.contains("The request is manifestly excessive"));
+    assert!(mail
+        .text
+        .contains("We consider your request manifestly excessive"));
     assert!(mail
         .text
         .contains("You asked for the same data three times this month."));
     assert!(mail
         .text
-        .contains("complain about this decision to the Information Commissioner's Office"));
+        .contains("You have the right to complain to the Information Commissioner's Office"));
     assert!(mail.text.contains("judicial remedy"));
 
     let message = refused(agent.act(&reference, "complete", &[]).await, 409).await;
@@ -535,6 +540,31 @@ async fn duplicates_withdrawals_and_reopening() {
     )
     .await;
 
+    // Another person's request cannot stand in for this one...
+    let message = refused(
+        agent
+            .act(&second, "mark_duplicate", &[("of", &first)])
+            .await,
+        409,
+    )
+    .await;
+    assert!(message.contains("same requester"), "{message}");
+    // ...nor a closed one of the same person.
+    let closed = app.confirmed_case("access", "ada2@example.com").await;
+    agent
+        .act_ok(&closed, "withdraw", &[("body", "asked by phone")])
+        .await;
+    let message = refused(
+        agent
+            .act(&second, "mark_duplicate", &[("of", &closed)])
+            .await,
+        409,
+    )
+    .await;
+    assert!(message.contains("open case"), "{message}");
+    // The same person's open request can.
+    let first = app.confirmed_case("access", "ada@example.com").await;
+    let second = app.confirmed_case("erasure", "ada@example.com").await;
     agent
         .act_ok(&second, "mark_duplicate", &[("of", &first)])
         .await;
@@ -542,7 +572,7 @@ async fn duplicates_withdrawals_and_reopening() {
     assert_eq!(case.state.key(), "completed");
     assert_eq!(case.closure.as_deref(), Some("duplicate"));
     let mail = app
-        .wait_for_email_to("ada2@example.com", "is part of request")
+        .wait_for_email_to("ada@example.com", "is part of request")
         .await;
     assert!(mail.text.contains(&first));
 
@@ -690,7 +720,7 @@ async fn previews_change_nothing() {
         (
             "refuse",
             vec![
-                ("ground", "exemption"),
+                ("ground", "legal_privilege"),
                 ("message", "Legal privilege applies."),
             ],
         ),

@@ -135,23 +135,38 @@ fn bad_input_exits_2_with_a_message() {
 fn configured_calendars_are_used() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("holidays.toml");
-    // Make Friday 25 December 2026 a holiday for the EU calendar.
-    let text = rightsdesk::domain::calendar::SHIPPED_CALENDARS.replace(
-        "dates = []",
-        "dates = [{ date = \"2026-12-25\", name = \"Christmas Day\" }]",
-    );
-    std::fs::write(&path, text).unwrap();
+    // A calendar of the operator's own (Bavaria's Epiphany), chosen for the EU.
+    std::fs::write(
+        &path,
+        "[de-by]\nname = \"Bavaria\"\nfirst_year = 2027\nlast_year = 2027\n\
+         dates = [{ date = \"2027-01-06\", name = \"Heilige Drei Könige\" }]\n",
+    )
+    .unwrap();
     let args = [
         "--regime",
         "eu-gdpr",
         "--received",
-        "2026-11-25",
+        "2026-12-06",
         "--today",
-        "2026-11-25",
+        "2026-12-06",
     ];
-    let (code, out, _) = deadline_with_env(&args, &[("RIGHTSDESK__CALENDARS__FILE", &path)]);
+    let (code, out, _) = deadline(&args);
     assert_eq!(code, 0);
-    assert_eq!(json(&out)["due"], "2026-12-28");
+    assert_eq!(json(&out)["due"], "2027-01-06", "Ireland by default");
+    let (code, out, _) = deadline_with_env(
+        &args,
+        &[
+            ("RIGHTSDESK__CALENDARS__FILE", &path),
+            (
+                "RIGHTSDESK__CALENDARS__EU_COUNTRY",
+                std::path::Path::new("de-by"),
+            ),
+        ],
+    );
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["due"], "2027-01-07");
+    assert!(v["derivation"].to_string().contains("Heilige Drei"), "{v}");
 
     let missing = dir.path().join("missing.toml");
     let (code, _, err) = deadline_with_env(&args, &[("RIGHTSDESK__CALENDARS__FILE", &missing)]);

@@ -291,10 +291,16 @@ fn sent_or_failed(conn: &mut DbConn) -> Result<i64, db::DbError> {
 
 /// The fields of a valid request for one right, with what that right needs.
 pub fn valid_request(right: &'static str) -> Vec<(&'static str, &'static str)> {
+    // California-only rights are asked for from California.
+    let location = if matches!(right, "opt_out" | "limit") {
+        "US-CA"
+    } else {
+        "GB"
+    };
     let mut fields = vec![
         ("name", "Ada Lovelace"),
         ("email", "ada@example.com"),
-        ("location", "GB"),
+        ("location", location),
         ("acting_as", "self"),
         ("rights", right),
     ];
@@ -319,6 +325,7 @@ pub fn valid_request(right: &'static str) -> Vec<(&'static str, &'static str)> {
             "The credit limit decision of 2 March",
         )],
         "withdraw_consent" => vec![("consent_purposes", "The monthly newsletter")],
+        "opt_out" | "limit" => vec![],
         other => panic!("unknown right {other}"),
     });
     fields

@@ -62,7 +62,12 @@ async fn a_request_can_be_filed_for_each_right() {
         .await;
     assert_eq!(app.case_count(), Right::ALL.len() as i64);
     for right in Right::ALL {
-        let title = right.title(Regime::UkGdpr);
+        let regime = if Regime::UK_GDPR.grants(right) {
+            Regime::UK_GDPR
+        } else {
+            Regime::CCPA
+        };
+        let title = regime.right_name(right);
         let email = emails
             .iter()
             .find(|e| e.text.lines().any(|l| l.trim_end() == format!("- {title}")))
@@ -107,12 +112,13 @@ async fn confirming_starts_the_clock_and_acknowledges_with_the_engines_due_date(
     let received = NaiveDate::from_ymd_opt(2026, 3, 31).unwrap();
     let engine = deadline::compute(
         DeadlineInput {
-            regime: Regime::UkGdpr,
+            regime: Regime::UK_GDPR,
             received,
+            rights: &[rightsdesk::domain::Right::Access],
             events: &[],
-            opt_out: false,
+            fast_track: false,
         },
-        app.ctx.calendars.for_regime(Regime::UkGdpr),
+        app.ctx.calendars.for_regime(Regime::UK_GDPR),
         received,
     )
     .unwrap();
@@ -189,7 +195,7 @@ async fn ccpa_requests_get_45_days_and_the_california_regulator() {
         "{}",
         ack.text
     );
-    assert!(ack.text.contains("Right to delete"));
+    assert!(ack.text.contains("Request to delete"));
     assert!(ack.text.contains("California Privacy Protection Agency"));
     assert!(ack.text.contains("up to 45 more days"));
 }
@@ -197,22 +203,22 @@ async fn ccpa_requests_get_45_days_and_the_california_regulator() {
 #[tokio::test]
 async fn ccpa_opt_out_gets_its_fifteen_business_day_date() {
     let app = spawn_app_at(Utc.with_ymd_and_hms(2026, 11, 16, 18, 0, 0).unwrap()).await;
-    let mut fields = valid_request("objection");
-    fields.retain(|(k, _)| !matches!(*k, "objection_ground" | "location"));
-    fields.extend([
-        ("location", "US-CA"),
-        ("objection_ground", "sale_or_sharing"),
-    ]);
-    let token = file_and_get_confirmation(&app, &fields)
+    let token = file_and_get_confirmation(&app, &valid_request("opt_out"))
         .await
         .confirm_token();
     app.confirm(&token).await;
     let ack = app.wait_for_email("We have received").await;
+    // 15 business days: Thanksgiving does not count, the day after does.
     assert!(
-        ack.text.contains("We will stop selling or sharing your personal information by: Wednesday 9 December 2026"),
+        ack.text.contains(
+            "We will act on your Request to opt out of sale/sharing by: Tuesday 8 December 2026"
+        ),
         "{}",
         ack.text
     );
+    assert!(ack
+        .text
+        .contains("We never ask for verification of a request to opt out"));
 }
 
 #[tokio::test]

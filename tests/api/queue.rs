@@ -26,7 +26,7 @@ fn enter(app: &TestApp, by: &User, right: &str, location: &str, days_ago: u64) -
         acting_as: "self".into(),
         ..IntakeInput::default()
     };
-    let request = NewRequest::parse(&input, rightsdesk::domain::Regime::UkGdpr).unwrap();
+    let request = NewRequest::parse(&input, &app.ctx.jurisdiction).unwrap();
     let received = NaiveDate::from_ymd_opt(2026, 3, 31)
         .unwrap()
         .checked_sub_days(Days::new(days_ago))

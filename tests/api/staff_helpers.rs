@@ -81,12 +81,42 @@ impl TestApp {
                 _ => (k, v),
             })
             .collect();
+        // The same person may file again: wait for this request's emails.
+        let confirmations = self.count_emails_to(email, "Confirm your email");
+        let acks = self.count_emails_to(email, "We have received");
         self.file_request(&fields).await;
-        let confirm = self.wait_for_email_to(email, "Confirm your email").await;
+        let confirm = self
+            .wait_for_nth_email_to(email, "Confirm your email", confirmations)
+            .await;
         let response = self.confirm(&confirm.confirm_token()).await;
         assert_eq!(response.status().as_u16(), 200);
-        let ack = self.wait_for_email_to(email, "We have received").await;
+        let ack = self
+            .wait_for_nth_email_to(email, "We have received", acks)
+            .await;
         ack.subject.rsplit(' ').next().unwrap().to_owned()
+    }
+
+    fn count_emails_to(&self, to: &str, subject: &str) -> usize {
+        self.emails()
+            .iter()
+            .filter(|e| e.to == to && e.subject.contains(subject))
+            .count()
+    }
+
+    /// The email to `to` about `subject` after the first `n` of them.
+    pub async fn wait_for_nth_email_to(&self, to: &str, subject: &str, n: usize) -> Email {
+        for _ in 0..200 {
+            let mails: Vec<Email> = self
+                .emails()
+                .into_iter()
+                .filter(|e| e.to == to && e.subject.contains(subject))
+                .collect();
+            if let Some(mail) = mails.into_iter().nth(n) {
+                return mail;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no email number {} to {to} with subject '{subject}'", n + 1);
     }
 
     /// Waits for the latest email to `to` whose subject contains `subject`.

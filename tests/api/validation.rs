@@ -171,13 +171,6 @@ async fn a_right_missing_its_details_is_refused() {
     .await;
     assert_refused(
         &app,
-        &without(valid_request("erasure"), "erasure_ground"),
-        422,
-        "Select why your data should be deleted",
-    )
-    .await;
-    assert_refused(
-        &app,
         &with(valid_request("erasure"), "erasure_ground", "because"),
         422,
         "Select one of the options in the list",

@@ -14,7 +14,8 @@ async fn the_case_page_says_which_check_the_policy_asks_for_and_admins_can_chang
     let agent = app.staff("agent@example.org", Role::Agent).await;
     let reference = app.confirmed_case("access", "ada@example.com").await;
     let page = agent.page(&format!("/staff/cases/{reference}")).await;
-    assert!(page.contains("<strong>Identity and address documents</strong>: Right of access: Disclosing personal data to the wrong person"));
+    // Known details before documents: documents only where staff choose them.
+    assert!(page.contains("<strong>Matching details we hold</strong>: Right of access: Details only the person would know"), "{page}");
 
     let marketing = app.confirmed_case("objection", "grace@example.com").await;
     let page = agent.page(&format!("/staff/cases/{marketing}")).await;
@@ -40,7 +41,9 @@ async fn the_case_page_says_which_check_the_policy_asks_for_and_admins_can_chang
         .await;
     assert_eq!(r.status().as_u16(), 403);
     let settings = admin.page("/staff/settings/verification").await;
-    assert!(settings.contains("Default: Identity and address documents"));
+    assert!(settings.contains("Default: Matching details we hold"));
+    // Opt-outs and limits are never verified: no policy to set for them.
+    assert!(!settings.contains("name=\"opt_out.ccpa\""));
     let r = admin
         .post(
             "/staff/settings/verification",
@@ -51,20 +54,21 @@ async fn the_case_page_says_which_check_the_policy_asks_for_and_admins_can_chang
     let r = admin
         .post(
             "/staff/settings/verification",
-            &[("access.uk-gdpr", "data_points")],
+            &[("access.uk-gdpr", "documents")],
         )
         .await;
     assert_eq!(r.status().as_u16(), 303);
     let page = agent.page(&format!("/staff/cases/{reference}")).await;
-    assert!(page
-        .contains("<strong>Matching details we hold</strong>: Right of access: Set by an admin"));
+    assert!(page.contains(
+        "<strong>Identity and address documents</strong>: Right of access: Set by an admin"
+    ));
     // Blank goes back to the default.
     let r = admin
         .post("/staff/settings/verification", &[("access.uk-gdpr", "")])
         .await;
     assert_eq!(r.status().as_u16(), 303);
     let page = agent.page(&format!("/staff/cases/{reference}")).await;
-    assert!(page.contains("<strong>Identity and address documents</strong>"));
+    assert!(page.contains("<strong>Matching details we hold</strong>"));
 }
 
 #[tokio::test]
@@ -84,9 +88,10 @@ async fn an_unverified_ccpa_case_near_its_due_date_is_flagged() {
     let page = agent.page(&format!("/staff/cases/{reference}")).await;
     assert!(page.contains("⚠ Not verified yet: 9 days left"), "flagged");
     assert!(
-        page.contains("We could not verify the requester&#x27;s identity")
-            || page.contains("We could not verify the requester's identity")
+        page.contains("Under California Consumer Privacy Act"),
+        "{page}"
     );
+    assert!(page.contains("Could not be verified (§ 7062)"));
     // Refusing on that ground is one of the actions offered.
     agent
         .act_ok(

@@ -9,19 +9,43 @@ use crate::domain::Right;
 use crate::web::{pages, WebError};
 
 pub async fn get(ctx: web::Data<AppContext>) -> Result<HttpResponse, WebError> {
+    let jurisdiction = &ctx.jurisdiction;
     let rights: Vec<_> = Right::ALL
         .iter()
-        .map(|r| json!({ "key": r.key(), "label": r.label() }))
+        .filter(|r| jurisdiction.offers(**r))
+        .map(|r| {
+            let only: Vec<&str> = jurisdiction
+                .offered_only_under(*r)
+                .iter()
+                .map(|g| g.short())
+                .collect();
+            json!({ "key": r.key(), "label": r.label(), "only_under": only.join(", ") })
+        })
         .collect();
-    let home = ctx.settings.organisation.home_regime;
+    // The rules of each law that applies to the organisation, in its words.
+    let laws: Vec<_> = jurisdiction
+        .applicable()
+        .iter()
+        .map(|regime| {
+            let rules = regime.rules();
+            json!({
+                "title": regime.title(),
+                "period": rules.clock.period.describe(),
+                "extension": rules.clock.extension.words,
+                "remedy": {
+                    "complaint": rules.remedies.complaint,
+                    "authority": ctx.settings.authorities.for_regime(*regime),
+                    "also": rules.remedies.also,
+                    "court": rules.remedies.court,
+                },
+            })
+        })
+        .collect();
     pages::render(
         &ctx,
         "home",
         "Your privacy rights",
-        json!({
-            "rights": rights,
-            "authority": ctx.settings.authorities.for_regime(home),
-        }),
+        json!({ "rights": rights, "laws": laws }),
         StatusCode::OK,
         None,
     )

@@ -14,7 +14,7 @@ use crate::domain::regime::LOCATIONS;
 use crate::domain::rights::{
     Choice, ErasureGround, ObjectionGround, PortabilityDestination, RestrictionGround,
 };
-use crate::domain::{NewRequest, Right};
+use crate::domain::{Jurisdiction, NewRequest, Right};
 use crate::service::intake::{self, Filed};
 use crate::web::{csrf, pages, WebError};
 
@@ -22,7 +22,7 @@ const TITLE: &str = "Make a request about your personal data";
 
 pub async fn get(req: HttpRequest, ctx: web::Data<AppContext>) -> Result<HttpResponse, WebError> {
     let (token, cookie) = csrf::token(&req, pages::secure_cookies(&ctx));
-    let view = form_view(&IntakeInput::default(), &[], &token);
+    let view = form_view(&IntakeInput::default(), &[], &token, &ctx.jurisdiction);
     pages::render(&ctx, "request_form", TITLE, view, StatusCode::OK, cookie)
 }
 
@@ -64,9 +64,9 @@ pub async fn post(
     let input: IntakeInput = serde_html_form::from_bytes(&body)
         .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
 
-    match NewRequest::parse(&input, ctx.settings.organisation.home_regime) {
+    match NewRequest::parse(&input, &ctx.jurisdiction) {
         Err(errors) => {
-            let view = form_view(&input, &errors, &csrf_field.csrf_token);
+            let view = form_view(&input, &errors, &csrf_field.csrf_token, &ctx.jurisdiction);
             pages::render(
                 &ctx,
                 "request_form",
@@ -123,6 +123,7 @@ const FIELDS: &[&str] = &[
     "rights",
     "access_scope",
     "rectification_details",
+    "rectification_contact_only",
     "erasure_ground",
     "restriction_ground",
     "portability_destination",
@@ -136,7 +137,12 @@ const FIELDS: &[&str] = &[
 
 /// The view model of the form: what was typed, what is wrong, and every
 /// choice with its selected state (templates only test flags).
-pub(crate) fn form_view(input: &IntakeInput, errors: &[FieldError], csrf_token: &str) -> Value {
+pub(crate) fn form_view(
+    input: &IntakeInput,
+    errors: &[FieldError],
+    csrf_token: &str,
+    jurisdiction: &Jurisdiction,
+) -> Value {
     let error_of = |field: &str| -> Value {
         errors
             .iter()
@@ -162,11 +168,15 @@ pub(crate) fn form_view(input: &IntakeInput, errors: &[FieldError], csrf_token: 
         json!({
             "field": field, "label": label, "optional": optional, "text": true,
             "choices": Value::Null, "value": value, "error": error_of(field), "extra": [],
+            "checkbox": Value::Null,
         })
     };
     let extra = |field: &str, label: &str, value: &str| json!({ "field": field, "label": label, "value": value, "error": error_of(field) });
+    // Only the rights a law that applies to the organisation grants; those
+    // only some of them grant say for whom they are.
     let rights: Vec<Value> = Right::ALL
         .iter()
+        .filter(|r| jurisdiction.offers(**r))
         .map(|&right| {
             let detail = match right {
                 Right::Access => text(
@@ -175,19 +185,31 @@ pub(crate) fn form_view(input: &IntakeInput, errors: &[FieldError], csrf_token: 
                     &input.access_scope,
                     true,
                 ),
-                Right::Rectification => text(
-                    "rectification_details",
-                    "Which data is wrong or incomplete, and what should it say?",
-                    &input.rectification_details,
-                    false,
-                ),
-                Right::Erasure => choices::<ErasureGround>(
-                    "erasure_ground",
-                    "Why should your data be deleted? (Not needed if you live in California.)",
-                    &input.erasure_ground,
-                    error_of("erasure_ground"),
-                    vec![],
-                ),
+                Right::Rectification => {
+                    let mut detail = text(
+                        "rectification_details",
+                        "Which data is wrong or incomplete, and what should it say?",
+                        &input.rectification_details,
+                        false,
+                    );
+                    detail["checkbox"] = json!({
+                        "field": "rectification_contact_only",
+                        "label": "These are only my contact details (name, postal address, phone or email)",
+                        "checked": !input.rectification_contact_only.trim().is_empty(),
+                    });
+                    detail
+                }
+                Right::Erasure => {
+                    let mut detail = choices::<ErasureGround>(
+                        "erasure_ground",
+                        "If you want to, tell us why your data should be deleted",
+                        &input.erasure_ground,
+                        error_of("erasure_ground"),
+                        vec![],
+                    );
+                    detail["optional"] = true.into();
+                    detail
+                }
                 Right::Restriction => choices::<RestrictionGround>(
                     "restriction_ground",
                     "Why should its use be restricted?",
@@ -213,10 +235,12 @@ pub(crate) fn form_view(input: &IntakeInput, errors: &[FieldError], csrf_token: 
                     error_of("objection_ground"),
                     vec![extra(
                         "objection_reasons",
-                        "Your reasons (needed if you object to legitimate interests: tell us about your particular situation)",
+                        "Your reasons (optional: anything about your situation helps us decide)",
                         &input.objection_reasons,
                     )],
                 ),
+                // Nothing more to say: these are acted on as they are.
+                Right::OptOut | Right::Limit => Value::Null,
                 Right::AutomatedDecision => text(
                     "automated_decision_details",
                     "Which decision? For example, what it was about and when you were told of it",
@@ -230,9 +254,19 @@ pub(crate) fn form_view(input: &IntakeInput, errors: &[FieldError], csrf_token: 
                     false,
                 ),
             };
+            let only: Vec<&str> = jurisdiction
+                .offered_only_under(right)
+                .iter()
+                .map(|r| r.short())
+                .collect();
+            let label = if only.is_empty() {
+                right.label().to_owned()
+            } else {
+                format!("{} ({} only: where you live decides)", right.label(), only.join(", "))
+            };
             json!({
                 "key": right.key(),
-                "label": right.label(),
+                "label": label,
                 "checked": input.rights.iter().any(|r| r == right.key()),
                 "detail": detail,
             })
@@ -271,13 +305,14 @@ fn choices<C: Choice>(
     json!({
         "field": field, "label": label, "optional": false, "text": false,
         "choices": options, "value": "", "error": error, "extra": extra,
+        "checkbox": Value::Null,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::Regime;
+    use crate::domain::{Jurisdiction, Regime};
 
     /// The template shows errors by field name; a field the form does not
     /// know would make strict rendering fail, so every field the domain can
@@ -298,7 +333,8 @@ mod tests {
         }
         let mut seen = std::collections::BTreeSet::new();
         for input in &inputs {
-            for error in NewRequest::parse(input, Regime::UkGdpr).unwrap_err() {
+            let all = Jurisdiction::new(Regime::UK_GDPR, Regime::ALL.to_vec()).unwrap();
+            for error in NewRequest::parse(input, &all).unwrap_err() {
                 assert!(
                     FIELDS.contains(&error.field),
                     "{} is not in FIELDS",
@@ -311,7 +347,8 @@ mod tests {
             seen.len() >= 14,
             "the inputs above exercise most fields: {seen:?}"
         );
-        let view = form_view(&inputs[0], &[], "token");
+        let all = Jurisdiction::new(Regime::UK_GDPR, Regime::ALL.to_vec()).unwrap();
+        let view = form_view(&inputs[0], &[], "token", &all);
         assert_eq!(view["e"].as_object().unwrap().len(), FIELDS.len());
     }
 }

@@ -58,7 +58,7 @@ fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
         "extended": deadline.is_some_and(|d| d.extended),
         "extended_because": v.extended_because,
         "rights": v.rights.iter().map(|r| json!({
-            "title": r.request.right().title(regime),
+            "title": regime.right_name(r.request.right()),
             "summary": r.request.summary(),
             "outcome": r.outcome.map(|o| o.for_requester()),
         })).collect::<Vec<_>>(),

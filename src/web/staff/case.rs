@@ -14,7 +14,7 @@ use super::{render, see_other, Staff};
 use crate::app::AppContext;
 use crate::db::events::Event;
 use crate::db::users::{User, UserId};
-use crate::domain::casework::{Action, ExtensionReason, IdentityMethod, Outcome, RefusalGround};
+use crate::domain::casework::{Action, ExtensionReason, IdentityMethod, Outcome};
 use crate::domain::deadline::long;
 use crate::domain::rights::Choice;
 use crate::domain::{Reference, Right};
@@ -142,9 +142,20 @@ fn describe(e: &Event, view: &CaseView) -> String {
         ),
         "identity_requested" => due_now(&format!("Identity proof asked for on {on}")),
         "identity_received" => due_now(&format!("Identity proof received on {on}")),
-        "clarification_requested" => {
-            format!("Clarification asked for on {on}; the clock is paused")
-        }
+        "clarification_requested" => format!(
+            "Clarification asked for on {on}; {}",
+            if view.case.regime.clarification_pauses(
+                &view
+                    .rights
+                    .iter()
+                    .map(|r| r.request.right())
+                    .collect::<Vec<_>>()
+            ) {
+                "the clock is paused"
+            } else {
+                "the clock keeps running (this law does not pause it for this request)"
+            }
+        ),
         "clarification_received" => due_now(&format!("Requester replied on {on}")),
         "deadline_extended" => due_now(&format!(
             "Deadline extended on {on} ({})",
@@ -176,9 +187,13 @@ fn describe(e: &Event, view: &CaseView) -> String {
             "Request refused: {}",
             label(
                 detail_str(&d, "ground"),
-                &RefusalGround::ALL
+                &view
+                    .case
+                    .regime
+                    .rules()
+                    .refusal_grounds
                     .iter()
-                    .map(|g| (g.key(), g.label()))
+                    .map(|g| (g.key, g.label))
                     .collect::<Vec<_>>()
             )
         ),
@@ -243,8 +258,9 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
         .map(|r| {
             json!({
                 "key": r.request.right().key(),
-                "title": r.request.right().title(regime),
-                "basis": r.request.right().legal_basis(regime),
+                "title": regime.right_name(r.request.right()),
+                "basis": regime.right_basis(r.request.right()),
+                "fast_track": regime.is_fast_track(&r.request),
                 "summary": r.request.summary(),
                 "outcome": r.outcome.map(|o| o.label()),
                 "outcome_note": r.outcome_note,
@@ -349,7 +365,7 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
         .rights
         .iter()
         .map(
-            |r| json!({ "key": r.request.right().key(), "title": r.request.right().title(regime) }),
+            |r| json!({ "key": r.request.right().key(), "title": regime.right_name(r.request.right()) }),
         )
         .collect();
     let reasons: Vec<Value> = ExtensionReason::ALL
@@ -406,12 +422,22 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
             "any": !actions.is_empty(),
         },
         "methods": choices::<IdentityMethod>(None),
-        "grounds": choices::<RefusalGround>(None),
+        "grounds": regime.rules().refusal_grounds.iter().map(|g| json!({
+            "value": g.key, "label": g.label, "text": g.requester_text,
+        })).collect::<Vec<_>>(),
+        "regimes": ctx.jurisdiction.applicable().iter().filter(|r| **r != regime).map(|r| json!({
+            "value": r.key(), "label": r.short(),
+        })).collect::<Vec<_>>(),
+        "clarification_pauses": regime.clarification_pauses(
+            &view.rights.iter().map(|r| r.request.right()).collect::<Vec<_>>()
+        ),
         "reasons": reasons,
         "verification": { "level": view.verification.0.label(), "why": view.verification.1 },
-        "ccpa_unverified": match (&view.deadline, case.state) {
+        // Where verifying does not stop the clock, an unverified case near
+        // its due date must be answered or refused in time.
+        "unverified_warning": match (&view.deadline, case.state) {
             (Some(Ok(d)), crate::domain::CaseState::AwaitingIdentity)
-                if regime == crate::domain::Regime::Ccpa
+                if !regime.restarts_on(crate::domain::regime::Awaited::Identity)
                     && d.days_left(today).is_some_and(|n| n <= CCPA_WARNING_DAYS) =>
             {
                 Some(super::queue::due_text(d.due, today).0)
@@ -582,7 +608,7 @@ impl ActionForm {
                 message: self.message.trim().to_owned(),
             },
             Action::Refuse => Command::Refuse {
-                ground: choice(&self.ground, "the ground for refusal")?,
+                ground: required(&self.ground, "the ground for refusal")?,
                 reason: required(&self.message, "the reasons for the refusal")?,
             },
             Action::MarkDuplicate => Command::MarkDuplicate {

@@ -49,7 +49,7 @@ pub async fn get(
         .filter(|(s, _)| CaseState::OPEN.contains(s))
         .map(|(_, n)| n)
         .sum();
-    let turnaround: Vec<_> = [Regime::UkGdpr, Regime::EuGdpr, Regime::Ccpa]
+    let turnaround: Vec<_> = [Regime::UK_GDPR, Regime::EU_GDPR, Regime::CCPA]
         .iter()
         .map(|regime| {
             let mut days: Vec<i64> = closed

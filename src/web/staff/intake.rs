@@ -37,7 +37,7 @@ fn page(
     errors: &[FieldError],
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let mut view = form_view(input, errors, "");
+    let mut view = form_view(input, errors, "", &ctx.jurisdiction);
     let error_of = |field: &str| {
         errors
             .iter()
@@ -93,7 +93,7 @@ pub async fn post(
     staff.must_work()?;
     let input: IntakeInput = serde_html_form::from_bytes(&body).map_err(|_| bad())?;
     let today = ctx.clock.today(ctx.settings.organisation.timezone);
-    let mut errors = match NewRequest::parse(&input, ctx.settings.organisation.home_regime) {
+    let mut errors = match NewRequest::parse(&input, &ctx.jurisdiction) {
         Ok(_) => Vec::new(),
         Err(errors) => errors,
     };
@@ -122,7 +122,7 @@ pub async fn post(
         }
     };
     let (Ok(request), Some(channel), Some(received), true) = (
-        NewRequest::parse(&input, ctx.settings.organisation.home_regime),
+        NewRequest::parse(&input, &ctx.jurisdiction),
         channel,
         received,
         errors.is_empty(),

@@ -111,6 +111,8 @@ impl QueueQuery {
             search,
             after,
             limit: PAGE_SIZE + 1,
+            // The default view of open work includes opt-outs not yet confirmed.
+            unconfirmed_with_due: self.status.is_empty(),
         })
     }
 
@@ -211,12 +213,12 @@ pub async fn get(
         .chain(Right::ALL.iter().map(|r| (r.key(), r.short())))
         .collect();
     let regime_options = options(
-        [
-            ("", "Any law"),
-            ("uk-gdpr", "UK GDPR"),
-            ("eu-gdpr", "EU GDPR"),
-            ("ccpa", "CCPA"),
-        ],
+        std::iter::once(("", "Any law")).chain(
+            ctx.jurisdiction
+                .applicable()
+                .iter()
+                .map(|r| (r.key(), r.short())),
+        ),
         &query.regime,
     );
     let ids: Vec<String> = people.iter().map(|u| u.id.0.to_string()).collect();

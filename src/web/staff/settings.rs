@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::{render, see_other, Staff};
 use crate::app::AppContext;
@@ -14,8 +14,6 @@ use crate::domain::verification::{default_level, Level};
 use crate::domain::{Regime, Right};
 use crate::service::ServiceError;
 use crate::web::{csrf, pages, WebError};
-
-const REGIMES: [Regime; 3] = [Regime::UkGdpr, Regime::EuGdpr, Regime::Ccpa];
 
 fn field(right: Right, regime: Regime) -> String {
     format!("{}.{}", right.key(), regime.key())
@@ -42,12 +40,18 @@ async fn page(
         Ok::<_, ServiceError>(policies::all(&mut conn)?)
     })
     .await?;
+    let regimes = ctx.jurisdiction.applicable();
     let rows: Vec<_> = Right::ALL
         .iter()
+        .filter(|right| regimes.iter().any(|g| g.verifies(**right)))
         .map(|right| {
-            let cells: Vec<_> = REGIMES
+            let cells: Vec<_> = regimes
                 .iter()
                 .map(|regime| {
+                    if !regime.verifies(*right) {
+                        // Not a right under this law, or one never verified.
+                        return json!({ "field": Value::Null, "why": if regime.grants(*right) { "never verified" } else { "not a right under this law" } });
+                    }
                     let chosen = set
                         .iter()
                         .find(|(r, g, _)| r == right && g == regime)
@@ -74,7 +78,7 @@ async fn page(
         staff,
         "staff/verification",
         "Verification policy",
-        json!({ "rows": rows, "regimes": REGIMES.iter().map(|r| r.key()).collect::<Vec<_>>(), "error": error }),
+        json!({ "rows": rows, "regimes": regimes.iter().map(|r| r.short()).collect::<Vec<_>>(), "error": error }),
         status,
     )
 }
@@ -94,7 +98,10 @@ pub async fn post(
     staff.must_administer()?;
     let mut choices = Vec::new();
     for right in Right::ALL {
-        for regime in REGIMES {
+        for regime in ctx.jurisdiction.applicable().iter().copied() {
+            if !regime.verifies(right) {
+                continue;
+            }
             let level = match form.get(&field(right, regime)).map(String::as_str) {
                 None | Some("") => None,
                 Some(key) => match key.parse::<Level>() {
