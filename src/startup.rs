@@ -26,10 +26,10 @@ pub struct Application {
 
 /// Opens the database named by the settings and applies pending migrations.
 pub fn open_database(settings: &Settings) -> anyhow::Result<(db::Pool, db::Backend)> {
-    let (pool, backend) = db::connect(&settings.database_url(), settings.database.pool_size)
-        .context("opening the database")?;
-    let mut conn = pool.get().context("connecting to the database")?;
-    let applied = db::run_migrations(&mut conn)?;
+    let url = settings.database_url();
+    let (pool, backend) =
+        db::connect(&url, settings.database.pool_size).context("opening the database")?;
+    let applied = db::migrate(&url)?;
     for version in &applied {
         log::info!("applied migration {version}");
     }

@@ -166,6 +166,15 @@ pub fn connect(url: &str, pool_size: u32) -> Result<(Pool, Backend), DbError> {
     Ok((pool, backend))
 }
 
+/// Applies every pending migration on a connection of its own, closed
+/// afterwards; returns the versions applied. (A SQLite connection that edits
+/// the schema directly, as one migration does, keeps its old picture of the
+/// schema; it must not go back into the pool.)
+pub fn migrate(url: &str) -> Result<Vec<String>, DbError> {
+    let mut conn = Manager::new(url)?.establish()?;
+    run_migrations(&mut conn)
+}
+
 /// Applies every pending migration; returns the versions applied.
 ///
 /// On PostgreSQL several nodes may start at once: an advisory lock makes

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::lifecycle::CaseState;
-use super::rights::Choice;
+use super::rights::{Choice, RightRequest};
 use super::Regime;
 
 /// What a right's answer was.
@@ -333,6 +333,25 @@ impl Action {
     }
 }
 
+/// Whether `request`, one of a case's `rights`, may be answered in the
+/// case's `state`: any right once the case is verified; before that only
+/// the regime's fast-track rights (a CCPA opt-out or limit, never
+/// verified); and on a request never confirmed that holds one, the others
+/// too, so that it can be closed (the others refused).
+pub fn may_answer(
+    state: CaseState,
+    regime: Regime,
+    rights: &[RightRequest],
+    request: &RightRequest,
+) -> bool {
+    match state {
+        CaseState::InProgress => true,
+        CaseState::Submitted => rights.iter().any(|r| regime.is_fast_track(r)),
+        CaseState::AwaitingIdentity => regime.is_fast_track(request),
+        _ => false,
+    }
+}
+
 /// Why a case cannot be completed yet.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("every right needs an outcome before the case can be completed; still open: {}", .0.join(", "))]
@@ -405,6 +424,43 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.0, vec!["Erasure".to_owned()]);
         assert!(ready_to_complete([("Access", Some(Outcome::NotApplicable))]).is_ok());
+    }
+
+    #[test]
+    fn before_verification_only_fast_track_rights_are_answered() {
+        let know = RightRequest::Access { scope: None };
+        let both = [know.clone(), RightRequest::OptOut];
+        let ccpa = Regime::CCPA;
+        assert!(may_answer(
+            CaseState::AwaitingIdentity,
+            ccpa,
+            &both,
+            &RightRequest::OptOut
+        ));
+        assert!(!may_answer(CaseState::AwaitingIdentity, ccpa, &both, &know));
+        assert!(may_answer(CaseState::InProgress, ccpa, &both, &know));
+        // Never confirmed: the opt-out is honoured and the rest can be closed.
+        assert!(may_answer(CaseState::Submitted, ccpa, &both, &know));
+        assert!(!may_answer(
+            CaseState::Submitted,
+            ccpa,
+            std::slice::from_ref(&know),
+            &know
+        ));
+        // No fast track under the GDPR.
+        let uk = Regime::UK_GDPR;
+        assert!(!may_answer(
+            CaseState::AwaitingIdentity,
+            uk,
+            &both,
+            &RightRequest::OptOut
+        ));
+        assert!(!may_answer(
+            CaseState::AwaitingRequester,
+            ccpa,
+            &both,
+            &know
+        ));
     }
 
     #[test]

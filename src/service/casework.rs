@@ -727,10 +727,14 @@ impl Work<'_> {
                     .map(|r| json!({ "right": r.request.right().key(), "outcome": r.outcome.map(|o| o.key()) }))
                     .collect();
                 self.event("case_completed", None, json!({ "outcomes": outcomes }))?;
-                self.email(CaseMessage::Completion {
-                    rights: &rights,
-                    message: &message,
-                })?;
+                // An address never confirmed may not be the requester's:
+                // an opt-out is honoured, but no one is written to.
+                if self.case.state != CaseState::Submitted {
+                    self.email(CaseMessage::Completion {
+                        rights: &rights,
+                        message: &message,
+                    })?;
+                }
             }
             Command::Refuse { ground, reason } => {
                 let ground = self
@@ -876,17 +880,9 @@ impl Work<'_> {
         Ok(())
     }
 
-    /// Whether `request` may be answered in the case's present state: any
-    /// right once the case is verified; before that only the regime's
-    /// fast-track rights (which are never verified), and, on a request never
-    /// confirmed that holds one, the others too (to close it, refused).
     fn may_answer_unverified(&self, rights: &[cases::CaseRight], request: &RightRequest) -> bool {
-        let regime = self.case.regime;
-        match self.case.state {
-            CaseState::InProgress => true,
-            CaseState::Submitted => rights.iter().any(|r| regime.is_fast_track(&r.request)),
-            _ => regime.is_fast_track(request),
-        }
+        let requests: Vec<RightRequest> = rights.iter().map(|r| r.request.clone()).collect();
+        crate::domain::casework::may_answer(self.case.state, self.case.regime, &requests, request)
     }
 
     /// Deletes the case's documents once decided, keeping only the fact.

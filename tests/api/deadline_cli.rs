@@ -173,3 +173,116 @@ fn configured_calendars_are_used() {
     assert_eq!(code, 2);
     assert!(err.contains("calendars.file"), "{err}");
 }
+
+#[test]
+fn clarifications_pause_only_where_the_law_and_the_right_allow() {
+    let run = |regime: &str, right: Option<&str>| {
+        let mut args = vec![
+            "--regime",
+            regime,
+            "--received",
+            "2026-03-31",
+            "--today",
+            "2026-04-25",
+            "--clarification",
+            "2026-04-10:2026-04-20",
+        ];
+        if let Some(right) = right {
+            args.extend(["--right", right]);
+        }
+        let (code, out, err) = deadline(&args);
+        assert_eq!(code, 0, "{err}");
+        json(&out)
+    };
+    // --right defaults to access: the UK pauses a subject access request.
+    let uk = run("uk-gdpr", None);
+    assert_eq!(uk["due"], "2026-05-11");
+    assert_eq!(uk["paused_days"], 10);
+    assert_eq!(uk["right"], "access");
+    let uk_erasure = run("uk-gdpr", Some("erasure"));
+    assert_eq!(uk_erasure["due"], "2026-04-30");
+    assert!(uk_erasure["derivation"]
+        .to_string()
+        .contains("other rights are not paused"));
+    let eu = run("eu-gdpr", None);
+    assert_eq!(eu["due"], "2026-04-30");
+    assert!(eu["derivation"].to_string().contains("no stop-the-clock"));
+    let ccpa = run("ccpa", None);
+    assert_eq!(ccpa["due"], "2026-05-15");
+
+    // A question not yet answered keeps the UK access clock stopped.
+    let (code, out, _) = deadline(&[
+        "--regime",
+        "uk-gdpr",
+        "--received",
+        "2026-03-31",
+        "--today",
+        "2026-04-25",
+        "--clarification",
+        "2026-04-10:",
+    ]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["clock_running"], false);
+    assert_eq!(v["paused_days"], 15);
+}
+
+#[test]
+fn opt_outs_get_their_fifteen_business_days() {
+    let (code, out, _) = deadline(&[
+        "--regime",
+        "ccpa",
+        "--received",
+        "2026-11-16",
+        "--today",
+        "2026-11-16",
+        "--right",
+        "opt_out",
+        "--opt-out",
+    ]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    assert_eq!(v["opt_out_due"], "2026-12-08");
+    assert_eq!(v["due"], "2026-12-31");
+}
+
+#[test]
+fn bad_clarifications_and_rights_are_refused_with_a_message() {
+    for (flag, value, says) in [
+        ("--clarification", "2026-04-10", "ASKED:ANSWERED"),
+        ("--clarification", "2026-04-10:yesterday", "not a date"),
+        (
+            "--clarification",
+            "2026-04-20:2026-04-10",
+            "answered before it was asked",
+        ),
+        ("--right", "delete", "unknown right"),
+    ] {
+        let (code, out, err) = deadline(&[
+            "--regime",
+            "uk-gdpr",
+            "--received",
+            "2026-03-31",
+            "--today",
+            "2026-04-25",
+            flag,
+            value,
+        ]);
+        assert_eq!(code, 2, "{flag} {value}");
+        assert!(out.is_empty());
+        assert!(err.contains(says), "{flag} {value}: {err}");
+    }
+    // Answered in the future, or before the request: the engine says why.
+    let (code, _, err) = deadline(&[
+        "--regime",
+        "uk-gdpr",
+        "--received",
+        "2026-03-31",
+        "--today",
+        "2026-04-25",
+        "--clarification",
+        "2026-04-10:2026-04-30",
+    ]);
+    assert_ne!(code, 0);
+    assert!(err.contains("after today"), "{err}");
+}

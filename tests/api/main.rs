@@ -14,6 +14,7 @@ mod helpers;
 mod intake;
 mod mail_delivery;
 mod queue;
+mod regimes;
 mod staff_auth;
 mod staff_helpers;
 mod status_page;

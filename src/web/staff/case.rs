@@ -252,11 +252,21 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
     let today = ctx.clock.today(tz);
     let case = &view.case;
     let regime = case.regime;
+    let requests: Vec<crate::domain::RightRequest> =
+        view.rights.iter().map(|r| r.request.clone()).collect();
+    let answerable = |r: &crate::domain::RightRequest| {
+        crate::domain::casework::may_answer(case.state, regime, &requests, r)
+    };
     let rights: Vec<Value> = view
         .rights
         .iter()
         .map(|r| {
             json!({
+                "answerable": answerable(&r.request),
+                "act_by": match &view.deadline {
+                    Some(Ok(d)) if regime.is_fast_track(&r.request) => d.opt_out_due.map(long),
+                    _ => None,
+                },
                 "key": r.request.right().key(),
                 "title": regime.right_name(r.request.right()),
                 "basis": regime.right_basis(r.request.right()),
@@ -413,7 +423,7 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
             "request_fee": can(Action::RequestFee),
             "record_fee": can(Action::RecordFee),
             "record_outcome": can(Action::RecordOutcome),
-            "complete": can(Action::Complete),
+            "complete": can(Action::Complete) && requests.iter().all(answerable),
             "refuse": can(Action::Refuse),
             "mark_duplicate": can(Action::MarkDuplicate),
             "withdraw": can(Action::Withdraw),

@@ -10,7 +10,7 @@ use serde_json::json;
 use super::{render, Staff};
 use crate::app::AppContext;
 use crate::db::{self, queue};
-use crate::domain::{CaseState, Regime, Right};
+use crate::domain::{CaseState, Right};
 use crate::service::ServiceError;
 use crate::web::{pages, WebError};
 
@@ -49,7 +49,9 @@ pub async fn get(
         .filter(|(s, _)| CaseState::OPEN.contains(s))
         .map(|(_, n)| n)
         .sum();
-    let turnaround: Vec<_> = [Regime::UK_GDPR, Regime::EU_GDPR, Regime::CCPA]
+    let turnaround: Vec<_> = ctx
+        .jurisdiction
+        .applicable()
         .iter()
         .map(|regime| {
             let mut days: Vec<i64> = closed
