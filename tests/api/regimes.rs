@@ -367,6 +367,40 @@ async fn each_law_gives_its_own_words() {
     );
     assert!(ack.text.contains("California Privacy Protection Agency"));
 
+    // Identity: only the UK clock restarts; a Californian is never told so.
+    let other_ca = app
+        .confirmed_case_from("access", "cal3@example.com", "US-CA")
+        .await;
+    let other_uk = app.confirmed_case("access", "ada3@example.com").await;
+    for reference in [&other_ca, &other_uk] {
+        agent
+            .act_ok(
+                reference,
+                "request_identity",
+                &[("message", "Your account number and postcode, please.")],
+            )
+            .await;
+    }
+    let mail = app
+        .wait_for_email_to("cal3@example.com", "confirm your identity")
+        .await;
+    assert!(!mail.text.contains("starts on the day"), "{}", mail.text);
+    assert!(
+        mail.text
+            .contains("This does not change the date by which we must answer"),
+        "{}",
+        mail.text
+    );
+    let mail = app
+        .wait_for_email_to("ada3@example.com", "confirm your identity")
+        .await;
+    assert!(
+        mail.text
+            .contains("The one month time limit for our answer starts on the day we receive it"),
+        "{}",
+        mail.text
+    );
+
     // A fee: only the UK clock waits for it.
     for reference in [&uk, &ca] {
         agent

@@ -389,7 +389,6 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
         "status": case.state.label(),
         "closed": case.state.is_closed(),
         "regime": regime.title(),
-        "regime_key": regime.key(),
         "channel": case.channel.replace('_', " "),
         "location": crate::domain::Location::parse(&case.location).map_or(case.location.clone(), |l| l.name().to_owned()),
         "requester": {
