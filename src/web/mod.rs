@@ -63,11 +63,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 const STYLESHEET: &str = include_str!("../../templates/assets/app.css");
 
-async fn stylesheet() -> HttpResponse {
+async fn stylesheet(ctx: web::Data<crate::app::AppContext>) -> HttpResponse {
+    let rights = public::request_form::rights_css(&ctx.jurisdiction);
     HttpResponse::Ok()
         .content_type("text/css; charset=utf-8")
         .insert_header(("Cache-Control", "public, max-age=3600"))
-        .body(STYLESHEET)
+        .body(format!("{STYLESHEET}{rights}"))
 }
 
 async fn not_found() -> Result<HttpResponse, WebError> {

@@ -195,7 +195,7 @@ async fn everything_typed_is_kept_when_the_form_comes_back() {
     .await;
     assert!(html.contains("value=\"Ada Lovelace\""));
     assert!(html.contains("value=\"not-an-email\""));
-    assert!(html.contains("value=\"GB\" selected"));
+    assert!(html.contains("value=\"GB\" data-regime=\"uk-gdpr\" selected"));
     assert!(html.contains("value=\"rectification\" checked"));
     assert!(html.contains("value=\"self\" checked"));
     assert!(html.contains("My surname is spelt Lovelace, not Lovelance"));

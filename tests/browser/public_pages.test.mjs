@@ -70,6 +70,24 @@ test('details for a right show only once it is ticked', async () => {
   assert.equal(await details.isVisible(), true);
 });
 
+test('the form offers only the rights the law of the chosen place grants', async () => {
+  const page = await phone();
+  await page.goto(base + '/requests/new');
+  const optOut = page.locator('#right-box-opt_out');
+  const restriction = page.locator('#right-box-restriction');
+  // Before a place is chosen, every right (California-only ones say so).
+  assert.equal(await optOut.isVisible(), true);
+  assert.match(await optOut.innerText(), /CCPA only/);
+  await page.getByLabel('Where do you live?').selectOption('FR');
+  assert.equal(await optOut.isVisible(), false);
+  assert.equal(await restriction.isVisible(), true);
+  await page.getByLabel('Where do you live?').selectOption('US-CA');
+  assert.equal(await optOut.isVisible(), true);
+  assert.equal(await page.locator('#right-box-limit').isVisible(), true);
+  assert.equal(await restriction.isVisible(), false);
+  await shot(page, 'form-california');
+});
+
 test('mistakes are listed, explained next to each field, and nothing typed is lost', async () => {
   const page = await phone();
   await page.goto(base + '/requests/new');

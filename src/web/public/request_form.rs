@@ -160,6 +160,7 @@ pub(crate) fn form_view(
             json!({
                 "code": l.code(),
                 "name": l.name(),
+                "regime": jurisdiction.regime_for(*l).key(),
                 "selected": input.location.trim().eq_ignore_ascii_case(l.code()),
             })
         })
@@ -307,6 +308,28 @@ fn choices<C: Choice>(
         "choices": options, "value": "", "error": error, "extra": extra,
         "checkbox": Value::Null,
     })
+}
+
+/// Stylesheet rules, from the laws that apply, that hide the rights the law
+/// of the chosen location does not grant (no JavaScript: each location
+/// option carries its regime, and `:has` reads the selected one). Browsers
+/// without `:has` show every right; the server refuses the wrong ones with
+/// a field error either way.
+pub fn rights_css(jurisdiction: &Jurisdiction) -> String {
+    let mut css =
+        String::from("\n/* Rights each law grants (generated from the regimes' rules) */\n");
+    for regime in jurisdiction.applicable() {
+        for right in Right::ALL {
+            if jurisdiction.offers(right) && !regime.grants(right) {
+                css.push_str(&format!(
+                    "form:has(#location option[data-regime=\"{}\"]:checked) #right-box-{} {{ display: none; }}\n",
+                    regime.key(),
+                    right.key()
+                ));
+            }
+        }
+    }
+    css
 }
 
 #[cfg(test)]
