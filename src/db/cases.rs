@@ -276,13 +276,9 @@ pub fn record_confirmation(
     due_on: Option<NaiveDate>,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
+    set_received(conn, id, received_on, due_on, now)?;
     diesel::update(cases::table.find(id.0))
-        .set((
-            cases::received_on.eq(Some(received_on)),
-            cases::due_on.eq(due_on),
-            cases::confirmed_at.eq(Some(now)),
-            cases::updated_at.eq(now),
-        ))
+        .set(cases::confirmed_at.eq(Some(now)))
         .execute(conn)?;
     Ok(())
 }
