@@ -352,6 +352,19 @@ pub fn may_answer(
     }
 }
 
+/// Whether the whole request may be refused at once: not when part of it
+/// is answered already, nor when it holds a right the regime requires to
+/// be acted on anyway (a CCPA opt-out or limit); then each right is
+/// answered (refused with reasons where it is) and the case completed.
+pub fn may_refuse_whole<'a>(
+    regime: Regime,
+    rights: impl IntoIterator<Item = (&'a RightRequest, Option<Outcome>)>,
+) -> bool {
+    rights
+        .into_iter()
+        .all(|(r, outcome)| outcome.is_none() && !regime.is_fast_track(r))
+}
+
 /// Why a case cannot be completed yet.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("every right needs an outcome before the case can be completed; still open: {}", .0.join(", "))]
@@ -460,6 +473,21 @@ mod tests {
             ccpa,
             &both,
             &know
+        ));
+    }
+
+    #[test]
+    fn a_request_partly_answered_or_holding_an_opt_out_is_not_refused_whole() {
+        let know = RightRequest::Access { scope: None };
+        let ccpa = Regime::CCPA;
+        assert!(may_refuse_whole(ccpa, [(&know, None)]));
+        assert!(!may_refuse_whole(
+            ccpa,
+            [(&know, None), (&RightRequest::OptOut, None)]
+        ));
+        assert!(!may_refuse_whole(
+            Regime::UK_GDPR,
+            [(&know, Some(Outcome::Fulfilled))]
         ));
     }
 

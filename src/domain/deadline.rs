@@ -227,7 +227,7 @@ pub fn compute(
     steps.push(format!(
         "Received on {} under {}.",
         long(input.received),
-        input.regime.key()
+        input.regime.short()
     ));
     run(input, &timeline, calendar, today, steps)
 }
@@ -560,7 +560,11 @@ fn run(
         deadline.extended = t.extended_on.is_some();
         deadline.paused_days = t.paused_days_before(today);
     }
-    if let Some(days) = rules.clock.acknowledge_within {
+    // The acknowledgement is for requests to know, delete and correct: a
+    // request of fast-track rights alone (an opt-out) needs none.
+    let needs_acknowledgement =
+        input.rights.is_empty() || input.rights.iter().any(|r| !input.regime.fast_tracks(*r));
+    if let (Some(days), true) = (rules.clock.acknowledge_within, needs_acknowledgement) {
         let by = calendar.add_working_days(input.received, days);
         steps.push(format!(
             "Acknowledge by {} ({days} business days after receipt; {}).",

@@ -219,7 +219,7 @@ impl NewRequest {
                 c.error(
                     "rights",
                     format!(
-                        "Where you live, your request is handled under the {}, which does not give this right: {}. Choose from the other options",
+                        "Where you live, your request is handled under the {}, which does not give this right: {}. Untick it and choose from the other options.",
                         regime.title(),
                         not_granted.join("; ")
                     ),
@@ -229,7 +229,7 @@ impl NewRequest {
         chosen.sort();
         let rights: Vec<Option<RightRequest>> = chosen
             .iter()
-            .map(|r| right_details(&mut c, *r, input))
+            .map(|r| right_details(&mut c, *r, input, regime))
             .collect();
 
         let description = c.optional(
@@ -305,7 +305,12 @@ impl NewRequest {
     }
 }
 
-fn right_details(c: &mut Checker, right: Right, input: &IntakeInput) -> Option<RightRequest> {
+fn right_details(
+    c: &mut Checker,
+    right: Right,
+    input: &IntakeInput,
+    regime: Option<Regime>,
+) -> Option<RightRequest> {
     Some(match right {
         Right::Access => RightRequest::Access {
             scope: c.optional(
@@ -331,7 +336,10 @@ fn right_details(c: &mut Checker, right: Right, input: &IntakeInput) -> Option<R
         Right::Erasure => {
             // A ground is optional: no law makes the requester name one
             // (the organisation checks whether one applies).
-            let ground = if input.erasure_ground.trim().is_empty() {
+            // Under a law that lists no grounds (the CCPA), one sent anyway
+            // is ignored.
+            let no_grounds = regime.is_some_and(|r| !r.rules().erasure_grounds);
+            let ground = if no_grounds || input.erasure_ground.trim().is_empty() {
                 None
             } else {
                 Some(c.choice::<ErasureGround>(
@@ -519,6 +527,15 @@ mod tests {
             let r = NewRequest::parse(&input, &all()).unwrap();
             assert_eq!(r.rights, vec![RightRequest::Erasure { ground: None }]);
         }
+        // A Californian is not asked for GDPR grounds; one sent is ignored.
+        let input = IntakeInput {
+            location: "US-CA".into(),
+            rights: vec!["erasure".into()],
+            erasure_ground: "child_online_service".into(),
+            ..valid()
+        };
+        let r = NewRequest::parse(&input, &all()).unwrap();
+        assert_eq!(r.rights, vec![RightRequest::Erasure { ground: None }]);
     }
 
     #[test]

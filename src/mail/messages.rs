@@ -75,6 +75,7 @@ pub fn confirm_email(
     rights: &[RightRequest],
     link: &str,
 ) -> Result<NewMessage, TemplateError> {
+    let unconfirmed_acted_on = rights.iter().any(|r| regime.is_fast_track(r));
     let rights: Vec<&str> = rights
         .iter()
         .map(|r| regime.right_name(r.right()))
@@ -85,6 +86,7 @@ pub fn confirm_email(
         "confirm_email",
         to,
         json!({
+            "fast_track": unconfirmed_acted_on,
             "rights": rights,
             "link": link,
             "ttl_hours": settings.requests.confirm_link_ttl_hours,

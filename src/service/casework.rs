@@ -193,6 +193,8 @@ pub enum ActionError {
     NoSuchGround(String),
     #[error("Only a right that needs no verification (an opt-out or a limit) can be answered before the requester's identity is verified")]
     NotVerifiedYet,
+    #[error("Part of this request is answered, or must be acted on anyway (an opt-out or a limit): record the outcome of each right, 'Refused' with reasons where you refuse it, then send the final answer")]
+    NotWhole,
     #[error("A case can only be a duplicate of an open case of the same requester; {0} is not")]
     NotTheSameRequester(String),
 }
@@ -737,6 +739,13 @@ impl Work<'_> {
                 }
             }
             Command::Refuse { ground, reason } => {
+                let rights = cases::rights_with_outcomes(self.conn, self.case.id)?;
+                if !crate::domain::casework::may_refuse_whole(
+                    self.case.regime,
+                    rights.iter().map(|r| (&r.request, r.outcome)),
+                ) {
+                    return Err(ActionError::NotWhole.into());
+                }
                 let ground = self
                     .case
                     .regime

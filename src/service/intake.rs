@@ -200,7 +200,7 @@ pub fn inspect_link(ctx: &AppContext, token: &str) -> Result<Option<LinkInfo>, S
 pub enum ConfirmOutcome {
     Confirmed {
         reference: Reference,
-        due: Option<NaiveDate>,
+        deadline: Box<deadline::Deadline>,
     },
     /// Nothing changed; says why (or `None` for a link we never issued).
     NotConfirmed(Option<LinkInfo>),
@@ -287,7 +287,7 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
         }
         Ok(ConfirmOutcome::Confirmed {
             reference: case.reference.clone(),
-            due: deadline.due,
+            deadline: Box::new(deadline),
         })
     })?;
     if let ConfirmOutcome::Confirmed { reference, .. } = &outcome {

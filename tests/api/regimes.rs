@@ -189,6 +189,19 @@ async fn an_opt_out_never_confirmed_is_still_acted_on_within_fifteen_business_da
         .nth(1)
         .unwrap()[..12]
         .to_owned();
+    // The email does not threaten to delete what is acted on anyway.
+    assert!(
+        !confirmation.text.contains("The request is deleted"),
+        "{}",
+        confirmation.text
+    );
+    assert!(
+        confirmation
+            .text
+            .contains("whether or not the address is confirmed"),
+        "{}",
+        confirmation.text
+    );
     let case = app.case(&reference);
     assert_eq!(case.state.key(), "submitted");
     assert_eq!(case.received_on, Some(date("2026-11-16")));
@@ -211,6 +224,16 @@ async fn an_opt_out_never_confirmed_is_still_acted_on_within_fifteen_business_da
     let page = agent.page(&format!("/staff/cases/{reference}")).await;
     assert!(
         page.contains("no verification needed: act on it by Tuesday 8 December 2026"),
+        "{page}"
+    );
+    // What is due is the opt-out; an opt-out needs no acknowledgement.
+    assert!(
+        page.contains("Due <strong>Tuesday 8 December 2026</strong>"),
+        "{page}"
+    );
+    assert!(!page.contains("Acknowledge by"), "{page}");
+    assert!(
+        page.contains("(the address is not confirmed yet)"),
         "{page}"
     );
     assert!(!page.contains("value=\"request_identity\""), "{page}");
@@ -243,7 +266,17 @@ async fn an_opt_out_is_not_held_back_by_identity_pending_for_the_request_to_know
     let token = file_and_get_confirmation(&app, &fields)
         .await
         .confirm_token();
-    app.confirm(&token).await;
+    let page = app.confirm(&token).await.text().await.unwrap();
+    assert!(
+        page.contains(
+            "We will act on your opt-out or limit by <strong>Tuesday 8 December 2026</strong>"
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains("Verification does not change the date by which we must answer"),
+        "{page}"
+    );
     let ack = app
         .wait_for_email_to("both@example.com", "We have received")
         .await;
@@ -278,6 +311,24 @@ async fn an_opt_out_is_not_held_back_by_identity_pending_for_the_request_to_know
         .await;
     // Then the 45-day date is what is due.
     assert_eq!(app.case(&reference).due_on, Some(date("2026-12-31")));
+    // The opt-out is answered: the request cannot be refused as a whole
+    // (the refusal would say nothing was done); each right is answered.
+    let response = agent
+        .act(
+            &reference,
+            "refuse",
+            &[
+                ("ground", "identity_not_verified"),
+                ("message", "No match."),
+            ],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 409);
+    let message = error_of(&response.text().await.unwrap());
+    assert!(
+        message.contains("record the outcome of each right"),
+        "{message}"
+    );
 }
 
 #[tokio::test]
@@ -451,6 +502,8 @@ async fn each_law_gives_its_own_words() {
     let refusal = app
         .wait_for_email_to("jean@example.fr", "Our decision")
         .await;
+    assert!(!refusal.text.contains(".."), "{}", refusal.text);
+    assert!(!refusal.text.contains("\n You can"), "{}", refusal.text);
     assert!(
         refusal.text.contains("GDPR Article 15(4)"),
         "{}",
@@ -505,6 +558,13 @@ async fn the_public_pages_say_what_each_law_says() {
     assert!(home.contains("California Attorney General"));
     let form = app.get("/requests/new").await.text().await.unwrap();
     assert!(form.contains("value=\"opt_out\""));
+    let css = app.get("/static/app.css").await.text().await.unwrap();
+    assert!(css.contains("form:has(#location option[data-regime=\"eu-gdpr\"]:checked) #right-box-opt_out:not(:has(#right-opt_out:checked)) { display: none; }"), "{css}");
+    assert!(
+        css.contains("option[data-regime=\"ccpa\"]:checked) #erasure_ground"),
+        "{css}"
+    );
+    assert!(form.contains("value=\"FR\" data-regime=\"eu-gdpr\""));
     assert!(form.contains("(CCPA only: where you live decides)"));
     assert!(form.contains("If you want to, tell us why your data should be deleted"));
 

@@ -270,6 +270,10 @@ fn ccpa_opt_out_within_fifteen_business_days() {
     )
     .unwrap();
     assert_eq!(dl.opt_out_due, Some(d("2026-12-08")));
+    assert!(
+        dl.acknowledge_by.is_some(),
+        "the request to know is acknowledged"
+    );
     // It comes first, whatever else the request holds.
     assert_eq!(dl.next_due(), Some(d("2026-12-08")));
     assert_eq!(dl.due, Some(d("2026-12-31")));
@@ -287,6 +291,25 @@ fn ccpa_opt_out_within_fifteen_business_days() {
     )
     .unwrap();
     assert_eq!(answered.next_due(), Some(d("2026-12-31")));
+}
+
+#[test]
+fn an_opt_out_alone_needs_no_acknowledgement() {
+    let cals = calendars();
+    let dl = compute(
+        DeadlineInput {
+            regime: Regime::CCPA,
+            received: d("2026-11-16"),
+            events: &[],
+            rights: &[Right::OptOut],
+            fast_track: true,
+        },
+        cals.for_regime(Regime::CCPA),
+        d("2026-11-16"),
+    )
+    .unwrap();
+    assert_eq!(dl.acknowledge_by, None);
+    assert_eq!(dl.opt_out_due, Some(d("2026-12-08")));
 }
 
 #[test]
@@ -541,7 +564,7 @@ fn beyond_the_calendar_the_derivation_warns() {
 fn derivation_explains_every_step() {
     let dl = run(Regime::UK_GDPR, "2026-03-31", &[], "2026-03-31").unwrap();
     let text = dl.derivation.join("\n");
-    assert!(text.contains("Received on Tuesday 31 March 2026 under uk-gdpr."));
+    assert!(text.contains("Received on Tuesday 31 March 2026 under UK GDPR."));
     assert!(text.contains(
         "April 2026 has no day 31, so the last day of that month, Thursday 30 April 2026."
     ));

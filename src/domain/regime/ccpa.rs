@@ -92,6 +92,7 @@ pub const RULES: Rules = Rules {
             verification_why: "Information about a decision is disclosed: matching data points, as for a request to know.",
         },
     ],
+    erasure_grounds: false,
     refusal_grounds: &[
         RefusalGround {
             key: "identity_not_verified",

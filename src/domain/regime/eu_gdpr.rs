@@ -113,6 +113,7 @@ pub const RULES: Rules = Rules {
         "Rights related to automated decision-making",
         "Article 22",
     ),
+    erasure_grounds: true,
     refusal_grounds: &[
         RefusalGround {
             key: "manifestly_unfounded",

@@ -154,6 +154,9 @@ pub struct Rules {
     /// Periods roll past this calendar's holidays: the source that says so.
     pub calendar_source: &'static str,
     pub rights: &'static [RightRules],
+    /// Whether the law lists grounds for erasure a requester may point to
+    /// (GDPR Art. 17(1)); never required, only offered.
+    pub erasure_grounds: bool,
     pub refusal_grounds: &'static [RefusalGround],
     pub remedies: Remedies,
     /// How the acknowledgement describes the identity checks to expect.

@@ -124,6 +124,10 @@ pub fn markdown() -> String {
         None => "none".into(),
     }
     });
+    row(
+        "grounds for erasure offered on the form (never required)",
+        &|r| yes_no(r.rules().erasure_grounds).into(),
+    );
     row("calendar", &|r| {
         let which = match r.rules().calendar {
             CalendarSource::Fixed(c) => c.name.to_owned(),

@@ -183,6 +183,7 @@ const TESTLAND: Rules = Rules {
             verification_why: "test",
         },
     ],
+    erasure_grounds: false,
     refusal_grounds: &[RefusalGround {
         key: "identity_not_verified",
         label: "Not verified",

@@ -37,6 +37,7 @@ pub const RULES: Rules = Rules {
         "Right not to be subject to solely automated decisions without safeguards",
         "Articles 22A-22D (as substituted by the Data (Use and Access) Act 2025)",
     ),
+    erasure_grounds: true,
     refusal_grounds: &[
         RefusalGround {
             key: "manifestly_unfounded",

@@ -48,11 +48,19 @@ pub async fn post(
     let spend = token.clone();
     let outcome = pages::blocking(&ctx, move |ctx| intake::confirm_email(ctx, &spend)).await?;
     match outcome {
-        ConfirmOutcome::Confirmed { reference, due } => pages::render(
+        ConfirmOutcome::Confirmed {
+            reference,
+            deadline,
+        } => pages::render(
             &ctx,
             "confirmed",
             "Your request has started",
-            json!({ "reference": reference.as_str(), "due": due.map(long) }),
+            json!({
+                "reference": reference.as_str(),
+                "due": deadline.due.map(long),
+                "opt_out_due": deadline.opt_out_due.map(long),
+                "verification": deadline.regime.rules().verification_notice,
+            }),
             StatusCode::OK,
             None,
         ),

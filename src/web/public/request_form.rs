@@ -319,11 +319,18 @@ pub fn rights_css(jurisdiction: &Jurisdiction) -> String {
     let mut css =
         String::from("\n/* Rights each law grants (generated from the regimes' rules) */\n");
     for regime in jurisdiction.applicable() {
+        if !regime.rules().erasure_grounds {
+            css.push_str(&format!(
+                "form:has(#location option[data-regime=\"{}\"]:checked) #erasure_ground {{ display: none; }}\n",
+                regime.key()
+            ));
+        }
         for right in Right::ALL {
             if jurisdiction.offers(right) && !regime.grants(right) {
                 css.push_str(&format!(
-                    "form:has(#location option[data-regime=\"{}\"]:checked) #right-box-{} {{ display: none; }}\n",
+                    "form:has(#location option[data-regime=\"{}\"]:checked) #right-box-{}:not(:has(#right-{}:checked)) {{ display: none; }}\n",
                     regime.key(),
+                    right.key(),
                     right.key()
                 ));
             }

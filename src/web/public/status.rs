@@ -55,6 +55,7 @@ fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
         "received": v.case.received_on.map(long),
         "due": if closed { None } else { deadline.and_then(|d| d.due).map(long) },
         "waiting": !closed && deadline.is_some_and(|d| d.due.is_none()),
+        "paused": !closed && deadline.is_some_and(|d| matches!(d.clock, crate::domain::deadline::ClockState::Paused { .. })),
         "extended": deadline.is_some_and(|d| d.extended),
         "extended_because": v.extended_because,
         "rights": v.rights.iter().map(|r| json!({

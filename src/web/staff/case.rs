@@ -257,6 +257,10 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
     let answerable = |r: &crate::domain::RightRequest| {
         crate::domain::casework::may_answer(case.state, regime, &requests, r)
     };
+    let refusable = crate::domain::casework::may_refuse_whole(
+        regime,
+        view.rights.iter().map(|r| (&r.request, r.outcome)),
+    );
     let rights: Vec<Value> = view
         .rights
         .iter()
@@ -282,12 +286,15 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
         None => json!({ "started": false }),
         Some(Err(e)) => json!({ "started": true, "problem": e.to_string() }),
         Some(Ok(d)) => {
-            let (text, overdue) = super::queue::due_text(d.due, today);
+            // The headline is what is due first (an opt-out or limit's date
+            // while one is open), as the queue shows it.
+            let (text, overdue) = super::queue::due_text(d.next_due(), today);
             json!({
                 "started": true,
                 "received": long(d.received),
                 "clock_start": d.clock_start.map(long),
-                "due": d.due.map(long),
+                "due": d.next_due().map(long),
+                "response_due": d.due.filter(|_| d.opt_out_due.is_some()).map(long),
                 "original_due": d.original_due.filter(|_| d.extended).map(long),
                 "extended": d.extended,
                 "paused_days": d.paused_days,
@@ -423,7 +430,7 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
             "record_fee": can(Action::RecordFee),
             "record_outcome": can(Action::RecordOutcome),
             "complete": can(Action::Complete) && requests.iter().all(answerable),
-            "refuse": can(Action::Refuse),
+            "refuse": can(Action::Refuse) && refusable,
             "mark_duplicate": can(Action::MarkDuplicate),
             "withdraw": can(Action::Withdraw),
             "reopen": can(Action::Reopen),
@@ -441,7 +448,16 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
             &view.rights.iter().map(|r| r.request.right()).collect::<Vec<_>>()
         ),
         "reasons": reasons,
-        "verification": { "level": view.verification.0.label(), "why": view.verification.1 },
+        "identity_message": if view.verification.0 == crate::domain::verification::Level::Documents {
+            "Please send a copy of one proof of identity (passport, driving licence or national identity card) and one proof of address dated within the last three months (a utility bill or bank or credit card statement)."
+        } else {
+            "Please answer a few questions about details we already hold, so that we can be sure the request comes from you."
+        },
+        "verification": {
+            "level": view.verification.0.label(),
+            "why": view.verification.1,
+            "unconfirmed": case.state == crate::domain::CaseState::Submitted,
+        },
         // Where verifying does not stop the clock, an unverified case near
         // its due date must be answered or refused in time.
         "unverified_warning": match (&view.deadline, case.state) {

@@ -160,7 +160,7 @@ pub fn row_json(row: &QueueRow, today: NaiveDate) -> Value {
     json!({
         "reference": row.reference,
         "rights": row.rights.iter().map(|r| r.short()).collect::<Vec<_>>().join(", "),
-        "regime": row.regime.key(),
+        "regime": row.regime.short(),
         "status": row.state.label(),
         "state": row.state.key(),
         "assignee": row.assignee,
