@@ -314,7 +314,7 @@ impl<'de> Deserialize<'de> for Regime {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown regime '{0}': expected one of uk-gdpr, eu-gdpr, ccpa")]
+#[error("unknown regime '{0}': expected one of {known}", known = Regime::ALL.map(Regime::key).join(", "))]
 pub struct UnknownRegime(pub String);
 
 impl FromStr for Regime {

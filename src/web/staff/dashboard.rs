@@ -66,8 +66,9 @@ pub async fn get(
             json!({
                 "regime": regime.title(),
                 "closed": days.len(),
-                "median": percentile(&days, 0.5),
-                "p90": percentile(&days, 0.9),
+                // As text: a same-day answer (0 days) is a figure, not "none".
+                "median": percentile(&days, 0.5).map(|d| d.to_string()),
+                "p90": percentile(&days, 0.9).map(|d| d.to_string()),
             })
         })
         .collect();
