@@ -556,6 +556,7 @@ async fn the_public_pages_say_what_each_law_says() {
     assert!(home.contains("You do not need to say why"));
     assert!(home.contains("45 calendar days from the day we receive your request"));
     assert!(home.contains("California Attorney General"));
+    assert!(home.contains("We act on an opt-out of sale or sharing, or the limit on the use of sensitive personal information, within 15 business days"), "{home}");
     let form = app.get("/requests/new").await.text().await.unwrap();
     assert!(form.contains("value=\"opt_out\""));
     let css = app.get("/static/app.css").await.text().await.unwrap();

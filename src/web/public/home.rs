@@ -32,6 +32,12 @@ pub async fn get(ctx: web::Data<AppContext>) -> Result<HttpResponse, WebError> {
                 "title": regime.title(),
                 "period": rules.clock.period.describe(),
                 "extension": rules.clock.extension.words,
+                "fast_track": rules.clock.fast_track.map(|f| {
+                    format!(
+                        "We act on an {}, within {} business days of receiving it, without asking who you are",
+                        f.what, f.business_days
+                    )
+                }),
                 "remedy": {
                     "complaint": rules.remedies.complaint,
                     "authority": ctx.settings.authorities.for_regime(*regime),
