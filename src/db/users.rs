@@ -162,6 +162,15 @@ pub fn active_with_role(conn: &mut DbConn, roles: &[Role]) -> Result<Vec<User>, 
         .collect()
 }
 
+/// Counts one more failed login, atomically (parallel guesses each count);
+/// returns the new count.
+pub fn count_failed_login(conn: &mut DbConn, id: UserId) -> Result<i32, DbError> {
+    Ok(diesel::update(users::table.find(id.0))
+        .set(users::failed_logins.eq(users::failed_logins + 1))
+        .returning(users::failed_logins)
+        .get_result(conn)?)
+}
+
 pub fn record_failed_login(
     conn: &mut DbConn,
     id: UserId,

@@ -117,6 +117,26 @@ impl Checker {
         }
     }
 
+    /// A required one-line field (a name: it reaches email headers), which
+    /// may hold no line break or other control character.
+    fn required_line(
+        &mut self,
+        field: &'static str,
+        value: &str,
+        max: usize,
+        missing: &str,
+        what: &str,
+    ) -> Option<String> {
+        if !super::text::is_single_line(value.trim()) {
+            self.error(
+                field,
+                format!("{what} must be on one line, without special characters"),
+            );
+            return None;
+        }
+        self.required(field, value, max, missing, what)
+    }
+
     /// An optional free-text field: `None` when empty or invalid (invalid
     /// values record an error).
     fn optional(
@@ -134,9 +154,7 @@ impl Checker {
             self.error(field, format!("{what} must be {max} characters or fewer"));
             return None;
         }
-        if v.chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-        {
+        if !super::text::is_storable_text(v) {
             self.error(
                 field,
                 format!("{what} contains characters we cannot accept"),
@@ -170,7 +188,7 @@ impl NewRequest {
     ) -> Result<NewRequest, Vec<FieldError>> {
         let mut c = Checker { errors: Vec::new() };
 
-        let name = c.required(
+        let name = c.required_line(
             "name",
             &input.name,
             MAX_NAME,
@@ -241,7 +259,7 @@ impl NewRequest {
         let requester = match input.acting_as.trim() {
             "self" => Some(Requester::Themselves),
             "agent" => {
-                let agent_name = c.required(
+                let agent_name = c.required_line(
                     "agent_name",
                     &input.agent_name,
                     MAX_NAME,
@@ -660,6 +678,31 @@ mod tests {
             ..valid()
         };
         assert_eq!(fields(&input), vec!["name"]);
+        // A line break in a name would reach email headers.
+        let input = IntakeInput {
+            name: "Ada\r\nBcc: victim@example.com".into(),
+            ..valid()
+        };
+        let errors = NewRequest::parse(&input, &all()).unwrap_err();
+        assert_eq!(errors[0].field, "name");
+        assert!(
+            errors[0].message.contains("one line"),
+            "{}",
+            errors[0].message
+        );
+        let agent = IntakeInput {
+            acting_as: "agent".into(),
+            agent_name: "Mo\nAdvocate".into(),
+            agent_email: "mo@advocates.example".into(),
+            ..valid()
+        };
+        assert_eq!(fields(&agent), vec!["agent_name"]);
+        // Longer text keeps its line breaks.
+        let description = IntakeInput {
+            description: "line one\nline two".into(),
+            ..valid()
+        };
+        assert!(NewRequest::parse(&description, &all()).is_ok());
     }
 }
 

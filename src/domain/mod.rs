@@ -13,6 +13,7 @@ pub mod reference;
 pub mod regime;
 pub mod rights;
 pub mod staff;
+pub mod text;
 pub mod verification;
 
 pub use calendar::{Calendars, HolidayCalendar};

@@ -24,6 +24,8 @@ pub enum AccountError {
     Email(String),
     #[error("Enter the person's name")]
     NameMissing,
+    #[error("The name must be on one line, without special characters")]
+    NameNotOneLine,
     #[error("There is already an account for that email address")]
     Exists,
     #[error(transparent)]
@@ -70,6 +72,9 @@ fn parse_name(name: &str) -> Result<String, AccountError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(AccountError::NameMissing);
+    }
+    if !crate::domain::text::is_single_line(name) {
+        return Err(AccountError::NameNotOneLine);
     }
     Ok(name.chars().take(200).collect())
 }
@@ -256,9 +261,15 @@ pub enum Login {
 }
 
 pub fn login(ctx: &AppContext, email: &str, password: &str) -> Result<Login, ServiceError> {
-    let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
-    let user = users::find_by_email(&mut conn, email)?;
+    // What is not an address (a NUL byte, say) finds no account, and never
+    // reaches the database.
+    let user = match Email::parse(email) {
+        Ok(email) => users::find_by_email(&mut *ctx.pool.get()?, email.as_str())?,
+        Err(_) => None,
+    };
+    // The connection is given back before hashing: argon2 takes a while,
+    // and pages must not wait for a connection meanwhile.
     let Some(user) = user.filter(|u| u.active && u.password_hash.is_some()) else {
         verify(decoy_hash(), password);
         return Ok(Login::Refused);
@@ -268,17 +279,21 @@ pub fn login(ctx: &AppContext, email: &str, password: &str) -> Result<Login, Ser
         log::warn!("login refused: user {} is locked out", user.id.0);
         return Ok(Login::Refused);
     }
-    if verify(user.password_hash.as_deref().unwrap_or_default(), password) {
+    let right = verify(user.password_hash.as_deref().unwrap_or_default(), password);
+    let mut conn = ctx.pool.get()?;
+    if right {
         users::record_login(&mut conn, user.id, now)?;
         return Ok(Login::Ok(user));
     }
-    let failed = user.failed_logins + 1;
+    // One atomic increment per guess: parallel guesses each count.
+    let failed = users::count_failed_login(&mut conn, user.id)?;
     let staff = &ctx.settings.staff;
     let lock = (failed >= staff.max_failed_logins as i32)
         .then(|| now + Duration::minutes(staff.lockout_minutes.into()));
-    // After a lockout the count starts again.
-    let failed = if lock.is_some() { 0 } else { failed };
-    users::record_failed_login(&mut conn, user.id, failed, lock)?;
+    if let Some(until) = lock {
+        // After a lockout the count starts again.
+        users::record_failed_login(&mut conn, user.id, 0, Some(until))?;
+    }
     if lock.is_some() {
         events::append_admin(
             &mut conn,

@@ -15,6 +15,7 @@ mod intake;
 mod mail_delivery;
 mod queue;
 mod regimes;
+mod security;
 mod staff_auth;
 mod staff_helpers;
 mod status_page;

@@ -526,6 +526,9 @@ fn required(value: &str, what: &str) -> Result<String, String> {
     if v.chars().count() > 10_000 {
         return Err(format!("{what} is too long (10,000 characters at most)"));
     }
+    if !crate::domain::text::is_storable_text(v) {
+        return Err(format!("{what} contains characters we cannot accept"));
+    }
     Ok(v.to_owned())
 }
 

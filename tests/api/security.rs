@@ -1,0 +1,81 @@
+//! Security hardening (issue 11): what reaches email headers, what the
+//! database can store, and counting every guess at a password.
+
+use rightsdesk::db::users;
+use rightsdesk::domain::Role;
+
+use crate::helpers::{spawn_app, spawn_app_with, valid_request};
+use crate::staff_helpers::{error_of, new_client, try_login, PASSWORD};
+
+#[tokio::test]
+async fn a_line_break_in_a_name_is_refused_on_the_form() {
+    let app = spawn_app().await;
+    let mut fields = valid_request("access");
+    fields.retain(|(k, _)| *k != "name");
+    fields.push(("name", "Ada\r\nBcc: victim@example.com"));
+    let response = app.post_request(&fields).await;
+    assert_eq!(response.status().as_u16(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Your name must be on one line"), "{html}");
+    assert_eq!(app.case_count(), 0);
+    assert_eq!(app.outbox_count(), 0);
+
+    let mut agent = valid_request("access");
+    agent.retain(|(k, _)| *k != "acting_as");
+    agent.extend([
+        ("acting_as", "agent"),
+        ("agent_name", "Mo\nSubject: You won"),
+        ("agent_email", "mo@advocates.example"),
+    ]);
+    let response = app.post_request(&agent).await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("Your name must be on one line"));
+}
+
+#[tokio::test]
+async fn text_the_database_cannot_store_is_refused_not_a_server_error() {
+    let app = spawn_app().await;
+    app.add_staff("agent@example.org", Role::Agent);
+    let client = new_client();
+    // A NUL byte in the login address: refused like any wrong login.
+    let r = try_login(&app, &client, "agent@example.org\u{0}", PASSWORD).await;
+    assert_eq!(r.status().as_u16(), 401);
+    // ...and in a note.
+    let agent = app.login("agent@example.org", PASSWORD).await;
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    let r = agent.act(&reference, "note", &[("body", "a\u{0}b")]).await;
+    assert_eq!(r.status().as_u16(), 422);
+    let message = error_of(&r.text().await.unwrap());
+    assert!(message.contains("characters we cannot accept"), "{message}");
+}
+
+#[tokio::test]
+async fn parallel_wrong_guesses_each_count() {
+    let app = spawn_app_with(crate::helpers::default_now(), |s| {
+        s.staff.max_failed_logins = 100;
+    })
+    .await;
+    let id = app.add_staff("agent@example.org", Role::Agent);
+    let guesses = (0..25).map(|i| {
+        let app = &app;
+        async move {
+            let client = new_client();
+            try_login(
+                app,
+                &client,
+                "agent@example.org",
+                &format!("wrong guess {i}"),
+            )
+            .await
+        }
+    });
+    for r in futures_util::future::join_all(guesses).await {
+        assert_eq!(r.status().as_u16(), 401);
+    }
+    let user = app.db(|c| users::find(c, id)).unwrap();
+    assert_eq!(user.failed_logins, 25);
+}
