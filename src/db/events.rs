@@ -79,12 +79,57 @@ fn chain_hash(
 
 /// Appends an event to a case's trail. Call inside the transaction that
 /// makes the change the event records.
+/// The advisory-lock classes of the two chains on PostgreSQL ("RDce" and
+/// "RDad" in ASCII), each with the case (or 0) as the second key.
+const CASE_CHAIN_LOCK: i32 = 0x5244_6365;
+const ADMIN_CHAIN_LOCK: i32 = 0x5244_6164;
+
+/// Serialises appends to one chain until the transaction ends, so two
+/// appends never link to the same previous event (a fork). SQLite write
+/// transactions are serialised already (BEGIN IMMEDIATE); PostgreSQL takes a
+/// transaction-scoped advisory lock. Appends must run inside a transaction.
+fn lock_chain(conn: &mut DbConn, class: i32, id: i64) -> Result<(), DbError> {
+    if let DbConn::Postgresql(pg) = conn {
+        use diesel::connection::SimpleConnection;
+        // Ids beyond 32 bits share a lock with another chain: slower, never wrong.
+        let key = id as i32;
+        pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({class}, {key})"))?;
+    }
+    Ok(())
+}
+
+/// Runs `append` in the caller's transaction, or in a write transaction of
+/// its own when there is none: reading the chain's head and adding to it
+/// must be one step.
+fn in_transaction(
+    conn: &mut DbConn,
+    append: impl FnOnce(&mut DbConn) -> Result<(), DbError>,
+) -> Result<(), DbError> {
+    use diesel::connection::TransactionManager;
+    let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()?;
+    match depth {
+        Some(_) => append(conn),
+        None => super::write_transaction(conn, append),
+    }
+}
+
 pub fn append(
     conn: &mut DbConn,
     case: CaseId,
     event: NewEvent<'_>,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
+    in_transaction(conn, |conn| append_in(conn, case, event, now))
+}
+
+fn append_in(
+    conn: &mut DbConn,
+    case: CaseId,
+    event: NewEvent<'_>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    lock_chain(conn, CASE_CHAIN_LOCK, case.0)?;
     let prev: Option<String> = case_events::table
         .filter(case_events::case_id.eq(case.0))
         .order(case_events::id.desc())
@@ -161,7 +206,18 @@ pub fn append_admin(
     detail: serde_json::Value,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
+    in_transaction(conn, |conn| append_admin_in(conn, kind, actor, detail, now))
+}
+
+fn append_admin_in(
+    conn: &mut DbConn,
+    kind: &str,
+    actor: &str,
+    detail: serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
     use super::schema::admin_events;
+    lock_chain(conn, ADMIN_CHAIN_LOCK, 0)?;
     let prev: Option<String> = admin_events::table
         .order(admin_events::id.desc())
         .select(admin_events::hash)

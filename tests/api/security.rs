@@ -79,3 +79,28 @@ async fn parallel_wrong_guesses_each_count() {
     let user = app.db(|c| users::find(c, id)).unwrap();
     assert_eq!(user.failed_logins, 25);
 }
+
+#[tokio::test]
+async fn concurrent_appends_never_fork_the_audit_chain() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    let path = format!("/staff/cases/{reference}");
+    // 64 views at once, each an audit event on the same chain.
+    let views = (0..64).map(|_| agent.get(&path));
+    for r in futures_util::future::join_all(views).await {
+        assert_eq!(r.status().as_u16(), 200);
+    }
+    let case = app.case(&reference);
+    let trail = app.db(|c| rightsdesk::db::events::list(c, case.id));
+    assert!(
+        trail.iter().filter(|e| e.kind == "case_viewed").count() >= 64,
+        "every view was recorded"
+    );
+    assert_eq!(rightsdesk::db::events::first_broken_in(&trail), None);
+    let page = agent.page(&path).await;
+    assert!(
+        !page.contains("Audit trail broken"),
+        "no false tamper alarm"
+    );
+}
