@@ -8,6 +8,24 @@ use super::cases::CaseId;
 use super::schema::agent_confirmations;
 use super::{DbConn, DbError};
 
+/// Agent checks emailed since `since` to the person at `email`.
+pub fn asked_of_address_since(
+    conn: &mut DbConn,
+    email: &str,
+    since: NaiveDateTime,
+) -> Result<i64, DbError> {
+    use super::queue::lower;
+    use super::schema::cases;
+    let cases_of_address = cases::table
+        .filter(lower(cases::requester_email).eq(email.to_lowercase()))
+        .select(cases::id);
+    Ok(agent_confirmations::table
+        .filter(agent_confirmations::created_at.ge(since))
+        .filter(agent_confirmations::case_id.eq_any(cases_of_address))
+        .count()
+        .get_result(conn)?)
+}
+
 pub fn insert(
     conn: &mut DbConn,
     case: CaseId,

@@ -307,17 +307,29 @@ pub fn erase_personal_data(
 
 use super::queue::lower;
 
-/// How many requests for this email address (in any letter case) are still
-/// unconfirmed, submitted since `since`.
+diesel::define_sql_function! {
+    #[sql_name = "lower"]
+    fn lower_nullable(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// Unconfirmed requests submitted since `since` whose confirmation email
+/// went to `email`: the person's own, or the agent's when an agent filed.
 pub fn unconfirmed_for_address_since(
     conn: &mut DbConn,
     email: &str,
     since: NaiveDateTime,
 ) -> Result<i64, DbError> {
+    let email = email.to_lowercase();
     Ok(cases::table
         .filter(cases::state.eq(CaseState::Submitted.key()))
         .filter(cases::submitted_at.ge(since))
-        .filter(lower(cases::requester_email).eq(email.to_lowercase()))
+        .filter(
+            lower_nullable(cases::agent_email)
+                .eq(email.clone())
+                .or(cases::agent_email
+                    .is_null()
+                    .and(lower(cases::requester_email).eq(email))),
+        )
         .count()
         .get_result(conn)?)
 }

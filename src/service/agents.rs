@@ -26,6 +26,25 @@ pub fn ask_the_person(
     let case = person
         .case
         .ok_or_else(|| db::DbError::Corrupt("an agent check for no case".into()))?;
+    // Anyone can name anyone as the person they act for: the person's
+    // address gets no more of these a day than the form's cap.
+    let cap = i64::from(ctx.settings.requests.max_unconfirmed_per_address);
+    let asked = agents::asked_of_address_since(conn, person.email, now - Duration::days(1))?;
+    if asked >= cap {
+        log::warn!("agent check not emailed: daily cap reached for the person's address");
+        events::append(
+            conn,
+            case,
+            events::NewEvent {
+                kind: "agent_authority_not_asked",
+                effective_on: None,
+                actor: events::ACTOR_SYSTEM,
+                detail: json!({ "reason": "daily cap for the person's address", "cap": cap }),
+            },
+            now,
+        )?;
+        return Ok(());
+    }
     let (token, hash) = secret::new_token();
     agents::insert(conn, case, &hash, now, now + Duration::days(LINK_DAYS))?;
     let link = format!("{}/authority/{token}", ctx.settings.base_url());

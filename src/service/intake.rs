@@ -48,9 +48,11 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
     let (token, token_hash) = secret::new_token();
     let expires = link_expiry(ctx, now);
     let filed = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
+        // Capped by the address the confirmation goes to (the agent's, when
+        // an agent files).
         let pending = cases::unconfirmed_for_address_since(
             conn,
-            request.email.as_str(),
+            request.correspondent().1,
             now - Duration::days(1),
         )?;
         if pending >= i64::from(ctx.settings.requests.max_unconfirmed_per_address) {

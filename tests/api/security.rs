@@ -104,3 +104,52 @@ async fn concurrent_appends_never_fork_the_audit_chain() {
         "no false tamper alarm"
     );
 }
+
+fn agent_request(person: &'static str, agent: &'static str) -> Vec<(&'static str, &'static str)> {
+    let mut fields = valid_request("access");
+    fields.retain(|(k, _)| *k != "acting_as" && *k != "email");
+    fields.extend([
+        ("email", person),
+        ("acting_as", "agent"),
+        ("agent_name", "Mo Advocate"),
+        ("agent_email", agent),
+    ]);
+    fields
+}
+
+#[tokio::test]
+async fn every_address_the_form_can_email_has_the_same_daily_cap() {
+    let app = spawn_app_with(crate::helpers::default_now(), |s| {
+        s.requests.max_unconfirmed_per_address = 2;
+    })
+    .await;
+    // An agent's address gets confirmation emails: capped like a person's.
+    for person in ["p1@example.com", "p2@example.com", "p3@example.com"] {
+        app.post_request(&agent_request(person, "mo@advocates.example"))
+            .await;
+    }
+    app.wait_for_outbox_drained().await;
+    let to_agent = app
+        .emails()
+        .into_iter()
+        .filter(|e| e.to == "mo@advocates.example")
+        .count();
+    assert_eq!(to_agent, 2);
+    assert_eq!(app.case_count(), 2);
+
+    // The person an agent names gets the "did you ask this agent?" email
+    // at most as often, however many agents (or addresses) name them.
+    for agent in ["a1@x.example", "a2@x.example", "a3@x.example"] {
+        app.file_request(&agent_request("victim@example.com", agent))
+            .await;
+        let token = app.wait_for_email_to(agent, "Confirm your email").await;
+        app.confirm(&token.confirm_token()).await;
+    }
+    app.wait_for_outbox_drained().await;
+    let to_victim = app
+        .emails()
+        .into_iter()
+        .filter(|e| e.to == "victim@example.com")
+        .count();
+    assert_eq!(to_victim, 2);
+}

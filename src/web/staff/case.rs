@@ -211,6 +211,7 @@ fn describe(e: &Event, view: &CaseView) -> String {
             detail_str(&d, "to").unwrap_or("?")
         )),
         "agent_authority_asked" => "The person was asked by email to confirm the agent".into(),
+        "agent_authority_not_asked" => "The person was not emailed about the agent: their address had its daily limit of such emails; ask them another way".into(),
         "agent_authority_confirmed" => "The person confirmed that the agent acts for them".into(),
         "agent_authority_denied" => "The person said the agent does NOT act for them".into(),
         "documents_uploaded" => format!(
