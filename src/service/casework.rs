@@ -407,7 +407,27 @@ impl Work<'_> {
             // Someone else moved it meanwhile: refuse rather than guess.
             return Err(ActionError::NotNow(self.case.state).into());
         }
+        // Once identity is decided, or the case closed, proof of identity
+        // has served its purpose.
+        if next.is_closed() || t == Transition::VerifyIdentity {
+            self.purge_identity_material()?;
+        }
         Ok(next)
+    }
+
+    /// Deletes identity documents and answers to identity questions still
+    /// held, and records that it did (nothing is recorded when none were).
+    fn purge_identity_material(&mut self) -> Result<(), Flow> {
+        let documents = documents::delete_for_case(self.conn, self.case.id)?;
+        let answers = questions::delete_for_case(self.conn, self.case.id)?;
+        if documents + answers > 0 {
+            self.event(
+                "identity_material_purged",
+                None,
+                json!({ "documents": documents, "questions": answers }),
+            )?;
+        }
+        Ok(())
     }
 
     /// Recomputes the deadline with the new clock event added, refusing the

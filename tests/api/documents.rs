@@ -328,3 +328,66 @@ async fn bad_uploads_are_refused_and_nothing_is_stored() {
     assert_eq!(stored(&app), 4);
     let _ = reference;
 }
+
+#[tokio::test]
+async fn documents_and_answers_are_purged_when_the_case_closes_undecided() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let (reference, path) = asked_for_proof(&app, &agent).await;
+    let r = upload(
+        &app,
+        &path,
+        vec![
+            ("identity", "passport.pdf", PDF),
+            ("address", "bill.png", PNG),
+        ],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(stored(&app), 2);
+    // Withdrawn before anyone decided: the files have no purpose left.
+    agent
+        .act_ok(&reference, "withdraw", &[("body", "Phoned to withdraw.")])
+        .await;
+    assert_eq!(stored(&app), 0);
+    assert!(app
+        .event_kinds(&reference)
+        .contains(&"identity_material_purged".to_owned()));
+    let page = agent.page(&format!("/staff/cases/{reference}")).await;
+    assert!(
+        page.contains("Identity documents (2) and answers to identity questions (0) deleted"),
+        "{page}"
+    );
+
+    // Answers to identity questions too, when the case is refused.
+    let other = app.confirmed_case("access", "grace@example.com").await;
+    agent
+        .act_ok(
+            &other,
+            "request_identity",
+            &[
+                ("message", "A few questions."),
+                ("questions", "Your customer number"),
+            ],
+        )
+        .await;
+    let case = app.case(&other);
+    assert_eq!(
+        app.db(|c| rightsdesk::db::questions::list(c, case.id))
+            .len(),
+        1
+    );
+    agent
+        .act_ok(
+            &other,
+            "refuse",
+            &[
+                ("ground", "identity_not_verified"),
+                ("message", "No answer."),
+            ],
+        )
+        .await;
+    assert!(app
+        .db(|c| rightsdesk::db::questions::list(c, case.id))
+        .is_empty());
+}

@@ -211,6 +211,11 @@ fn describe(e: &Event, view: &CaseView) -> String {
             detail_str(&d, "to").unwrap_or("?")
         )),
         "agent_authority_asked" => "The person was asked by email to confirm the agent".into(),
+        "identity_material_purged" => format!(
+            "Identity documents ({}) and answers to identity questions ({}) deleted: they have served their purpose",
+            d.get("documents").and_then(Value::as_u64).unwrap_or(0),
+            d.get("questions").and_then(Value::as_u64).unwrap_or(0)
+        ),
         "agent_authority_not_asked" => "The person was not emailed about the agent: their address had its daily limit of such emails; ask them another way".into(),
         "agent_authority_confirmed" => "The person confirmed that the agent acts for them".into(),
         "agent_authority_denied" => "The person said the agent does NOT act for them".into(),
