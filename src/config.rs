@@ -39,8 +39,12 @@ pub struct UploadSettings {
     pub key: String,
     /// Largest accepted file.
     pub max_file_bytes: usize,
-    /// Most documents a case may hold awaiting review.
+    /// Most documents a case may hold awaiting review, and may be sent at once.
     pub max_files: u32,
+    /// Largest upload request, all files together.
+    pub max_request_bytes: usize,
+    /// An upload still arriving after this many seconds is stopped.
+    pub read_timeout_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -328,9 +332,13 @@ impl Settings {
         }
         self.session_key()?;
         self.upload_key()?;
-        if self.uploads.max_file_bytes == 0 || self.uploads.max_files == 0 {
+        if self.uploads.max_file_bytes == 0
+            || self.uploads.max_files == 0
+            || self.uploads.max_request_bytes == 0
+            || self.uploads.read_timeout_secs == 0
+        {
             return Err(SettingsError::Zero(
-                "uploads.max_file_bytes and uploads.max_files",
+                "uploads.max_file_bytes, max_files, max_request_bytes and read_timeout_secs",
             ));
         }
         Ok(())

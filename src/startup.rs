@@ -137,8 +137,19 @@ impl Application {
                 .app_data(
                     actix_web::web::FormConfig::default()
                         .limit(form_limit)
-                        .error_handler(|err, _| WebError::BadForm(err.to_string()).into()),
+                        .error_handler(move |err, _| {
+                            use actix_web::error::{PayloadError, UrlencodedError};
+                            match err {
+                                UrlencodedError::Overflow { .. }
+                                | UrlencodedError::Payload(PayloadError::Overflow) => {
+                                    WebError::PayloadTooLarge(form_limit).into()
+                                }
+                                err => WebError::BadForm(err.to_string()).into(),
+                            }
+                        }),
                 )
+                // Every other body (read as bytes) has the same cap.
+                .app_data(actix_web::web::PayloadConfig::default().limit(form_limit))
                 .app_data(
                     actix_web::web::PathConfig::default()
                         .error_handler(|_, _| WebError::NotFound.into()),

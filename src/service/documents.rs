@@ -86,6 +86,12 @@ pub enum UploadError {
     NotAccepted(&'static str),
     #[error("You can send at most {0} files for us to review; we are still looking at the ones you sent")]
     TooMany(u32),
+    #[error("You can send at most {0} files at once")]
+    TooManyAtOnce(u32),
+    #[error("What you sent is too large: at most {0} MB in one go. Send fewer or smaller files")]
+    RequestTooLarge(usize),
+    #[error("Sending took too long and was stopped. Please try again, perhaps with smaller files")]
+    TooSlow,
 }
 
 /// Checks each file before anything is stored.
@@ -113,6 +119,29 @@ pub enum UploadOutcome {
     Stored(usize),
     Refused(UploadError),
     Access(PageAccess),
+}
+
+/// Whether the link may send documents now, checked before any of the
+/// upload is read: the link works and the case is waiting for documents.
+/// `Err` holds what to show instead.
+pub fn may_upload(
+    ctx: &AppContext,
+    token: &str,
+) -> Result<Result<(), UploadOutcome>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let case = match super::status::case_for(ctx, &mut conn, token)? {
+        Ok(case) => case,
+        Err(access) => return Ok(Err(UploadOutcome::Access(access))),
+    };
+    let identity_wanted = asked_for_identity(&events::list(&mut conn, case.id)?)
+        && crate::db::questions::list(&mut conn, case.id)?.is_empty();
+    let waiting = case.state == CaseState::AwaitingIdentity
+        && (identity_wanted || case.agent_email.is_some());
+    Ok(if waiting {
+        Ok(())
+    } else {
+        Err(UploadOutcome::Refused(UploadError::NotWaiting))
+    })
 }
 
 /// Stores the requester's documents, encrypted, if the link is good and

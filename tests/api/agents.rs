@@ -124,13 +124,13 @@ async fn the_person_confirms_the_agent_who_sends_their_signed_permission() {
             || page.contains("Send the person's signed permission")
     );
     let csrf = form_field(&page, "csrf_token").to_owned();
-    let form = Form::new().text("csrf_token", csrf).part(
+    let form = Form::new().text("csrf_token", csrf.clone()).part(
         "authority",
         Part::bytes(b"%PDF-1.7 I authorise Mo Advocate".to_vec()).file_name("permission.pdf"),
     );
     let r = app
         .client
-        .post(app.url(&format!("{status}/documents")))
+        .post(app.url(&format!("{status}/documents?csrf_token={csrf}")))
         .multipart(form)
         .send()
         .await
@@ -192,12 +192,12 @@ async fn a_person_who_denies_the_agent_stops_the_agent_being_verified() {
     let status = link(&app, "mo@advocates.example", "We have received", "/status/").await;
     let page = app.get(&status).await.text().await.unwrap();
     let csrf = form_field(&page, "csrf_token").to_owned();
-    let form = Form::new().text("csrf_token", csrf).part(
+    let form = Form::new().text("csrf_token", csrf.clone()).part(
         "authority",
         Part::bytes(b"%PDF-1.7 forged".to_vec()).file_name("permission.pdf"),
     );
     app.client
-        .post(app.url(&format!("{status}/documents")))
+        .post(app.url(&format!("{status}/documents?csrf_token={csrf}")))
         .multipart(form)
         .send()
         .await

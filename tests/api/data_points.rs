@@ -196,7 +196,7 @@ async fn details_cannot_be_decided_before_they_are_answered_nor_answered_when_no
         );
     let r = app
         .client
-        .post(app.url(&format!("{path}/documents")))
+        .post(app.url(&format!("{path}/documents?csrf_token={csrf}")))
         .multipart(form)
         .send()
         .await

@@ -19,5 +19,6 @@ mod security;
 mod staff_auth;
 mod staff_helpers;
 mod status_page;
+mod uploads;
 mod validation;
 mod verification_policy;

@@ -153,3 +153,28 @@ async fn every_address_the_form_can_email_has_the_same_daily_cap() {
         .count();
     assert_eq!(to_victim, 2);
 }
+
+#[tokio::test]
+async fn every_form_body_is_capped_chunked_or_not() {
+    let app = spawn_app().await;
+    let token = "A".repeat(43);
+    for path in [
+        format!("/status/{token}/details"),
+        format!("/status/{token}/reply"),
+        "/requests".to_owned(),
+    ] {
+        // 1 MB sent chunked (no Content-Length) is refused, not read whole.
+        let chunks = futures_util::stream::iter(
+            (0..16).map(|_| Ok::<_, std::io::Error>(vec![b'a'; 64 * 1024])),
+        );
+        let r = app
+            .client
+            .post(app.url(&path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(reqwest::Body::wrap_stream(chunks))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 413, "{path}");
+    }
+}

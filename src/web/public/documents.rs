@@ -1,104 +1,165 @@
-//! `POST /status/{token}/documents`: the requester's identity documents, as
-//! multipart form data. Each file is read up to the size limit and no
-//! further; nothing is stored unless every file passes.
+//! `POST /status/{token}/documents?csrf_token=…`: the requester's identity
+//! documents, as multipart form data. The link and the CSRF token (in the
+//! URL, so they can be checked first) are checked before any of the body is
+//! read; the body is then streamed with a cap per file, on the number of
+//! files and on the whole request, and a time limit: the first limit passed
+//! ends the reading with a 413 (or a 408), so no request can hold more than
+//! the caps in memory. Nothing is stored unless every file passes.
+
+use std::time::Duration;
 
 use actix_multipart::Multipart;
 use actix_web::http::header::{ContentLength, Header};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
+use serde::Deserialize;
 
 use crate::app::AppContext;
 use crate::service::documents::{self, DocKind, Upload, UploadError, UploadOutcome};
-use crate::web::public::status::show;
+use crate::web::public::status::{access_problem_page, show};
 use crate::web::{csrf, pages, WebError};
 
-/// Reads the form: the CSRF token and up to one file per kind. A file over
-/// the limit stops being read at once.
-async fn read_form(
-    mut form: Multipart,
-    max_file: usize,
-) -> Result<(String, Vec<Upload>, Option<UploadError>), WebError> {
-    let bad = |e: actix_multipart::MultipartError| {
-        WebError::BadForm(format!("the upload was not readable ({e})"))
-    };
-    let mut csrf_token = String::new();
+/// A form field that is not a file holds at most this much.
+const MAX_FIELD: usize = 4096;
+
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    file: usize,
+    files: u32,
+    request: usize,
+}
+
+/// Reads the files, stopping at the first limit passed.
+async fn read_files(mut form: Multipart, limits: Limits) -> Result<Vec<Upload>, UploadError> {
     let mut uploads = Vec::new();
-    let mut problem = None;
+    let mut total = 0usize;
+    let mut files = 0u32;
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(bad)?;
+        // An unreadable part ends the upload like a broken connection.
+        let Ok(mut field) = field else {
+            return Err(UploadError::NoFiles);
+        };
         let name = field.name().unwrap_or_default().to_owned();
         let has_file = field
             .content_disposition()
             .and_then(|cd| cd.get_filename())
             .is_some_and(|f| !f.is_empty());
+        let kind = DocKind::parse(&name).filter(|_| has_file);
+        let cap = match kind {
+            Some(kind) => {
+                files += 1;
+                if files > limits.files {
+                    return Err(UploadError::TooManyAtOnce(limits.files));
+                }
+                (limits.file, Some(kind))
+            }
+            None => (MAX_FIELD, None),
+        };
         let mut bytes = Vec::new();
-        let mut too_large = false;
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(bad)?;
-            if bytes.len() + chunk.len() > max_file.max(4096) {
-                too_large = true;
-                continue; // drain without keeping
+            let Ok(chunk) = chunk else {
+                return Err(UploadError::NoFiles);
+            };
+            total += chunk.len();
+            if total > limits.request {
+                return Err(UploadError::RequestTooLarge(limits.request / 1_048_576));
+            }
+            if bytes.len() + chunk.len() > cap.0 {
+                return Err(match cap.1 {
+                    Some(kind) => UploadError::TooLarge(kind.label(), limits.file / 1_048_576),
+                    None => UploadError::RequestTooLarge(limits.request / 1_048_576),
+                });
             }
             bytes.extend_from_slice(&chunk);
         }
-        match (name.as_str(), DocKind::parse(&name)) {
-            ("csrf_token", _) => csrf_token = String::from_utf8_lossy(&bytes).into_owned(),
-            (_, Some(kind)) if has_file || !bytes.is_empty() => {
-                if too_large || bytes.len() > max_file {
-                    problem
-                        .get_or_insert(UploadError::TooLarge(kind.label(), max_file / 1_048_576));
-                } else {
-                    uploads.push(Upload { kind, bytes });
-                }
-            }
-            _ => {} // an empty file input, or a field we do not know
+        if let Some(kind) = cap.1 {
+            uploads.push(Upload { kind, bytes });
         }
     }
-    Ok((csrf_token, uploads, problem))
+    Ok(uploads)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UploadQuery {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+fn refusal_status(e: &UploadError) -> StatusCode {
+    match e {
+        UploadError::NotWaiting => StatusCode::CONFLICT,
+        UploadError::TooLarge(..)
+        | UploadError::RequestTooLarge(_)
+        | UploadError::TooManyAtOnce(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        UploadError::TooSlow => StatusCode::REQUEST_TIMEOUT,
+        _ => StatusCode::UNPROCESSABLE_ENTITY,
+    }
 }
 
 pub async fn post(
     req: HttpRequest,
     token: web::Path<String>,
+    query: web::Query<UploadQuery>,
     form: Multipart,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    let max_file = ctx.settings.uploads.max_file_bytes;
-    let max_request = max_file * (ctx.settings.uploads.max_files as usize + 1) + 65_536;
+    // Nothing of the body is read before the token and the link pass.
+    csrf::verify(&req, &query.csrf_token)?;
+    let token = token.into_inner();
+    let t = token.clone();
+    match pages::blocking(&ctx, move |ctx| documents::may_upload(ctx, &t)).await? {
+        Ok(()) => {}
+        Err(UploadOutcome::Access(access)) => return access_problem_page(&req, &ctx, access),
+        Err(UploadOutcome::Refused(e)) => {
+            let status = refusal_status(&e);
+            return show(&req, &ctx, token, Some(e.to_string()), "", status).await;
+        }
+        Err(UploadOutcome::Stored(_)) => {}
+    }
+    let uploads = &ctx.settings.uploads;
+    let limits = Limits {
+        file: uploads.max_file_bytes,
+        files: uploads.max_files,
+        request: uploads.max_request_bytes,
+    };
     if let Ok(ContentLength(length)) = ContentLength::parse(&req) {
-        if length > max_request {
-            return Err(WebError::PayloadTooLarge(max_request));
+        if length > limits.request {
+            let e = UploadError::RequestTooLarge(limits.request / 1_048_576);
+            return show(
+                &req,
+                &ctx,
+                token,
+                Some(e.to_string()),
+                "",
+                refusal_status(&e),
+            )
+            .await;
         }
     }
-    let (csrf_token, uploads, problem) = read_form(form, max_file).await?;
-    csrf::verify(&req, &csrf_token)?;
-    let token = token.into_inner();
-    if let Some(problem) = problem {
-        return show(
-            &req,
-            &ctx,
-            token,
-            Some(problem.to_string()),
-            "",
-            StatusCode::PAYLOAD_TOO_LARGE,
-        )
-        .await;
-    }
+    let timeout = Duration::from_secs(uploads.read_timeout_secs);
+    let read = match actix_web::rt::time::timeout(timeout, read_files(form, limits)).await {
+        Ok(read) => read,
+        Err(_) => Err(UploadError::TooSlow),
+    };
+    let files = match read {
+        Ok(files) => files,
+        Err(e) => {
+            log::warn!("document upload refused while reading: {e}");
+            let status = refusal_status(&e);
+            return show(&req, &ctx, token, Some(e.to_string()), "", status).await;
+        }
+    };
     let t = token.clone();
-    let outcome = pages::blocking(&ctx, move |ctx| documents::upload(ctx, &t, uploads)).await?;
+    let outcome = pages::blocking(&ctx, move |ctx| documents::upload(ctx, &t, files)).await?;
     match outcome {
         UploadOutcome::Stored(_) => Ok(HttpResponse::SeeOther()
             .insert_header(("Location", format!("/status/{token}")))
             .finish()),
         UploadOutcome::Refused(e) => {
-            let status = match e {
-                UploadError::NotWaiting => StatusCode::CONFLICT,
-                UploadError::TooLarge(..) => StatusCode::PAYLOAD_TOO_LARGE,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
+            let status = refusal_status(&e);
             show(&req, &ctx, token, Some(e.to_string()), "", status).await
         }
-        UploadOutcome::Access(_) => show(&req, &ctx, token, None, "", StatusCode::OK).await,
+        UploadOutcome::Access(access) => access_problem_page(&req, &ctx, access),
     }
 }

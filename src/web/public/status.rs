@@ -105,6 +105,16 @@ fn access_problem(
     )
 }
 
+/// The page for a status link that does not work (unknown or stale).
+pub(crate) fn access_problem_page(
+    req: &HttpRequest,
+    ctx: &web::Data<AppContext>,
+    problem: PageAccess,
+) -> Result<HttpResponse, WebError> {
+    let (_, cookie) = csrf::token(req, pages::secure_cookies(ctx));
+    access_problem(ctx, problem, cookie)
+}
+
 pub(crate) async fn show(
     req: &HttpRequest,
     ctx: &web::Data<AppContext>,

@@ -1,0 +1,257 @@
+//! No upload can exhaust the server: a bad link or token is refused before
+//! any of the body is read, a streamed (chunked) body is cut off at the
+//! first limit it passes, and a body that stalls is timed out. The memory
+//! figures come from a real `rightsdesk serve` process, measured from
+//! /proc while 200 MB are sent at it.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::stream::{self, StreamExt};
+use rightsdesk::domain::Role;
+
+use crate::helpers::{form_field, spawn_app_with, TestApp};
+
+const MB: usize = 1_048_576;
+const BOUNDARY: &str = "rightsdesk-upload-test";
+
+/// A multipart body of `size` bytes: identity "files" of 4 MB each, one
+/// after another, produced as it is read; `sent` counts what the server
+/// pulled.
+fn endless_file(size: usize, sent: Arc<AtomicUsize>) -> reqwest::Body {
+    let mut part = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"identity\"; filename=\"big.pdf\"\r\n\
+         Content-Type: application/pdf\r\n\r\n%PDF-1.7\n"
+    )
+    .into_bytes();
+    part.extend(std::iter::repeat_n(b'0', 4 * MB));
+    part.extend_from_slice(b"\r\n");
+    let part = Arc::new(part);
+    let chunks = stream::unfold(0usize, move |done| {
+        let sent = sent.clone();
+        let part = part.clone();
+        async move {
+            if done >= size {
+                return None;
+            }
+            let at = done % part.len();
+            let end = (at + 64 * 1024).min(part.len());
+            let bytes = part[at..end].to_vec();
+            sent.fetch_add(bytes.len(), Ordering::Relaxed);
+            Some((Ok::<_, std::io::Error>(bytes), done + (end - at)))
+        }
+    });
+    reqwest::Body::wrap_stream(chunks)
+}
+
+/// A real server process, stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    async fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let base = format!("http://127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
+            .arg("serve")
+            .env("RIGHTSDESK_DATA_DIR", dir.path())
+            .env("RIGHTSDESK_BIND", format!("127.0.0.1:{port}"))
+            .env("RIGHTSDESK_BASE_URL", &base)
+            .env(
+                "RIGHTSDESK__STORAGE__TEMPLATES_DIR",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+            )
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "off")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Server {
+            child,
+            base,
+            _dir: dir,
+        };
+        for _ in 0..200 {
+            if reqwest::get(format!("{}/healthz", server.base))
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return server;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the server did not start");
+    }
+
+    /// (resident now, peak resident so far), in bytes.
+    fn memory(&self) -> (usize, usize) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<usize>().ok())
+                .unwrap()
+                * 1024
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
+#[tokio::test]
+async fn a_200_mb_chunked_upload_with_a_bad_link_is_refused_without_holding_it() {
+    let server = Server::start().await;
+    let (before, _) = server.memory();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let token = "A".repeat(43);
+    let started = Instant::now();
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/status/{token}/documents?csrf_token=tok",
+            server.base
+        ))
+        .header("Cookie", "rd_csrf=tok")
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(endless_file(200 * MB, sent.clone()))
+        .send()
+        .await;
+    // Refused: with the page saying why, or by closing the connection
+    // before the body was read.
+    if let Ok(r) = response {
+        assert_eq!(r.status().as_u16(), 404);
+    }
+    let (_, peak) = server.memory();
+    assert!(
+        peak.saturating_sub(before) < 32 * MB,
+        "memory grew by {} MB",
+        peak.saturating_sub(before) / MB
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // And the same without the CSRF token: refused before reading too.
+    let response = reqwest::Client::new()
+        .post(format!("{}/status/{token}/documents", server.base))
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(endless_file(200 * MB, Arc::new(AtomicUsize::new(0))))
+        .send()
+        .await;
+    if let Ok(r) = response {
+        assert_eq!(r.status().as_u16(), 403);
+    }
+    let (_, peak) = server.memory();
+    assert!(peak.saturating_sub(before) < 32 * MB);
+}
+
+/// A case waiting for documents, and its status page's path.
+async fn waiting_for_documents(app: &TestApp) -> String {
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    let ack = app
+        .wait_for_email_to("ada@example.com", "We have received")
+        .await;
+    let start = ack.text.find("/status/").unwrap();
+    let path: String = ack.text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    agent
+        .act_ok(
+            &reference,
+            "request_identity",
+            &[("message", "Please send your passport and a recent bill.")],
+        )
+        .await;
+    path
+}
+
+async fn post_streamed(
+    app: &TestApp,
+    path: &str,
+    body: reqwest::Body,
+) -> Option<reqwest::Response> {
+    let page = app.get(path).await.text().await.unwrap();
+    let csrf = form_field(&page, "csrf_token").to_owned();
+    app.client
+        .post(app.url(&format!("{path}/documents?csrf_token={csrf}")))
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .ok()
+}
+
+#[tokio::test]
+async fn a_chunked_upload_is_cut_off_at_its_limit() {
+    let app = spawn_app_with(crate::helpers::default_now(), |s| {
+        s.uploads.max_file_bytes = 2 * MB;
+        s.uploads.max_request_bytes = 3 * MB;
+    })
+    .await;
+    let path = waiting_for_documents(&app).await;
+    let sent = Arc::new(AtomicUsize::new(0));
+    let response = post_streamed(&app, &path, endless_file(200 * MB, sent.clone())).await;
+    if let Some(r) = response {
+        assert_eq!(r.status().as_u16(), 413);
+        assert!(r.text().await.unwrap().contains("too large"));
+    }
+    // The server stopped pulling soon after the limit.
+    assert!(
+        sent.load(Ordering::Relaxed) < 32 * MB,
+        "{} MB read",
+        sent.load(Ordering::Relaxed) / MB
+    );
+    assert_eq!(app.db(rightsdesk::db::documents::count_all), 0);
+}
+
+#[tokio::test]
+async fn an_upload_that_stalls_is_timed_out() {
+    let app = spawn_app_with(crate::helpers::default_now(), |s| {
+        s.uploads.read_timeout_secs = 1;
+    })
+    .await;
+    let path = waiting_for_documents(&app).await;
+    let head = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"identity\"; filename=\"a.pdf\"\r\n\r\n%PDF"
+    );
+    // A few bytes, then nothing for a minute.
+    let body =
+        stream::iter([Ok::<_, std::io::Error>(head.into_bytes())]).chain(stream::once(async {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok(Vec::new())
+        }));
+    let started = Instant::now();
+    let response = post_streamed(&app, &path, reqwest::Body::wrap_stream(body)).await;
+    if let Some(r) = response {
+        assert_eq!(r.status().as_u16(), 408);
+        assert!(r.text().await.unwrap().contains("took too long"));
+    }
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(app.db(rightsdesk::db::documents::count_all), 0);
+}
