@@ -1,6 +1,7 @@
-//! Encryption at rest for uploaded documents: XChaCha20-Poly1305 with a
-//! random 192-bit nonce per document and the case and kind as associated
-//! data, so a ciphertext moved to another case or row does not open.
+//! Encryption at rest with the data key: uploaded documents and email
+//! bodies. XChaCha20-Poly1305 with a random 192-bit nonce each time and
+//! associated data naming what was sealed, so a ciphertext moved to another
+//! case, row or purpose does not open.
 
 use chacha20poly1305::aead::{Aead, Payload};
 use chacha20poly1305::{KeyInit, XChaCha20Poly1305, XNonce};
@@ -59,6 +60,40 @@ impl Sealer {
     }
 }
 
+/// How sealed text is stored in a text column: a prefix, the nonce and the
+/// ciphertext in base64.
+const SEALED_TEXT: &str = "sealed:v1:";
+
+impl Sealer {
+    /// Seals text for a text column.
+    pub fn seal_text(&self, plain: &str, aad: &str) -> String {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+        let (nonce, sealed) = self.seal(plain.as_bytes(), aad);
+        format!("{SEALED_TEXT}{}:{}", b64.encode(nonce), b64.encode(sealed))
+    }
+
+    /// Opens what [`Sealer::seal_text`] stored. Text stored before sealing
+    /// existed (no prefix) is returned as it is.
+    pub fn open_text(&self, stored: &str, aad: &str) -> Result<String, OpenError> {
+        use base64::Engine;
+        let Some(rest) = stored.strip_prefix(SEALED_TEXT) else {
+            return Ok(stored.to_owned());
+        };
+        let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
+        let (nonce, sealed) = rest.split_once(':').ok_or(OpenError)?;
+        let nonce = b64.decode(nonce).map_err(|_| OpenError)?;
+        let sealed = b64.decode(sealed).map_err(|_| OpenError)?;
+        let plain = self.open(&nonce, &sealed, aad)?;
+        String::from_utf8(plain).map_err(|_| OpenError)
+    }
+}
+
+/// Whether stored text is sealed.
+pub fn is_sealed_text(stored: &str) -> bool {
+    stored.starts_with(SEALED_TEXT)
+}
+
 /// The associated data binding a document to its case and kind.
 pub fn document_aad(case_id: i64, kind: &str) -> String {
     format!("rightsdesk:document:case={case_id}:kind={kind}")
@@ -67,6 +102,24 @@ pub fn document_aad(case_id: i64, kind: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealed_text_round_trips_and_hides_what_it_holds() {
+        let sealer = Sealer::new(&[7u8; KEY_BYTES]);
+        let stored = sealer.seal_text("https://x/confirm/SECRETTOKEN", "outbox:text");
+        assert!(is_sealed_text(&stored));
+        assert!(!stored.contains("SECRET"));
+        assert_eq!(
+            sealer.open_text(&stored, "outbox:text").unwrap(),
+            "https://x/confirm/SECRETTOKEN"
+        );
+        assert!(sealer.open_text(&stored, "outbox:html").is_err());
+        assert!(sealer
+            .open_text("sealed:v1:garbage", "outbox:text")
+            .is_err());
+        // Text from before sealing reads as it is.
+        assert_eq!(sealer.open_text("plain", "outbox:text").unwrap(), "plain");
+    }
 
     #[test]
     fn sealed_bytes_open_only_with_the_same_key_and_binding() {

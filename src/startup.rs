@@ -103,6 +103,7 @@ impl Application {
             settings: context.settings.clone(),
             clock: context.clock.clone(),
             templates: context.templates.clone(),
+            sealer: context.sealer.clone(),
         }
         .spawn(wake)
         .context("starting background jobs")?;
@@ -209,6 +210,12 @@ fn app_context(
     let calendars = settings.calendars()?;
     let jurisdiction = settings.organisation.jurisdiction()?;
     let sealer = document_sealer(&settings)?;
+    // Email bodies written before they were sealed are sealed now (and the
+    // private links of those already sent removed).
+    let sealed = db::outbox::seal_legacy(&mut *pool.get()?, &sealer)?;
+    if sealed > 0 {
+        log::info!("sealed {sealed} stored email bodies with the data key");
+    }
     Ok(AppContext {
         settings,
         pool,

@@ -1,6 +1,11 @@
 //! The mail outbox: messages written in the same transaction as the change
 //! that causes them, claimed by the delivery worker with a lease so that no
 //! two workers (or nodes) send the same message, and every attempt recorded.
+//!
+//! Bodies hold private links (confirmation, status page, agent check,
+//! password): they are sealed with the data key before they are written,
+//! opened only to be sent, and once sent the links in them are replaced by
+//! a placeholder. What any page shows has its links removed too.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -9,6 +14,46 @@ use diesel::sql_types::{Bool, Nullable};
 use super::cases::CaseId;
 use super::schema::{outbox, outbox_attempts};
 use super::{DbConn, DbError};
+use crate::crypto::{is_sealed_text, Sealer};
+use crate::secret::redact_tokens;
+
+/// The associated data of a sealed body: which part, and to whom, so a body
+/// moved to another message does not open.
+fn aad(part: &str, recipient: &str) -> String {
+    format!("rightsdesk:outbox:{part}:{recipient}")
+}
+
+fn seal(sealer: &Sealer, recipient: &str, text: &str, html: &str) -> (String, String) {
+    (
+        sealer.seal_text(text, &aad("text", recipient)),
+        sealer.seal_text(html, &aad("html", recipient)),
+    )
+}
+
+/// The message with its bodies opened.
+fn opened(sealer: &Sealer, mut m: Message) -> Result<Message, DbError> {
+    let fail = |_| {
+        DbError::Corrupt(format!(
+            "mail {}: the body does not decrypt with the data key",
+            m.id
+        ))
+    };
+    m.body_text = sealer
+        .open_text(&m.body_text, &aad("text", &m.recipient))
+        .map_err(fail)?;
+    m.body_html = sealer
+        .open_text(&m.body_html, &aad("html", &m.recipient))
+        .map_err(fail)?;
+    Ok(m)
+}
+
+/// The message as a page may show it: opened, private links removed.
+fn shown(sealer: &Sealer, m: Message) -> Result<Message, DbError> {
+    let mut m = opened(sealer, m)?;
+    m.body_text = redact_tokens(&m.body_text);
+    m.body_html = redact_tokens(&m.body_html);
+    Ok(m)
+}
 
 pub const PENDING: &str = "pending";
 pub const SENT: &str = "sent";
@@ -61,15 +106,22 @@ struct NewRow<'a> {
     sent_at: Option<NaiveDateTime>,
 }
 
-pub fn enqueue(conn: &mut DbConn, msg: &NewMessage, now: NaiveDateTime) -> Result<(), DbError> {
+/// Queues a message, its bodies sealed.
+pub fn enqueue(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    msg: &NewMessage,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let (text, html) = seal(sealer, &msg.recipient, &msg.body_text, &msg.body_html);
     diesel::insert_into(outbox::table)
         .values(NewRow {
             case_id: msg.case.map(|c| c.0),
             template: msg.template,
             recipient: &msg.recipient,
             subject: &msg.subject,
-            body_text: &msg.body_text,
-            body_html: &msg.body_html,
+            body_text: &text,
+            body_html: &html,
             status: PENDING,
             attempts: 0,
             next_attempt_at: now,
@@ -111,9 +163,10 @@ pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> Result<Vec<i64>
 }
 
 /// Takes a lease on a message; only one claimant can win. Returns the
-/// message if this one did.
+/// message, opened to be sent, if this one did.
 pub fn claim(
     conn: &mut DbConn,
+    sealer: &Sealer,
     id: i64,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
@@ -124,12 +177,11 @@ pub fn claim(
     if n == 0 {
         return Ok(None);
     }
-    Ok(Some(
-        outbox::table
-            .find(id)
-            .select(Message::as_select())
-            .first(conn)?,
-    ))
+    let message = outbox::table
+        .find(id)
+        .select(Message::as_select())
+        .first(conn)?;
+    Ok(Some(opened(sealer, message)?))
 }
 
 #[derive(Insertable)]
@@ -158,11 +210,27 @@ fn record_attempt(
     Ok(())
 }
 
-pub fn mark_sent(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(), DbError> {
+/// Records that `msg` (as claimed) was sent; its private links are removed
+/// from what is kept.
+pub fn mark_sent(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    msg: &Message,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let id = msg.id;
+    let (text, html) = seal(
+        sealer,
+        &msg.recipient,
+        &redact_tokens(&msg.body_text),
+        &redact_tokens(&msg.body_html),
+    );
     super::write_transaction::<_, DbError, _>(conn, |conn: &mut DbConn| {
         record_attempt(conn, id, now, None)?;
         diesel::update(outbox::table.find(id))
             .set((
+                outbox::body_text.eq(&text),
+                outbox::body_html.eq(&html),
                 outbox::status.eq(SENT),
                 outbox::attempts.eq(outbox::attempts + 1),
                 outbox::sent_at.eq(Some(now)),
@@ -204,15 +272,56 @@ pub fn delete_for_case(conn: &mut DbConn, case: CaseId) -> Result<(), DbError> {
     Ok(())
 }
 
-pub fn for_case(conn: &mut DbConn, case: CaseId) -> Result<Vec<Message>, DbError> {
-    Ok(outbox::table
+/// A case's messages as a page may show them: opened, private links
+/// removed (before and after sending).
+pub fn for_case(conn: &mut DbConn, sealer: &Sealer, case: CaseId) -> Result<Vec<Message>, DbError> {
+    outbox::table
         .filter(outbox::case_id.eq(case.0))
         .order(outbox::id)
         .select(Message::as_select())
-        .load(conn)?)
+        .load(conn)?
+        .into_iter()
+        .map(|m| shown(sealer, m))
+        .collect()
 }
 
-/// Every message, oldest first.
+/// Seals the bodies of messages written before sealing existed, removing
+/// the private links of those already sent. Returns how many it sealed.
+pub fn seal_legacy(conn: &mut DbConn, sealer: &Sealer) -> Result<usize, DbError> {
+    let rows: Vec<Message> = outbox::table
+        .filter(
+            outbox::body_text
+                .not_like("sealed:v1:%")
+                .or(outbox::body_html.not_like("sealed:v1:%")),
+        )
+        .select(Message::as_select())
+        .load(conn)?;
+    for m in &rows {
+        let keep = |body: &str| {
+            if m.status == PENDING {
+                body.to_owned()
+            } else {
+                redact_tokens(body)
+            }
+        };
+        let (text, html) = if is_sealed_text(&m.body_text) {
+            continue;
+        } else {
+            seal(
+                sealer,
+                &m.recipient,
+                &keep(&m.body_text),
+                &keep(&m.body_html),
+            )
+        };
+        diesel::update(outbox::table.find(m.id))
+            .set((outbox::body_text.eq(&text), outbox::body_html.eq(&html)))
+            .execute(conn)?;
+    }
+    Ok(rows.len())
+}
+
+/// Every message, oldest first, as stored (bodies sealed).
 pub fn all(conn: &mut DbConn) -> Result<Vec<Message>, DbError> {
     Ok(outbox::table
         .order(outbox::id)

@@ -22,6 +22,8 @@ pub struct Jobs {
     pub settings: Settings,
     pub clock: Arc<dyn Clock>,
     pub templates: Arc<Templates>,
+    /// Opens and seals email bodies (the data key).
+    pub sealer: crate::crypto::Sealer,
 }
 
 impl Jobs {
@@ -29,6 +31,7 @@ impl Jobs {
     pub fn deliver_mail(&self) {
         match deliver_due(
             &self.pool,
+            &self.sealer,
             &self.transport,
             &self.settings.mail,
             self.clock.now(),
@@ -54,6 +57,7 @@ impl Jobs {
     pub fn send_digest(&self) {
         match crate::service::digest::send_if_due(
             &self.pool,
+            &self.sealer,
             &self.templates,
             &self.settings,
             self.clock.as_ref(),

@@ -46,6 +46,7 @@ pub struct DeliveryReport {
 /// Sends every message that is due now; returns what happened.
 pub fn deliver_due(
     pool: &Pool,
+    sealer: &crate::crypto::Sealer,
     transport: &Transport,
     settings: &MailSettings,
     now: DateTime<Utc>,
@@ -58,7 +59,8 @@ pub fn deliver_due(
     let stamp = db::timestamp(now);
     let mut report = DeliveryReport::default();
     for id in outbox::due(&mut conn, stamp, BATCH)? {
-        let Some(msg) = outbox::claim(&mut conn, id, stamp, db::timestamp(now + LEASE))? else {
+        let Some(msg) = outbox::claim(&mut conn, sealer, id, stamp, db::timestamp(now + LEASE))?
+        else {
             continue; // another worker took it
         };
         let result = build(&msg, &from).and_then(|m| transport.send(&m));
@@ -68,7 +70,7 @@ pub fn deliver_due(
             .unwrap_or_else(|| "-".into());
         match result {
             Ok(()) => {
-                outbox::mark_sent(&mut conn, id, stamp)?;
+                outbox::mark_sent(&mut conn, sealer, &msg, stamp)?;
                 log::info!("mail {id} ({}) for case {case} delivered", msg.template);
                 report.sent += 1;
             }

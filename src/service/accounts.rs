@@ -335,7 +335,7 @@ fn email_password_link(
         &by.name,
         &format!("{}/staff/setup/{token}", ctx.settings.base_url()),
     )?;
-    outbox::enqueue(conn, &message, now)?;
+    outbox::enqueue(conn, &ctx.sealer, &message, now)?;
     Ok(())
 }
 

@@ -49,7 +49,7 @@ pub fn ask_the_person(
     agents::insert(conn, case, &hash, now, now + Duration::days(LINK_DAYS))?;
     let link = format!("{}/authority/{token}", ctx.settings.base_url());
     let message = messages::agent_check(&ctx.templates, &ctx.settings, person, agent_name, &link)?;
-    outbox::enqueue(conn, &message, now)?;
+    outbox::enqueue(conn, &ctx.sealer, &message, now)?;
     events::append(
         conn,
         case,
@@ -143,7 +143,7 @@ pub fn decide(ctx: &AppContext, token: &str, confirmed: bool) -> Result<Check, S
             "says the agent does NOT act for them"
         };
         for message in super::casework::staff_alerts(ctx, conn, &case, what)? {
-            outbox::enqueue(conn, &message, now)?;
+            outbox::enqueue(conn, &ctx.sealer, &message, now)?;
         }
         Ok(Check::Answered {
             decision: decision.into(),

@@ -344,7 +344,7 @@ pub fn perform_as(
             (_, message) => {
                 let mut sent = false;
                 for m in message.iter().chain(&alerts) {
-                    outbox::enqueue(conn, m, now)?;
+                    outbox::enqueue(conn, &ctx.sealer, m, now)?;
                     sent = true;
                 }
                 Ok(sent)
@@ -1116,7 +1116,7 @@ pub fn view(
         broken_link: events::first_broken_in(&trail),
         rights,
         trail,
-        messages: outbox::for_case(&mut conn, case.id)?,
+        messages: outbox::for_case(&mut conn, &ctx.sealer, case.id)?,
         notes: notes::for_case(&mut conn, case.id)?,
         replies: status::replies(&mut conn, case.id)?,
         documents: documents::list(&mut conn, case.id)?,

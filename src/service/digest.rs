@@ -38,6 +38,7 @@ fn row(r: &QueueRow, today: NaiveDate) -> Value {
 /// were queued.
 pub fn send_if_due(
     pool: &Pool,
+    sealer: &crate::crypto::Sealer,
     templates: &Templates,
     settings: &Settings,
     clock: &dyn Clock,
@@ -106,6 +107,7 @@ pub fn send_if_due(
             let email = templates.email("staff_digest", &data)?;
             outbox::enqueue(
                 conn,
+                sealer,
                 &NewMessage {
                     case: None,
                     template: "staff_digest",

@@ -208,7 +208,7 @@ pub fn upload(
             now,
         )?;
         for message in staff_alerts(ctx, conn, &case, "has sent identity documents for review")? {
-            outbox::enqueue(conn, &message, now)?;
+            outbox::enqueue(conn, &ctx.sealer, &message, now)?;
         }
         Ok(UploadOutcome::Stored(uploads.len()))
     })?;

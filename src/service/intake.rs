@@ -114,7 +114,7 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
             &request.rights,
             &confirm_link(ctx, &token),
         )?;
-        outbox::enqueue(conn, &message, now)?;
+        outbox::enqueue(conn, &ctx.sealer, &message, now)?;
         Ok(Filed::Filed(reference))
     })?;
     match &filed {
@@ -321,7 +321,7 @@ fn acknowledge(
     let link = super::status::issue_link(ctx, conn, case, now)?;
     let message =
         messages::acknowledgement(&ctx.templates, &ctx.settings, to, rights, deadline, &link)?;
-    outbox::enqueue(conn, &message, now)?;
+    outbox::enqueue(conn, &ctx.sealer, &message, now)?;
     Ok(())
 }
 
@@ -406,7 +406,7 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
             &rights,
             &confirm_link(ctx, &token),
         )?;
-        outbox::enqueue(conn, &message, now)?;
+        outbox::enqueue(conn, &ctx.sealer, &message, now)?;
         Ok(ResendOutcome::Sent {
             reference: case.reference,
         })

@@ -92,7 +92,7 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
             use crate::domain::rights::Choice;
             crate::domain::casework::ExtensionReason::parse(&key).map(|r| r.label().to_owned())
         });
-    let messages = outbox::for_case(&mut conn, case.id)?
+    let messages = outbox::for_case(&mut conn, &ctx.sealer, case.id)?
         .into_iter()
         .filter(|m| m.recipient.eq_ignore_ascii_case(Addressee::of(&case).email))
         .filter(|m| m.template != "confirm_email" && m.template != "status_link")
@@ -209,7 +209,7 @@ pub fn send_links(ctx: &AppContext, email: &Email) -> Result<usize, ServiceError
             let link = issue_link(ctx, conn, case.id, now)?;
             let message =
                 messages::status_link(&ctx.templates, &ctx.settings, &Addressee::of(&case), &link)?;
-            outbox::enqueue(conn, &message, now)?;
+            outbox::enqueue(conn, &ctx.sealer, &message, now)?;
             events::append(
                 conn,
                 case.id,

@@ -213,7 +213,7 @@ async fn unconfirmed_requests_expire_after_the_configured_days() {
         .db(|c| rightsdesk::db::cases::rights(c, case.id))
         .is_empty());
     assert!(app
-        .db(|c| rightsdesk::db::outbox::for_case(c, case.id))
+        .db(|c| rightsdesk::db::outbox::for_case(c, &app.ctx.sealer, case.id))
         .is_empty());
     assert_eq!(
         app.db(|c| rightsdesk::db::events::first_broken_link(c, case.id)),

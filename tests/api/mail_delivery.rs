@@ -42,6 +42,7 @@ async fn failed_deliveries_are_retried_with_backoff_then_marked_failed() {
         app.clock.advance(Duration::hours(1));
         deliver_due(
             &app.ctx.pool,
+            &app.ctx.sealer,
             &transport,
             &app.ctx.settings.mail,
             app.clock.now(),
@@ -83,6 +84,7 @@ async fn a_failed_attempt_waits_before_the_next() {
     app.db(|c| {
         outbox::enqueue(
             c,
+            &app.ctx.sealer,
             &outbox::NewMessage {
                 case: None,
                 template: "confirm_email",
@@ -95,11 +97,11 @@ async fn a_failed_attempt_waits_before_the_next() {
         )
     });
     let at = |secs| due_at + Duration::seconds(secs);
-    let first = deliver_due(&pool, &transport, &settings, at(0)).unwrap();
+    let first = deliver_due(&pool, &app.ctx.sealer, &transport, &settings, at(0)).unwrap();
     assert_eq!(first.retrying, 1);
-    let again = deliver_due(&pool, &transport, &settings, at(59)).unwrap();
+    let again = deliver_due(&pool, &app.ctx.sealer, &transport, &settings, at(59)).unwrap();
     assert_eq!(again.retrying, 0, "not before the backoff has passed");
-    let later = deliver_due(&pool, &transport, &settings, at(61)).unwrap();
+    let later = deliver_due(&pool, &app.ctx.sealer, &transport, &settings, at(61)).unwrap();
     assert_eq!(later.retrying, 1);
 }
 

@@ -300,6 +300,7 @@ async fn the_daily_digest_tells_agents_what_is_due_and_admins_what_is_unassigned
     let send = |app: &TestApp| {
         digest::send_if_due(
             &app.ctx.pool,
+            &app.ctx.sealer,
             &app.ctx.templates,
             &app.ctx.settings,
             &app.clock,

@@ -178,3 +178,113 @@ async fn every_form_body_is_capped_chunked_or_not() {
         assert_eq!(r.status().as_u16(), 413, "{path}");
     }
 }
+
+/// The 43-character tokens in the links of an email.
+fn tokens_in(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .filter(|w| rightsdesk::secret::looks_like_token(w))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether `needle` appears in any text column of any table (PostgreSQL),
+/// or anywhere in the database's files (SQLite: the file, WAL and SHM).
+fn stored_anywhere(app: &crate::helpers::TestApp, needle: &str) -> bool {
+    use diesel::prelude::*;
+    match app.ctx.backend {
+        rightsdesk::db::Backend::Sqlite => {
+            let url = app.ctx.settings.database_url();
+            let path = url.trim_start_matches("sqlite://");
+            ["", "-wal", "-shm"].iter().any(|suffix| {
+                std::fs::read(format!("{path}{suffix}"))
+                    .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            })
+        }
+        rightsdesk::db::Backend::Postgres => {
+            #[derive(QueryableByName)]
+            struct Column {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                table_name: String,
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                column_name: String,
+            }
+            #[derive(QueryableByName)]
+            struct Found {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            app.db(|c| {
+                let columns: Vec<Column> = diesel::sql_query(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = 'public' AND data_type IN ('text', 'character varying')",
+                )
+                .load(c)?;
+                for col in columns {
+                    let found: Found = diesel::sql_query(format!(
+                        "SELECT count(*) AS n FROM \"{}\" WHERE \"{}\" LIKE $1",
+                        col.table_name, col.column_name
+                    ))
+                    .bind::<diesel::sql_types::Text, _>(format!("%{needle}%"))
+                    .get_result(c)?;
+                    if found.n > 0 {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            })
+        }
+    }
+}
+
+#[tokio::test]
+async fn no_live_link_is_readable_in_the_database_or_on_a_staff_page() {
+    let app = spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    let viewer = app.staff("viewer@example.org", Role::Viewer).await;
+    // A request: its confirmation link, then its status-page link.
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    let confirm = app
+        .wait_for_email_to("ada@example.com", "Confirm your email")
+        .await;
+    let ack = app
+        .wait_for_email_to("ada@example.com", "We have received")
+        .await;
+    // A staff invitation: its set-password link.
+    let r = admin
+        .post(
+            "/staff/users",
+            &[
+                ("name", "Eve Agent"),
+                ("email", "eve@example.org"),
+                ("role", "agent"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let invite = app.wait_for_email_to("eve@example.org", "invited").await;
+    app.wait_for_outbox_drained().await;
+    let tokens: Vec<String> = [&confirm.text, &ack.text, &invite.text]
+        .iter()
+        .flat_map(|t| tokens_in(t))
+        .collect();
+    assert!(tokens.len() >= 3, "{tokens:?}");
+    for token in &tokens {
+        assert!(
+            !stored_anywhere(&app, token),
+            "a live link is stored: {token}"
+        );
+    }
+    // The case page shows the emails, without their links, to every role.
+    let page = viewer.page(&format!("/staff/cases/{reference}")).await;
+    assert!(page.contains("private link removed"), "{page}");
+    for token in &tokens {
+        assert!(!page.contains(token.as_str()));
+    }
+    // The status link still works for the requester (it is in their email).
+    let start = ack.text.find("/status/").unwrap();
+    let status: String = ack.text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    assert_eq!(app.get(&status).await.status().as_u16(), 200);
+}

@@ -724,7 +724,8 @@ pub async fn post(
                 "action": action.key(),
                 "to": message.recipient,
                 "subject": message.subject,
-                "body": message.body_text,
+                // A private link must not work from a staff page.
+                "body": crate::secret::redact_tokens(&message.body_text),
                 "fields": serde_json::to_value(&form).unwrap_or_default(),
             }),
             StatusCode::OK,
