@@ -19,6 +19,8 @@ pub struct AppContext {
     pub jurisdiction: Jurisdiction,
     pub clock: Arc<dyn Clock>,
     pub mail: MailWaker,
+    /// Bounds the password hashes running at once.
+    pub hashing: Arc<crate::service::accounts::HashGate>,
     /// Encrypts and decrypts uploaded documents.
     pub sealer: crate::crypto::Sealer,
 }

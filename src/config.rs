@@ -182,12 +182,12 @@ pub enum SettingsError {
     DigestHour(u32),
     #[error(
         "configuration: staff.session_key must be set (base64 of at least 64 random bytes, \
-         e.g. from `openssl rand -base64 64`) when the app is not served on a loopback address: {0}"
+         e.g. from `openssl rand -base64 64`) unless the app both listens on and is reached at a loopback address: {0}"
     )]
     SessionKey(&'static str),
     #[error(
         "configuration: uploads.key must be set (base64 of 32 random bytes, e.g. from \
-         `openssl rand -base64 32`) when the app is not served on a loopback address: {0}"
+         `openssl rand -base64 32`) unless the app both listens on and is reached at a loopback address: {0}"
     )]
     UploadKey(&'static str),
     #[error("configuration: cannot read calendars.file {path}: {source}")]
@@ -344,8 +344,15 @@ impl Settings {
         Ok(())
     }
 
-    /// Whether the base URL is a loopback address (development).
+    /// Whether this is development: the base URL is a loopback address and
+    /// the server listens on one (a development key must never serve
+    /// anyone else).
     fn is_local(&self) -> bool {
+        let listens_locally = self.bind_addr().is_ok_and(|a| a.ip().is_loopback());
+        listens_locally && self.base_url_is_loopback()
+    }
+
+    fn base_url_is_loopback(&self) -> bool {
         Url::parse(&self.server.base_url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned))
@@ -516,6 +523,9 @@ mod tests {
         // Development on a loopback address may leave it empty.
         let dev = Settings::load_from(env(&[])).unwrap();
         assert_eq!(dev.session_key().unwrap(), None);
+        // But not when it listens on every address, whatever the base URL.
+        let err = Settings::load_from(env(&[("RIGHTSDESK_BIND", "0.0.0.0:8080")])).unwrap_err();
+        assert!(err.to_string().contains("staff.session_key"), "{err}");
     }
 
     #[test]

@@ -51,8 +51,8 @@ pub fn document_sealer(settings: &Settings) -> anyhow::Result<crate::crypto::Sea
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut key = [0u8; crate::crypto::KEY_BYTES];
             rand::rng().fill_bytes(&mut key);
-            std::fs::create_dir_all(settings.data_dir())?;
-            write_private(&path, &key)
+            crate::files::private_dir(settings.data_dir())?;
+            crate::files::write_private(&path, &key, true)
                 .with_context(|| format!("writing the development key {}", path.display()))?;
             log::warn!(
                 "uploads.key is not set: documents are encrypted with a development key in {} \
@@ -66,21 +66,9 @@ pub fn document_sealer(settings: &Settings) -> anyhow::Result<crate::crypto::Sea
     Ok(crate::crypto::Sealer::new(&key))
 }
 
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)?.write_all(bytes)
-}
-
 impl Application {
     pub fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
-        std::fs::create_dir_all(settings.data_dir()).with_context(|| {
+        crate::files::private_dir(settings.data_dir()).with_context(|| {
             format!(
                 "creating the data directory {}",
                 settings.data_dir().display()
@@ -132,7 +120,7 @@ impl Application {
             App::new()
                 .wrap(actix_governor::Governor::new(&limits))
                 .wrap(web::staff::session(session_key.clone(), secure))
-                .wrap(web::security_headers())
+                .wrap(web::security_headers(secure))
                 .wrap(web::request_logger())
                 .app_data(data.clone())
                 .app_data(
@@ -225,6 +213,7 @@ fn app_context(
         jurisdiction,
         clock,
         mail,
+        hashing: Arc::new(crate::service::accounts::HashGate::per_core()),
         sealer,
     })
 }

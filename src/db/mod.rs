@@ -142,6 +142,27 @@ impl ManageConnection for Manager {
     }
 }
 
+/// Creates the SQLite file readable by this user only (SQLite gives its
+/// -wal and -shm files the database file's mode), and closes down files
+/// found more open.
+fn make_sqlite_files_private(target: &str) -> Result<(), DbError> {
+    let fail = |source| DbError::Directory {
+        path: target.to_owned(),
+        source,
+    };
+    let path = Path::new(target);
+    if target != ":memory:" && !path.exists() {
+        crate::files::write_private(path, b"", true).map_err(fail)?;
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let file = format!("{target}{suffix}");
+        if Path::new(&file).exists() {
+            crate::files::make_private(Path::new(&file)).map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
 /// Builds the pool for a database URL; creates the SQLite file's directory.
 pub fn connect(url: &str, pool_size: u32) -> Result<(Pool, Backend), DbError> {
     let manager = Manager::new(url)?;
@@ -149,15 +170,21 @@ pub fn connect(url: &str, pool_size: u32) -> Result<(Pool, Backend), DbError> {
     if backend == Backend::Sqlite {
         if let Some(dir) = Path::new(&manager.target).parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|source| DbError::Directory {
+                crate::files::private_dir(dir).map_err(|source| DbError::Directory {
                     path: dir.display().to_string(),
                     source,
                 })?;
             }
         }
     }
+    if backend == Backend::Sqlite {
+        make_sqlite_files_private(&manager.target)?;
+    }
     // Fail fast with the real reason, rather than r2d2's time-out.
     manager.establish()?;
+    if backend == Backend::Sqlite {
+        make_sqlite_files_private(&manager.target)?;
+    }
     let pool = r2d2::Pool::builder()
         .max_size(pool_size)
         .connection_timeout(Duration::from_secs(10))

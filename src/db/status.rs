@@ -1,5 +1,6 @@
-//! The requester's status page: its links (`status_links`, one working link
-//! per request, stored as hashes) and the replies written through it
+//! The requester's status page: its links (`status_links`, stored as
+//! hashes; each works until it expires, so asking for a new one never
+//! breaks one already sent) and the replies written through it
 //! (`case_replies`).
 
 use chrono::NaiveDateTime;
@@ -9,21 +10,16 @@ use super::cases::CaseId;
 use super::schema::{case_replies, status_links};
 use super::{DbConn, DbError};
 
-/// Stores a new link for a case, revoking any earlier one.
-pub fn replace_link(
+/// Stores a new link for a case. Earlier links keep working until they
+/// expire: anyone who knows an address can ask for a link to be sent to it,
+/// and that must not cut the requester off from a link they hold.
+pub fn add_link(
     conn: &mut DbConn,
     case: CaseId,
     token_hash: &str,
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
 ) -> Result<(), DbError> {
-    diesel::update(
-        status_links::table
-            .filter(status_links::case_id.eq(case.0))
-            .filter(status_links::revoked_at.is_null()),
-    )
-    .set(status_links::revoked_at.eq(Some(now)))
-    .execute(conn)?;
     diesel::insert_into(status_links::table)
         .values((
             status_links::case_id.eq(case.0),
@@ -39,7 +35,7 @@ pub fn replace_link(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkLookup {
     Valid(CaseId),
-    /// Expired or replaced by a newer link.
+    /// Expired (or revoked).
     Stale,
     Unknown,
 }

@@ -39,7 +39,7 @@ impl Transport {
                 return Err(TransportError::Unsupported(url.to_owned()));
             }
             let dir = PathBuf::from(dir);
-            std::fs::create_dir_all(&dir).map_err(|source| TransportError::Directory {
+            crate::files::private_dir(&dir).map_err(|source| TransportError::Directory {
                 path: dir.display().to_string(),
                 source,
             })?;
@@ -93,7 +93,7 @@ fn write_eml(dir: &std::path::Path, message: &Message) -> std::io::Result<()> {
         .unwrap_or_default();
     let name = format!("{nanos:020}-{:08x}", rand::rng().random::<u32>());
     let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, message.formatted())?;
+    crate::files::write_private(&tmp, &message.formatted(), true)?;
     std::fs::rename(&tmp, dir.join(format!("{name}.eml")))
 }
 

@@ -38,6 +38,46 @@ pub enum AccountError {
     NoSuchUser,
 }
 
+/// Bounds how many password hashes run at once. Argon2 is deliberately
+/// slow and memory-hungry: a burst of logins must queue here, not take
+/// every core (and never while holding a database connection).
+pub struct HashGate {
+    running: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+    max: usize,
+}
+
+impl HashGate {
+    pub fn new(max: usize) -> HashGate {
+        HashGate {
+            running: std::sync::Mutex::new(0),
+            freed: std::sync::Condvar::new(),
+            max: max.max(1),
+        }
+    }
+
+    /// One per core.
+    pub fn per_core() -> HashGate {
+        HashGate::new(std::thread::available_parallelism().map_or(2, usize::from))
+    }
+
+    /// Runs `f` once fewer than `max` others are running.
+    pub fn run<T>(&self, f: impl FnOnce() -> T) -> T {
+        {
+            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            while *running >= self.max {
+                running = self.freed.wait(running).unwrap_or_else(|e| e.into_inner());
+            }
+            *running += 1;
+        }
+        let out = f();
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        *running -= 1;
+        self.freed.notify_one();
+        out
+    }
+}
+
 pub fn hash_password(password: &NewPassword) -> Result<String, ServiceError> {
     Argon2::default()
         .hash_password(password.as_str().as_bytes())
@@ -193,27 +233,33 @@ pub fn use_link(
     name: &str,
     password: &str,
 ) -> Result<Result<User, AccountError>, ServiceError> {
-    let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
     if !secret::looks_like_token(token) {
         return Ok(Err(AccountError::NoSuchUser));
     }
     let hash_of_token = secret::hash(token);
+    // Checked and hashed without holding a connection (argon2 is slow);
+    // the link is checked again, and spent, in the transaction.
+    let first_check = link_check(&mut *ctx.pool.get()?, token, now)?;
+    let (email, name) = match &first_check {
+        LinkCheck::Setup => match parse_person(email, name) {
+            Ok((email, name)) => (email.as_str().to_owned(), name),
+            Err(e) => return Ok(Err(e)),
+        },
+        LinkCheck::Invite { email, name } => (email.clone(), name.clone()),
+        LinkCheck::Unusable => return Ok(Err(AccountError::NoSuchUser)),
+    };
+    let password = match NewPassword::parse(password, &email) {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(e.into())),
+    };
+    let hash = ctx.hashing.run(|| hash_password(&password))?;
+    let mut conn = ctx.pool.get()?;
     db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
         let check = link_check(conn, token, now)?;
-        let (email, name) = match &check {
-            LinkCheck::Setup => match parse_person(email, name) {
-                Ok((email, name)) => (email.as_str().to_owned(), name),
-                Err(e) => return Ok(Err(e)),
-            },
-            LinkCheck::Invite { email, name } => (email.clone(), name.clone()),
-            LinkCheck::Unusable => return Ok(Err(AccountError::NoSuchUser)),
-        };
-        let password = match NewPassword::parse(password, &email) {
-            Ok(p) => p,
-            Err(e) => return Ok(Err(e.into())),
-        };
-        let hash = hash_password(&password)?;
+        if check != first_check {
+            return Ok(Err(AccountError::NoSuchUser));
+        }
         let Some(link) = users::find_link(conn, &hash_of_token)? else {
             return Ok(Err(AccountError::NoSuchUser));
         };
@@ -270,16 +316,17 @@ pub fn login(ctx: &AppContext, email: &str, password: &str) -> Result<Login, Ser
     };
     // The connection is given back before hashing: argon2 takes a while,
     // and pages must not wait for a connection meanwhile.
+    let verify = |hash: &str| ctx.hashing.run(|| verify(hash, password));
     let Some(user) = user.filter(|u| u.active && u.password_hash.is_some()) else {
-        verify(decoy_hash(), password);
+        verify(decoy_hash());
         return Ok(Login::Refused);
     };
     if user.locked_until.is_some_and(|until| until > now) {
-        verify(decoy_hash(), password);
+        verify(decoy_hash());
         log::warn!("login refused: user {} is locked out", user.id.0);
         return Ok(Login::Refused);
     }
-    let right = verify(user.password_hash.as_deref().unwrap_or_default(), password);
+    let right = verify(user.password_hash.as_deref().unwrap_or_default());
     let mut conn = ctx.pool.get()?;
     if right {
         users::record_login(&mut conn, user.id, now)?;

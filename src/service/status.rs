@@ -26,7 +26,7 @@ pub fn issue_link(
 ) -> Result<String, ServiceError> {
     let (token, hash) = secret::new_token();
     let expires = now + Duration::days(ctx.settings.requests.status_link_ttl_days.into());
-    status::replace_link(conn, case, &hash, now, expires)?;
+    status::add_link(conn, case, &hash, now, expires)?;
     Ok(format!("{}/status/{token}", ctx.settings.base_url()))
 }
 

@@ -76,9 +76,15 @@ async fn not_found() -> Result<HttpResponse, WebError> {
 }
 
 /// Headers every response carries. Pages hold personal data and links
-/// carry tokens: nothing is cached, no referrer leaves, no framing.
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// carry tokens: nothing is cached, no referrer leaves, no framing; served
+/// over https, browsers are told to use nothing else (HSTS).
+pub fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = if https {
+        DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "no-referrer"))

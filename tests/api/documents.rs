@@ -116,7 +116,7 @@ async fn documents_are_stored_encrypted_viewed_by_staff_approved_and_deleted() {
         assert!(!blob.starts_with(b"%PDF"));
     }
 
-    // Staff see them on the case page and open them inline, uncached.
+    // Staff see them on the case page and open them, uncached.
     let case_page = agent.page(&format!("/staff/cases/{reference}")).await;
     assert!(case_page.contains("Identity documents to review"));
     let case = app.case(&reference);
@@ -131,7 +131,15 @@ async fn documents_are_stored_encrypted_viewed_by_staff_approved_and_deleted() {
         .to_str()
         .unwrap()
         .contains("no-store"));
-    assert_eq!(r.headers()["content-disposition"], "inline");
+    // A PDF may carry scripts: it is downloaded, and sandboxed if opened.
+    assert_eq!(
+        r.headers()["content-disposition"],
+        format!("attachment; filename=\"document-{}.pdf\"", pdf.id).as_str()
+    );
+    assert!(r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("sandbox"));
     assert_eq!(r.bytes().await.unwrap().as_ref(), PDF);
     assert!(app
         .event_kinds(&reference)

@@ -14,6 +14,8 @@ async fn health_check_reports_the_database() {
         "sqlite"
     };
     assert_eq!(body["database"]["backend"], expected);
+    // Nothing that helps an anonymous caller pick an exploit.
+    assert!(body.get("version").is_none(), "{body}");
 }
 
 #[tokio::test]
@@ -33,6 +35,17 @@ async fn every_response_carries_security_headers() {
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
         "{cookie}"
+    );
+    // HSTS only where the app is reached over https.
+    assert!(h.get("strict-transport-security").is_none());
+    let https = crate::helpers::spawn_app_with(crate::helpers::default_now(), |s| {
+        s.server.base_url = "https://privacy.example.org".into();
+    })
+    .await;
+    let response = https.get("/").await;
+    assert_eq!(
+        response.headers()["strict-transport-security"],
+        "max-age=31536000"
     );
 }
 

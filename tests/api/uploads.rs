@@ -255,3 +255,60 @@ async fn an_upload_that_stalls_is_timed_out() {
     assert!(started.elapsed() < Duration::from_secs(20));
     assert_eq!(app.db(rightsdesk::db::documents::count_all), 0);
 }
+
+#[tokio::test]
+async fn data_files_and_folders_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let server = Server::start().await;
+    // File a request, so that an email file is written too.
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let form = client
+        .get(format!("{}/requests/new", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = form_field(&form, "csrf_token").to_owned();
+    let mut fields = crate::helpers::valid_request("access");
+    fields.push(("csrf_token", &csrf));
+    let r = client
+        .post(format!("{}/requests", server.base))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection());
+    let data = server._dir.path();
+    let mail = data.join("mail");
+    for _ in 0..100 {
+        if std::fs::read_dir(&mail).is_ok_and(|d| d.count() > 0) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(data), 0o700, "data folder");
+    assert_eq!(mode(&mail), 0o700, "mail folder");
+    for name in [
+        "rightsdesk.db",
+        "rightsdesk.db-wal",
+        "rightsdesk.db-shm",
+        "upload.key",
+    ] {
+        let path = data.join(name);
+        if path.exists() {
+            assert_eq!(mode(&path), 0o600, "{name}");
+        }
+    }
+    assert_eq!(mode(&data.join("rightsdesk.db")), 0o600);
+    let emails: Vec<_> = std::fs::read_dir(&mail).unwrap().flatten().collect();
+    assert!(!emails.is_empty());
+    for email in emails {
+        assert_eq!(mode(&email.path()), 0o600, "{:?}", email.path());
+    }
+}

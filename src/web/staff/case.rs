@@ -748,7 +748,8 @@ pub async fn post(
 }
 
 /// `GET /staff/cases/{reference}/documents/{id}`: one identity document,
-/// decrypted and shown inline, never cached. Recorded as a view.
+/// decrypted, an image shown inline (sandboxed) and a PDF downloaded, never
+/// cached. Recorded as a view.
 pub async fn document(
     staff: Staff,
     path: web::Path<(String, i64)>,
@@ -763,16 +764,24 @@ pub async fn document(
     })
     .await?
     .ok_or(WebError::NotFound)?;
-    // Nothing else may run alongside the file. Images are sandboxed too;
-    // a sandbox would stop the browser's own PDF viewer, so PDFs are not.
-    let policy = if opened.content_type == "application/pdf" {
-        "default-src 'none'; object-src 'self'; frame-ancestors 'none'"
+    // Nothing else may run alongside the file. Images are shown inline in
+    // a sandbox; a PDF can carry scripts and a sandbox would stop the
+    // browser's own viewer, so it is downloaded, never opened in the app's
+    // origin.
+    let (policy, disposition) = if opened.content_type == "application/pdf" {
+        (
+            "default-src 'none'; frame-ancestors 'none'; sandbox",
+            format!("attachment; filename=\"document-{id}.pdf\""),
+        )
     } else {
-        "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox"
+        (
+            "default-src 'none'; img-src 'self'; frame-ancestors 'none'; sandbox",
+            "inline".to_owned(),
+        )
     };
     Ok(HttpResponse::Ok()
         .content_type(opened.content_type)
-        .insert_header(("Content-Disposition", "inline"))
+        .insert_header(("Content-Disposition", disposition))
         .insert_header(("Cache-Control", "no-store, max-age=0"))
         .insert_header(("Pragma", "no-cache"))
         .insert_header(("Content-Security-Policy", policy))
