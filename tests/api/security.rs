@@ -288,3 +288,70 @@ async fn no_live_link_is_readable_in_the_database_or_on_a_staff_page() {
         .collect();
     assert_eq!(app.get(&status).await.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn a_staff_form_token_works_only_in_its_own_session() {
+    let app = spawn_app().await;
+    let ann = app.staff("ann@example.org", Role::Agent).await;
+    let bob = app.staff("bob@example.org", Role::Agent).await;
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    let anns_token = ann.csrf().await;
+    let path = format!("/staff/cases/{reference}/actions");
+    let note = |token: &str| {
+        vec![
+            ("csrf_token", token.to_owned()),
+            ("action", "note".to_owned()),
+            ("step", "send".to_owned()),
+            ("body", "hello".to_owned()),
+        ]
+    };
+    // Ann's token in Bob's session: refused.
+    let r = crate::staff_helpers::post(
+        &app,
+        &bob.client,
+        &path,
+        &note(&anns_token)
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 403);
+    // The public pages' double-submit token (a cookie anyone on a sibling
+    // site could plant) is not a staff token either.
+    let public = bob
+        .client
+        .get(app.url("/requests/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let cookie_token = crate::helpers::form_field(&public, "csrf_token").to_owned();
+    let r = crate::staff_helpers::post(
+        &app,
+        &bob.client,
+        &path,
+        &note(&cookie_token)
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 403);
+    // Bob's own: accepted.
+    let bobs = bob.csrf().await;
+    assert_ne!(bobs, anns_token);
+    let r = crate::staff_helpers::post(
+        &app,
+        &bob.client,
+        &path,
+        &note(&bobs)
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 303);
+}

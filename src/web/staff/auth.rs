@@ -19,14 +19,28 @@ const USER: &str = "uid";
 const EPOCH: &str = "epoch";
 const LOGIN_AT: &str = "login_at";
 const SEEN_AT: &str = "seen_at";
+/// The session's own CSRF token: a form token from another session (or
+/// one planted in this browser's cookies) does not pass.
+const CSRF: &str = "csrf";
 
 /// The logged-in staff member. Extracting it from a request that has no
 /// valid session answers with a redirect to the login page.
 pub struct Staff {
     pub user: User,
+    /// The token every form of this session carries.
+    pub csrf_token: String,
 }
 
 impl Staff {
+    /// Refuses (403) a form that does not carry this session's token.
+    pub fn verify_csrf(&self, submitted: &str) -> Result<(), WebError> {
+        if !submitted.is_empty() && crate::secret::constant_time_eq(&self.csrf_token, submitted) {
+            Ok(())
+        } else {
+            Err(WebError::Csrf)
+        }
+    }
+
     /// Refuses (403) unless the user may work cases.
     pub fn must_work(&self) -> Result<(), WebError> {
         if self.user.role.can_work_cases() {
@@ -57,7 +71,10 @@ pub fn start(session: &Session, user: &User, now: i64) -> Result<(), WebError> {
     insert(USER, user.id.0)?;
     insert(EPOCH, user.session_epoch.into())?;
     insert(LOGIN_AT, now)?;
-    insert(SEEN_AT, now)
+    insert(SEEN_AT, now)?;
+    session
+        .insert(CSRF, crate::secret::new_token().0)
+        .map_err(|e| WebError::Internal(anyhow::anyhow!("session: {e}")))
 }
 
 /// Where a logged-out request goes back to after login: only our own
@@ -113,7 +130,16 @@ impl FromRequest for Staff {
             match user {
                 Some(user) if user.active && i64::from(user.session_epoch) == epoch => {
                     let _ = session.insert(SEEN_AT, now);
-                    Ok(Staff { user })
+                    // Sessions begun before tokens were bound get one now.
+                    let csrf_token = match session.get::<String>(CSRF).ok().flatten() {
+                        Some(t) if crate::secret::looks_like_token(&t) => t,
+                        _ => {
+                            let t = crate::secret::new_token().0;
+                            let _ = session.insert(CSRF, t.clone());
+                            t
+                        }
+                    };
+                    Ok(Staff { user, csrf_token })
                 }
                 _ => {
                     session.purge();

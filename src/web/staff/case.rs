@@ -19,7 +19,7 @@ use crate::domain::deadline::long;
 use crate::domain::rights::Choice;
 use crate::domain::{Reference, Right};
 use crate::service::casework::{self, ActionError, CaseView, Command, Mode, Performed};
-use crate::web::{csrf, pages, WebError};
+use crate::web::{pages, WebError};
 
 /// A CCPA case still unverified this close to its due date is flagged:
 /// verification never stops the CCPA clock.
@@ -676,7 +676,7 @@ pub async fn post(
     form: web::Form<ActionForm>,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    csrf::verify(&req, &form.csrf_token)?;
+    staff.verify_csrf(&form.csrf_token)?;
     staff.must_work()?;
     let reference = parse_reference(&reference)?;
     let form = form.into_inner();

@@ -16,7 +16,7 @@ use crate::domain::rights::Choice;
 use crate::domain::NewRequest;
 use crate::service::intake;
 use crate::web::public::request_form::form_view;
-use crate::web::{csrf, pages, WebError};
+use crate::web::{pages, WebError};
 
 const TITLE: &str = "Enter a request received another way";
 
@@ -89,7 +89,7 @@ pub async fn post(
 ) -> Result<HttpResponse, WebError> {
     let bad = || WebError::BadForm("the form data is malformed".into());
     let manual: ManualFields = serde_html_form::from_bytes(&body).map_err(|_| bad())?;
-    csrf::verify(&req, &manual.csrf_token)?;
+    staff.verify_csrf(&manual.csrf_token)?;
     staff.must_work()?;
     let input: IntakeInput = serde_html_form::from_bytes(&body).map_err(|_| bad())?;
     let today = ctx.clock.today(ctx.settings.organisation.timezone);

@@ -101,13 +101,12 @@ fn auth_start(
 
 /// Ends every session of the account (this browser's and any other's).
 pub async fn logout(
-    req: HttpRequest,
     session: Session,
     staff: Staff,
     form: web::Form<csrf::CsrfForm>,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    csrf::verify(&req, &form.csrf_token)?;
+    staff.verify_csrf(&form.csrf_token)?;
     let id = staff.user.id;
     pages::blocking(&ctx, move |ctx| accounts::logout(ctx, id)).await?;
     session.purge();

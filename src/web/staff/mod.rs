@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 pub use auth::Staff;
 
 use crate::app::AppContext;
-use crate::web::{csrf, pages, WebError};
+use crate::web::{pages, WebError};
 
 pub const COOKIE: &str = "rd_staff";
 
@@ -87,7 +87,7 @@ pub fn render(
     mut data: Value,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let (token, cookie) = csrf::token(req, pages::secure_cookies(ctx));
+    let _ = req;
     if let Some(map) = data.as_object_mut() {
         map.insert(
             "me".into(),
@@ -98,11 +98,12 @@ pub fn render(
                 "can_admin": staff.user.role.can_administer(),
             }),
         );
-        map.insert("csrf_token".into(), token.into());
+        // Bound to the session: another session's token does not pass.
+        map.insert("csrf_token".into(), staff.csrf_token.clone().into());
         map.entry("flash").or_insert(Value::Null);
         map.entry("error").or_insert(Value::Null);
     }
-    pages::render(ctx, page, title, data, status, cookie)
+    pages::render(ctx, page, title, data, status, None)
 }
 
 /// A redirect after a successful POST (so a reload does not repeat it).

@@ -13,7 +13,7 @@ use crate::db::{self, policies};
 use crate::domain::verification::{default_level, Level};
 use crate::domain::{Regime, Right};
 use crate::service::ServiceError;
-use crate::web::{csrf, pages, WebError};
+use crate::web::{pages, WebError};
 
 fn field(right: Right, regime: Regime) -> String {
     format!("{}.{}", right.key(), regime.key())
@@ -91,10 +91,7 @@ pub async fn post(
 ) -> Result<HttpResponse, WebError> {
     let form: HashMap<String, String> = serde_html_form::from_bytes(&body)
         .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
-    csrf::verify(
-        &req,
-        form.get("csrf_token").map(String::as_str).unwrap_or(""),
-    )?;
+    staff.verify_csrf(form.get("csrf_token").map(String::as_str).unwrap_or(""))?;
     staff.must_administer()?;
     let mut choices = Vec::new();
     for right in Right::ALL {

@@ -86,7 +86,7 @@ pub async fn invite(
     form: web::Form<InviteForm>,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    csrf::verify(&req, &form.csrf_token)?;
+    staff.verify_csrf(&form.csrf_token)?;
     staff.must_administer()?;
     let form = form.into_inner();
     let Ok(role) = form.role.parse::<Role>() else {
@@ -137,7 +137,7 @@ pub async fn update(
     form: web::Form<UpdateForm>,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    csrf::verify(&req, &form.csrf_token)?;
+    staff.verify_csrf(&form.csrf_token)?;
     staff.must_administer()?;
     let Ok(role) = form.role.parse::<Role>() else {
         return page(
@@ -174,13 +174,12 @@ pub async fn update(
 
 /// `POST /staff/users/{id}/password-link`: emails a fresh set-password link.
 pub async fn password_link(
-    req: HttpRequest,
     staff: Staff,
     id: web::Path<i64>,
     form: web::Form<csrf::CsrfForm>,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    csrf::verify(&req, &form.csrf_token)?;
+    staff.verify_csrf(&form.csrf_token)?;
     staff.must_administer()?;
     let by = staff.user.clone();
     let id = UserId(id.into_inner());
