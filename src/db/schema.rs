@@ -224,7 +224,20 @@ diesel::joinable!(status_links -> cases (case_id));
 diesel::joinable!(case_replies -> cases (case_id));
 diesel::joinable!(documents -> cases (case_id));
 
+diesel::table! {
+    login_throttle (user_id, client) {
+        user_id -> BigInt,
+        client -> Text,
+        failures -> Integer,
+        blocked_until -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(login_throttle -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    login_throttle,
     cases,
     case_rights,
     case_events,

@@ -344,3 +344,89 @@ pub fn spend_link(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<bool
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Records a failed login of `user` from `client`; returns the failures
+/// counted for that pair, the new one included.
+pub fn throttle_failure(
+    conn: &mut DbConn,
+    user: UserId,
+    client: &str,
+    now: NaiveDateTime,
+) -> Result<i32, DbError> {
+    use super::schema::login_throttle as t;
+    super::write_transaction::<_, DbError, _>(conn, |conn| {
+        let updated = diesel::update(t::table.find((user.0, client)))
+            .set((t::failures.eq(t::failures + 1), t::updated_at.eq(now)))
+            .returning(t::failures)
+            .get_result::<i32>(conn)
+            .optional()?;
+        if let Some(n) = updated {
+            return Ok(n);
+        }
+        diesel::insert_into(t::table)
+            .values((
+                t::user_id.eq(user.0),
+                t::client.eq(client),
+                t::failures.eq(1),
+                t::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        Ok(1)
+    })
+}
+
+/// Makes `client` wait until `until` before its next try at `user`.
+pub fn throttle_block(
+    conn: &mut DbConn,
+    user: UserId,
+    client: &str,
+    until: NaiveDateTime,
+) -> Result<(), DbError> {
+    use super::schema::login_throttle as t;
+    diesel::update(t::table.find((user.0, client)))
+        .set(t::blocked_until.eq(Some(until)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Until when `client` must wait before trying `user` again, if it must.
+pub fn throttled_until(
+    conn: &mut DbConn,
+    user: UserId,
+    client: &str,
+) -> Result<Option<NaiveDateTime>, DbError> {
+    use super::schema::login_throttle as t;
+    Ok(t::table
+        .find((user.0, client))
+        .select(t::blocked_until)
+        .first::<Option<NaiveDateTime>>(conn)
+        .optional()?
+        .flatten())
+}
+
+/// Forgets the failed logins of `user`: from one client (after it logged
+/// in), or from every client (an admin clearing them).
+pub fn throttle_clear(
+    conn: &mut DbConn,
+    user: UserId,
+    client: Option<&str>,
+) -> Result<usize, DbError> {
+    use super::schema::login_throttle as t;
+    Ok(match client {
+        Some(c) => diesel::delete(t::table.find((user.0, c))).execute(conn)?,
+        None => diesel::delete(t::table.filter(t::user_id.eq(user.0))).execute(conn)?,
+    })
+}
+
+/// Accounts with failed logins still counted, and how many in all.
+pub fn throttled_accounts(conn: &mut DbConn) -> Result<Vec<(UserId, i64)>, DbError> {
+    use super::schema::login_throttle as t;
+    let rows: Vec<(i64, Option<i64>)> = t::table
+        .group_by(t::user_id)
+        .select((t::user_id, diesel::dsl::sum(t::failures)))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(u, n)| (UserId(u), n.unwrap_or(0)))
+        .collect())
+}

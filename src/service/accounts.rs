@@ -306,13 +306,46 @@ pub enum Login {
     Refused,
 }
 
-pub fn login(ctx: &AppContext, email: &str, password: &str) -> Result<Login, ServiceError> {
+/// How long `client` waits before its next try after `failures` wrong
+/// passwords for one account: nothing for the first few, then a minute,
+/// doubling each time up to `staff.lockout_minutes`. Only that address
+/// waits: no one can lock a colleague (or the sole admin) out.
+fn throttle_delay(ctx: &AppContext, failures: i32) -> Option<Duration> {
+    let staff = &ctx.settings.staff;
+    let free = staff.max_failed_logins as i32;
+    if failures < free {
+        return None;
+    }
+    let doublings = (failures - free).min(20) as u32;
+    let seconds = 60i64.saturating_mul(1 << doublings);
+    Some(Duration::seconds(
+        seconds.min(i64::from(staff.lockout_minutes) * 60),
+    ))
+}
+
+/// Checks a login from `client` (the caller's address). Every answer but
+/// success looks the same, and takes as long.
+pub fn login(
+    ctx: &AppContext,
+    email: &str,
+    password: &str,
+    client: &str,
+) -> Result<Login, ServiceError> {
     let now = db::timestamp(ctx.clock.now());
     // What is not an address (a NUL byte, say) finds no account, and never
     // reaches the database.
-    let user = match Email::parse(email) {
-        Ok(email) => users::find_by_email(&mut *ctx.pool.get()?, email.as_str())?,
-        Err(_) => None,
+    let (user, waiting) = match Email::parse(email) {
+        Ok(email) => {
+            let mut conn = ctx.pool.get()?;
+            let user = users::find_by_email(&mut conn, email.as_str())?;
+            let waiting = match &user {
+                Some(u) => users::throttled_until(&mut conn, u.id, client)?
+                    .is_some_and(|until| until > now),
+                None => false,
+            };
+            (user, waiting)
+        }
+        Err(_) => (None, false),
     };
     // The connection is given back before hashing: argon2 takes a while,
     // and pages must not wait for a connection meanwhile.
@@ -321,39 +354,63 @@ pub fn login(ctx: &AppContext, email: &str, password: &str) -> Result<Login, Ser
         verify(decoy_hash());
         return Ok(Login::Refused);
     };
-    if user.locked_until.is_some_and(|until| until > now) {
+    // Accounts locked by earlier versions stay locked until their time runs out.
+    let locked = user.locked_until.is_some_and(|until| until > now);
+    if waiting || locked {
         verify(decoy_hash());
-        log::warn!("login refused: user {} is locked out", user.id.0);
+        log::warn!(
+            "login refused: user {} is throttled for this address",
+            user.id.0
+        );
         return Ok(Login::Refused);
     }
     let right = verify(user.password_hash.as_deref().unwrap_or_default());
     let mut conn = ctx.pool.get()?;
     if right {
         users::record_login(&mut conn, user.id, now)?;
+        users::throttle_clear(&mut conn, user.id, Some(client))?;
         return Ok(Login::Ok(user));
     }
     // One atomic increment per guess: parallel guesses each count.
-    let failed = users::count_failed_login(&mut conn, user.id)?;
-    let staff = &ctx.settings.staff;
-    let lock = (failed >= staff.max_failed_logins as i32)
-        .then(|| now + Duration::minutes(staff.lockout_minutes.into()));
-    if let Some(until) = lock {
-        // After a lockout the count starts again.
-        users::record_failed_login(&mut conn, user.id, 0, Some(until))?;
-    }
-    if lock.is_some() {
-        events::append_admin(
-            &mut conn,
-            "account_locked",
-            "system",
-            json!({ "user": user.id.0, "minutes": staff.lockout_minutes }),
-            now,
-        )?;
-    }
-    if lock.is_some() {
-        log::warn!("user {} locked out after repeated failed logins", user.id.0);
+    users::count_failed_login(&mut conn, user.id)?;
+    let failures = users::throttle_failure(&mut conn, user.id, client, now)?;
+    if let Some(wait) = throttle_delay(ctx, failures) {
+        users::throttle_block(&mut conn, user.id, client, now + wait)?;
+        // The admins' trail says when an address starts being slowed down.
+        if failures == ctx.settings.staff.max_failed_logins as i32 {
+            events::append_admin(
+                &mut conn,
+                "login_throttled",
+                "system",
+                json!({ "user": user.id.0, "failures": failures }),
+                now,
+            )?;
+            log::warn!(
+                "user {}: repeated failed logins from one address, now slowed down",
+                user.id.0
+            );
+        }
     }
     Ok(Login::Refused)
+}
+
+/// Forgets every failed login of an account (an admin, for someone who
+/// was slowed down by their own mistakes).
+pub fn clear_failed_logins(ctx: &AppContext, by: &User, id: UserId) -> Result<(), ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+        let cleared = users::throttle_clear(conn, id, None)?;
+        users::record_failed_login(conn, id, 0, None)?;
+        events::append_admin(
+            conn,
+            "failed_logins_cleared",
+            &format!("user:{}", by.id.0),
+            json!({ "user": id.0, "addresses": cleared }),
+            now,
+        )?;
+        Ok(())
+    })
 }
 
 /// Emails `user` a fresh single-use link to set their password (replacing

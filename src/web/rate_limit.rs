@@ -54,6 +54,19 @@ impl ClientIp {
     }
 }
 
+impl ClientIp {
+    /// The client of a request a handler got ("unknown" without a peer).
+    pub fn of_request(&self, req: &actix_web::HttpRequest) -> String {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok());
+        req.peer_addr()
+            .map(|peer| self.client_of(peer.ip(), forwarded).to_string())
+            .unwrap_or_else(|| "unknown".into())
+    }
+}
+
 impl KeyExtractor for ClientIp {
     type Key = IpAddr;
     type KeyExtractionError = SimpleKeyExtractionError<&'static str>;

@@ -355,3 +355,79 @@ async fn a_staff_form_token_works_only_in_its_own_session() {
     .await;
     assert_eq!(r.status().as_u16(), 303);
 }
+
+/// A browser at `address`, behind the trusted proxy at 127.0.0.1.
+fn client_at(address: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-forwarded-for", address.parse().unwrap());
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn guessing_slows_down_the_guesser_only_and_admins_can_clear_it() {
+    let app = spawn_app_with(crate::helpers::default_now(), |s| {
+        s.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()];
+    })
+    .await;
+    app.add_staff("admin@example.org", Role::Admin);
+    let attacker = client_at("203.0.113.9");
+    for _ in 0..5 {
+        let r = try_login(&app, &attacker, "admin@example.org", "wrong wrong wrong").await;
+        assert_eq!(r.status().as_u16(), 401);
+    }
+    // The guesser now waits, even with the right password...
+    let r = try_login(&app, &attacker, "admin@example.org", PASSWORD).await;
+    assert_eq!(r.status().as_u16(), 401);
+    // ...but the sole admin, elsewhere, is not locked out.
+    let admin = client_at("198.51.100.7");
+    let r = try_login(&app, &admin, "admin@example.org", PASSWORD).await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    // The wait grows: a minute, then two.
+    app.clock.advance(chrono::Duration::seconds(61));
+    let r = try_login(&app, &attacker, "admin@example.org", "still wrong guess").await;
+    assert_eq!(r.status().as_u16(), 401);
+    app.clock.advance(chrono::Duration::seconds(61));
+    let r = try_login(&app, &attacker, "admin@example.org", PASSWORD).await;
+    assert_eq!(
+        r.status().as_u16(),
+        401,
+        "two minutes after the sixth failure"
+    );
+    app.clock.advance(chrono::Duration::seconds(60));
+    let r = try_login(&app, &attacker, "admin@example.org", PASSWORD).await;
+    assert_eq!(r.status().as_u16(), 303);
+
+    // An admin clears another account's failed logins.
+    let agent_id = app.add_staff("agent@example.org", Role::Agent);
+    let typo = client_at("192.0.2.44");
+    for _ in 0..5 {
+        try_login(&app, &typo, "agent@example.org", "not my password").await;
+    }
+    assert_eq!(
+        try_login(&app, &typo, "agent@example.org", PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        401
+    );
+    let admin = app.login("admin@example.org", PASSWORD).await;
+    let page = admin.page("/staff/users").await;
+    assert!(page.contains("5 failed login(s)"), "{page}");
+    let r = admin
+        .post(&format!("/staff/users/{}/clear-logins", agent_id.0), &[])
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    assert_eq!(
+        try_login(&app, &typo, "agent@example.org", PASSWORD)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+}

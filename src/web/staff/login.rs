@@ -80,7 +80,12 @@ pub async fn post(
     csrf::verify(&req, &form.csrf_token)?;
     let form = form.into_inner();
     let (email, password) = (form.email.clone(), form.password);
-    let outcome = pages::blocking(&ctx, move |ctx| accounts::login(ctx, &email, &password)).await?;
+    let client = crate::web::rate_limit::ClientIp::new(ctx.settings.server.trusted_proxies.clone())
+        .of_request(&req);
+    let outcome = pages::blocking(&ctx, move |ctx| {
+        accounts::login(ctx, &email, &password, &client)
+    })
+    .await?;
     match outcome {
         Login::Ok(user) => {
             auth_start(&session, &ctx, &user)?;

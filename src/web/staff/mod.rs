@@ -73,6 +73,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/users/{id}/password-link",
             web::post().to(users::password_link),
+        )
+        .route(
+            "/staff/users/{id}/clear-logins",
+            web::post().to(users::clear_logins),
         );
 }
 

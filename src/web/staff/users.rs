@@ -22,9 +22,12 @@ async fn page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let list = pages::blocking(ctx, |ctx| {
+    let (list, throttled) = pages::blocking(ctx, |ctx| {
         let mut conn = ctx.pool.get()?;
-        Ok::<_, ServiceError>(users::all(&mut conn)?)
+        Ok::<_, ServiceError>((
+            users::all(&mut conn)?,
+            users::throttled_accounts(&mut conn)?,
+        ))
     })
     .await?;
     let tz = ctx.settings.organisation.timezone;
@@ -39,6 +42,7 @@ async fn page(
                 "active": u.active,
                 "invited": u.password_hash.is_none(),
                 "me": u.id == staff.user.id,
+                "failed_logins": throttled.iter().find(|(id, _)| *id == u.id).map(|(_, n)| *n),
                 "last_login": u.last_login_at.map(|t| t.and_utc().with_timezone(&tz).format("%-d %b %Y %H:%M").to_string()),
                 "roles": Role::ALL.iter().map(|r| json!({ "value": r.key(), "label": r.label(), "selected": *r == u.role })).collect::<Vec<_>>(),
             })
@@ -189,4 +193,20 @@ pub async fn password_link(
         Ok(()) => Ok(see_other("/staff/users")),
         Err(_) => Err(WebError::NotFound),
     }
+}
+
+/// `POST /staff/users/{id}/clear-logins`: forgets an account's failed
+/// logins, so whoever was slowed down can try again at once.
+pub async fn clear_logins(
+    staff: Staff,
+    id: web::Path<i64>,
+    form: web::Form<csrf::CsrfForm>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    staff.verify_csrf(&form.csrf_token)?;
+    staff.must_administer()?;
+    let by = staff.user.clone();
+    let id = UserId(id.into_inner());
+    pages::blocking(&ctx, move |ctx| accounts::clear_failed_logins(ctx, &by, id)).await?;
+    Ok(see_other("/staff/users"))
 }
