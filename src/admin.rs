@@ -45,6 +45,52 @@ pub fn add_user(email: &str, role: Role, name: Option<&str>) -> anyhow::Result<(
     }
 }
 
+/// `rightsdesk keys rotate`: re-encrypts documents and email bodies under
+/// the key read from standard input, in one transaction (all or nothing).
+/// In development, where the key is a file in the data directory, the file
+/// is replaced; otherwise the operator sets uploads.key to the new key.
+pub fn rotate_key() -> anyhow::Result<()> {
+    use base64::Engine;
+    let settings = Settings::load()?;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the new key from standard input")?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(line.trim())
+        .map_err(|_| {
+            anyhow::anyhow!("the new key is not base64 (make one with `openssl rand -base64 32`)")
+        })?;
+    let new_key: [u8; crate::crypto::KEY_BYTES] = bytes
+        .try_into()
+        .map_err(|_| anyhow::anyhow!("the new key is not 32 bytes long"))?;
+    let old = crate::startup::document_sealer(&settings)?;
+    let new = crate::crypto::Sealer::new(&new_key);
+    let (pool, _) = open_database(&settings)?;
+    let mut conn = pool.get()?;
+    let (documents, emails) = db::write_transaction::<_, anyhow::Error, _>(&mut conn, |conn| {
+        let documents = db::documents::reseal_all(conn, &old, &new)?;
+        let emails = outbox::reseal_all(conn, &old, &new)?;
+        Ok((documents, emails))
+    })?;
+    if settings.upload_key()?.is_none() {
+        let path = settings.data_dir().join("upload.key");
+        crate::files::write_private(&path, &new_key, false)
+            .with_context(|| format!("writing the new development key {}", path.display()))?;
+        eprintln!(
+            "re-encrypted {documents} document(s) and {emails} email(s); the new key is in {}",
+            path.display()
+        );
+    } else {
+        eprintln!(
+            "re-encrypted {documents} document(s) and {emails} email(s); now set uploads.key \
+             (RIGHTSDESK__UPLOADS__KEY) to the new key on every node and start them again"
+        );
+    }
+    Ok(())
+}
+
 /// `rightsdesk audit verify`: `Ok(None)` when every chain is intact, or a
 /// line naming the first broken link.
 pub fn audit_verify() -> anyhow::Result<Option<String>> {

@@ -41,6 +41,18 @@ pub enum Command {
     Audit(AuditCommand),
     /// Fill an empty database with made-up cases to try the staff workspace.
     Demo(DemoArgs),
+    /// Manage the data key (uploads.key).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Re-encrypt every identity document and stored email body under a new
+    /// data key, read from standard input (base64 of 32 random bytes, e.g.
+    /// `openssl rand -base64 32`). Stop every node first; then set
+    /// uploads.key to the new key and start them again.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -239,6 +251,7 @@ pub fn run(cli: Cli) -> i32 {
             }
         },
         Command::Demo(args) => report(crate::admin::demo(args.cases)),
+        Command::Keys(KeysCommand::Rotate) => report(crate::admin::rotate_key()),
         Command::Serve => match serve() {
             Ok(()) => 0,
             Err(e) => {

@@ -93,3 +93,37 @@ pub fn delete_for_case(conn: &mut DbConn, case: CaseId) -> Result<usize, DbError
 pub fn count_all(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(documents::table.count().get_result(conn)?)
 }
+
+/// Re-encrypts every stored document from `old` to `new` (key rotation).
+/// Returns how many.
+pub fn reseal_all(
+    conn: &mut DbConn,
+    old: &crate::crypto::Sealer,
+    new: &crate::crypto::Sealer,
+) -> Result<usize, DbError> {
+    let rows: Vec<(i64, i64, String, Vec<u8>, Vec<u8>)> = documents::table
+        .select((
+            documents::id,
+            documents::case_id,
+            documents::kind,
+            documents::nonce,
+            documents::ciphertext,
+        ))
+        .load(conn)?;
+    for (id, case_id, kind, nonce, ciphertext) in &rows {
+        let aad = crate::crypto::document_aad(*case_id, kind);
+        let plain = old.open(nonce, ciphertext, &aad).map_err(|_| {
+            DbError::Corrupt(format!(
+                "document {id} does not decrypt with the current key"
+            ))
+        })?;
+        let (nonce, ciphertext) = new.seal(&plain, &aad);
+        diesel::update(documents::table.find(id))
+            .set((
+                documents::nonce.eq(nonce),
+                documents::ciphertext.eq(ciphertext),
+            ))
+            .execute(conn)?;
+    }
+    Ok(rows.len())
+}

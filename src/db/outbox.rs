@@ -321,6 +321,20 @@ pub fn seal_legacy(conn: &mut DbConn, sealer: &Sealer) -> Result<usize, DbError>
     Ok(rows.len())
 }
 
+/// Re-encrypts every stored email body from `old` to `new` (key
+/// rotation). Returns how many messages.
+pub fn reseal_all(conn: &mut DbConn, old: &Sealer, new: &Sealer) -> Result<usize, DbError> {
+    let rows: Vec<Message> = outbox::table.select(Message::as_select()).load(conn)?;
+    for m in &rows {
+        let m = opened(old, m.clone())?;
+        let (text, html) = seal(new, &m.recipient, &m.body_text, &m.body_html);
+        diesel::update(outbox::table.find(m.id))
+            .set((outbox::body_text.eq(&text), outbox::body_html.eq(&html)))
+            .execute(conn)?;
+    }
+    Ok(rows.len())
+}
+
 /// Every message, oldest first, as stored (bodies sealed).
 pub fn all(conn: &mut DbConn) -> Result<Vec<Message>, DbError> {
     Ok(outbox::table

@@ -47,10 +47,10 @@ fn endless_file(size: usize, sent: Arc<AtomicUsize>) -> reqwest::Body {
 }
 
 /// A real server process, stopped when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
+    pub(crate) base: String,
+    pub(crate) _dir: tempfile::TempDir,
 }
 
 impl Drop for Server {
@@ -61,8 +61,20 @@ impl Drop for Server {
 }
 
 impl Server {
-    async fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
+    pub(crate) async fn start() -> Server {
+        Server::start_in(tempfile::tempdir().unwrap()).await
+    }
+
+    /// Stops the server, keeping its data directory.
+    pub(crate) fn stop(mut self) -> tempfile::TempDir {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let dir = tempfile::Builder::new().tempdir().unwrap();
+        std::mem::replace(&mut self._dir, dir)
+    }
+
+    /// Starts a server on an existing data directory.
+    pub(crate) async fn start_in(dir: tempfile::TempDir) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -314,4 +326,133 @@ async fn data_files_and_folders_are_private() {
     for email in emails {
         assert_eq!(mode(&email.path()), 0o600, "{:?}", email.path());
     }
+}
+
+#[tokio::test]
+async fn keys_rotate_re_encrypts_documents_and_emails() {
+    use base64::Engine;
+    use std::io::Write;
+    let server = Server::start().await;
+    // A request, so that an email body is stored sealed.
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let form = client
+        .get(format!("{}/requests/new", server.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = form_field(&form, "csrf_token").to_owned();
+    let mut fields = crate::helpers::valid_request("access");
+    fields.push(("csrf_token", &csrf));
+    client
+        .post(format!("{}/requests", server.base))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    let dir = server.stop();
+    let old_key = std::fs::read(dir.path().join("upload.key")).unwrap();
+    let old_sealer = rightsdesk::crypto::Sealer::new(&old_key.clone().try_into().unwrap());
+    // And a document, sealed with the current key as an upload would be.
+    let url = format!("sqlite://{}", dir.path().join("rightsdesk.db").display());
+    {
+        let (pool, _) = rightsdesk::db::connect(&url, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        let stored = rightsdesk::db::outbox::all(&mut conn).unwrap();
+        let case = rightsdesk::db::cases::CaseId(stored[0].case_id.unwrap());
+        let aad = rightsdesk::crypto::document_aad(case.0, "identity");
+        let (nonce, sealed) = old_sealer.seal(b"%PDF-1.7 passport", &aad);
+        rightsdesk::db::documents::insert(
+            &mut conn,
+            case,
+            "identity",
+            "application/pdf",
+            17,
+            &nonce,
+            &sealed,
+            rightsdesk::db::timestamp(chrono::Utc::now()),
+        )
+        .unwrap();
+    }
+    let rotate = |input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
+            .args(["keys", "rotate"])
+            .env("RIGHTSDESK_DATA_DIR", dir.path())
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "off")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Bad keys are refused, and nothing changes.
+    let (code, err) = rotate("not a key\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("not base64"), "{err}");
+    let (code, err) = rotate("c2hvcnQ=\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("32 bytes"), "{err}");
+    assert_eq!(
+        std::fs::read(dir.path().join("upload.key")).unwrap(),
+        old_key
+    );
+    // A good one re-encrypts and replaces the development key file.
+    let new_key = [9u8; 32];
+    let b64 = base64::engine::general_purpose::STANDARD.encode(new_key);
+    let (code, err) = rotate(&format!("{b64}\n"));
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("re-encrypted 1 document(s) and 1 email(s)"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("upload.key")).unwrap(),
+        new_key
+    );
+    // The stored email and document open with the new key, not the old one.
+    let (pool, _) = rightsdesk::db::connect(&url, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    let stored = rightsdesk::db::outbox::all(&mut conn).unwrap();
+    let case = rightsdesk::db::cases::CaseId(stored[0].case_id.unwrap());
+    let new = rightsdesk::crypto::Sealer::new(&new_key);
+    let shown = rightsdesk::db::outbox::for_case(&mut conn, &new, case).unwrap();
+    assert!(shown[0].body_text.contains("confirm"));
+    let old: [u8; 32] = old_key.try_into().unwrap();
+    let old = rightsdesk::crypto::Sealer::new(&old);
+    assert!(rightsdesk::db::outbox::for_case(&mut conn, &old, case).is_err());
+    let doc = rightsdesk::db::documents::list(&mut conn, case).unwrap()[0].id;
+    let sealed = rightsdesk::db::documents::sealed(&mut conn, case, doc)
+        .unwrap()
+        .unwrap();
+    let aad = rightsdesk::crypto::document_aad(case.0, "identity");
+    assert_eq!(
+        new.open(&sealed.nonce, &sealed.ciphertext, &aad).unwrap(),
+        b"%PDF-1.7 passport"
+    );
+    assert!(old.open(&sealed.nonce, &sealed.ciphertext, &aad).is_err());
+    // And the app starts on the new key.
+    drop(conn);
+    let server = Server::start_in(dir).await;
+    assert!(reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap()
+        .status()
+        .is_success());
 }
