@@ -94,6 +94,9 @@ pub fn count_all(conn: &mut DbConn) -> Result<i64, DbError> {
     Ok(documents::table.count().get_result(conn)?)
 }
 
+/// A stored document as rotation reads it: id, case, kind, nonce, bytes.
+type StoredDocument = (i64, i64, String, Vec<u8>, Vec<u8>);
+
 /// Re-encrypts every stored document from `old` to `new` (key rotation).
 /// Returns how many.
 pub fn reseal_all(
@@ -101,7 +104,7 @@ pub fn reseal_all(
     old: &crate::crypto::Sealer,
     new: &crate::crypto::Sealer,
 ) -> Result<usize, DbError> {
-    let rows: Vec<(i64, i64, String, Vec<u8>, Vec<u8>)> = documents::table
+    let rows: Vec<StoredDocument> = documents::table
         .select((
             documents::id,
             documents::case_id,
