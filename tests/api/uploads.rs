@@ -113,6 +113,32 @@ impl Server {
         panic!("the server did not start");
     }
 
+    /// Files a request for access on the public form, as a browser would.
+    pub(crate) async fn file_a_request(&self) {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let form = client
+            .get(format!("{}/requests/new", self.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let csrf = form_field(&form, "csrf_token").to_owned();
+        let mut fields = crate::helpers::valid_request("access");
+        fields.push(("csrf_token", &csrf));
+        let r = client
+            .post(format!("{}/requests", self.base))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success() || r.status().is_redirection());
+    }
+
     /// (resident now, peak resident so far), in bytes.
     fn memory(&self) -> (usize, usize) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
@@ -276,28 +302,7 @@ async fn data_files_and_folders_are_private() {
     use std::os::unix::fs::PermissionsExt;
     let server = Server::start().await;
     // File a request, so that an email file is written too.
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let form = client
-        .get(format!("{}/requests/new", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = form_field(&form, "csrf_token").to_owned();
-    let mut fields = crate::helpers::valid_request("access");
-    fields.push(("csrf_token", &csrf));
-    let r = client
-        .post(format!("{}/requests", server.base))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success() || r.status().is_redirection());
+    server.file_a_request().await;
     let data = server._dir.path();
     let mail = data.join("mail");
     for _ in 0..100 {
@@ -334,27 +339,7 @@ async fn keys_rotate_re_encrypts_documents_and_emails() {
     use std::io::Write;
     let server = Server::start().await;
     // A request, so that an email body is stored sealed.
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let form = client
-        .get(format!("{}/requests/new", server.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = form_field(&form, "csrf_token").to_owned();
-    let mut fields = crate::helpers::valid_request("access");
-    fields.push(("csrf_token", &csrf));
-    client
-        .post(format!("{}/requests", server.base))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    server.file_a_request().await;
     let dir = server.stop();
     let old_key = std::fs::read(dir.path().join("upload.key")).unwrap();
     let old_sealer = rightsdesk::crypto::Sealer::new(&old_key.clone().try_into().unwrap());
