@@ -12,6 +12,7 @@ use rand::Rng;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::db::{self, cases, events, outbox, users};
+use crate::domain::audit::{Actor, AdminEvent};
 use crate::domain::casework::{Channel, IdentityMethod, Outcome};
 use crate::domain::{IntakeInput, NewRequest, Role};
 use crate::service::casework::{self, Command, Mode};
@@ -34,9 +35,13 @@ pub fn add_user(email: &str, role: Role, name: Option<&str>) -> anyhow::Result<(
         .map(str::to_owned)
         .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
     let (pool, _) = open_database(&settings)?;
+    let audit_key = crate::startup::audit_key(&settings)?;
+    crate::startup::open_trails(&pool, &audit_key, &SystemClock)?;
     let mut conn = pool.get()?;
     let now = db::timestamp(SystemClock.now());
-    match crate::service::accounts::add_user(&mut conn, email, &name, role, password, now)? {
+    match crate::service::accounts::add_user(
+        &mut conn, &audit_key, email, &name, role, password, now,
+    )? {
         Ok(id) => {
             eprintln!("added {role} account {} (user {})", email.trim(), id.0);
             Ok(())
@@ -45,13 +50,9 @@ pub fn add_user(email: &str, role: Role, name: Option<&str>) -> anyhow::Result<(
     }
 }
 
-/// `rightsdesk keys rotate`: re-encrypts documents and email bodies under
-/// the key read from standard input, in one transaction (all or nothing).
-/// In development, where the key is a file in the data directory, the file
-/// is replaced; otherwise the operator sets uploads.key to the new key.
-pub fn rotate_key() -> anyhow::Result<()> {
+/// A new 32-byte key, base64 on one line of standard input.
+fn read_new_key() -> anyhow::Result<[u8; crate::crypto::KEY_BYTES]> {
     use base64::Engine;
-    let settings = Settings::load()?;
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -62,31 +63,100 @@ pub fn rotate_key() -> anyhow::Result<()> {
         .map_err(|_| {
             anyhow::anyhow!("the new key is not base64 (make one with `openssl rand -base64 32`)")
         })?;
-    let new_key: [u8; crate::crypto::KEY_BYTES] = bytes
+    bytes
         .try_into()
-        .map_err(|_| anyhow::anyhow!("the new key is not 32 bytes long"))?;
+        .map_err(|_| anyhow::anyhow!("the new key is not 32 bytes long"))
+}
+
+/// After a key change: in development (no key configured) the key file in
+/// the data directory is replaced; otherwise the operator is told to set
+/// the new key. Returns the sentence saying which.
+fn install_new_key(
+    settings: &Settings,
+    configured: bool,
+    file: &str,
+    new_key: &[u8; crate::crypto::KEY_BYTES],
+    setting: &str,
+    variable: &str,
+) -> anyhow::Result<String> {
+    if configured {
+        return Ok(format!(
+            "now set {setting} ({variable}) to the new key on every node and start them again"
+        ));
+    }
+    let path = crate::startup::dev_key_path(settings, file);
+    crate::files::write_private(&path, new_key, false)
+        .with_context(|| format!("writing the new development key {}", path.display()))?;
+    Ok(format!("the new key is in {}", path.display()))
+}
+
+/// `rightsdesk keys rotate`: re-encrypts documents and email bodies under
+/// the key read from standard input, in one transaction (all or nothing).
+pub fn rotate_key() -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let new_key = read_new_key()?;
     let old = crate::startup::document_sealer(&settings)?;
     let new = crate::crypto::Sealer::new(&new_key);
     let (pool, _) = open_database(&settings)?;
+    let audit_key = crate::startup::audit_key(&settings)?;
+    crate::startup::open_trails(&pool, &audit_key, &SystemClock)?;
     let mut conn = pool.get()?;
+    let now = db::timestamp(SystemClock.now());
     let (documents, emails) = db::write_transaction::<_, anyhow::Error, _>(&mut conn, |conn| {
         let documents = db::documents::reseal_all(conn, &old, &new)?;
         let emails = outbox::reseal_all(conn, &old, &new)?;
+        events::append_admin(
+            conn,
+            &audit_key,
+            AdminEvent::DataKeyRotated,
+            Actor::CommandLine,
+            serde_json::json!({ "documents": documents, "emails": emails }),
+            now,
+        )?;
         Ok((documents, emails))
     })?;
-    if settings.upload_key()?.is_none() {
-        let path = settings.data_dir().join("upload.key");
-        crate::files::write_private(&path, &new_key, false)
-            .with_context(|| format!("writing the new development key {}", path.display()))?;
-        eprintln!(
-            "re-encrypted {documents} document(s) and {emails} email(s); the new key is in {}",
-            path.display()
-        );
-    } else {
-        eprintln!(
-            "re-encrypted {documents} document(s) and {emails} email(s); now set uploads.key \
-             (RIGHTSDESK__UPLOADS__KEY) to the new key on every node and start them again"
-        );
+    let next = install_new_key(
+        &settings,
+        settings.upload_key()?.is_some(),
+        "upload.key",
+        &new_key,
+        "uploads.key",
+        "RIGHTSDESK__UPLOADS__KEY",
+    )?;
+    eprintln!("re-encrypted {documents} document(s) and {emails} email(s); {next}");
+    Ok(())
+}
+
+/// `rightsdesk audit rekey`: re-seals every audit trail under the key read
+/// from standard input, in one transaction, after checking each chain under
+/// the configured key (a chain already broken is re-sealed up to the break
+/// and stays broken).
+pub fn rekey_audit() -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let new_key = read_new_key()?;
+    let old = crate::startup::audit_key(&settings)?;
+    let new = crate::crypto::AuditKey::new(&new_key);
+    let (pool, _) = open_database(&settings)?;
+    crate::startup::open_trails(&pool, &old, &SystemClock)?;
+    let now = db::timestamp(SystemClock.now());
+    let done = events::rotate_key(&mut *pool.get()?, &old, &new, now)?;
+    let next = install_new_key(
+        &settings,
+        settings.audit_key()?.is_some(),
+        "audit.key",
+        &new_key,
+        "audit.key",
+        "RIGHTSDESK__AUDIT__KEY",
+    )?;
+    eprintln!(
+        "re-sealed {} case trail(s) and the account and settings trail ({} events); {next}",
+        done.cases, done.events
+    );
+    for reference in &done.broken_cases {
+        eprintln!("note: the trail of case {reference} was already broken; it still is");
+    }
+    if done.admin_broken {
+        eprintln!("note: the account and settings trail was already broken; it still is");
     }
     Ok(())
 }
@@ -96,11 +166,13 @@ pub fn rotate_key() -> anyhow::Result<()> {
 pub fn audit_verify() -> anyhow::Result<Option<String>> {
     let settings = Settings::load()?;
     let (pool, _) = open_database(&settings)?;
+    let key = crate::startup::audit_key(&settings)?;
+    crate::startup::open_trails(&pool, &key, &SystemClock)?;
     let mut conn = pool.get()?;
     let all = cases::all_ids(&mut conn)?;
     let mut checked = 0usize;
     for (id, reference) in &all {
-        if let Some(event) = events::first_broken_link(&mut conn, *id)? {
+        if let Some(event) = events::first_broken_link(&mut conn, &key, *id)? {
             return Ok(Some(format!(
                 "audit trail BROKEN: case {reference}, event #{event} does not match the chain \
                  (it, or one before it, was changed or removed outside Rightsdesk)"
@@ -108,7 +180,7 @@ pub fn audit_verify() -> anyhow::Result<Option<String>> {
         }
         checked += 1;
     }
-    if let Some(event) = events::first_broken_admin_link(&mut conn)? {
+    if let Some(event) = events::first_broken_admin_link(&mut conn, &key)? {
         return Ok(Some(format!(
             "audit trail BROKEN: account and settings trail, event #{event} does not match the chain \
              (it, or one before it, was changed or removed outside Rightsdesk)"

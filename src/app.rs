@@ -23,4 +23,6 @@ pub struct AppContext {
     pub hashing: Arc<crate::service::accounts::HashGate>,
     /// Encrypts and decrypts uploaded documents.
     pub sealer: crate::crypto::Sealer,
+    /// Seals the audit trails.
+    pub audit_key: crate::crypto::AuditKey,
 }

@@ -75,6 +75,11 @@ pub enum UserCommand {
 pub enum AuditCommand {
     /// Check every case's hash chain; report the first broken link.
     Verify,
+    /// Re-seal every audit trail under a new audit key, read from standard
+    /// input (base64 of 32 random bytes, e.g. `openssl rand -base64 32`),
+    /// after checking each under the configured one. Stop every node first;
+    /// then set audit.key to the new key and start them again.
+    Rekey,
 }
 
 #[derive(Debug, clap::Args)]
@@ -252,6 +257,7 @@ pub fn run(cli: Cli) -> i32 {
         },
         Command::Demo(args) => report(crate::admin::demo(args.cases)),
         Command::Keys(KeysCommand::Rotate) => report(crate::admin::rotate_key()),
+        Command::Audit(AuditCommand::Rekey) => report(crate::admin::rekey_audit()),
         Command::Serve => match serve() {
             Ok(()) => 0,
             Err(e) => {

@@ -29,6 +29,15 @@ pub struct Settings {
     pub authorities: Authorities,
     pub staff: StaffSettings,
     pub uploads: UploadSettings,
+    pub audit: AuditSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuditSettings {
+    /// Base64 of 32 random bytes: seals the audit trails (HMAC-SHA256).
+    /// Empty is allowed only in development, where a key file is made in
+    /// the data directory.
+    pub key: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -57,7 +66,8 @@ pub struct StaffSettings {
     pub idle_timeout_minutes: u32,
     /// And after this long in any case.
     pub absolute_timeout_hours: u32,
-    /// Failed logins in a row before the account is locked for a while.
+    /// Failed logins in a row from one address before it must wait (a
+    /// minute, doubling with each failure up to `lockout_minutes`).
     pub max_failed_logins: u32,
     pub lockout_minutes: u32,
     /// How long the first admin's setup link and invitation links work.
@@ -82,6 +92,9 @@ pub struct ServerSettings {
     pub bind: String,
     pub base_url: String,
     pub max_body_bytes: usize,
+    /// A request body (other than an upload) still arriving after this many
+    /// seconds is refused.
+    pub body_timeout_secs: u64,
     /// Form submissions (POST) allowed per client per minute, after the burst.
     pub rate_limit_per_minute: u32,
     pub rate_limit_burst: u32,
@@ -190,6 +203,11 @@ pub enum SettingsError {
          `openssl rand -base64 32`) unless the app both listens on and is reached at a loopback address: {0}"
     )]
     UploadKey(&'static str),
+    #[error(
+        "configuration: audit.key must be set (base64 of 32 random bytes, e.g. from \
+         `openssl rand -base64 32`) unless the app both listens on and is reached at a loopback address: {0}"
+    )]
+    AuditKey(&'static str),
     #[error("configuration: cannot read calendars.file {path}: {source}")]
     CalendarFile {
         path: String,
@@ -270,6 +288,7 @@ impl Settings {
                 u64::from(self.server.rate_limit_burst),
             ),
             ("server.max_body_bytes", self.server.max_body_bytes as u64),
+            ("server.body_timeout_secs", self.server.body_timeout_secs),
             (
                 "requests.confirm_link_ttl_hours",
                 u64::from(self.requests.confirm_link_ttl_hours),
@@ -332,6 +351,7 @@ impl Settings {
         }
         self.session_key()?;
         self.upload_key()?;
+        self.audit_key()?;
         if self.uploads.max_file_bytes == 0
             || self.uploads.max_files == 0
             || self.uploads.max_request_bytes == 0
@@ -367,22 +387,36 @@ impl Settings {
     /// The document key, or `None` in development when none is set (the
     /// caller then uses a key file in the data directory).
     pub fn upload_key(&self) -> Result<Option<[u8; 32]>, SettingsError> {
+        self.key_of(&self.uploads.key)
+            .map_err(SettingsError::UploadKey)
+    }
+
+    /// The audit key, or `None` in development when none is set (the caller
+    /// then uses a key file in the data directory).
+    pub fn audit_key(&self) -> Result<Option<[u8; 32]>, SettingsError> {
+        self.key_of(&self.audit.key)
+            .map_err(SettingsError::AuditKey)
+    }
+
+    /// A 32-byte key from its base64 setting; empty means none, which only
+    /// development may have. The error says what is wrong with it.
+    fn key_of(&self, setting: &str) -> Result<Option<[u8; 32]>, &'static str> {
         use base64::Engine;
-        let text = self.uploads.key.trim();
+        let text = setting.trim();
         if text.is_empty() {
             return if self.is_local() {
                 Ok(None)
             } else {
-                Err(SettingsError::UploadKey("it is empty"))
+                Err("it is empty")
             };
         }
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(text)
-            .map_err(|_| SettingsError::UploadKey("it is not valid base64"))?;
+            .map_err(|_| "it is not valid base64")?;
         bytes
             .try_into()
             .map(Some)
-            .map_err(|_| SettingsError::UploadKey("it is not 32 bytes long"))
+            .map_err(|_| "it is not 32 bytes long")
     }
 
     /// The session key's bytes, or `None` in development when none is set
@@ -494,6 +528,9 @@ mod tests {
     /// Base64 of 32 bytes of 'k'.
     const UPLOAD_KEY: &str = "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=";
 
+    /// Base64 of 32 bytes of 'a'.
+    const AUDIT_KEY: &str = "YWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWFhYWE=";
+
     #[test]
     fn a_public_address_needs_a_session_key() {
         let public = ("RIGHTSDESK_BASE_URL", "https://privacy.example.org/");
@@ -505,18 +542,28 @@ mod tests {
         let err = Settings::load_from(env(&[public, ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY)]))
             .unwrap_err();
         assert!(err.to_string().contains("uploads.key"), "{err}");
-        let s = Settings::load_from(env(&[
+        let err = Settings::load_from(env(&[
             public,
             ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY),
             ("RIGHTSDESK__UPLOADS__KEY", UPLOAD_KEY),
         ]))
+        .unwrap_err();
+        assert!(err.to_string().contains("audit.key"), "{err}");
+        let s = Settings::load_from(env(&[
+            public,
+            ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY),
+            ("RIGHTSDESK__UPLOADS__KEY", UPLOAD_KEY),
+            ("RIGHTSDESK__AUDIT__KEY", AUDIT_KEY),
+        ]))
         .unwrap();
         assert_eq!(s.session_key().unwrap().map(|k| k.len()), Some(70));
         assert_eq!(s.upload_key().unwrap(), Some([b'k'; 32]));
+        assert_eq!(s.audit_key().unwrap(), Some([b'a'; 32]));
         let err = Settings::load_from(env(&[
             public,
             ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY),
             ("RIGHTSDESK__UPLOADS__KEY", "c2hvcnQ="),
+            ("RIGHTSDESK__AUDIT__KEY", AUDIT_KEY),
         ]))
         .unwrap_err();
         assert!(err.to_string().contains("not 32 bytes"), "{err}");
@@ -539,6 +586,7 @@ mod tests {
             ("RIGHTSDESK__DATABASE__URL", "postgres://ignored"),
             ("RIGHTSDESK__STAFF__SESSION_KEY", TEST_KEY),
             ("RIGHTSDESK__UPLOADS__KEY", UPLOAD_KEY),
+            ("RIGHTSDESK__AUDIT__KEY", AUDIT_KEY),
         ]))
         .unwrap();
         assert_eq!(s.database_url(), "postgres://u:p@localhost/rd");

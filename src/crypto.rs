@@ -1,5 +1,7 @@
-//! Encryption at rest with the data key: uploaded documents and email
-//! bodies. XChaCha20-Poly1305 with a random 192-bit nonce each time and
+//! The keys at rest. The data key encrypts uploaded documents and email
+//! bodies; the audit key seals the audit trails.
+//!
+//! Encryption: XChaCha20-Poly1305 with a random 192-bit nonce each time and
 //! associated data naming what was sealed, so a ciphertext moved to another
 //! case, row or purpose does not open.
 
@@ -97,6 +99,40 @@ pub fn is_sealed_text(stored: &str) -> bool {
 /// The associated data binding a document to its case and kind.
 pub fn document_aad(case_id: i64, kind: &str) -> String {
     format!("rightsdesk:document:case={case_id}:kind={kind}")
+}
+
+/// The audit key: an HMAC-SHA256 key sealing each audit event to the one
+/// before it, so nobody without the key can rewrite a trail and recompute
+/// its chain.
+#[derive(Clone)]
+pub struct AuditKey {
+    key: [u8; KEY_BYTES],
+}
+
+impl AuditKey {
+    pub fn new(key: &[u8; KEY_BYTES]) -> AuditKey {
+        AuditKey { key: *key }
+    }
+
+    /// The MAC of `parts`, each followed by a NUL (so the boundaries between
+    /// them are part of what is sealed), in hex.
+    pub fn mac(&self, parts: &[&str]) -> String {
+        use hmac::{Hmac, Mac};
+        // HMAC takes a key of any length; a 32-byte one never fails.
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&self.key)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+        for part in parts {
+            mac.update(part.as_bytes());
+            mac.update(&[0]);
+        }
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// A value that identifies the key without revealing it: stored with the
+    /// trails so a node started with another key refuses to run.
+    pub fn check_value(&self) -> String {
+        self.mac(&["rightsdesk audit key check", "v1"])
+    }
 }
 
 #[cfg(test)]

@@ -39,15 +39,43 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<(db::Pool, db::Backe
 /// The document key: configured, or in development a key file in the data
 /// directory, made on first start.
 pub fn document_sealer(settings: &Settings) -> anyhow::Result<crate::crypto::Sealer> {
+    let key = configured_or_dev_key(
+        settings,
+        settings.upload_key()?,
+        "upload.key",
+        "uploads.key",
+    )?;
+    Ok(crate::crypto::Sealer::new(&key))
+}
+
+/// The audit key, chosen as the document key is.
+pub fn audit_key(settings: &Settings) -> anyhow::Result<crate::crypto::AuditKey> {
+    let key = configured_or_dev_key(settings, settings.audit_key()?, "audit.key", "audit.key")?;
+    Ok(crate::crypto::AuditKey::new(&key))
+}
+
+/// The path of a development key file.
+pub fn dev_key_path(settings: &Settings, file: &str) -> std::path::PathBuf {
+    settings.data_dir().join(file)
+}
+
+/// `configured`, or (development only: settings refuse an empty key
+/// otherwise) the key in the data directory's `file`, made on first use.
+fn configured_or_dev_key(
+    settings: &Settings,
+    configured: Option<[u8; crate::crypto::KEY_BYTES]>,
+    file: &str,
+    setting: &str,
+) -> anyhow::Result<[u8; crate::crypto::KEY_BYTES]> {
     use rand::RngCore;
-    if let Some(key) = settings.upload_key()? {
-        return Ok(crate::crypto::Sealer::new(&key));
+    if let Some(key) = configured {
+        return Ok(key);
     }
-    let path = settings.data_dir().join("upload.key");
-    let key: [u8; crate::crypto::KEY_BYTES] = match std::fs::read(&path) {
-        Ok(bytes) => bytes.try_into().map_err(|_| {
-            anyhow::anyhow!("{} is not a 32-byte key; set uploads.key", path.display())
-        })?,
+    let path = dev_key_path(settings, file);
+    match std::fs::read(&path) {
+        Ok(bytes) => bytes
+            .try_into()
+            .map_err(|_| anyhow::anyhow!("{} is not a 32-byte key; set {setting}", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut key = [0u8; crate::crypto::KEY_BYTES];
             rand::rng().fill_bytes(&mut key);
@@ -55,15 +83,43 @@ pub fn document_sealer(settings: &Settings) -> anyhow::Result<crate::crypto::Sea
             crate::files::write_private(&path, &key, true)
                 .with_context(|| format!("writing the development key {}", path.display()))?;
             log::warn!(
-                "uploads.key is not set: documents are encrypted with a development key in {} \
-                 (set uploads.key before serving anyone but yourself)",
+                "{setting} is not set: using a development key in {} \
+                 (set {setting} before serving anyone but yourself)",
                 path.display()
             );
-            key
+            Ok(key)
         }
-        Err(e) => return Err(anyhow::Error::from(e).context(format!("reading {}", path.display()))),
-    };
-    Ok(crate::crypto::Sealer::new(&key))
+        Err(e) => Err(anyhow::Error::from(e).context(format!("reading {}", path.display()))),
+    }
+}
+
+/// Makes sure the audit trails are sealed with `key` (sealing trails
+/// written before the audit key existed); refuses another key.
+pub fn open_trails(
+    pool: &db::Pool,
+    key: &crate::crypto::AuditKey,
+    clock: &dyn Clock,
+) -> anyhow::Result<()> {
+    let now = db::timestamp(clock.now());
+    let done = db::events::seal_trails(&mut *pool.get()?, key, now)?;
+    if let Some(done) = done {
+        if done.cases > 0 || done.events > 0 {
+            log::info!(
+                "audit trails sealed with the audit key: {} case trails, {} events",
+                done.cases,
+                done.events
+            );
+        }
+        for reference in &done.broken_cases {
+            log::warn!(
+                "the audit trail of case {reference} was already broken before it was sealed"
+            );
+        }
+        if done.admin_broken {
+            log::warn!("the account and settings trail was already broken before it was sealed");
+        }
+    }
+    Ok(())
 }
 
 impl Application {
@@ -92,6 +148,7 @@ impl Application {
             clock: context.clock.clone(),
             templates: context.templates.clone(),
             sealer: context.sealer.clone(),
+            audit_key: context.audit_key.clone(),
         }
         .spawn(wake)
         .context("starting background jobs")?;
@@ -116,8 +173,15 @@ impl Application {
         // Staff write refusals and answers in these forms; the public intake
         // form reads its own body with the same limit.
         let form_limit = context.settings.server.max_body_bytes;
+        let body_limits = web::body::BodyLimits {
+            max_bytes: form_limit,
+            timeout: std::time::Duration::from_secs(context.settings.server.body_timeout_secs),
+        };
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(move |req, next| {
+                    web::body::read_body(body_limits, req, next)
+                }))
                 .wrap(actix_governor::Governor::new(&limits))
                 .wrap(web::staff::session(session_key.clone(), secure))
                 .wrap(web::security_headers(secure))
@@ -198,6 +262,8 @@ fn app_context(
     let calendars = settings.calendars()?;
     let jurisdiction = settings.organisation.jurisdiction()?;
     let sealer = document_sealer(&settings)?;
+    let audit_key = audit_key(&settings)?;
+    open_trails(&pool, &audit_key, clock.as_ref())?;
     // Email bodies written before they were sealed are sealed now (and the
     // private links of those already sent removed).
     let sealed = db::outbox::seal_legacy(&mut *pool.get()?, &sealer)?;
@@ -215,5 +281,6 @@ fn app_context(
         mail,
         hashing: Arc::new(crate::service::accounts::HashGate::per_core()),
         sealer,
+        audit_key,
     })
 }

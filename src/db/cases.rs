@@ -499,6 +499,21 @@ pub fn all_ids(conn: &mut DbConn) -> Result<Vec<(CaseId, String)>, DbError> {
     Ok(rows.into_iter().map(|(id, r)| (CaseId(id), r)).collect())
 }
 
+/// The references of the given cases, in id order.
+pub fn references_of(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<String>, DbError> {
+    let mut references = Vec::new();
+    for batch in ids.chunks(500) {
+        references.extend(
+            cases::table
+                .filter(cases::id.eq_any(batch))
+                .order(cases::id)
+                .select(cases::reference)
+                .load::<String>(conn)?,
+        );
+    }
+    Ok(references)
+}
+
 /// Every case we write to this address about (the person's, or the agent's
 /// when an agent filed it; any letter case), newest first.
 pub fn for_address(conn: &mut DbConn, email: &str) -> Result<Vec<Case>, DbError> {

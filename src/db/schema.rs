@@ -234,6 +234,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_seal (id) {
+        id -> Integer,
+        key_check -> Text,
+        sealed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(login_throttle -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -255,4 +263,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     identity_questions,
     agent_confirmations,
     admin_events,
+    audit_seal,
 );

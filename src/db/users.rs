@@ -7,8 +7,7 @@ use super::schema::{staff_tokens, users};
 use super::{DbConn, DbError};
 use crate::domain::Role;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct UserId(pub i64);
+pub use crate::domain::staff::UserId;
 
 #[derive(Debug, Clone)]
 pub struct User {

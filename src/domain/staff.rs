@@ -5,6 +5,10 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+/// A staff member's account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UserId(pub i64);
+
 /// What a staff member may do. Viewers read; agents also work cases; admins
 /// also manage accounts and settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

@@ -24,6 +24,8 @@ pub struct Jobs {
     pub templates: Arc<Templates>,
     /// Opens and seals email bodies (the data key).
     pub sealer: crate::crypto::Sealer,
+    /// Seals the audit events the jobs record.
+    pub audit_key: crate::crypto::AuditKey,
 }
 
 impl Jobs {
@@ -47,6 +49,7 @@ impl Jobs {
     pub fn expire_requests(&self) {
         if let Err(e) = expire_unconfirmed(
             &self.pool,
+            &self.audit_key,
             self.clock.now(),
             self.settings.requests.unconfirmed_expiry_days,
         ) {

@@ -12,6 +12,7 @@ use crate::app::AppContext;
 use crate::db::outbox;
 use crate::db::users::{self, LinkPurpose, User, UserId};
 use crate::db::{self, events, DbConn};
+use crate::domain::audit::{Actor, AdminEvent};
 use crate::domain::staff::{NewPassword, WeakPassword};
 use crate::domain::{Email, Role};
 use crate::mail::messages;
@@ -126,6 +127,7 @@ fn parse_person(email: &str, name: &str) -> Result<(Email, String), AccountError
 /// Adds an account with a password (the `user add` command).
 pub fn add_user(
     conn: &mut DbConn,
+    audit_key: &crate::crypto::AuditKey,
     email: &str,
     name: &str,
     role: Role,
@@ -148,8 +150,9 @@ pub fn add_user(
         let id = users::insert(conn, email.as_str(), &name, role, Some(&hash), now)?;
         events::append_admin(
             conn,
-            "user_added",
-            "command line",
+            audit_key,
+            AdminEvent::UserAdded,
+            Actor::CommandLine,
             json!({ "user": id.0, "role": role.key() }),
             now,
         )?;
@@ -272,8 +275,9 @@ pub fn use_link(
                 log::info!("first admin account created (user {})", id.0);
                 events::append_admin(
                     conn,
-                    "first_admin_created",
-                    &format!("user:{}", id.0),
+                    &ctx.audit_key,
+                    AdminEvent::FirstAdminCreated,
+                    Actor::Staff(id),
                     json!({ "user": id.0 }),
                     now,
                 )?;
@@ -285,8 +289,9 @@ pub fn use_link(
                 log::info!("user {} set their password from an invitation", id.0);
                 events::append_admin(
                     conn,
-                    "password_set_from_link",
-                    &format!("user:{}", id.0),
+                    &ctx.audit_key,
+                    AdminEvent::PasswordSetFromLink,
+                    Actor::Staff(id),
                     json!({ "user": id.0 }),
                     now,
                 )?;
@@ -380,8 +385,9 @@ pub fn login(
         if failures == ctx.settings.staff.max_failed_logins as i32 {
             events::append_admin(
                 &mut conn,
-                "login_throttled",
-                "system",
+                &ctx.audit_key,
+                AdminEvent::LoginThrottled,
+                Actor::System,
                 json!({ "user": user.id.0, "failures": failures }),
                 now,
             )?;
@@ -404,8 +410,9 @@ pub fn clear_failed_logins(ctx: &AppContext, by: &User, id: UserId) -> Result<()
         users::record_failed_login(conn, id, 0, None)?;
         events::append_admin(
             conn,
-            "failed_logins_cleared",
-            &format!("user:{}", by.id.0),
+            &ctx.audit_key,
+            AdminEvent::FailedLoginsCleared,
+            Actor::Staff(by.id),
             json!({ "user": id.0, "addresses": cleared }),
             now,
         )?;
@@ -469,8 +476,9 @@ pub fn invite(
         email_password_link(ctx, conn, by, &user, now)?;
         events::append_admin(
             conn,
-            "user_invited",
-            &format!("user:{}", by.id.0),
+            &ctx.audit_key,
+            AdminEvent::UserInvited,
+            Actor::Staff(by.id),
             json!({ "user": id.0, "role": role.key() }),
             now,
         )?;
@@ -500,8 +508,9 @@ pub fn send_password_link(
         email_password_link(ctx, conn, by, &user, now)?;
         events::append_admin(
             conn,
-            "password_link_sent",
-            &format!("user:{}", by.id.0),
+            &ctx.audit_key,
+            AdminEvent::PasswordLinkSent,
+            Actor::Staff(by.id),
             json!({ "user": id.0 }),
             now,
         )?;
@@ -540,8 +549,9 @@ pub fn update(
         }
         events::append_admin(
             conn,
-            "user_updated",
-            &format!("user:{}", by.id.0),
+            &ctx.audit_key,
+            AdminEvent::UserUpdated,
+            Actor::Staff(by.id),
             json!({
                 "user": id.0,
                 "role": { "from": user.role.key(), "to": role.key() },

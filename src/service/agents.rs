@@ -9,6 +9,7 @@ use super::ServiceError;
 use crate::app::AppContext;
 use crate::db::cases::{self, Case, CaseId};
 use crate::db::{self, agents, events, outbox, DbConn};
+use crate::domain::audit::{Actor, CaseEvent};
 use crate::mail::messages::{self, Addressee};
 use crate::secret;
 
@@ -34,11 +35,12 @@ pub fn ask_the_person(
         log::warn!("agent check not emailed: daily cap reached for the person's address");
         events::append(
             conn,
+            &ctx.audit_key,
             case,
             events::NewEvent {
-                kind: "agent_authority_not_asked",
+                kind: CaseEvent::AgentAuthorityNotAsked,
                 effective_on: None,
-                actor: events::ACTOR_SYSTEM,
+                actor: Actor::System,
                 detail: json!({ "reason": "daily cap for the person's address", "cap": cap }),
             },
             now,
@@ -52,11 +54,12 @@ pub fn ask_the_person(
     outbox::enqueue(conn, &ctx.sealer, &message, now)?;
     events::append(
         conn,
+        &ctx.audit_key,
         case,
         events::NewEvent {
-            kind: "agent_authority_asked",
+            kind: CaseEvent::AgentAuthorityAsked,
             effective_on: None,
-            actor: events::ACTOR_SYSTEM,
+            actor: Actor::System,
             detail: json!({}),
         },
         now,
@@ -124,15 +127,16 @@ pub fn decide(ctx: &AppContext, token: &str, confirmed: bool) -> Result<Check, S
         }
         events::append(
             conn,
+            &ctx.audit_key,
             case.id,
             events::NewEvent {
                 kind: if confirmed {
-                    "agent_authority_confirmed"
+                    CaseEvent::AgentAuthorityConfirmed
                 } else {
-                    "agent_authority_denied"
+                    CaseEvent::AgentAuthorityDenied
                 },
                 effective_on: None,
-                actor: "data_subject",
+                actor: Actor::DataSubject,
                 detail: json!({}),
             },
             now,

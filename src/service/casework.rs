@@ -14,6 +14,7 @@ use crate::db::events::{self, Event, NewEvent};
 use crate::db::outbox::{self, NewMessage};
 use crate::db::users::{self, User, UserId};
 use crate::db::{self, documents, notes, questions, status, DbConn, DbError};
+use crate::domain::audit::{Actor, CaseEvent};
 use crate::domain::casework::{
     ready_to_complete, Action, ExtensionReason, IdentityMethod, Outcome,
 };
@@ -250,27 +251,22 @@ impl From<ActionError> for Flow {
     }
 }
 
-/// The audit actor string for a staff member.
-pub fn actor(user: &User) -> String {
-    format!("user:{}", user.id.0)
-}
-
 /// Messages a requester may send through their page in an hour.
 pub const MAX_REPLIES_PER_HOUR: i64 = 5;
 
 /// Who takes an action: a staff member, or the requester through their
 /// status page.
 #[derive(Clone, Copy)]
-pub enum Actor<'a> {
+pub enum Acting<'a> {
     Staff(&'a User),
     Requester,
 }
 
-impl Actor<'_> {
-    fn key(self) -> String {
+impl Acting<'_> {
+    fn actor(self) -> Actor {
         match self {
-            Actor::Staff(user) => actor(user),
-            Actor::Requester => events::ACTOR_REQUESTER.to_owned(),
+            Acting::Staff(user) => Actor::Staff(user.id),
+            Acting::Requester => Actor::Requester,
         }
     }
 }
@@ -286,19 +282,19 @@ pub fn perform(
     if !by.role.can_work_cases() {
         return Ok(Err(ActionError::ReadOnly));
     }
-    perform_as(ctx, Actor::Staff(by), reference, command, mode)
+    perform_as(ctx, Acting::Staff(by), reference, command, mode)
 }
 
 /// Does `command` to the case `reference` as `who`. Requesters may only
 /// reply and withdraw; the status page decides which case they reach.
 pub fn perform_as(
     ctx: &AppContext,
-    who: Actor<'_>,
+    who: Acting<'_>,
     reference: &Reference,
     command: Command,
     mode: Mode,
 ) -> Result<Result<Performed, ActionError>, ServiceError> {
-    if matches!(who, Actor::Requester)
+    if matches!(who, Acting::Requester)
         && !matches!(
             command,
             Command::Withdraw { .. }
@@ -328,10 +324,10 @@ pub fn perform_as(
             conn,
             case: &case,
             user: match who {
-                Actor::Staff(user) => Some(user.id),
-                Actor::Requester => None,
+                Acting::Staff(user) => Some(user.id),
+                Acting::Requester => None,
             },
-            actor: who.key(),
+            actor: who.actor(),
             now,
             today,
             message: None,
@@ -354,8 +350,8 @@ pub fn perform_as(
     match result {
         Ok(sent) => {
             let by = match who {
-                Actor::Staff(user) => format!("user {}", user.id.0),
-                Actor::Requester => "the requester".to_owned(),
+                Acting::Staff(user) => format!("user {}", user.id.0),
+                Acting::Requester => "the requester".to_owned(),
             };
             log::info!("case {reference}: {} by {by}", action.key());
             if sent {
@@ -376,7 +372,7 @@ struct Work<'a> {
     case: &'a Case,
     /// The staff member acting, if it is one.
     user: Option<UserId>,
-    actor: String,
+    actor: Actor,
     now: NaiveDateTime,
     today: NaiveDate,
     /// The email to the requester this action sends, if any.
@@ -386,14 +382,15 @@ struct Work<'a> {
 }
 
 impl Work<'_> {
-    fn event(&mut self, kind: &str, on: Option<NaiveDate>, detail: Value) -> Result<(), Flow> {
+    fn event(&mut self, kind: CaseEvent, on: Option<NaiveDate>, detail: Value) -> Result<(), Flow> {
         events::append(
             self.conn,
+            &self.ctx.audit_key,
             self.case.id,
             NewEvent {
                 kind,
                 effective_on: on,
-                actor: &self.actor,
+                actor: self.actor,
                 detail,
             },
             self.now,
@@ -422,7 +419,7 @@ impl Work<'_> {
         let answers = questions::delete_for_case(self.conn, self.case.id)?;
         if documents + answers > 0 {
             self.event(
-                "identity_material_purged",
+                CaseEvent::IdentityMaterialPurged,
                 None,
                 json!({ "documents": documents, "questions": answers }),
             )?;
@@ -432,7 +429,7 @@ impl Work<'_> {
 
     /// Recomputes the deadline with the new clock event added, refusing the
     /// action if the engine does; stores the new due date.
-    fn clock(&mut self, kind: &str, event: ClockEvent, detail: Value) -> Result<Deadline, Flow> {
+    fn clock(&mut self, event: ClockEvent, detail: Value) -> Result<Deadline, Flow> {
         let mut clock = clock_events(&events::list(self.conn, self.case.id)?);
         clock.push(event);
         let deadline = self.deadline(&clock)?;
@@ -440,7 +437,7 @@ impl Work<'_> {
         if let Some(map) = detail.as_object_mut() {
             map.insert("due".into(), json!(deadline.due));
         }
-        self.event(kind, Some(event.date()), detail)?;
+        self.event(CaseEvent::recording(event), Some(event.date()), detail)?;
         cases::set_due(self.conn, self.case.id, deadline.next_due(), self.now)?;
         Ok(deadline)
     }
@@ -521,7 +518,7 @@ impl Work<'_> {
                 };
                 cases::assign(self.conn, self.case.id, to, self.now)?;
                 self.event(
-                    "assigned",
+                    CaseEvent::Assigned,
                     None,
                     json!({ "to": to.map(|u| u.0), "name": name }),
                 )?;
@@ -544,13 +541,12 @@ impl Work<'_> {
                 );
                 let to = self.transition(Transition::VerifyIdentity)?;
                 self.event(
-                    "identity_verified",
+                    CaseEvent::IdentityVerified,
                     Some(proof_received_on),
                     json!({ "method": method.key(), "to": to.key() }),
                 )?;
                 if asked_for_identity(&events::list(self.conn, self.case.id)?) {
                     self.clock(
-                        "identity_received",
                         ClockEvent::IdentityReceived(proof_received_on),
                         json!({ "waiting_before": waiting }),
                     )?;
@@ -573,7 +569,6 @@ impl Work<'_> {
                     "data_points"
                 };
                 self.clock(
-                    "identity_requested",
                     ClockEvent::IdentityRequested(on),
                     json!({ "method": method, "questions": questions.len() }),
                 )?;
@@ -598,7 +593,7 @@ impl Work<'_> {
                 })?;
                 questions::delete_for_case(self.conn, self.case.id)?;
                 self.event(
-                    "data_points_decided",
+                    CaseEvent::DataPointsDecided,
                     None,
                     json!({ "decision": "match", "questions": asked.len(), "answers_deleted": true }),
                 )?;
@@ -613,7 +608,7 @@ impl Work<'_> {
                 questions::delete_for_case(self.conn, self.case.id)?;
                 questions::ask(self.conn, self.case.id, &again, self.now)?;
                 self.event(
-                    "data_points_decided",
+                    CaseEvent::DataPointsDecided,
                     None,
                     json!({ "decision": "no_match", "questions": asked.len(), "answers_deleted": true }),
                 )?;
@@ -634,7 +629,7 @@ impl Work<'_> {
                     }
                 }
                 self.event(
-                    "data_points_answered",
+                    CaseEvent::DataPointsAnswered,
                     None,
                     json!({ "answers": answers.len() }),
                 )?;
@@ -642,11 +637,7 @@ impl Work<'_> {
             }
             Command::RequestClarification { message, on } => {
                 self.transition(Transition::RequestClarification)?;
-                self.clock(
-                    "clarification_requested",
-                    ClockEvent::ClarificationRequested(on),
-                    json!({}),
-                )?;
+                self.clock(ClockEvent::ClarificationRequested(on), json!({}))?;
                 self.email(CaseMessage::Clarification { message: &message })?;
             }
             Command::RecordReply {
@@ -655,7 +646,6 @@ impl Work<'_> {
             } => {
                 self.transition(Transition::RequesterReplied)?;
                 self.clock(
-                    "clarification_received",
                     ClockEvent::ClarificationReceived(received_on),
                     json!({ "summary_chars": summary.chars().count() }),
                 )?;
@@ -671,11 +661,7 @@ impl Work<'_> {
                 if !reason.allowed_under(self.case.regime) {
                     return Err(ActionError::ReasonNotAllowed(reason.label()).into());
                 }
-                self.clock(
-                    "deadline_extended",
-                    ClockEvent::Extended(on),
-                    json!({ "reason": reason.key() }),
-                )?;
+                self.clock(ClockEvent::Extended(on), json!({ "reason": reason.key() }))?;
                 self.email(CaseMessage::Extension {
                     reason: reason.label(),
                     message: &message,
@@ -683,15 +669,11 @@ impl Work<'_> {
             }
             Command::RequestFee { message, on } => {
                 self.not_late(Awaited::Fee, on)?;
-                self.clock("fee_requested", ClockEvent::FeeRequested(on), json!({}))?;
+                self.clock(ClockEvent::FeeRequested(on), json!({}))?;
                 self.email(CaseMessage::Fee { message: &message })?;
             }
             Command::RecordFee { received_on } => {
-                self.clock(
-                    "fee_received",
-                    ClockEvent::FeeReceived(received_on),
-                    json!({}),
-                )?;
+                self.clock(ClockEvent::FeeReceived(received_on), json!({}))?;
             }
             Command::RecordOutcome {
                 right,
@@ -718,7 +700,7 @@ impl Work<'_> {
                     return Err(ActionError::NoSuchRight(right.key().to_owned()).into());
                 }
                 self.event(
-                    "right_outcome_recorded",
+                    CaseEvent::RightOutcomeRecorded,
                     None,
                     json!({
                         "right": right.key(),
@@ -748,7 +730,11 @@ impl Work<'_> {
                     .iter()
                     .map(|r| json!({ "right": r.request.right().key(), "outcome": r.outcome.map(|o| o.key()) }))
                     .collect();
-                self.event("case_completed", None, json!({ "outcomes": outcomes }))?;
+                self.event(
+                    CaseEvent::CaseCompleted,
+                    None,
+                    json!({ "outcomes": outcomes }),
+                )?;
                 // An address never confirmed may not be the requester's:
                 // an opt-out is honoured, but no one is written to.
                 if self.case.state != CaseState::Submitted {
@@ -773,7 +759,7 @@ impl Work<'_> {
                     .ok_or(ActionError::NoSuchGround(ground))?;
                 self.transition(Transition::Refuse)?;
                 self.event(
-                    "case_refused",
+                    CaseEvent::CaseRefused,
                     None,
                     json!({ "ground": ground.key, "source": ground.source }),
                 )?;
@@ -809,7 +795,7 @@ impl Work<'_> {
                     Some(original.id),
                 )?;
                 self.event(
-                    "marked_duplicate",
+                    CaseEvent::MarkedDuplicate,
                     None,
                     json!({ "of": original.reference.as_str() }),
                 )?;
@@ -820,7 +806,7 @@ impl Work<'_> {
             }
             Command::Withdraw { note } => {
                 self.transition(Transition::Withdraw)?;
-                self.event("withdrawal_recorded", None, json!({}))?;
+                self.event(CaseEvent::WithdrawalRecorded, None, json!({}))?;
                 if !note.trim().is_empty() && self.user.is_some() {
                     self.note(&format!("Withdrawal: {note}"))?;
                 }
@@ -837,12 +823,11 @@ impl Work<'_> {
                     return Err(ActionError::TooManyReplies.into());
                 }
                 let reply = status::add_reply(self.conn, self.case.id, &body, self.now)?;
-                self.event("requester_replied", None, json!({ "reply": reply }))?;
+                self.event(CaseEvent::RequesterReplied, None, json!({ "reply": reply }))?;
                 // An answer to our question restarts the clock from today.
                 if self.case.state == CaseState::AwaitingRequester {
                     self.transition(Transition::RequesterReplied)?;
                     self.clock(
-                        "clarification_received",
                         ClockEvent::ClarificationReceived(self.today),
                         json!({ "via": "status page" }),
                     )?;
@@ -864,7 +849,7 @@ impl Work<'_> {
                     self.now,
                 )?;
                 self.event(
-                    "regime_changed",
+                    CaseEvent::RegimeChanged,
                     None,
                     json!({ "from": from.key(), "to": regime.key(), "due": deadline.due, "derivation": deadline.derivation }),
                 )?;
@@ -902,7 +887,7 @@ impl Work<'_> {
             Command::Reopen { reason } => {
                 self.transition(Transition::Reopen)?;
                 cases::set_closure(self.conn, self.case.id, None, None)?;
-                self.event("case_reopened", None, json!({}))?;
+                self.event(CaseEvent::CaseReopened, None, json!({}))?;
                 self.note(&format!("Reopened: {reason}"))?;
             }
         }
@@ -918,7 +903,7 @@ impl Work<'_> {
     fn decided_documents(&mut self, decision: &str, count: usize) -> Result<(), Flow> {
         documents::delete_for_case(self.conn, self.case.id)?;
         self.event(
-            "documents_decided",
+            CaseEvent::DocumentsDecided,
             None,
             json!({ "decision": decision, "documents": count, "files_deleted": true }),
         )
@@ -938,7 +923,7 @@ impl Work<'_> {
             return Err(ActionError::ReadOnly.into());
         };
         let id = notes::add(self.conn, self.case.id, user, body, self.now)?;
-        self.event("note_added", None, json!({ "note": id }))
+        self.event(CaseEvent::NoteAdded, None, json!({ "note": id }))
     }
 }
 
@@ -993,19 +978,7 @@ pub fn clock_rights(
 pub fn clock_events(trail: &[Event]) -> Vec<ClockEvent> {
     trail
         .iter()
-        .filter_map(|e| {
-            let on = e.effective_on?;
-            Some(match e.kind.as_str() {
-                "identity_requested" => ClockEvent::IdentityRequested(on),
-                "identity_received" => ClockEvent::IdentityReceived(on),
-                "fee_requested" => ClockEvent::FeeRequested(on),
-                "fee_received" => ClockEvent::FeeReceived(on),
-                "clarification_requested" => ClockEvent::ClarificationRequested(on),
-                "clarification_received" => ClockEvent::ClarificationReceived(on),
-                "deadline_extended" => ClockEvent::Extended(on),
-                _ => return None,
-            })
-        })
+        .filter_map(|e| e.what()?.clock_event(e.effective_on?))
         .collect()
 }
 
@@ -1013,9 +986,9 @@ pub fn clock_events(trail: &[Event]) -> Vec<ClockEvent> {
 pub fn asked_for_identity(trail: &[Event]) -> bool {
     let mut pending = false;
     for e in trail {
-        match e.kind.as_str() {
-            "identity_requested" => pending = true,
-            "identity_received" => pending = false,
+        match e.what() {
+            Some(CaseEvent::IdentityRequested) => pending = true,
+            Some(CaseEvent::IdentityReceived) => pending = false,
             _ => {}
         }
     }
@@ -1085,11 +1058,12 @@ pub fn view(
     db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
         events::append(
             conn,
+            &ctx.audit_key,
             case.id,
             NewEvent {
-                kind: "case_viewed",
+                kind: CaseEvent::CaseViewed,
                 effective_on: None,
-                actor: &actor(by),
+                actor: Actor::Staff(by.id),
                 detail: json!({}),
             },
             now,
@@ -1113,7 +1087,7 @@ pub fn view(
             &policies,
         ),
         deadline: deadline_of(ctx, &case, &trail, &rights),
-        broken_link: events::first_broken_in(&trail),
+        broken_link: events::first_broken_in(&ctx.audit_key, &trail),
         rights,
         trail,
         messages: outbox::for_case(&mut conn, &ctx.sealer, case.id)?,

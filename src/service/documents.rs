@@ -6,7 +6,7 @@
 
 use serde_json::json;
 
-use super::casework::{actor, asked_for_identity, staff_alerts};
+use super::casework::{asked_for_identity, staff_alerts};
 use super::status::PageAccess;
 use super::ServiceError;
 use crate::app::AppContext;
@@ -14,6 +14,7 @@ use crate::crypto::document_aad;
 use crate::db::cases;
 use crate::db::users::User;
 use crate::db::{self, documents, events, outbox};
+use crate::domain::audit::{Actor, CaseEvent};
 use crate::domain::{CaseState, Reference};
 
 /// What a file is for.
@@ -198,11 +199,12 @@ pub fn upload(
         let kinds: Vec<&str> = uploads.iter().map(|u| u.kind.key()).collect();
         events::append(
             conn,
+            &ctx.audit_key,
             case.id,
             events::NewEvent {
-                kind: "documents_uploaded",
+                kind: CaseEvent::DocumentsUploaded,
                 effective_on: None,
-                actor: events::ACTOR_REQUESTER,
+                actor: Actor::Requester,
                 detail: json!({ "documents": uploads.len(), "kinds": kinds }),
             },
             now,
@@ -251,11 +253,12 @@ pub fn open(
     db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
         events::append(
             conn,
+            &ctx.audit_key,
             case.id,
             events::NewEvent {
-                kind: "document_viewed",
+                kind: CaseEvent::DocumentViewed,
                 effective_on: None,
-                actor: &actor(by),
+                actor: Actor::Staff(by.id),
                 detail: json!({ "document": id, "kind": sealed.kind }),
             },
             now,

@@ -8,9 +8,10 @@ use serde_json::json;
 use super::ServiceError;
 use crate::app::AppContext;
 use crate::db::cases::{self, Case, CaseId};
-use crate::db::events::{self, NewEvent, ACTOR_REQUESTER, ACTOR_SYSTEM};
+use crate::db::events::{self, NewEvent};
 use crate::db::tokens::{self, Token};
 use crate::db::{self, outbox, DbConn};
+use crate::domain::audit::{Actor, CaseEvent};
 use crate::domain::deadline::{self, DeadlineError, DeadlineInput};
 use crate::domain::intake::Requester;
 use crate::domain::{CaseState, NewRequest, Reference, Transition};
@@ -63,11 +64,12 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
         let rights: Vec<&str> = request.rights.iter().map(|r| r.right().key()).collect();
         events::append(
             conn,
+            &ctx.audit_key,
             case,
             NewEvent {
-                kind: "request_submitted",
+                kind: CaseEvent::RequestSubmitted,
                 effective_on: None,
-                actor: ACTOR_REQUESTER,
+                actor: Actor::Requester,
                 detail: json!({
                     "channel": cases::CHANNEL_WEB,
                     "regime": request.regime.key(),
@@ -99,7 +101,7 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
                 received,
             )?;
             cases::set_received(conn, case, received, deadline.next_due(), now)?;
-            clock_started(conn, case, &deadline, now)?;
+            clock_started(ctx, conn, case, &deadline, now)?;
         }
         let message = messages::confirm_email(
             &ctx.templates,
@@ -264,18 +266,19 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
         tokens::spend_all_for_case(conn, case.id, now)?;
         events::append(
             conn,
+            &ctx.audit_key,
             case.id,
             NewEvent {
-                kind: "email_confirmed",
+                kind: CaseEvent::EmailConfirmed,
                 effective_on: Some(received),
-                actor: ACTOR_REQUESTER,
+                actor: Actor::Requester,
                 detail: json!({ "from": case.state.key(), "to": next.key() }),
             },
             now,
         )?;
         // An opt-out's clock started when it was filed (and said so).
         if case.received_on.is_none() {
-            clock_started(conn, case.id, &deadline, now)?;
+            clock_started(ctx, conn, case.id, &deadline, now)?;
         }
         acknowledge(ctx, conn, &Addressee::of(&case), &rights, &deadline, now)?;
         if let (Some(agent), Some(_)) = (&case.agent_name, &case.agent_email) {
@@ -327,6 +330,7 @@ fn acknowledge(
 
 /// The audit event saying when the clock started and why it is due when.
 fn clock_started(
+    ctx: &AppContext,
     conn: &mut DbConn,
     case: CaseId,
     deadline: &deadline::Deadline,
@@ -334,11 +338,12 @@ fn clock_started(
 ) -> Result<(), ServiceError> {
     events::append(
         conn,
+        &ctx.audit_key,
         case,
         NewEvent {
-            kind: "clock_started",
+            kind: CaseEvent::ClockStarted,
             effective_on: Some(deadline.received),
-            actor: ACTOR_SYSTEM,
+            actor: Actor::System,
             detail: json!({
                 "regime": deadline.regime.key(),
                 "due": deadline.due,
@@ -388,11 +393,12 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
         tokens::insert(conn, case.id, &token_hash, now, expires)?;
         events::append(
             conn,
+            &ctx.audit_key,
             case.id,
             NewEvent {
-                kind: "confirmation_link_resent",
+                kind: CaseEvent::ConfirmationLinkResent,
                 effective_on: None,
-                actor: ACTOR_REQUESTER,
+                actor: Actor::Requester,
                 detail: json!({}),
             },
             now,
@@ -423,6 +429,7 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
 /// confirmation email promised it). Returns how many expired.
 pub fn expire_unconfirmed(
     pool: &db::Pool,
+    audit_key: &crate::crypto::AuditKey,
     now: chrono::DateTime<chrono::Utc>,
     expiry_days: u32,
 ) -> Result<usize, ServiceError> {
@@ -445,11 +452,12 @@ pub fn expire_unconfirmed(
             outbox::delete_for_case(conn, id)?;
             events::append(
                 conn,
+                audit_key,
                 id,
                 NewEvent {
-                    kind: "request_expired",
+                    kind: CaseEvent::RequestExpired,
                     effective_on: None,
-                    actor: ACTOR_SYSTEM,
+                    actor: Actor::System,
                     detail: json!({
                         "reason": "email not confirmed",
                         "after_days": expiry_days,
@@ -502,7 +510,6 @@ pub fn enter_request(
         Ok(d) => d,
         Err(e) => return Ok(Err(e)),
     };
-    let actor = crate::service::casework::actor(by);
     let reference = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
         let reference = unused_reference(conn)?;
         let case = cases::insert(
@@ -519,11 +526,12 @@ pub fn enter_request(
         let rights: Vec<&str> = request.rights.iter().map(|r| r.right().key()).collect();
         events::append(
             conn,
+            &ctx.audit_key,
             case,
             NewEvent {
-                kind: "request_entered",
+                kind: CaseEvent::RequestEntered,
                 effective_on: Some(received_on),
-                actor: &actor,
+                actor: Actor::Staff(by.id),
                 detail: json!({
                     "channel": channel.key(),
                     "regime": request.regime.key(),
@@ -539,7 +547,7 @@ pub fn enter_request(
             email: request.correspondent().1,
             reference: &reference,
         };
-        clock_started(conn, case, &deadline, now)?;
+        clock_started(ctx, conn, case, &deadline, now)?;
         acknowledge(ctx, conn, &to, &request.rights, &deadline, now)?;
         if let Requester::Agent { agent_name, .. } = &request.requester {
             let person = Addressee {

@@ -5,12 +5,13 @@
 use chrono::{Duration, NaiveDateTime};
 use serde_json::json;
 
-use super::casework::{self, ActionError, Actor, Command, Mode};
+use super::casework::{self, ActionError, Command, Mode};
 use super::ServiceError;
 use crate::app::AppContext;
 use crate::db::cases::{self, Case, CaseId, CaseRight};
 use crate::db::status::{self, LinkLookup, Reply};
 use crate::db::{self, events, outbox, DbConn};
+use crate::domain::audit::{Actor, CaseEvent};
 use crate::domain::deadline::{Deadline, DeadlineError};
 use crate::domain::{CaseState, Email};
 use crate::mail::messages::{self, Addressee};
@@ -85,7 +86,7 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
     let rights = cases::rights_with_outcomes(&mut conn, case.id)?;
     let extended_because = trail
         .iter()
-        .rfind(|e| e.kind == "deadline_extended")
+        .rfind(|e| e.what() == Some(CaseEvent::DeadlineExtended))
         .and_then(|e| serde_json::from_str::<serde_json::Value>(&e.detail).ok())
         .and_then(|d| d.get("reason").and_then(|r| r.as_str()).map(str::to_owned))
         .and_then(|key| {
@@ -176,7 +177,7 @@ fn act(
     };
     Ok(casework::perform_as(
         ctx,
-        Actor::Requester,
+        casework::Acting::Requester,
         &case.reference,
         command,
         Mode::Commit,
@@ -212,11 +213,12 @@ pub fn send_links(ctx: &AppContext, email: &Email) -> Result<usize, ServiceError
             outbox::enqueue(conn, &ctx.sealer, &message, now)?;
             events::append(
                 conn,
+                &ctx.audit_key,
                 case.id,
                 events::NewEvent {
-                    kind: "status_link_sent",
+                    kind: CaseEvent::StatusLinkSent,
                     effective_on: None,
-                    actor: events::ACTOR_REQUESTER,
+                    actor: Actor::Requester,
                     detail: json!({}),
                 },
                 now,

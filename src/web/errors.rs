@@ -15,6 +15,8 @@ pub enum WebError {
     PayloadTooLarge(usize),
     #[error("We could not read what you sent: {0}")]
     BadForm(String),
+    #[error("What you sent took longer than {0} seconds to arrive, so we stopped waiting. Nothing was saved; check your connection and send it again.")]
+    TooSlow(u64),
     #[error("Page not found. Check the address, or start again from the home page.")]
     NotFound,
     #[error("Please log in to continue.")]
@@ -52,6 +54,7 @@ impl WebError {
             WebError::Csrf => "Please try again",
             WebError::PayloadTooLarge(_) => "Your request is too large",
             WebError::BadForm(_) => "We could not read your request",
+            WebError::TooSlow(_) => "Your request took too long to arrive",
             WebError::NotFound => "Page not found",
             WebError::LoginRequired(_) => "Log in",
             WebError::Forbidden => "Not allowed",
@@ -66,6 +69,7 @@ impl ResponseError for WebError {
             WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::BadForm(_) => StatusCode::BAD_REQUEST,
+            WebError::TooSlow(_) => StatusCode::REQUEST_TIMEOUT,
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::LoginRequired(_) => StatusCode::SEE_OTHER,
             WebError::Forbidden => StatusCode::FORBIDDEN,

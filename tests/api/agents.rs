@@ -142,6 +142,12 @@ async fn the_person_confirms_the_agent_who_sends_their_signed_permission() {
     assert!(case_page.contains("Mo Advocate &lt;mo@advocates.example&gt;"));
     assert!(case_page.contains("confirmed by the person"));
     assert!(case_page.contains("Signed permission for the agent"));
+    // The trail names who confirmed in words, not as a stored key.
+    assert!(
+        case_page.contains("The person (agent check)"),
+        "{case_page}"
+    );
+    assert!(!case_page.contains("data_subject"), "{case_page}");
     agent_staff
         .act_ok(&reference, "approve_documents", &[])
         .await;

@@ -189,6 +189,7 @@ async fn unconfirmed_requests_expire_after_the_configured_days() {
     let expire = |app: &TestApp| {
         expire_unconfirmed(
             &app.ctx.pool,
+            &app.ctx.audit_key,
             app.clock.now(),
             app.ctx.settings.requests.unconfirmed_expiry_days,
         )
@@ -216,7 +217,7 @@ async fn unconfirmed_requests_expire_after_the_configured_days() {
         .db(|c| rightsdesk::db::outbox::for_case(c, &app.ctx.sealer, case.id))
         .is_empty());
     assert_eq!(
-        app.db(|c| rightsdesk::db::events::first_broken_link(c, case.id)),
+        app.db(|c| rightsdesk::db::events::first_broken_link(c, &app.ctx.audit_key, case.id)),
         None
     );
     assert_eq!(expire(&app), 0, "expiring twice changes nothing");
@@ -233,7 +234,8 @@ async fn confirmed_requests_do_not_expire() {
     let email = file_and_get_confirmation(&app, &valid_request("access")).await;
     app.confirm(&email.confirm_token()).await;
     app.clock.advance(Duration::days(30));
-    let expired = expire_unconfirmed(&app.ctx.pool, app.clock.now(), 7).unwrap();
+    let expired =
+        expire_unconfirmed(&app.ctx.pool, &app.ctx.audit_key, app.clock.now(), 7).unwrap();
     assert_eq!(expired, 0);
     assert_eq!(
         app.case(&reference_of(&email)).state,

@@ -28,6 +28,13 @@ pub fn default_now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 31, 9, 0, 0).unwrap()
 }
 
+/// Base64 of `bytes` random bytes, as keys are configured.
+pub fn random_key(bytes: usize) -> String {
+    use base64::Engine;
+    let key: Vec<u8> = (0..bytes).map(|_| rand::random::<u8>()).collect();
+    base64::engine::general_purpose::STANDARD.encode(key)
+}
+
 pub async fn spawn_app() -> TestApp {
     spawn_app_with(default_now(), |_| {}).await
 }
@@ -50,16 +57,9 @@ pub async fn spawn_app_with(now: DateTime<Utc>, customise: impl FnOnce(&mut Sett
     // The test clock starts at 10:00 London time; keep the daily digest out
     // of tests that count emails (the digest test sends it itself).
     settings.staff.digest_hour = 23;
-    settings.uploads.key = {
-        use base64::Engine;
-        let key: Vec<u8> = (0..32).map(|_| rand::random::<u8>()).collect();
-        base64::engine::general_purpose::STANDARD.encode(key)
-    };
-    settings.staff.session_key = {
-        use base64::Engine;
-        let key: Vec<u8> = (0..64).map(|_| rand::random::<u8>()).collect();
-        base64::engine::general_purpose::STANDARD.encode(key)
-    };
+    settings.uploads.key = random_key(32);
+    settings.audit.key = random_key(32);
+    settings.staff.session_key = random_key(64);
     settings.database.url = match std::env::var("TEST_DATABASE_URL") {
         Ok(url) if !url.trim().is_empty() => fresh_postgres_database(url.trim()),
         _ => String::new(),
@@ -138,7 +138,47 @@ pub fn form_field<'a>(html: &'a str, name: &str) -> &'a str {
     &html[start..end]
 }
 
+/// Runs the `rightsdesk` binary with `args`, `env` and `stdin`; its exit
+/// code and standard error.
+pub fn run_cli(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut command = Command::new(env!("CARGO_BIN_EXE_rightsdesk"));
+    command
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "off")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("the rightsdesk binary runs");
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(stdin.as_bytes());
+    }
+    let out = child
+        .wait_with_output()
+        .expect("the rightsdesk binary ends");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 impl TestApp {
+    /// Runs a `rightsdesk` command on this app's database and audit key.
+    pub fn cli(&self, args: &[&str]) -> (i32, String) {
+        let url = self.ctx.settings.database_url();
+        let key = self.ctx.settings.audit.key.clone();
+        run_cli(
+            args,
+            &[("DATABASE_URL", &url), ("RIGHTSDESK__AUDIT__KEY", &key)],
+            "",
+        )
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }

@@ -151,7 +151,7 @@ async fn confirming_starts_the_clock_and_acknowledges_with_the_engines_due_date(
         ["request_submitted", "email_confirmed", "clock_started"]
     );
     assert_eq!(
-        app.db(|c| rightsdesk::db::events::first_broken_link(c, case.id)),
+        app.db(|c| rightsdesk::db::events::first_broken_link(c, &app.ctx.audit_key, case.id)),
         None
     );
 }
@@ -298,7 +298,7 @@ async fn editing_the_audit_trail_is_detected() {
     let reference = &page[page.find("RD-").unwrap()..][..12];
     let case = app.case(reference);
     assert_eq!(
-        app.db(|c| rightsdesk::db::events::first_broken_link(c, case.id)),
+        app.db(|c| rightsdesk::db::events::first_broken_link(c, &app.ctx.audit_key, case.id)),
         None
     );
     let events = app.db(|c| rightsdesk::db::events::list(c, case.id));
@@ -311,7 +311,7 @@ async fn editing_the_audit_trail_is_detected() {
         .map_err(rightsdesk::db::DbError::from)
     });
     assert_eq!(
-        app.db(|c| rightsdesk::db::events::first_broken_link(c, case.id)),
+        app.db(|c| rightsdesk::db::events::first_broken_link(c, &app.ctx.audit_key, case.id)),
         Some(events[1].id)
     );
 }

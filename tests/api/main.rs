@@ -4,6 +4,7 @@
 //! writes.
 
 mod agents;
+mod audit_key;
 mod casework;
 mod confirmation;
 mod data_points;

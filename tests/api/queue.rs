@@ -239,18 +239,7 @@ async fn audit_verify_names_the_event_someone_edited() {
     };
     let reference = enter(&app, &me, "access", "GB", 3);
     enter(&app, &me, "erasure", "GB", 2);
-    let run = || {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
-            .args(["audit", "verify"])
-            .env("DATABASE_URL", app.ctx.settings.database_url())
-            .env("RUST_LOG", "off")
-            .output()
-            .unwrap();
-        (
-            out.status.code().unwrap(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = || app.cli(&["audit", "verify"]);
     let (code, err) = run();
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("intact: 2 cases"), "{err}");

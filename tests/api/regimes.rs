@@ -214,8 +214,13 @@ async fn an_opt_out_never_confirmed_is_still_acted_on_within_fifteen_business_da
 
     // A week and more without confirmation: it does not expire.
     app.clock.advance(Duration::days(9));
-    let expired =
-        rightsdesk::service::intake::expire_unconfirmed(&app.ctx.pool, app.clock_now(), 7).unwrap();
+    let expired = rightsdesk::service::intake::expire_unconfirmed(
+        &app.ctx.pool,
+        &app.ctx.audit_key,
+        app.clock_now(),
+        7,
+    )
+    .unwrap();
     assert_eq!(expired, 0);
     assert_eq!(app.case(&reference).state.key(), "submitted");
 

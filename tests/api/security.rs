@@ -97,7 +97,10 @@ async fn concurrent_appends_never_fork_the_audit_chain() {
         trail.iter().filter(|e| e.kind == "case_viewed").count() >= 64,
         "every view was recorded"
     );
-    assert_eq!(rightsdesk::db::events::first_broken_in(&trail), None);
+    assert_eq!(
+        rightsdesk::db::events::first_broken_in(&app.ctx.audit_key, &trail),
+        None
+    );
     let page = agent.page(&path).await;
     assert!(
         !page.contains("Audit trail broken"),
@@ -177,6 +180,74 @@ async fn every_form_body_is_capped_chunked_or_not() {
             .unwrap();
         assert_eq!(r.status().as_u16(), 413, "{path}");
     }
+}
+
+/// Sends the head of a POST and the start of its body, then nothing more;
+/// the server's whole answer (it must close the exchange itself).
+fn trickle(address: &str, path: &str, framing: &str, start: &str) -> String {
+    use std::io::{Read, Write};
+    let host = address.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    // A guard so a server that never answers fails the test instead of
+    // hanging it.
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\n{framing}\r\n\r\n{start}"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                answer.extend_from_slice(&buf[..n]);
+                if String::from_utf8_lossy(&answer).contains("</html>") {
+                    break;
+                }
+            }
+            Err(e) => panic!("no answer to a trickled body on {path}: {e}"),
+        }
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn a_body_that_trickles_in_is_cut_off() {
+    let app = spawn_app_with(crate::helpers::default_now(), |s| {
+        s.server.body_timeout_secs = 1;
+    })
+    .await;
+    let token = "A".repeat(43);
+    for path in [
+        "/requests".to_owned(),
+        "/staff/login".to_owned(),
+        format!("/status/{token}/reply"),
+    ] {
+        for (framing, start) in [
+            ("Content-Length: 5000", "name=Ad"),
+            ("Transfer-Encoding: chunked", "7\r\nname=Ad\r\n"),
+        ] {
+            let address = app.address.clone();
+            let p = path.clone();
+            let answer = tokio::task::spawn_blocking(move || trickle(&address, &p, framing, start))
+                .await
+                .unwrap();
+            assert!(
+                answer.starts_with("HTTP/1.1 408"),
+                "{path} ({framing}): {answer}"
+            );
+            assert!(answer.contains("took too long to arrive"), "{answer}");
+        }
+    }
+    // Bodies that arrive in time are read as before.
+    let r = app
+        .post_form("/staff/login", &[("email", "x@example.org")])
+        .await;
+    assert_ne!(r.status().as_u16(), 408);
 }
 
 /// The 43-character tokens in the links of an email.

@@ -31,9 +31,17 @@ impl TestApp {
         let now = db::timestamp(self.clock_now());
         let mut conn = self.ctx.pool.get().unwrap();
         let name = email.split('@').next().unwrap();
-        accounts::add_user(&mut conn, email, name, role, PASSWORD, now)
-            .expect("database")
-            .expect("valid account")
+        accounts::add_user(
+            &mut conn,
+            &self.ctx.audit_key,
+            email,
+            name,
+            role,
+            PASSWORD,
+            now,
+        )
+        .expect("database")
+        .expect("valid account")
     }
 
     pub fn clock_now(&self) -> chrono::DateTime<chrono::Utc> {

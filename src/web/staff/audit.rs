@@ -8,10 +8,13 @@ use serde_json::{json, Value};
 use super::{render, Staff};
 use crate::app::AppContext;
 use crate::db::{events, users};
+use crate::domain::audit::{describe_actor, AdminEvent};
 use crate::service::ServiceError;
 use crate::web::{pages, WebError};
 
-fn what(kind: &str, detail: &Value, name: &dyn Fn(i64) -> String) -> String {
+/// One line, in words, for an event of the account and settings trail.
+fn what(entry: &events::AdminEntry, name: &dyn Fn(i64) -> String) -> String {
+    let detail: Value = serde_json::from_str(&entry.detail).unwrap_or(Value::Null);
     let user = || {
         detail
             .get("user")
@@ -19,21 +22,30 @@ fn what(kind: &str, detail: &Value, name: &dyn Fn(i64) -> String) -> String {
             .map(name)
             .unwrap_or_default()
     };
+    let count = |key: &str| detail.get(key).and_then(Value::as_u64).unwrap_or(0);
+    let role = || {
+        detail
+            .get("role")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_owned()
+    };
+    let Some(kind) = entry.what() else {
+        return entry.kind.replace('_', " ");
+    };
     match kind {
-        "user_added" => format!(
-            "Account added from the command line: {} ({})",
-            user(),
-            detail.get("role").and_then(Value::as_str).unwrap_or("?")
-        ),
-        "first_admin_created" => format!("First admin set up: {}", user()),
-        "user_invited" => format!(
-            "Invited {} as {}",
-            user(),
-            detail.get("role").and_then(Value::as_str).unwrap_or("?")
-        ),
-        "password_set_from_link" => format!("{} chose a password from their link", user()),
-        "password_link_sent" => format!("Password link sent to {}", user()),
-        "user_updated" => {
+        AdminEvent::UserAdded => {
+            format!(
+                "Account added from the command line: {} ({})",
+                user(),
+                role()
+            )
+        }
+        AdminEvent::FirstAdminCreated => format!("First admin set up: {}", user()),
+        AdminEvent::UserInvited => format!("Invited {} as {}", user(), role()),
+        AdminEvent::PasswordSetFromLink => format!("{} chose a password from their link", user()),
+        AdminEvent::PasswordLinkSent => format!("Password link sent to {}", user()),
+        AdminEvent::UserUpdated => {
             let role = &detail["role"];
             let active = &detail["active"];
             format!(
@@ -45,9 +57,49 @@ fn what(kind: &str, detail: &Value, name: &dyn Fn(i64) -> String) -> String {
                 active["to"]
             )
         }
-        "account_locked" => format!("{} locked out after repeated failed logins", user()),
-        "verification_policy_changed" => "Verification policy changed".into(),
-        other => other.replace('_', " "),
+        AdminEvent::LoginThrottled => format!(
+            "Logins to {}'s account slowed down for one address after {} failures in a row",
+            user(),
+            count("failures")
+        ),
+        AdminEvent::FailedLoginsCleared => {
+            format!("Failed logins cleared for {}", user())
+        }
+        AdminEvent::AccountLocked => format!("{} locked out after repeated failed logins", user()),
+        AdminEvent::VerificationPolicyChanged => "Verification policy changed".into(),
+        AdminEvent::AuditTrailKeyed | AdminEvent::AuditKeyRotated => {
+            let broken: Vec<&str> = detail["broken_cases"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let mut line = format!(
+                "{} with the {}audit key: {} case trail(s), {} event(s)",
+                if kind == AdminEvent::AuditTrailKeyed {
+                    "Audit trails sealed"
+                } else {
+                    "Audit trails re-sealed"
+                },
+                if kind == AdminEvent::AuditTrailKeyed {
+                    ""
+                } else {
+                    "new "
+                },
+                count("cases"),
+                count("events")
+            );
+            if !broken.is_empty() {
+                line.push_str(&format!("; already broken before: {}", broken.join(", ")));
+            }
+            if detail["admin_broken"].as_bool() == Some(true) {
+                line.push_str("; this trail was already broken before");
+            }
+            line
+        }
+        AdminEvent::DataKeyRotated => format!(
+            "Data key changed: {} document(s) and {} stored email(s) re-encrypted",
+            count("documents"),
+            count("emails")
+        ),
     }
 }
 
@@ -62,7 +114,7 @@ pub async fn get(
         Ok::<_, ServiceError>((
             events::list_admin(&mut conn)?,
             users::all(&mut conn)?,
-            events::first_broken_admin_link(&mut conn)?,
+            events::first_broken_admin_link(&mut conn, &ctx.audit_key)?,
         ))
     })
     .await?;
@@ -78,16 +130,12 @@ pub async fn get(
         .rev()
         .take(500)
         .map(|e| {
-            let detail: Value = serde_json::from_str(&e.detail).unwrap_or(Value::Null);
-            let who = match e.actor.strip_prefix("user:").and_then(|id| id.parse().ok()) {
-                Some(id) => name(id),
-                None => e.actor.clone(),
-            };
+            let who = describe_actor(&e.actor, |id| Some(name(id.0)));
             json!({
                 "id": e.id,
                 "at": e.occurred_at.and_utc().with_timezone(&tz).format("%-d %b %Y %H:%M").to_string(),
                 "who": who,
-                "what": what(&e.kind, &detail, &name),
+                "what": what(e, &name),
             })
         })
         .collect();

@@ -14,6 +14,7 @@ use super::{render, see_other, Staff};
 use crate::app::AppContext;
 use crate::db::events::Event;
 use crate::db::users::{User, UserId};
+use crate::domain::audit::{describe_actor, CaseEvent};
 use crate::domain::casework::{Action, ExtensionReason, IdentityMethod, Outcome};
 use crate::domain::deadline::long;
 use crate::domain::rights::Choice;
@@ -69,20 +70,9 @@ fn local(at: NaiveDateTime, tz: Tz) -> String {
 }
 
 fn name_of(people: &[User], actor: &str) -> String {
-    match actor
-        .strip_prefix("user:")
-        .and_then(|id| id.parse::<i64>().ok())
-    {
-        Some(id) => people
-            .iter()
-            .find(|u| u.id == UserId(id))
-            .map_or_else(|| format!("user {id}"), |u| u.name.clone()),
-        None => match actor {
-            "requester" => "Requester".into(),
-            "system" => "Rightsdesk".into(),
-            other => other.into(),
-        },
-    }
+    describe_actor(actor, |id| {
+        people.iter().find(|u| u.id == id).map(|u| u.name.clone())
+    })
 }
 
 fn detail_str<'a>(detail: &'a Value, key: &str) -> Option<&'a str> {
@@ -108,29 +98,32 @@ fn describe(e: &Event, view: &CaseView) -> String {
         })
         .unwrap_or_else(|| key.unwrap_or("").replace('_', " "))
     };
-    match e.kind.as_str() {
-        "request_submitted" => format!(
+    let Some(kind) = e.what() else {
+        return e.kind.replace('_', " ");
+    };
+    match kind {
+        CaseEvent::RequestSubmitted => format!(
             "Request submitted ({})",
             detail_str(&d, "channel").unwrap_or("web")
         ),
-        "request_entered" => format!(
+        CaseEvent::RequestEntered => format!(
             "Request entered by staff; received by {} on {on}",
             detail_str(&d, "channel").unwrap_or("?").replace('_', " ")
         ),
-        "email_confirmed" => "Email address confirmed".into(),
-        "confirmation_link_resent" => "New confirmation link sent".into(),
-        "clock_started" => match &due {
+        CaseEvent::EmailConfirmed => "Email address confirmed".into(),
+        CaseEvent::ConfirmationLinkResent => "New confirmation link sent".into(),
+        CaseEvent::ClockStarted => match &due {
             Some(due) => format!("Clock started on {on}; due {due}"),
             None => format!("Received on {on}"),
         },
-        "request_expired" => "Expired unconfirmed; personal data erased".into(),
-        "case_viewed" => "Viewed".into(),
-        "assigned" => match detail_str(&d, "name") {
+        CaseEvent::RequestExpired => "Expired unconfirmed; personal data erased".into(),
+        CaseEvent::CaseViewed => "Viewed".into(),
+        CaseEvent::Assigned => match detail_str(&d, "name") {
             Some(name) => format!("Assigned to {name}"),
             None => "Unassigned".into(),
         },
-        "note_added" => "Internal note".into(),
-        "identity_verified" => format!(
+        CaseEvent::NoteAdded => "Internal note".into(),
+        CaseEvent::IdentityVerified => format!(
             "Identity verified: {}",
             label(
                 detail_str(&d, "method"),
@@ -140,9 +133,9 @@ fn describe(e: &Event, view: &CaseView) -> String {
                     .collect::<Vec<_>>()
             )
         ),
-        "identity_requested" => due_now(&format!("Identity proof asked for on {on}")),
-        "identity_received" => due_now(&format!("Identity proof received on {on}")),
-        "clarification_requested" => format!(
+        CaseEvent::IdentityRequested => due_now(&format!("Identity proof asked for on {on}")),
+        CaseEvent::IdentityReceived => due_now(&format!("Identity proof received on {on}")),
+        CaseEvent::ClarificationRequested => format!(
             "Clarification asked for on {on}; {}",
             if view.case.regime.clarification_pauses(
                 &view
@@ -156,8 +149,8 @@ fn describe(e: &Event, view: &CaseView) -> String {
                 "the clock keeps running (this law does not pause it for this request)"
             }
         ),
-        "clarification_received" => due_now(&format!("Requester replied on {on}")),
-        "deadline_extended" => due_now(&format!(
+        CaseEvent::ClarificationReceived => due_now(&format!("Requester replied on {on}")),
+        CaseEvent::DeadlineExtended => due_now(&format!(
             "Deadline extended on {on} ({})",
             label(
                 detail_str(&d, "reason"),
@@ -167,9 +160,9 @@ fn describe(e: &Event, view: &CaseView) -> String {
                     .collect::<Vec<_>>()
             )
         )),
-        "fee_requested" => due_now(&format!("Fee asked for on {on}")),
-        "fee_received" => due_now(&format!("Fee received on {on}")),
-        "right_outcome_recorded" => format!(
+        CaseEvent::FeeRequested => due_now(&format!("Fee asked for on {on}")),
+        CaseEvent::FeeReceived => due_now(&format!("Fee received on {on}")),
+        CaseEvent::RightOutcomeRecorded => format!(
             "{}: {}",
             detail_str(&d, "right")
                 .and_then(|r| r.parse::<Right>().ok())
@@ -182,8 +175,8 @@ fn describe(e: &Event, view: &CaseView) -> String {
                     .collect::<Vec<_>>()
             )
         ),
-        "case_completed" => "Case completed; final answer sent".into(),
-        "case_refused" => format!(
+        CaseEvent::CaseCompleted => "Case completed; final answer sent".into(),
+        CaseEvent::CaseRefused => format!(
             "Request refused: {}",
             label(
                 detail_str(&d, "ground"),
@@ -197,38 +190,38 @@ fn describe(e: &Event, view: &CaseView) -> String {
                     .collect::<Vec<_>>()
             )
         ),
-        "marked_duplicate" => format!(
+        CaseEvent::MarkedDuplicate => format!(
             "Closed as a duplicate of {}",
             view.duplicate_of
                 .as_ref()
                 .map_or("another case", |r| r.as_str())
         ),
-        "withdrawal_recorded" => "Withdrawn".into(),
-        "case_reopened" => "Reopened".into(),
-        "regime_changed" => due_now(&format!(
+        CaseEvent::WithdrawalRecorded => "Withdrawn".into(),
+        CaseEvent::CaseReopened => "Reopened".into(),
+        CaseEvent::RegimeChanged => due_now(&format!(
             "Law changed from {} to {}",
             detail_str(&d, "from").unwrap_or("?"),
             detail_str(&d, "to").unwrap_or("?")
         )),
-        "agent_authority_asked" => "The person was asked by email to confirm the agent".into(),
-        "identity_material_purged" => format!(
+        CaseEvent::AgentAuthorityAsked => "The person was asked by email to confirm the agent".into(),
+        CaseEvent::IdentityMaterialPurged => format!(
             "Identity documents ({}) and answers to identity questions ({}) deleted: they have served their purpose",
             d.get("documents").and_then(Value::as_u64).unwrap_or(0),
             d.get("questions").and_then(Value::as_u64).unwrap_or(0)
         ),
-        "agent_authority_not_asked" => "The person was not emailed about the agent: their address had its daily limit of such emails; ask them another way".into(),
-        "agent_authority_confirmed" => "The person confirmed that the agent acts for them".into(),
-        "agent_authority_denied" => "The person said the agent does NOT act for them".into(),
-        "documents_uploaded" => format!(
+        CaseEvent::AgentAuthorityNotAsked => "The person was not emailed about the agent: their address had its daily limit of such emails; ask them another way".into(),
+        CaseEvent::AgentAuthorityConfirmed => "The person confirmed that the agent acts for them".into(),
+        CaseEvent::AgentAuthorityDenied => "The person said the agent does NOT act for them".into(),
+        CaseEvent::DocumentsUploaded => format!(
             "The requester sent {} identity document(s)",
             d.get("documents").and_then(Value::as_u64).unwrap_or(0)
         ),
-        "document_viewed" => format!(
+        CaseEvent::DocumentViewed => format!(
             "Viewed document #{}",
             d.get("document").and_then(Value::as_i64).unwrap_or(0)
         ),
-        "data_points_answered" => "The requester answered our identity questions".into(),
-        "data_points_decided" => format!(
+        CaseEvent::DataPointsAnswered => "The requester answered our identity questions".into(),
+        CaseEvent::DataPointsDecided => format!(
             "Identity details: {}; the answers were deleted",
             if detail_str(&d, "decision") == Some("match") {
                 "they match"
@@ -236,13 +229,12 @@ fn describe(e: &Event, view: &CaseView) -> String {
                 "they do not match"
             }
         ),
-        "documents_decided" => format!(
+        CaseEvent::DocumentsDecided => format!(
             "Documents {}; the files were deleted",
             detail_str(&d, "decision").unwrap_or("decided")
         ),
-        "requester_replied" => "The requester wrote on their status page".into(),
-        "status_link_sent" => "New status-page link emailed (asked for by address)".into(),
-        other => other.replace('_', " "),
+        CaseEvent::RequesterReplied => "The requester wrote on their status page".into(),
+        CaseEvent::StatusLinkSent => "New status-page link emailed (asked for by address)".into(),
     }
 }
 
@@ -321,7 +313,7 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
     let mut views: Vec<Value> = Vec::new();
     for e in &view.trail {
         let who = name_of(&view.people, &e.actor);
-        if e.kind == "case_viewed" {
+        if e.what() == Some(CaseEvent::CaseViewed) {
             views.push(json!({ "at": local(e.occurred_at, tz), "who": who }));
             continue;
         }
@@ -330,11 +322,11 @@ fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
                 .ok()
                 .and_then(|d| d.get(key).and_then(Value::as_i64))
         };
-        let note = match e.kind.as_str() {
-            "note_added" => detail_id("note")
+        let note = match e.what() {
+            Some(CaseEvent::NoteAdded) => detail_id("note")
                 .and_then(|id| view.notes.iter().find(|n| n.id == id))
                 .map(|n| n.body.clone()),
-            "requester_replied" => detail_id("reply")
+            Some(CaseEvent::RequesterReplied) => detail_id("reply")
                 .and_then(|id| view.replies.iter().find(|r| r.id == id))
                 .map(|r| r.body.clone()),
             _ => None,

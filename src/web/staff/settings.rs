@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::{render, see_other, Staff};
 use crate::app::AppContext;
 use crate::db::{self, policies};
+use crate::domain::audit::{Actor, AdminEvent};
 use crate::domain::verification::{default_level, Level};
 use crate::domain::{Regime, Right};
 use crate::service::ServiceError;
@@ -137,11 +138,7 @@ pub async fn post(
                     .iter()
                     .map(|(r, g, l)| json!({ "right": r.key(), "regime": g.key(), "level": l.key() }))
                     .collect();
-                db::events::append_admin(
-                    conn,
-                    "verification_policy_changed",
-                    &format!("user:{}", by.0),
-                    json!({ "overrides": set }),
+                db::events::append_admin(conn, &ctx.audit_key, AdminEvent::VerificationPolicyChanged, Actor::Staff(by),                    json!({ "overrides": set }),
                     now,
                 )?;
             }

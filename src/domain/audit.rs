@@ -1,0 +1,379 @@
+//! What the audit trails record: the kinds of event on a case's trail and on
+//! the account and settings trail, and who did each. Every kind and actor has
+//! exactly one stored key and one parse; nothing else spells them.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use super::deadline::ClockEvent;
+use super::staff::UserId;
+
+/// Who did something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// The person who filed the request (or their agent), through a link.
+    Requester,
+    /// The person an authorised agent says it acts for, answering the
+    /// agent check sent to their own address.
+    DataSubject,
+    /// Rightsdesk itself (expiry, throttling, checks it sends).
+    System,
+    /// An operator at the command line (`rightsdesk user add`, key changes).
+    CommandLine,
+    /// A staff member.
+    Staff(UserId),
+}
+
+impl Actor {
+    const STAFF_PREFIX: &'static str = "user:";
+
+    /// The stored form.
+    pub fn key(self) -> String {
+        match self {
+            Actor::Requester => "requester".into(),
+            Actor::DataSubject => "data_subject".into(),
+            Actor::System => "system".into(),
+            Actor::CommandLine => "command line".into(),
+            Actor::Staff(id) => format!("{}{}", Self::STAFF_PREFIX, id.0),
+        }
+    }
+
+    /// Reads a stored actor; `None` for one this version does not know.
+    pub fn parse(key: &str) -> Option<Actor> {
+        Some(match key {
+            "requester" => Actor::Requester,
+            "data_subject" => Actor::DataSubject,
+            "system" => Actor::System,
+            "command line" => Actor::CommandLine,
+            other => Actor::Staff(UserId(
+                other.strip_prefix(Self::STAFF_PREFIX)?.parse().ok()?,
+            )),
+        })
+    }
+
+    /// Who, in words, for staff; `name` gives a staff member's name.
+    pub fn describe(self, name: impl Fn(UserId) -> Option<String>) -> String {
+        match self {
+            Actor::Requester => "Requester".into(),
+            Actor::DataSubject => "The person (agent check)".into(),
+            Actor::System => "Rightsdesk".into(),
+            Actor::CommandLine => "Command line".into(),
+            Actor::Staff(id) => name(id).unwrap_or_else(|| format!("user {}", id.0)),
+        }
+    }
+}
+
+/// In words, a stored actor: known ones as [`Actor::describe`], others as
+/// stored.
+pub fn describe_actor(stored: &str, name: impl Fn(UserId) -> Option<String>) -> String {
+    Actor::parse(stored).map_or_else(|| stored.to_owned(), |a| a.describe(name))
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.key())
+    }
+}
+
+/// What happened to a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CaseEvent {
+    RequestSubmitted,
+    RequestEntered,
+    EmailConfirmed,
+    ConfirmationLinkResent,
+    ClockStarted,
+    RequestExpired,
+    CaseViewed,
+    Assigned,
+    NoteAdded,
+    IdentityRequested,
+    IdentityReceived,
+    IdentityVerified,
+    IdentityMaterialPurged,
+    DocumentsUploaded,
+    DocumentViewed,
+    DocumentsDecided,
+    DataPointsAnswered,
+    DataPointsDecided,
+    AgentAuthorityAsked,
+    AgentAuthorityNotAsked,
+    AgentAuthorityConfirmed,
+    AgentAuthorityDenied,
+    ClarificationRequested,
+    ClarificationReceived,
+    DeadlineExtended,
+    FeeRequested,
+    FeeReceived,
+    RightOutcomeRecorded,
+    CaseCompleted,
+    CaseRefused,
+    MarkedDuplicate,
+    WithdrawalRecorded,
+    CaseReopened,
+    RegimeChanged,
+    RequesterReplied,
+    StatusLinkSent,
+}
+
+impl CaseEvent {
+    pub const ALL: [CaseEvent; 36] = [
+        CaseEvent::RequestSubmitted,
+        CaseEvent::RequestEntered,
+        CaseEvent::EmailConfirmed,
+        CaseEvent::ConfirmationLinkResent,
+        CaseEvent::ClockStarted,
+        CaseEvent::RequestExpired,
+        CaseEvent::CaseViewed,
+        CaseEvent::Assigned,
+        CaseEvent::NoteAdded,
+        CaseEvent::IdentityRequested,
+        CaseEvent::IdentityReceived,
+        CaseEvent::IdentityVerified,
+        CaseEvent::IdentityMaterialPurged,
+        CaseEvent::DocumentsUploaded,
+        CaseEvent::DocumentViewed,
+        CaseEvent::DocumentsDecided,
+        CaseEvent::DataPointsAnswered,
+        CaseEvent::DataPointsDecided,
+        CaseEvent::AgentAuthorityAsked,
+        CaseEvent::AgentAuthorityNotAsked,
+        CaseEvent::AgentAuthorityConfirmed,
+        CaseEvent::AgentAuthorityDenied,
+        CaseEvent::ClarificationRequested,
+        CaseEvent::ClarificationReceived,
+        CaseEvent::DeadlineExtended,
+        CaseEvent::FeeRequested,
+        CaseEvent::FeeReceived,
+        CaseEvent::RightOutcomeRecorded,
+        CaseEvent::CaseCompleted,
+        CaseEvent::CaseRefused,
+        CaseEvent::MarkedDuplicate,
+        CaseEvent::WithdrawalRecorded,
+        CaseEvent::CaseReopened,
+        CaseEvent::RegimeChanged,
+        CaseEvent::RequesterReplied,
+        CaseEvent::StatusLinkSent,
+    ];
+
+    /// The stored form.
+    pub fn key(self) -> &'static str {
+        match self {
+            CaseEvent::RequestSubmitted => "request_submitted",
+            CaseEvent::RequestEntered => "request_entered",
+            CaseEvent::EmailConfirmed => "email_confirmed",
+            CaseEvent::ConfirmationLinkResent => "confirmation_link_resent",
+            CaseEvent::ClockStarted => "clock_started",
+            CaseEvent::RequestExpired => "request_expired",
+            CaseEvent::CaseViewed => "case_viewed",
+            CaseEvent::Assigned => "assigned",
+            CaseEvent::NoteAdded => "note_added",
+            CaseEvent::IdentityRequested => "identity_requested",
+            CaseEvent::IdentityReceived => "identity_received",
+            CaseEvent::IdentityVerified => "identity_verified",
+            CaseEvent::IdentityMaterialPurged => "identity_material_purged",
+            CaseEvent::DocumentsUploaded => "documents_uploaded",
+            CaseEvent::DocumentViewed => "document_viewed",
+            CaseEvent::DocumentsDecided => "documents_decided",
+            CaseEvent::DataPointsAnswered => "data_points_answered",
+            CaseEvent::DataPointsDecided => "data_points_decided",
+            CaseEvent::AgentAuthorityAsked => "agent_authority_asked",
+            CaseEvent::AgentAuthorityNotAsked => "agent_authority_not_asked",
+            CaseEvent::AgentAuthorityConfirmed => "agent_authority_confirmed",
+            CaseEvent::AgentAuthorityDenied => "agent_authority_denied",
+            CaseEvent::ClarificationRequested => "clarification_requested",
+            CaseEvent::ClarificationReceived => "clarification_received",
+            CaseEvent::DeadlineExtended => "deadline_extended",
+            CaseEvent::FeeRequested => "fee_requested",
+            CaseEvent::FeeReceived => "fee_received",
+            CaseEvent::RightOutcomeRecorded => "right_outcome_recorded",
+            CaseEvent::CaseCompleted => "case_completed",
+            CaseEvent::CaseRefused => "case_refused",
+            CaseEvent::MarkedDuplicate => "marked_duplicate",
+            CaseEvent::WithdrawalRecorded => "withdrawal_recorded",
+            CaseEvent::CaseReopened => "case_reopened",
+            CaseEvent::RegimeChanged => "regime_changed",
+            CaseEvent::RequesterReplied => "requester_replied",
+            CaseEvent::StatusLinkSent => "status_link_sent",
+        }
+    }
+
+    /// Reads a stored kind; `None` for one this version does not know.
+    pub fn parse(key: &str) -> Option<CaseEvent> {
+        CaseEvent::ALL.into_iter().find(|k| k.key() == key)
+    }
+
+    /// The event that records a clock event.
+    pub fn recording(clock: ClockEvent) -> CaseEvent {
+        match clock {
+            ClockEvent::IdentityRequested(_) => CaseEvent::IdentityRequested,
+            ClockEvent::IdentityReceived(_) => CaseEvent::IdentityReceived,
+            ClockEvent::FeeRequested(_) => CaseEvent::FeeRequested,
+            ClockEvent::FeeReceived(_) => CaseEvent::FeeReceived,
+            ClockEvent::ClarificationRequested(_) => CaseEvent::ClarificationRequested,
+            ClockEvent::ClarificationReceived(_) => CaseEvent::ClarificationReceived,
+            ClockEvent::Extended(_) => CaseEvent::DeadlineExtended,
+        }
+    }
+
+    /// The clock event this records, effective `on`; `None` for events
+    /// that do not move the clock.
+    pub fn clock_event(self, on: NaiveDate) -> Option<ClockEvent> {
+        Some(match self {
+            CaseEvent::IdentityRequested => ClockEvent::IdentityRequested(on),
+            CaseEvent::IdentityReceived => ClockEvent::IdentityReceived(on),
+            CaseEvent::FeeRequested => ClockEvent::FeeRequested(on),
+            CaseEvent::FeeReceived => ClockEvent::FeeReceived(on),
+            CaseEvent::ClarificationRequested => ClockEvent::ClarificationRequested(on),
+            CaseEvent::ClarificationReceived => ClockEvent::ClarificationReceived(on),
+            CaseEvent::DeadlineExtended => ClockEvent::Extended(on),
+            _ => return None,
+        })
+    }
+}
+
+/// What happened to accounts, keys or settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AdminEvent {
+    UserAdded,
+    FirstAdminCreated,
+    UserInvited,
+    PasswordSetFromLink,
+    PasswordLinkSent,
+    UserUpdated,
+    LoginThrottled,
+    FailedLoginsCleared,
+    /// Recorded by versions that locked accounts; kept to read their trails.
+    AccountLocked,
+    VerificationPolicyChanged,
+    /// The trails were first sealed with the audit key (after checking the
+    /// unkeyed chains they had until then).
+    AuditTrailKeyed,
+    /// The trails were re-sealed under a new audit key.
+    AuditKeyRotated,
+    /// Documents and stored emails were re-encrypted under a new data key.
+    DataKeyRotated,
+}
+
+impl AdminEvent {
+    pub const ALL: [AdminEvent; 13] = [
+        AdminEvent::UserAdded,
+        AdminEvent::FirstAdminCreated,
+        AdminEvent::UserInvited,
+        AdminEvent::PasswordSetFromLink,
+        AdminEvent::PasswordLinkSent,
+        AdminEvent::UserUpdated,
+        AdminEvent::LoginThrottled,
+        AdminEvent::FailedLoginsCleared,
+        AdminEvent::AccountLocked,
+        AdminEvent::VerificationPolicyChanged,
+        AdminEvent::AuditTrailKeyed,
+        AdminEvent::AuditKeyRotated,
+        AdminEvent::DataKeyRotated,
+    ];
+
+    /// The stored form.
+    pub fn key(self) -> &'static str {
+        match self {
+            AdminEvent::UserAdded => "user_added",
+            AdminEvent::FirstAdminCreated => "first_admin_created",
+            AdminEvent::UserInvited => "user_invited",
+            AdminEvent::PasswordSetFromLink => "password_set_from_link",
+            AdminEvent::PasswordLinkSent => "password_link_sent",
+            AdminEvent::UserUpdated => "user_updated",
+            AdminEvent::LoginThrottled => "login_throttled",
+            AdminEvent::FailedLoginsCleared => "failed_logins_cleared",
+            AdminEvent::AccountLocked => "account_locked",
+            AdminEvent::VerificationPolicyChanged => "verification_policy_changed",
+            AdminEvent::AuditTrailKeyed => "audit_trail_keyed",
+            AdminEvent::AuditKeyRotated => "audit_key_rotated",
+            AdminEvent::DataKeyRotated => "data_key_rotated",
+        }
+    }
+
+    /// Reads a stored kind; `None` for one this version does not know.
+    pub fn parse(key: &str) -> Option<AdminEvent> {
+        AdminEvent::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_case_event_reads_back_from_its_own_unique_key() {
+        let keys: HashSet<_> = CaseEvent::ALL.iter().map(|k| k.key()).collect();
+        assert_eq!(keys.len(), CaseEvent::ALL.len());
+        for kind in CaseEvent::ALL {
+            assert_eq!(CaseEvent::parse(kind.key()), Some(kind));
+        }
+        assert_eq!(CaseEvent::parse("Case_Viewed"), None);
+    }
+
+    #[test]
+    fn every_clock_event_is_recorded_by_the_kind_that_reads_back_as_it() {
+        let on = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        let clocks = [
+            ClockEvent::IdentityRequested(on),
+            ClockEvent::IdentityReceived(on),
+            ClockEvent::FeeRequested(on),
+            ClockEvent::FeeReceived(on),
+            ClockEvent::ClarificationRequested(on),
+            ClockEvent::ClarificationReceived(on),
+            ClockEvent::Extended(on),
+        ];
+        for clock in clocks {
+            assert_eq!(CaseEvent::recording(clock).clock_event(on), Some(clock));
+        }
+        let moving = CaseEvent::ALL
+            .iter()
+            .filter(|k| k.clock_event(on).is_some())
+            .count();
+        assert_eq!(moving, clocks.len());
+    }
+
+    #[test]
+    fn every_admin_event_reads_back_from_its_own_unique_key() {
+        let keys: HashSet<_> = AdminEvent::ALL.iter().map(|k| k.key()).collect();
+        assert_eq!(keys.len(), AdminEvent::ALL.len());
+        for kind in AdminEvent::ALL {
+            assert_eq!(AdminEvent::parse(kind.key()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn actors_keep_the_keys_older_trails_were_written_with() {
+        for (actor, key) in [
+            (Actor::Requester, "requester"),
+            (Actor::DataSubject, "data_subject"),
+            (Actor::System, "system"),
+            (Actor::CommandLine, "command line"),
+            (Actor::Staff(UserId(42)), "user:42"),
+        ] {
+            assert_eq!(actor.key(), key);
+            assert_eq!(Actor::parse(key), Some(actor));
+        }
+        for bad in ["user:", "user:x", "user:-", "robot", ""] {
+            assert_eq!(Actor::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn actors_are_described_in_words() {
+        let names = |id: UserId| (id.0 == 7).then(|| "Ada".to_owned());
+        assert_eq!(Actor::Staff(UserId(7)).describe(names), "Ada");
+        assert_eq!(Actor::Staff(UserId(8)).describe(names), "user 8");
+        assert_eq!(
+            Actor::DataSubject.describe(names),
+            "The person (agent check)"
+        );
+        assert_eq!(
+            describe_actor("data_subject", names),
+            "The person (agent check)"
+        );
+        assert_eq!(describe_actor("robot", names), "robot");
+    }
+}
