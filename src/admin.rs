@@ -342,6 +342,7 @@ pub fn demo(count: u32) -> anyhow::Result<()> {
                         right: right.right(),
                         outcome: Outcome::Fulfilled,
                         note: None,
+                        override_reason: None,
                     })?;
                 }
                 act(Command::Complete {

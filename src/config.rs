@@ -30,6 +30,19 @@ pub struct Settings {
     pub staff: StaffSettings,
     pub uploads: UploadSettings,
     pub audit: AuditSettings,
+    pub fulfilment: FulfilmentSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct FulfilmentSettings {
+    /// Days a system owner has to answer a task (the internal target).
+    pub task_target_days: u32,
+    /// Days for the tasks of an objection to direct marketing.
+    pub marketing_days: u32,
+    /// Days a task link works.
+    pub task_link_days: u32,
+    /// Days between reminders of an overdue task.
+    pub chase_every_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -289,6 +302,22 @@ impl Settings {
             ),
             ("server.max_body_bytes", self.server.max_body_bytes as u64),
             ("server.body_timeout_secs", self.server.body_timeout_secs),
+            (
+                "fulfilment.task_target_days",
+                u64::from(self.fulfilment.task_target_days),
+            ),
+            (
+                "fulfilment.marketing_days",
+                u64::from(self.fulfilment.marketing_days),
+            ),
+            (
+                "fulfilment.task_link_days",
+                u64::from(self.fulfilment.task_link_days),
+            ),
+            (
+                "fulfilment.chase_every_days",
+                u64::from(self.fulfilment.chase_every_days),
+            ),
             (
                 "requests.confirm_link_ttl_hours",
                 u64::from(self.requests.confirm_link_ttl_hours),

@@ -7,6 +7,7 @@ pub mod cases;
 pub mod documents;
 pub mod events;
 pub mod job_runs;
+pub mod links;
 pub mod notes;
 pub mod outbox;
 pub mod policies;
@@ -14,6 +15,8 @@ pub mod questions;
 pub mod queue;
 pub mod schema;
 pub mod status;
+pub mod systems;
+pub mod tasks;
 pub mod tokens;
 pub mod users;
 

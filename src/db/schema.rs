@@ -242,6 +242,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    systems (id) {
+        id -> BigInt,
+        name -> Text,
+        owner_email -> Text,
+        rights -> Text,
+        external_recipient -> Bool,
+        retention_note -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        system_id -> BigInt,
+        right_key -> Text,
+        created_at -> Timestamp,
+        target_on -> Date,
+        answer -> Nullable<Text>,
+        basis -> Nullable<Text>,
+        note -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        answered_by -> Nullable<Text>,
+        chased_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    links (id) {
+        id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        case_id -> Nullable<BigInt>,
+        task_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        spent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(tasks -> cases (case_id));
+diesel::joinable!(tasks -> systems (system_id));
+diesel::joinable!(links -> tasks (task_id));
 diesel::joinable!(login_throttle -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -264,4 +311,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     agent_confirmations,
     admin_events,
     audit_seal,
+    systems,
+    tasks,
+    links,
 );

@@ -23,10 +23,13 @@ pub enum Actor {
     CommandLine,
     /// A staff member.
     Staff(UserId),
+    /// The owner of a system, answering their task through its link.
+    SystemOwner(i64),
 }
 
 impl Actor {
     const STAFF_PREFIX: &'static str = "user:";
+    const OWNER_PREFIX: &'static str = "system_owner:";
 
     /// The stored form.
     pub fn key(self) -> String {
@@ -36,6 +39,7 @@ impl Actor {
             Actor::System => "system".into(),
             Actor::CommandLine => "command line".into(),
             Actor::Staff(id) => format!("{}{}", Self::STAFF_PREFIX, id.0),
+            Actor::SystemOwner(id) => format!("{}{id}", Self::OWNER_PREFIX),
         }
     }
 
@@ -46,9 +50,12 @@ impl Actor {
             "data_subject" => Actor::DataSubject,
             "system" => Actor::System,
             "command line" => Actor::CommandLine,
-            other => Actor::Staff(UserId(
-                other.strip_prefix(Self::STAFF_PREFIX)?.parse().ok()?,
-            )),
+            other => match other.strip_prefix(Self::OWNER_PREFIX) {
+                Some(id) => Actor::SystemOwner(id.parse().ok()?),
+                None => Actor::Staff(UserId(
+                    other.strip_prefix(Self::STAFF_PREFIX)?.parse().ok()?,
+                )),
+            },
         })
     }
 
@@ -60,6 +67,7 @@ impl Actor {
             Actor::System => "Rightsdesk".into(),
             Actor::CommandLine => "Command line".into(),
             Actor::Staff(id) => name(id).unwrap_or_else(|| format!("user {}", id.0)),
+            Actor::SystemOwner(_) => "The system's owner (task link)".into(),
         }
     }
 }
@@ -115,10 +123,14 @@ pub enum CaseEvent {
     RegimeChanged,
     RequesterReplied,
     StatusLinkSent,
+    TasksCreated,
+    TaskAnswered,
+    TaskChased,
+    OpenTasksOverridden,
 }
 
 impl CaseEvent {
-    pub const ALL: [CaseEvent; 36] = [
+    pub const ALL: [CaseEvent; 40] = [
         CaseEvent::RequestSubmitted,
         CaseEvent::RequestEntered,
         CaseEvent::EmailConfirmed,
@@ -155,6 +167,10 @@ impl CaseEvent {
         CaseEvent::RegimeChanged,
         CaseEvent::RequesterReplied,
         CaseEvent::StatusLinkSent,
+        CaseEvent::TasksCreated,
+        CaseEvent::TaskAnswered,
+        CaseEvent::TaskChased,
+        CaseEvent::OpenTasksOverridden,
     ];
 
     /// The stored form.
@@ -196,6 +212,10 @@ impl CaseEvent {
             CaseEvent::RegimeChanged => "regime_changed",
             CaseEvent::RequesterReplied => "requester_replied",
             CaseEvent::StatusLinkSent => "status_link_sent",
+            CaseEvent::TasksCreated => "tasks_created",
+            CaseEvent::TaskAnswered => "task_answered",
+            CaseEvent::TaskChased => "task_chased",
+            CaseEvent::OpenTasksOverridden => "open_tasks_overridden",
         }
     }
 
@@ -254,10 +274,12 @@ pub enum AdminEvent {
     AuditKeyRotated,
     /// Documents and stored emails were re-encrypted under a new data key.
     DataKeyRotated,
+    SystemAdded,
+    SystemChanged,
 }
 
 impl AdminEvent {
-    pub const ALL: [AdminEvent; 13] = [
+    pub const ALL: [AdminEvent; 15] = [
         AdminEvent::UserAdded,
         AdminEvent::FirstAdminCreated,
         AdminEvent::UserInvited,
@@ -271,6 +293,8 @@ impl AdminEvent {
         AdminEvent::AuditTrailKeyed,
         AdminEvent::AuditKeyRotated,
         AdminEvent::DataKeyRotated,
+        AdminEvent::SystemAdded,
+        AdminEvent::SystemChanged,
     ];
 
     /// The stored form.
@@ -289,6 +313,8 @@ impl AdminEvent {
             AdminEvent::AuditTrailKeyed => "audit_trail_keyed",
             AdminEvent::AuditKeyRotated => "audit_key_rotated",
             AdminEvent::DataKeyRotated => "data_key_rotated",
+            AdminEvent::SystemAdded => "system_added",
+            AdminEvent::SystemChanged => "system_changed",
         }
     }
 
@@ -352,6 +378,7 @@ mod tests {
             (Actor::System, "system"),
             (Actor::CommandLine, "command line"),
             (Actor::Staff(UserId(42)), "user:42"),
+            (Actor::SystemOwner(3), "system_owner:3"),
         ] {
             assert_eq!(actor.key(), key);
             assert_eq!(Actor::parse(key), Some(actor));

@@ -222,10 +222,11 @@ pub enum Action {
     DetailsMatch,
     DetailsDoNotMatch,
     ChangeRegime,
+    AnswerTask,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 21] = [
         Action::Assign,
         Action::Note,
         Action::VerifyIdentity,
@@ -246,6 +247,7 @@ impl Action {
         Action::DetailsMatch,
         Action::DetailsDoNotMatch,
         Action::ChangeRegime,
+        Action::AnswerTask,
     ];
 
     pub fn key(self) -> &'static str {
@@ -270,6 +272,7 @@ impl Action {
             Action::DetailsMatch => "details_match",
             Action::DetailsDoNotMatch => "details_do_not_match",
             Action::ChangeRegime => "change_regime",
+            Action::AnswerTask => "answer_task",
         }
     }
 
@@ -310,6 +313,8 @@ impl Action {
                 matches!(state, S::Submitted | S::AwaitingIdentity | S::InProgress)
             }
             Action::RecordReply => state == S::AwaitingRequester,
+            // Tasks exist once identity is verified.
+            Action::AnswerTask => matches!(state, S::InProgress | S::AwaitingRequester),
             Action::Reopen => matches!(state, S::Completed | S::Refused | S::Withdrawn),
         }
     }

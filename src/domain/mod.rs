@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod casework;
 pub mod deadline;
 pub mod email;
+pub mod fulfilment;
 pub mod intake;
 pub mod lifecycle;
 pub mod reference;

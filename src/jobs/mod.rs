@@ -1,6 +1,7 @@
 //! Background work, on its own thread so nothing blocks the web executor:
 //! mail delivery (woken at once when mail is queued, otherwise polled) and
-//! the expiry of requests never confirmed, and the staff's daily digest.
+//! the expiry of requests never confirmed, the chasing of overdue tasks,
+//! and the staff's daily digest.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
@@ -57,6 +58,22 @@ impl Jobs {
         }
     }
 
+    pub fn chase_tasks(&self) {
+        let chaser = crate::service::fulfilment::Chaser {
+            pool: &self.pool,
+            templates: &self.templates,
+            settings: &self.settings,
+            sealer: &self.sealer,
+            audit_key: &self.audit_key,
+            clock: self.clock.as_ref(),
+        };
+        match crate::service::fulfilment::chase_overdue(&chaser) {
+            Ok(0) => {}
+            Ok(_) => self.deliver_mail(),
+            Err(e) => log::error!("chasing overdue tasks failed: {e}"),
+        }
+    }
+
     pub fn send_digest(&self) {
         match crate::service::digest::send_if_due(
             &self.pool,
@@ -84,6 +101,7 @@ impl Jobs {
                         self.deliver_mail();
                         if last_expiry.is_none_or(|t| t.elapsed() >= EXPIRY_EVERY) {
                             self.expire_requests();
+                            self.chase_tasks();
                             self.send_digest();
                             last_expiry = Some(Instant::now());
                         }

@@ -378,3 +378,43 @@ pub fn agent_check(
         json!({ "agent_name": agent_name, "link": link }),
     )
 }
+
+/// A task for a system owner (or a reminder of one): the link opens it.
+pub struct TaskMail<'a> {
+    pub case: CaseId,
+    pub reference: &'a Reference,
+    pub system: &'a str,
+    pub owner: &'a str,
+    pub right: crate::domain::Right,
+    pub target: chrono::NaiveDate,
+    pub expires: chrono::NaiveDate,
+    pub link: &'a str,
+    pub reminder: bool,
+}
+
+pub fn task_request(
+    templates: &Templates,
+    settings: &Settings,
+    task: &TaskMail<'_>,
+) -> Result<NewMessage, TemplateError> {
+    let data = json!({
+        "org": settings.organisation,
+        "reference": task.reference.as_str(),
+        "system": task.system,
+        "right": task.right.short(),
+        "what": crate::domain::fulfilment::instruction(task.right),
+        "target": crate::domain::deadline::long(task.target),
+        "expires": crate::domain::deadline::long(task.expires),
+        "link": task.link,
+        "reminder": task.reminder,
+    });
+    let parts = templates.email("task_request", &data)?;
+    Ok(NewMessage {
+        case: Some(task.case),
+        template: "task_request",
+        recipient: task.owner.to_owned(),
+        subject: parts.subject,
+        body_text: parts.text,
+        body_html: parts.html,
+    })
+}

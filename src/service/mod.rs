@@ -7,6 +7,7 @@ pub mod agents;
 pub mod casework;
 pub mod digest;
 pub mod documents;
+pub mod fulfilment;
 pub mod intake;
 pub mod status;
 

@@ -56,6 +56,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/status/{token}/withdraw",
             web::post().to(public::status::withdraw),
         )
+        .route("/tasks/{token}", web::get().to(public::task::get))
+        .route("/tasks/{token}", web::post().to(public::task::post))
         .configure(staff::routes)
         .route("/healthz", web::get().to(health::get))
         .route("/static/app.css", web::get().to(stylesheet))

@@ -10,6 +10,7 @@ mod confirmation;
 mod data_points;
 mod deadline_cli;
 mod documents;
+mod fulfilment;
 mod health;
 mod helpers;
 mod intake;

@@ -211,6 +211,7 @@ async fn the_dashboard_counts_open_cases_and_turnaround() {
             right: rightsdesk::domain::Right::Access,
             outcome: rightsdesk::domain::casework::Outcome::Fulfilled,
             note: None,
+            override_reason: None,
         },
         Command::Complete {
             message: String::new(),

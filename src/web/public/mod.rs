@@ -6,3 +6,4 @@ pub mod documents;
 pub mod home;
 pub mod request_form;
 pub mod status;
+pub mod task;

@@ -95,6 +95,19 @@ fn what(entry: &events::AdminEntry, name: &dyn Fn(i64) -> String) -> String {
             }
             line
         }
+        AdminEvent::SystemAdded => format!(
+            "System added: {}",
+            detail.get("name").and_then(Value::as_str).unwrap_or("?")
+        ),
+        AdminEvent::SystemChanged => format!(
+            "System changed: {}{}",
+            detail.get("name").and_then(Value::as_str).unwrap_or("?"),
+            if detail.get("active").and_then(Value::as_bool) == Some(false) {
+                " (now inactive)"
+            } else {
+                ""
+            }
+        ),
         AdminEvent::DataKeyRotated => format!(
             "Data key changed: {} document(s) and {} stored email(s) re-encrypted",
             count("documents"),

@@ -11,6 +11,7 @@ pub mod intake;
 pub mod login;
 pub mod queue;
 pub mod settings;
+pub mod systems;
 pub mod users;
 
 use actix_session::config::CookieContentSecurity;
@@ -67,6 +68,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(settings::post),
         )
         .route("/staff/audit", web::get().to(audit::get))
+        .route("/staff/systems", web::get().to(systems::get))
+        .route("/staff/systems", web::post().to(systems::add))
+        .route("/staff/systems/{id}", web::post().to(systems::update))
         .route("/staff/users", web::get().to(users::get))
         .route("/staff/users", web::post().to(users::invite))
         .route("/staff/users/{id}", web::post().to(users::update))

@@ -13,18 +13,25 @@ use crate::db::cases::{self, Case};
 use crate::db::events::{self, Event, NewEvent};
 use crate::db::outbox::{self, NewMessage};
 use crate::db::users::{self, User, UserId};
-use crate::db::{self, documents, notes, questions, status, DbConn, DbError};
+use crate::db::{self, notes, DbConn, DbError};
 use crate::domain::audit::{Actor, CaseEvent};
-use crate::domain::casework::{
-    ready_to_complete, Action, ExtensionReason, IdentityMethod, Outcome,
-};
+use crate::domain::casework::{Action, ExtensionReason, IdentityMethod, Outcome};
 use crate::domain::deadline::{self, ClockEvent, Deadline, DeadlineError, DeadlineInput};
 use crate::domain::regime::Awaited;
-use crate::domain::rights::Choice;
 use crate::domain::{
     CaseState, IllegalTransition, Reference, Regime, Right, RightRequest, Transition,
 };
 use crate::mail::messages::{self, Addressee, CaseMessage};
+
+mod clarification;
+mod decisions;
+mod extension;
+mod fulfilment;
+mod outcome;
+mod verification;
+mod view;
+
+pub use view::{view, CaseView};
 
 /// One thing a staff member does to a case, with what it needs.
 #[derive(Debug, Clone)]
@@ -70,6 +77,14 @@ pub enum Command {
         right: Right,
         outcome: Outcome,
         note: Option<String>,
+        /// Why the right is answered while some of its tasks are open
+        /// (without one, open tasks refuse the outcome).
+        override_reason: Option<String>,
+    },
+    /// Staff record a system's answer to its task.
+    AnswerTask {
+        task: i64,
+        answered: crate::domain::fulfilment::Answered,
     },
     Complete {
         message: String,
@@ -133,6 +148,7 @@ impl Command {
             Command::RequestFee { .. } => Action::RequestFee,
             Command::RecordFee { .. } => Action::RecordFee,
             Command::RecordOutcome { .. } => Action::RecordOutcome,
+            Command::AnswerTask { .. } => Action::AnswerTask,
             Command::Complete { .. } => Action::Complete,
             Command::Refuse { .. } => Action::Refuse,
             Command::MarkDuplicate { .. } => Action::MarkDuplicate,
@@ -166,6 +182,10 @@ pub enum ActionError {
     RightsOpen(#[from] crate::domain::casework::RightsStillOpen),
     #[error("This case has no '{0}' right")]
     NoSuchRight(String),
+    #[error("{0} task(s) for this right are still open: wait for the systems' answers, or give the reason to answer it now")]
+    OpenTasks(usize),
+    #[error("This case has no such task, or it has been answered already")]
+    NoSuchTask,
     #[error("No active staff member with that account")]
     NoSuchAssignee,
     #[error("No case has the reference {0}")]
@@ -412,21 +432,6 @@ impl Work<'_> {
         Ok(next)
     }
 
-    /// Deletes identity documents and answers to identity questions still
-    /// held, and records that it did (nothing is recorded when none were).
-    fn purge_identity_material(&mut self) -> Result<(), Flow> {
-        let documents = documents::delete_for_case(self.conn, self.case.id)?;
-        let answers = questions::delete_for_case(self.conn, self.case.id)?;
-        if documents + answers > 0 {
-            self.event(
-                CaseEvent::IdentityMaterialPurged,
-                None,
-                json!({ "documents": documents, "questions": answers }),
-            )?;
-        }
-        Ok(())
-    }
-
     /// Recomputes the deadline with the new clock event added, refusing the
     /// action if the engine does; stores the new due date.
     fn clock(&mut self, event: ClockEvent, detail: Value) -> Result<Deadline, Flow> {
@@ -506,390 +511,50 @@ impl Work<'_> {
     fn run(&mut self, command: Command) -> Result<(), Flow> {
         match command {
             Command::Assign { to } if to == self.case.assignee => {} // nothing changes
-            Command::Assign { to } => {
-                let name = match to {
-                    Some(id) => Some(
-                        users::find(self.conn, id)?
-                            .filter(|u| u.active && u.role.can_work_cases())
-                            .ok_or(ActionError::NoSuchAssignee)?
-                            .name,
-                    ),
-                    None => None,
-                };
-                cases::assign(self.conn, self.case.id, to, self.now)?;
-                self.event(
-                    CaseEvent::Assigned,
-                    None,
-                    json!({ "to": to.map(|u| u.0), "name": name }),
-                )?;
-            }
+            Command::Assign { to } => self.assign(to)?,
             Command::Note { body } => self.note(&body)?,
             Command::VerifyIdentity {
                 method,
                 proof_received_on,
-            } => {
-                // An agent the person disowned cannot be the basis of anything.
-                let disowned = self.case.agent_email.is_some()
-                    && crate::db::agents::latest(self.conn, self.case.id)?
-                        .is_some_and(|c| c.decision.as_deref() == Some("denied"));
-                if disowned {
-                    return Err(ActionError::AgentDenied.into());
-                }
-                let waiting = matches!(
-                    self.current_deadline()?.clock,
-                    deadline::ClockState::NotStarted { .. }
-                );
-                let to = self.transition(Transition::VerifyIdentity)?;
-                self.event(
-                    CaseEvent::IdentityVerified,
-                    Some(proof_received_on),
-                    json!({ "method": method.key(), "to": to.key() }),
-                )?;
-                if asked_for_identity(&events::list(self.conn, self.case.id)?) {
-                    self.clock(
-                        ClockEvent::IdentityReceived(proof_received_on),
-                        json!({ "waiting_before": waiting }),
-                    )?;
-                }
-            }
+            } => self.verify_identity(method, proof_received_on)?,
             Command::RequestIdentity {
                 message,
                 on,
                 questions,
-            } => {
-                if asked_for_identity(&events::list(self.conn, self.case.id)?) {
-                    return Err(ActionError::AlreadyAsked.into());
-                }
-                self.not_late(Awaited::Identity, on)?;
-                questions::delete_for_case(self.conn, self.case.id)?;
-                questions::ask(self.conn, self.case.id, &questions, self.now)?;
-                let method = if questions.is_empty() {
-                    "documents"
-                } else {
-                    "data_points"
-                };
-                self.clock(
-                    ClockEvent::IdentityRequested(on),
-                    json!({ "method": method, "questions": questions.len() }),
-                )?;
-                self.email(CaseMessage::IdentityRequest {
-                    message: &message,
-                    questions: &questions,
-                })?;
-            }
-            Command::DetailsMatch => {
-                let asked = questions::list(self.conn, self.case.id)?;
-                let answered = asked.iter().filter_map(|q| q.answered_at).max();
-                let (Some(last), true) = (
-                    answered,
-                    !asked.is_empty() && asked.iter().all(|q| q.answer.is_some()),
-                ) else {
-                    return Err(ActionError::NotAnswered.into());
-                };
-                let tz = self.ctx.settings.organisation.timezone;
-                self.run(Command::VerifyIdentity {
-                    method: IdentityMethod::KnownDataPoints,
-                    proof_received_on: last.and_utc().with_timezone(&tz).date_naive(),
-                })?;
-                questions::delete_for_case(self.conn, self.case.id)?;
-                self.event(
-                    CaseEvent::DataPointsDecided,
-                    None,
-                    json!({ "decision": "match", "questions": asked.len(), "answers_deleted": true }),
-                )?;
-            }
-            Command::DetailsDoNotMatch { reason } => {
-                let asked = questions::list(self.conn, self.case.id)?;
-                if asked.is_empty() || asked.iter().any(|q| q.answer.is_none()) {
-                    return Err(ActionError::NotAnswered.into());
-                }
-                // Ask the same questions again, without the answers given.
-                let again: Vec<String> = asked.iter().map(|q| q.question.clone()).collect();
-                questions::delete_for_case(self.conn, self.case.id)?;
-                questions::ask(self.conn, self.case.id, &again, self.now)?;
-                self.event(
-                    CaseEvent::DataPointsDecided,
-                    None,
-                    json!({ "decision": "no_match", "questions": asked.len(), "answers_deleted": true }),
-                )?;
-                self.email(CaseMessage::DetailsNotMatched { reason: &reason })?;
-            }
-            Command::RequesterAnswers { answers } => {
-                let asked = questions::list(self.conn, self.case.id)?;
-                if asked.is_empty() || self.case.state != CaseState::AwaitingIdentity {
-                    return Err(ActionError::NotNow(self.case.state).into());
-                }
-                // Once answered, the answers wait for staff (each set alerts them).
-                if asked.iter().all(|q| q.answer.is_some()) {
-                    return Err(ActionError::AlreadyAnswered.into());
-                }
-                for (id, answer) in &answers {
-                    if !questions::answer(self.conn, self.case.id, *id, answer, self.now)? {
-                        return Err(ActionError::NotAnswered.into());
-                    }
-                }
-                self.event(
-                    CaseEvent::DataPointsAnswered,
-                    None,
-                    json!({ "answers": answers.len() }),
-                )?;
-                self.alert_staff("has answered our identity questions")?;
-            }
+            } => self.request_identity(message, on, questions)?,
+            Command::DetailsMatch => self.details_match()?,
+            Command::DetailsDoNotMatch { reason } => self.details_do_not_match(reason)?,
+            Command::RequesterAnswers { answers } => self.requester_answers(answers)?,
             Command::RequestClarification { message, on } => {
-                self.transition(Transition::RequestClarification)?;
-                self.clock(ClockEvent::ClarificationRequested(on), json!({}))?;
-                self.email(CaseMessage::Clarification { message: &message })?;
+                self.request_clarification(message, on)?
             }
             Command::RecordReply {
                 summary,
                 received_on,
-            } => {
-                self.transition(Transition::RequesterReplied)?;
-                self.clock(
-                    ClockEvent::ClarificationReceived(received_on),
-                    json!({ "summary_chars": summary.chars().count() }),
-                )?;
-                if !summary.trim().is_empty() {
-                    self.note(&format!("Requester's reply: {summary}"))?;
-                }
-            }
+            } => self.record_reply(summary, received_on)?,
             Command::Extend {
                 reason,
                 message,
                 on,
-            } => {
-                if !reason.allowed_under(self.case.regime) {
-                    return Err(ActionError::ReasonNotAllowed(reason.label()).into());
-                }
-                self.clock(ClockEvent::Extended(on), json!({ "reason": reason.key() }))?;
-                self.email(CaseMessage::Extension {
-                    reason: reason.label(),
-                    message: &message,
-                })?;
-            }
-            Command::RequestFee { message, on } => {
-                self.not_late(Awaited::Fee, on)?;
-                self.clock(ClockEvent::FeeRequested(on), json!({}))?;
-                self.email(CaseMessage::Fee { message: &message })?;
-            }
-            Command::RecordFee { received_on } => {
-                self.clock(ClockEvent::FeeReceived(received_on), json!({}))?;
-            }
+            } => self.extend(reason, message, on)?,
+            Command::RequestFee { message, on } => self.request_fee(message, on)?,
+            Command::RecordFee { received_on } => self.record_fee(received_on)?,
             Command::RecordOutcome {
                 right,
                 outcome,
                 note,
-            } => {
-                let rights = cases::rights_with_outcomes(self.conn, self.case.id)?;
-                let regime = self.case.regime;
-                let request = rights
-                    .iter()
-                    .find(|r| r.request.right() == right)
-                    .ok_or_else(|| ActionError::NoSuchRight(right.key().to_owned()))?;
-                if !self.may_answer_unverified(&rights, &request.request) {
-                    return Err(ActionError::NotVerifiedYet.into());
-                }
-                if !cases::set_outcome(
-                    self.conn,
-                    self.case.id,
-                    right,
-                    outcome,
-                    note.as_deref(),
-                    self.now,
-                )? {
-                    return Err(ActionError::NoSuchRight(right.key().to_owned()).into());
-                }
-                self.event(
-                    CaseEvent::RightOutcomeRecorded,
-                    None,
-                    json!({
-                        "right": right.key(),
-                        "outcome": outcome.key(),
-                        "fast_track": regime.is_fast_track(&request.request),
-                    }),
-                )?;
-                self.refresh_due()?;
-            }
-            Command::Complete { message } => {
-                let rights = cases::rights_with_outcomes(self.conn, self.case.id)?;
-                let regime = self.case.regime;
-                if rights
-                    .iter()
-                    .any(|r| !self.may_answer_unverified(&rights, &r.request))
-                {
-                    return Err(ActionError::NotVerifiedYet.into());
-                }
-                ready_to_complete(
-                    rights
-                        .iter()
-                        .map(|r| (regime.right_name(r.request.right()), r.outcome)),
-                )
-                .map_err(ActionError::from)?;
-                self.transition(Transition::Complete)?;
-                let outcomes: Vec<Value> = rights
-                    .iter()
-                    .map(|r| json!({ "right": r.request.right().key(), "outcome": r.outcome.map(|o| o.key()) }))
-                    .collect();
-                self.event(
-                    CaseEvent::CaseCompleted,
-                    None,
-                    json!({ "outcomes": outcomes }),
-                )?;
-                // An address never confirmed may not be the requester's:
-                // an opt-out is honoured, but no one is written to.
-                if self.case.state != CaseState::Submitted {
-                    self.email(CaseMessage::Completion {
-                        rights: &rights,
-                        message: &message,
-                    })?;
-                }
-            }
-            Command::Refuse { ground, reason } => {
-                let rights = cases::rights_with_outcomes(self.conn, self.case.id)?;
-                if !crate::domain::casework::may_refuse_whole(
-                    self.case.regime,
-                    rights.iter().map(|r| (&r.request, r.outcome)),
-                ) {
-                    return Err(ActionError::NotWhole.into());
-                }
-                let ground = self
-                    .case
-                    .regime
-                    .refusal_ground(&ground)
-                    .ok_or(ActionError::NoSuchGround(ground))?;
-                self.transition(Transition::Refuse)?;
-                self.event(
-                    CaseEvent::CaseRefused,
-                    None,
-                    json!({ "ground": ground.key, "source": ground.source }),
-                )?;
-                self.email(CaseMessage::Refusal {
-                    ground: ground.requester_text,
-                    reason: &reason,
-                })?;
-            }
-            Command::MarkDuplicate { of, message } => {
-                let original = cases::find_by_reference(self.conn, &of)?
-                    .ok_or_else(|| ActionError::NoSuchOriginal(of.as_str().to_owned()))?;
-                if original.id == self.case.id {
-                    return Err(ActionError::DuplicateOfItself.into());
-                }
-                // Only the same person's request that is still being handled
-                // can stand in for this one.
-                let same_person = original
-                    .requester_email
-                    .eq_ignore_ascii_case(&self.case.requester_email);
-                if !same_person
-                    || original.state.is_closed()
-                    || original.state == CaseState::Submitted
-                {
-                    return Err(
-                        ActionError::NotTheSameRequester(original.reference.to_string()).into(),
-                    );
-                }
-                self.transition(Transition::MarkDuplicate)?;
-                cases::set_closure(
-                    self.conn,
-                    self.case.id,
-                    Some("duplicate"),
-                    Some(original.id),
-                )?;
-                self.event(
-                    CaseEvent::MarkedDuplicate,
-                    None,
-                    json!({ "of": original.reference.as_str() }),
-                )?;
-                self.email(CaseMessage::Duplicate {
-                    original: original.reference.as_str(),
-                    message: &message,
-                })?;
-            }
-            Command::Withdraw { note } => {
-                self.transition(Transition::Withdraw)?;
-                self.event(CaseEvent::WithdrawalRecorded, None, json!({}))?;
-                if !note.trim().is_empty() && self.user.is_some() {
-                    self.note(&format!("Withdrawal: {note}"))?;
-                }
-                // An unconfirmed request has an unconfirmed address: no email.
-                if self.case.state != CaseState::Submitted {
-                    self.email(CaseMessage::Withdrawal)?;
-                }
-            }
-            Command::RequesterReply { body } => {
-                // Each reply emails staff: a page must not become a way to flood them.
-                let hour_ago = self.now - chrono::Duration::hours(1);
-                if status::replies_since(self.conn, self.case.id, hour_ago)? >= MAX_REPLIES_PER_HOUR
-                {
-                    return Err(ActionError::TooManyReplies.into());
-                }
-                let reply = status::add_reply(self.conn, self.case.id, &body, self.now)?;
-                self.event(CaseEvent::RequesterReplied, None, json!({ "reply": reply }))?;
-                // An answer to our question restarts the clock from today.
-                if self.case.state == CaseState::AwaitingRequester {
-                    self.transition(Transition::RequesterReplied)?;
-                    self.clock(
-                        ClockEvent::ClarificationReceived(self.today),
-                        json!({ "via": "status page" }),
-                    )?;
-                }
-                self.alert_staff("has written to us on their status page")?;
-            }
-            Command::ChangeRegime { regime, reason } => {
-                let from = self.case.regime;
-                if regime == from {
-                    return Err(ActionError::SameRegime(regime.title()).into());
-                }
-                let clock = clock_events(&events::list(self.conn, self.case.id)?);
-                let deadline = self.deadline_under(regime, &clock)?;
-                cases::set_regime(
-                    self.conn,
-                    self.case.id,
-                    regime,
-                    deadline.next_due(),
-                    self.now,
-                )?;
-                self.event(
-                    CaseEvent::RegimeChanged,
-                    None,
-                    json!({ "from": from.key(), "to": regime.key(), "due": deadline.due, "derivation": deadline.derivation }),
-                )?;
-                self.note(&format!(
-                    "Law changed from {} to {}: {reason}",
-                    from.title(),
-                    regime.title()
-                ))?;
-            }
-            Command::ApproveDocuments => {
-                let docs = documents::list(self.conn, self.case.id)?;
-                let first = docs.first().ok_or(ActionError::NoDocuments)?.uploaded_at;
-                let tz = self.ctx.settings.organisation.timezone;
-                let arrived = first.and_utc().with_timezone(&tz).date_naive();
-                // (VerifyIdentity refuses a case whose person disowned the agent.)
-                let for_agent = docs.iter().any(|d| d.kind == "authority");
-                self.run(Command::VerifyIdentity {
-                    method: if for_agent {
-                        IdentityMethod::AgentAuthority
-                    } else {
-                        IdentityMethod::Documents
-                    },
-                    proof_received_on: arrived,
-                })?;
-                self.decided_documents("approved", docs.len())?;
-            }
-            Command::RejectDocuments { reason } => {
-                let docs = documents::list(self.conn, self.case.id)?;
-                if docs.is_empty() {
-                    return Err(ActionError::NoDocuments.into());
-                }
-                self.decided_documents("rejected", docs.len())?;
-                self.email(CaseMessage::DocumentsRejected { reason: &reason })?;
-            }
-            Command::Reopen { reason } => {
-                self.transition(Transition::Reopen)?;
-                cases::set_closure(self.conn, self.case.id, None, None)?;
-                self.event(CaseEvent::CaseReopened, None, json!({}))?;
-                self.note(&format!("Reopened: {reason}"))?;
-            }
+                override_reason,
+            } => self.record_outcome(right, outcome, note, override_reason)?,
+            Command::AnswerTask { task, answered } => self.answer_task(task, answered)?,
+            Command::Complete { message } => self.complete(message)?,
+            Command::Refuse { ground, reason } => self.refuse(ground, reason)?,
+            Command::MarkDuplicate { of, message } => self.mark_duplicate(of, message)?,
+            Command::Withdraw { note } => self.withdraw(note)?,
+            Command::RequesterReply { body } => self.requester_reply(body)?,
+            Command::ChangeRegime { regime, reason } => self.change_regime(regime, reason)?,
+            Command::ApproveDocuments => self.approve_documents()?,
+            Command::RejectDocuments { reason } => self.reject_documents(reason)?,
+            Command::Reopen { reason } => self.reopen(reason)?,
         }
         Ok(())
     }
@@ -897,16 +562,6 @@ impl Work<'_> {
     fn may_answer_unverified(&self, rights: &[cases::CaseRight], request: &RightRequest) -> bool {
         let requests: Vec<RightRequest> = rights.iter().map(|r| r.request.clone()).collect();
         crate::domain::casework::may_answer(self.case.state, self.case.regime, &requests, request)
-    }
-
-    /// Deletes the case's documents once decided, keeping only the fact.
-    fn decided_documents(&mut self, decision: &str, count: usize) -> Result<(), Flow> {
-        documents::delete_for_case(self.conn, self.case.id)?;
-        self.event(
-            CaseEvent::DocumentsDecided,
-            None,
-            json!({ "decision": decision, "documents": count, "files_deleted": true }),
-        )
     }
 
     /// Tells the assignee (or, with no assignee, every admin) that the
@@ -1019,84 +674,4 @@ pub fn deadline_of(
         // longer matters, but its derivation still explains it.
         today.max(received),
     ))
-}
-
-/// Everything the case page shows.
-pub struct CaseView {
-    pub case: Case,
-    pub rights: Vec<cases::CaseRight>,
-    pub deadline: Option<Result<Deadline, DeadlineError>>,
-    pub trail: Vec<Event>,
-    pub messages: Vec<outbox::Message>,
-    pub notes: Vec<notes::Note>,
-    pub replies: Vec<status::Reply>,
-    /// Identity documents waiting for review (without their bytes).
-    pub documents: Vec<documents::DocumentInfo>,
-    /// Known data points asked for, with the answers so far.
-    pub questions: Vec<questions::Question>,
-    /// Every account, for names in the trail and the assignee list.
-    pub people: Vec<User>,
-    pub duplicate_of: Option<Reference>,
-    pub broken_link: Option<i64>,
-    /// The verification level the policy asks for, and why.
-    pub verification: (crate::domain::verification::Level, String),
-    /// For an agent's request: whether the person has confirmed the agent.
-    pub agent_authority: Option<String>,
-}
-
-/// Loads a case for its page and records that `by` viewed it.
-pub fn view(
-    ctx: &AppContext,
-    by: &User,
-    reference: &Reference,
-) -> Result<Option<CaseView>, ServiceError> {
-    let mut conn = ctx.pool.get()?;
-    let now = db::timestamp(ctx.clock.now());
-    let Some(case) = cases::find_by_reference(&mut conn, reference)? else {
-        return Ok(None);
-    };
-    db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
-        events::append(
-            conn,
-            &ctx.audit_key,
-            case.id,
-            NewEvent {
-                kind: CaseEvent::CaseViewed,
-                effective_on: None,
-                actor: Actor::Staff(by.id),
-                detail: json!({}),
-            },
-            now,
-        )?;
-        Ok(())
-    })?;
-    let duplicate_of = case
-        .duplicate_of
-        .map(|id| cases::find(&mut conn, id).map(|c| c.reference))
-        .transpose()?;
-    let rights = cases::rights_with_outcomes(&mut conn, case.id)?;
-    let trail = events::list(&mut conn, case.id)?;
-    let requested: Vec<RightRequest> = rights.iter().map(|r| r.request.clone()).collect();
-    let policies = crate::db::policies::all(&mut conn)?;
-    let agent_authority = super::agents::status_of(&mut conn, &case)?;
-    Ok(Some(CaseView {
-        agent_authority,
-        verification: crate::domain::verification::level_for_case(
-            &requested,
-            case.regime,
-            &policies,
-        ),
-        deadline: deadline_of(ctx, &case, &trail, &rights),
-        broken_link: events::first_broken_in(&ctx.audit_key, &trail),
-        rights,
-        trail,
-        messages: outbox::for_case(&mut conn, &ctx.sealer, case.id)?,
-        notes: notes::for_case(&mut conn, case.id)?,
-        replies: status::replies(&mut conn, case.id)?,
-        documents: documents::list(&mut conn, case.id)?,
-        questions: questions::list(&mut conn, case.id)?,
-        people: users::all(&mut conn)?,
-        duplicate_of,
-        case,
-    }))
 }

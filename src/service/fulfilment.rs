@@ -1,0 +1,367 @@
+//! Carrying a verified request out: its tasks in each system, the links
+//! their owners answer through (no staff account needed), and the chasing
+//! of tasks past their internal target.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use serde_json::json;
+
+use super::ServiceError;
+use crate::app::AppContext;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::crypto::{AuditKey, Sealer};
+use crate::db::cases::{self, Case};
+use crate::db::events::{self, NewEvent};
+use crate::db::links::{self, Opens, Purpose};
+use crate::db::outbox::{self, NewMessage};
+use crate::db::systems::{self, SystemId};
+use crate::db::tasks::{self, Task};
+use crate::db::{self, DbConn};
+use crate::domain::audit::{Actor, CaseEvent};
+use crate::domain::fulfilment::{task_target, tasks_for, Answered};
+use crate::domain::Right;
+use crate::mail::messages::{self, TaskMail};
+use crate::secret;
+use crate::templates::Templates;
+
+/// Makes a single-use link to `task` and the email that carries it.
+fn task_mail(
+    templates: &Templates,
+    settings: &Settings,
+    conn: &mut DbConn,
+    case: &Case,
+    task: &Task,
+    reminder: bool,
+    now: NaiveDateTime,
+) -> Result<NewMessage, ServiceError> {
+    let (token, hash) = secret::new_token();
+    let expires = now + Duration::days(settings.fulfilment.task_link_days.into());
+    links::insert_for_task(conn, &hash, case.id.0, task.id, now, expires)?;
+    let link = format!("{}/tasks/{token}", settings.base_url());
+    Ok(messages::task_request(
+        templates,
+        settings,
+        &TaskMail {
+            case: case.id,
+            reference: &case.reference,
+            system: &task.system_name,
+            owner: &task.owner_email,
+            right: task.right,
+            target: task.target_on,
+            expires: expires.date(),
+            link: &link,
+            reminder,
+        },
+    )?)
+}
+
+/// Creates the tasks of a case just verified: one per right still to
+/// answer and per active system taking part in it, each emailed to its
+/// owner. Returns the tasks made and their emails (the caller queues them
+/// in its transaction).
+pub fn create_tasks(
+    ctx: &AppContext,
+    conn: &mut DbConn,
+    case: &Case,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<(Vec<Task>, Vec<NewMessage>), ServiceError> {
+    let rights: Vec<Right> = cases::rights_with_outcomes(conn, case.id)?
+        .iter()
+        .filter(|r| r.outcome.is_none())
+        .map(|r| r.request.right())
+        .collect();
+    let active: Vec<(SystemId, Vec<Right>)> = systems::all(conn)?
+        .into_iter()
+        .filter(|s| s.active)
+        .map(|s| (s.id, s.spec.rights))
+        .collect();
+    let settings = &ctx.settings.fulfilment;
+    let mut made = Vec::new();
+    let mut mail = Vec::new();
+    for (system, right) in tasks_for(&rights, &active) {
+        let target = task_target(
+            today,
+            right,
+            settings.task_target_days,
+            settings.marketing_days,
+        );
+        let Some(id) = tasks::insert(conn, case.id, system, right, target, now)? else {
+            continue;
+        };
+        let task = tasks::find(conn, id)?
+            .ok_or_else(|| db::DbError::Corrupt(format!("task {id} vanished")))?;
+        mail.push(task_mail(
+            &ctx.templates,
+            &ctx.settings,
+            conn,
+            case,
+            &task,
+            false,
+            now,
+        )?);
+        made.push(task);
+    }
+    Ok((made, mail))
+}
+
+/// What a task link leads to.
+#[derive(Debug, Clone)]
+pub enum TaskLink {
+    /// The task, open, with its case and what the requester asked for
+    /// under the task's right, in words.
+    Open {
+        task: Task,
+        case: Box<Case>,
+        details: Option<String>,
+    },
+    /// Already answered (by its owner or by staff).
+    Answered { task: Task },
+    /// Unknown, expired, or its case is closed.
+    Unusable,
+}
+
+fn follow(
+    conn: &mut DbConn,
+    token: &str,
+    now: NaiveDateTime,
+) -> Result<(Option<links::Link>, TaskLink), ServiceError> {
+    if !secret::looks_like_token(token) {
+        return Ok((None, TaskLink::Unusable));
+    }
+    let Some(link) = links::find(conn, Purpose::Task, &secret::hash(token))? else {
+        return Ok((None, TaskLink::Unusable));
+    };
+    let Opens::Task(task_id) = link.opens;
+    let Some(task) = tasks::find(conn, task_id)? else {
+        return Ok((None, TaskLink::Unusable));
+    };
+    if !task.is_open() {
+        return Ok((Some(link), TaskLink::Answered { task }));
+    }
+    let case = cases::find(conn, task.case_id)?;
+    if !link.usable(now) || case.state.is_closed() {
+        return Ok((Some(link), TaskLink::Unusable));
+    }
+    let details = cases::rights(conn, case.id)?
+        .into_iter()
+        .find(|r| r.right() == task.right)
+        .map(|r| r.summary());
+    Ok((
+        Some(link),
+        TaskLink::Open {
+            task,
+            case: Box::new(case),
+            details,
+        },
+    ))
+}
+
+/// Opens a task link (changing nothing).
+pub fn open_link(ctx: &AppContext, token: &str) -> Result<TaskLink, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    Ok(follow(&mut conn, token, now)?.1)
+}
+
+/// A system owner answers their task through its link: the link is spent,
+/// the answer recorded and audited, and staff told. Nothing changes unless
+/// the link still opens an open task.
+pub fn answer_by_owner(
+    ctx: &AppContext,
+    token: &str,
+    answered: &Answered,
+) -> Result<TaskLink, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    let result = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+        let (link, state) = follow(conn, token, now)?;
+        let (TaskLink::Open { task, case, .. }, Some(link)) = (&state, link) else {
+            return Ok((state, false));
+        };
+        if !links::spend(conn, link.id, now)? {
+            return Ok((TaskLink::Unusable, false));
+        }
+        let by = Actor::SystemOwner(task.system_id.0);
+        record_answer(&ctx.audit_key, conn, task, answered, by, now)?;
+        let what = format!(
+            "'s {} task in {} was answered by its owner",
+            task.right.short().to_lowercase(),
+            task.system_name
+        );
+        for message in super::casework::staff_alerts(ctx, conn, case, &what)? {
+            outbox::enqueue(conn, &ctx.sealer, &message, now)?;
+        }
+        let task = tasks::find(conn, task.id)?.unwrap_or_else(|| task.clone());
+        Ok((TaskLink::Answered { task }, true))
+    })?;
+    if result.1 {
+        ctx.mail.wake();
+    }
+    Ok(result.0)
+}
+
+/// Records a task's answer and its audit event, and spends its links.
+pub fn record_answer(
+    key: &AuditKey,
+    conn: &mut DbConn,
+    task: &Task,
+    answered: &Answered,
+    by: Actor,
+    now: NaiveDateTime,
+) -> Result<bool, ServiceError> {
+    if !tasks::answer(conn, task.id, answered, &by.key(), now)? {
+        return Ok(false);
+    }
+    links::spend_for_task(conn, task.id, now)?;
+    events::append(
+        conn,
+        key,
+        task.case_id,
+        NewEvent {
+            kind: CaseEvent::TaskAnswered,
+            effective_on: None,
+            actor: by,
+            detail: json!({
+                "task": task.id,
+                "system": task.system_name,
+                "right": task.right.key(),
+                "answer": answered.answer.kind_key(),
+                "basis": answered.answer.basis(),
+            }),
+        },
+        now,
+    )?;
+    Ok(true)
+}
+
+/// What the chasing job needs (it runs apart from the web app's context).
+pub struct Chaser<'a> {
+    pub pool: &'a db::Pool,
+    pub templates: &'a Templates,
+    pub settings: &'a Settings,
+    pub sealer: &'a Sealer,
+    pub audit_key: &'a AuditKey,
+    pub clock: &'a dyn Clock,
+}
+
+/// Emails a reminder, with a new link, for each open task past its target
+/// not chased in the last `fulfilment.chase_every_days`. Returns how many
+/// (the caller wakes the mail worker).
+pub fn chase_overdue(c: &Chaser<'_>) -> Result<usize, ServiceError> {
+    let mut conn = c.pool.get()?;
+    let now = db::timestamp(c.clock.now());
+    let today = c.clock.today(c.settings.organisation.timezone);
+    let since = now - Duration::days(c.settings.fulfilment.chase_every_days.into());
+    let mut chased = 0;
+    for task in tasks::due_for_chasing(&mut conn, today, since)? {
+        db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+            let case = cases::find(conn, task.case_id)?;
+            if case.state.is_closed() {
+                return Ok(());
+            }
+            let message = task_mail(c.templates, c.settings, conn, &case, &task, true, now)?;
+            outbox::enqueue(conn, c.sealer, &message, now)?;
+            tasks::mark_chased(conn, task.id, now)?;
+            events::append(
+                conn,
+                c.audit_key,
+                case.id,
+                NewEvent {
+                    kind: CaseEvent::TaskChased,
+                    effective_on: None,
+                    actor: Actor::System,
+                    detail: json!({ "task": task.id, "system": task.system_name, "target": task.target_on }),
+                },
+                now,
+            )?;
+            chased += 1;
+            Ok(())
+        })?;
+    }
+    if chased > 0 {
+        log::info!("{chased} overdue task(s) chased");
+    }
+    Ok(chased)
+}
+
+/// Why a system could not be saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SystemRefused {
+    #[error(transparent)]
+    Invalid(#[from] crate::domain::fulfilment::SystemError),
+    #[error("Another system is already called that")]
+    NameTaken,
+    #[error("No such system")]
+    NoSuchSystem,
+}
+
+/// An admin adds a system to the inventory (audited).
+pub fn add_system(
+    ctx: &AppContext,
+    by: &crate::db::users::User,
+    spec: &crate::domain::fulfilment::SystemSpec,
+) -> Result<Result<SystemId, SystemRefused>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    db::write_transaction(&mut conn, |conn| {
+        if systems::name_taken(conn, &spec.name, None)? {
+            return Ok(Err(SystemRefused::NameTaken));
+        }
+        let id = systems::insert(conn, spec, now)?;
+        events::append_admin(
+            conn,
+            &ctx.audit_key,
+            crate::domain::audit::AdminEvent::SystemAdded,
+            Actor::Staff(by.id),
+            system_detail(id, spec, true),
+            now,
+        )?;
+        Ok(Ok(id))
+    })
+}
+
+/// An admin changes a system, or takes it out of use (audited). Tasks
+/// already made stay; a system out of use gets no new ones.
+pub fn update_system(
+    ctx: &AppContext,
+    by: &crate::db::users::User,
+    id: SystemId,
+    spec: &crate::domain::fulfilment::SystemSpec,
+    active: bool,
+) -> Result<Result<(), SystemRefused>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    let now = db::timestamp(ctx.clock.now());
+    db::write_transaction(&mut conn, |conn| {
+        if systems::name_taken(conn, &spec.name, Some(id))? {
+            return Ok(Err(SystemRefused::NameTaken));
+        }
+        if !systems::update(conn, id, spec, active, now)? {
+            return Ok(Err(SystemRefused::NoSuchSystem));
+        }
+        events::append_admin(
+            conn,
+            &ctx.audit_key,
+            crate::domain::audit::AdminEvent::SystemChanged,
+            Actor::Staff(by.id),
+            system_detail(id, spec, active),
+            now,
+        )?;
+        Ok(Ok(()))
+    })
+}
+
+fn system_detail(
+    id: SystemId,
+    spec: &crate::domain::fulfilment::SystemSpec,
+    active: bool,
+) -> serde_json::Value {
+    json!({
+        "system": id.0,
+        "name": spec.name,
+        "owner": spec.owner.as_str(),
+        "rights": spec.rights.iter().map(|r| r.key()).collect::<Vec<_>>(),
+        "external_recipient": spec.external_recipient,
+        "active": active,
+    })
+}

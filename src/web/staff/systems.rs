@@ -1,0 +1,172 @@
+//! The systems inventory for admins: `GET /staff/systems` lists the systems
+//! that hold personal data, `POST /staff/systems` adds one and
+//! `POST /staff/systems/{id}` changes one or takes it out of use.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{render, see_other, Staff};
+use crate::app::AppContext;
+use crate::db::systems::{self, SystemId};
+use crate::domain::fulfilment::SystemSpec;
+use crate::domain::Right;
+use crate::service::fulfilment::{self, SystemRefused};
+use crate::service::ServiceError;
+use crate::web::{pages, WebError};
+
+/// A system form as posted (rights repeat, one field per ticked box).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SystemForm {
+    csrf_token: String,
+    name: String,
+    owner: String,
+    rights: Vec<String>,
+    external_recipient: String,
+    retention_note: String,
+    active: String,
+}
+
+impl SystemForm {
+    fn spec(&self) -> Result<SystemSpec, SystemRefused> {
+        Ok(SystemSpec::parse(
+            &self.name,
+            &self.owner,
+            &self.rights,
+            !self.external_recipient.is_empty(),
+            &self.retention_note,
+        )?)
+    }
+}
+
+fn right_boxes(chosen: &[Right]) -> Vec<Value> {
+    Right::ALL
+        .iter()
+        .map(|r| json!({ "value": r.key(), "label": r.short(), "checked": chosen.contains(r) }))
+        .collect()
+}
+
+async fn page(
+    req: &HttpRequest,
+    ctx: &web::Data<AppContext>,
+    staff: &Staff,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    let list = pages::blocking(ctx, |ctx| {
+        let mut conn = ctx.pool.get()?;
+        Ok::<_, ServiceError>(systems::all(&mut conn)?)
+    })
+    .await?;
+    let rows: Vec<Value> = list
+        .iter()
+        .map(|s| {
+            json!({
+                "id": s.id.0,
+                "name": s.spec.name,
+                "owner": s.spec.owner.as_str(),
+                "rights": right_boxes(&s.spec.rights),
+                "external_recipient": s.spec.external_recipient,
+                "retention_note": s.spec.retention_note,
+                "active": s.active,
+            })
+        })
+        .collect();
+    render(
+        req,
+        ctx,
+        staff,
+        "staff/systems",
+        "Systems",
+        json!({ "systems": rows, "new_rights": right_boxes(&[]), "error": error }),
+        status,
+    )
+}
+
+pub async fn get(
+    req: HttpRequest,
+    staff: Staff,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    staff.must_administer()?;
+    page(&req, &ctx, &staff, None, StatusCode::OK).await
+}
+
+fn read(body: &[u8]) -> Result<SystemForm, WebError> {
+    serde_html_form::from_bytes(body)
+        .map_err(|_| WebError::BadForm("the form data is malformed".into()))
+}
+
+pub async fn add(
+    req: HttpRequest,
+    staff: Staff,
+    body: web::Bytes,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    let form = read(&body)?;
+    staff.verify_csrf(&form.csrf_token)?;
+    staff.must_administer()?;
+    let refused = match form.spec() {
+        Err(e) => Some(e),
+        Ok(spec) => {
+            let by = staff.user.clone();
+            pages::blocking(&ctx, move |ctx| fulfilment::add_system(ctx, &by, &spec))
+                .await?
+                .err()
+        }
+    };
+    match refused {
+        None => Ok(see_other("/staff/systems")),
+        Some(e) => {
+            page(
+                &req,
+                &ctx,
+                &staff,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}
+
+pub async fn update(
+    req: HttpRequest,
+    staff: Staff,
+    id: web::Path<i64>,
+    body: web::Bytes,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    let form = read(&body)?;
+    staff.verify_csrf(&form.csrf_token)?;
+    staff.must_administer()?;
+    let id = SystemId(id.into_inner());
+    let refused = match form.spec() {
+        Err(e) => Some(e),
+        Ok(spec) => {
+            let by = staff.user.clone();
+            let active = !form.active.is_empty();
+            pages::blocking(&ctx, move |ctx| {
+                fulfilment::update_system(ctx, &by, id, &spec, active)
+            })
+            .await?
+            .err()
+        }
+    };
+    match refused {
+        None => Ok(see_other("/staff/systems")),
+        Some(SystemRefused::NoSuchSystem) => Err(WebError::NotFound),
+        Some(e) => {
+            page(
+                &req,
+                &ctx,
+                &staff,
+                Some(e.to_string()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}

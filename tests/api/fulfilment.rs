@@ -1,0 +1,400 @@
+//! Fulfilment: the systems inventory, the tasks a verified case creates in
+//! each system, their owners answering through emailed links, chasing, and
+//! rights that cannot be answered while their tasks are open.
+
+use rightsdesk::domain::Role;
+
+use crate::helpers::{form_field, TestApp};
+use crate::staff_helpers::{error_of, StaffClient};
+
+/// Adds a system through the admin page.
+async fn add_system(
+    admin: &StaffClient<'_>,
+    name: &str,
+    owner: &str,
+    rights: &[&str],
+    external: bool,
+) -> reqwest::Response {
+    let mut fields = vec![
+        ("name", name),
+        ("owner", owner),
+        ("retention_note", "6 years"),
+    ];
+    for r in rights {
+        fields.push(("rights", r));
+    }
+    if external {
+        fields.push(("external_recipient", "1"));
+    }
+    admin.post("/staff/systems", &fields).await
+}
+
+/// Three systems: a CRM and an external billing provider that take part in
+/// erasure, and analytics that only takes part in access.
+async fn inventory(admin: &StaffClient<'_>) {
+    for (name, owner, rights, external) in [
+        (
+            "CRM",
+            "crm-owner@example.org",
+            &["access", "erasure"][..],
+            false,
+        ),
+        ("Billing", "billing@payco.example", &["erasure"][..], true),
+        ("Analytics", "data@example.org", &["access"][..], false),
+    ] {
+        let r = add_system(admin, name, owner, rights, external).await;
+        assert_eq!(r.status().as_u16(), 303, "{name} added");
+    }
+}
+
+/// The task link (its path) in an owner's email.
+fn task_path(mail: &crate::helpers::Email) -> String {
+    let start = mail.text.find("/tasks/").expect("a task link");
+    mail.text[start..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+async fn verified_erasure(app: &TestApp, agent: &StaffClient<'_>, email: &str) -> String {
+    let reference = app.confirmed_case("erasure", email).await;
+    agent
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "email_confirmed")],
+        )
+        .await;
+    reference
+}
+
+#[tokio::test]
+async fn a_verified_erasure_creates_a_task_in_each_system_that_takes_part() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    inventory(&admin).await;
+    let reference = verified_erasure(&app, &admin, "ada@example.com").await;
+
+    let crm = app
+        .wait_for_email_to("crm-owner@example.org", "Erasure in CRM")
+        .await;
+    assert!(crm.subject.contains(&reference), "{}", crm.subject);
+    assert!(crm.text.contains("/tasks/"));
+    // The email carries the link only, never the person's details.
+    assert!(!crm.text.contains("ada@example.com"), "{}", crm.text);
+    app.wait_for_email_to("billing@payco.example", "Erasure in Billing")
+        .await;
+    app.wait_for_outbox_drained().await;
+    assert!(
+        !app.emails().iter().any(|e| e.to == "data@example.org"),
+        "analytics takes no part in erasure"
+    );
+    let page = admin.page(&format!("/staff/cases/{reference}")).await;
+    assert!(page.contains("Tasks in systems"), "{page}");
+    assert!(page.contains("<strong>CRM</strong>"));
+    assert!(page.contains("<strong>Billing</strong>"));
+    assert!(app
+        .event_kinds(&reference)
+        .contains(&"tasks_created".to_owned()));
+}
+
+#[tokio::test]
+async fn a_system_owner_answers_once_through_their_link() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    inventory(&admin).await;
+    let reference = verified_erasure(&app, &admin, "ada@example.com").await;
+    let crm = app
+        .wait_for_email_to("crm-owner@example.org", "Erasure in CRM")
+        .await;
+    let path = task_path(&crm);
+
+    // Opening it changes nothing, and shows whom it is about.
+    let page = app.get(&path).await.text().await.unwrap();
+    assert!(page.contains("Erasure in CRM"), "{page}");
+    assert!(page.contains("ada@example.com"));
+    let csrf = form_field(&page, "csrf_token").to_owned();
+
+    // Keeping data needs its legal basis; nothing is recorded without it.
+    let r = app
+        .post_form(&path, &[("csrf_token", &csrf), ("answer", "kept")])
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("Give the legal basis"));
+    // A form from elsewhere is refused.
+    let r = app
+        .post_form(&path, &[("csrf_token", "forged"), ("answer", "done")])
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(app
+        .event_kinds(&reference)
+        .iter()
+        .all(|k| k != "task_answered"));
+
+    let r = app
+        .post_form(
+            &path,
+            &[
+                ("csrf_token", &csrf),
+                ("answer", "kept"),
+                ("basis", "Invoices kept 6 years for tax law"),
+                ("note", "Deleted everything else"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("This task has been answered"));
+    // Staff are told, and the case shows the answer and its basis.
+    app.wait_for_email_to("dpo@example.org", &reference).await;
+    let case_page = admin.page(&format!("/staff/cases/{reference}")).await;
+    assert!(
+        case_page.contains("Invoices kept 6 years for tax law"),
+        "{case_page}"
+    );
+    assert!(
+        case_page.contains("The system&#x27;s owner (task link)")
+            || case_page.contains("The system's owner (task link)"),
+        "{case_page}"
+    );
+
+    // Staff see the email, never its live link.
+    assert!(
+        !case_page.contains(&path[7..]),
+        "the task token is not on the case page"
+    );
+    // The link is spent: a second answer changes nothing.
+    let r = app
+        .post_form(&path, &[("csrf_token", &csrf), ("answer", "done")])
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let answered: Vec<_> = app
+        .event_kinds(&reference)
+        .into_iter()
+        .filter(|k| k == "task_answered")
+        .collect();
+    assert_eq!(answered.len(), 1);
+    // And it opened only its own task: Billing's is still open.
+    let case_page = admin.page(&format!("/staff/cases/{reference}")).await;
+    assert!(
+        case_page.contains("Record Billing&#x27;s answer")
+            || case_page.contains("Record Billing's answer"),
+        "{case_page}"
+    );
+
+    // Unknown and malformed links get a clear 404.
+    for bad in ["/tasks/nonsense", &format!("/tasks/{}", "A".repeat(43))] {
+        let r = app.get(bad).await;
+        assert_eq!(r.status().as_u16(), 404, "{bad}");
+        assert!(r.text().await.unwrap().contains("This link does not work"));
+    }
+}
+
+#[tokio::test]
+async fn a_right_with_open_tasks_needs_a_reason_to_be_answered() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    inventory(&admin).await;
+    let reference = verified_erasure(&app, &admin, "ada@example.com").await;
+    let r = admin
+        .act(
+            &reference,
+            "record_outcome",
+            &[("right", "erasure"), ("outcome", "fulfilled")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+    let body = r.text().await.unwrap();
+    assert!(
+        error_of(&body).contains("2 task(s) for this right are still open"),
+        "{}",
+        error_of(&body)
+    );
+    assert!(app.case(&reference).state.key() == "in_progress");
+
+    // Staff record one system's answer; the other is overridden with a reason.
+    let case = app.case(&reference);
+    let tasks = app.db(|c| rightsdesk::db::tasks::for_case(c, case.id));
+    let crm = tasks.iter().find(|t| t.system_name == "CRM").unwrap();
+    let r = admin
+        .act(
+            &reference,
+            "answer_task",
+            &[("task", &crm.id.to_string()), ("answer", "not_possible")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422, "not possible needs a reason");
+    admin
+        .act_ok(
+            &reference,
+            "answer_task",
+            &[("task", &crm.id.to_string()), ("answer", "done")],
+        )
+        .await;
+    let r = admin
+        .act(
+            &reference,
+            "answer_task",
+            &[("task", &crm.id.to_string()), ("answer", "done")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 409, "answered once only");
+    assert!(error_of(&r.text().await.unwrap()).contains("answered already"));
+    admin
+        .act_ok(
+            &reference,
+            "record_outcome",
+            &[
+                ("right", "erasure"),
+                ("outcome", "fulfilled"),
+                (
+                    "override_reason",
+                    "Billing confirmed by phone; written answer to follow",
+                ),
+            ],
+        )
+        .await;
+    let kinds = app.event_kinds(&reference);
+    assert!(
+        kinds.contains(&"open_tasks_overridden".to_owned()),
+        "{kinds:?}"
+    );
+    admin
+        .act_ok(&reference, "complete", &[("message", "")])
+        .await;
+    assert_eq!(app.case(&reference).state.key(), "completed");
+    // A closed case's task link no longer works.
+    let billing = app
+        .wait_for_email_to("billing@payco.example", "Erasure in Billing")
+        .await;
+    assert_eq!(app.get(&task_path(&billing)).await.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn overdue_tasks_are_chased_and_flagged_and_old_links_expire() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    inventory(&admin).await;
+    let reference = verified_erasure(&app, &admin, "ada@example.com").await;
+    let first = app
+        .wait_for_email_to("crm-owner@example.org", "Erasure in CRM")
+        .await;
+    let chase = |app: &TestApp| {
+        rightsdesk::service::fulfilment::chase_overdue(&rightsdesk::service::fulfilment::Chaser {
+            pool: &app.ctx.pool,
+            templates: &app.ctx.templates,
+            settings: &app.ctx.settings,
+            sealer: &app.ctx.sealer,
+            audit_key: &app.ctx.audit_key,
+            clock: &app.clock,
+        })
+        .unwrap()
+    };
+    assert_eq!(chase(&app), 0, "nothing is overdue yet");
+    app.clock.advance(chrono::Duration::days(8));
+    assert_eq!(chase(&app), 2, "both open tasks are past their 7 days");
+    assert_eq!(chase(&app), 0, "and are not chased again at once");
+    let reminder = app
+        .wait_for_email_to("crm-owner@example.org", "Reminder: Privacy request")
+        .await;
+    let admin = admin.again().await;
+    let page = admin.page(&format!("/staff/cases/{reference}")).await;
+    assert!(page.contains("overdue"), "{page}");
+    assert!(page.contains("chased by email"), "{page}");
+    // After 30 days the first link has expired; the reminder's still works.
+    app.clock.advance(chrono::Duration::days(23));
+    assert_eq!(app.get(&task_path(&first)).await.status().as_u16(), 404);
+    assert_eq!(app.get(&task_path(&reminder)).await.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn only_admins_keep_the_inventory_and_bad_entries_are_refused() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    assert_eq!(agent.get("/staff/systems").await.status().as_u16(), 403);
+    let r = add_system(&agent, "CRM", "crm@example.org", &["access"], false).await;
+    assert_eq!(r.status().as_u16(), 403);
+
+    for (name, owner, rights, error) in [
+        ("", "crm@example.org", &["access"][..], "Enter the system"),
+        (
+            "CRM\r\nBcc: x@evil.example",
+            "crm@example.org",
+            &["access"][..],
+            "Enter the system",
+        ),
+        ("CRM", "not an address", &["access"][..], "owner"),
+        ("CRM", "crm@example.org", &[][..], "at least one right"),
+        (
+            "CRM",
+            "crm@example.org",
+            &["teleport"][..],
+            "at least one right",
+        ),
+    ] {
+        let r = add_system(&admin, name, owner, rights, false).await;
+        assert_eq!(r.status().as_u16(), 422, "{name:?} {owner:?} {rights:?}");
+        assert!(r.text().await.unwrap().contains(error), "{error}");
+    }
+    assert_eq!(
+        add_system(&admin, "CRM", "crm@example.org", &["access"], false)
+            .await
+            .status()
+            .as_u16(),
+        303
+    );
+    let r = add_system(&admin, "crm", "other@example.org", &["erasure"], false).await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("already called that"));
+
+    // Taken out of use, a system gets no new tasks.
+    let id = app.db(rightsdesk::db::systems::all)[0].id.0;
+    let r = admin
+        .post(
+            &format!("/staff/systems/{id}"),
+            &[
+                ("name", "CRM"),
+                ("owner", "crm@example.org"),
+                ("rights", "access"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 303);
+    let page = admin.page("/staff/systems").await;
+    assert!(page.contains("(out of use)"), "{page}");
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    admin
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "email_confirmed")],
+        )
+        .await;
+    let case = app.case(&reference);
+    assert!(app
+        .db(|c| rightsdesk::db::tasks::for_case(c, case.id))
+        .is_empty());
+    let r = admin
+        .post(
+            "/staff/systems/999999",
+            &[
+                ("name", "X"),
+                ("owner", "x@example.org"),
+                ("rights", "access"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 404);
+    // The admins' trail records both changes.
+    let trail = admin.page("/staff/audit").await;
+    assert!(trail.contains("System added: CRM"), "{trail}");
+    assert!(
+        trail.contains("System changed: CRM (now inactive)"),
+        "{trail}"
+    );
+}
