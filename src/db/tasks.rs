@@ -203,13 +203,19 @@ pub fn mark_chased(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<(),
     Ok(())
 }
 
-/// Cases with open tasks past their target, for the queue.
-pub fn cases_with_overdue(conn: &mut DbConn, today: NaiveDate) -> Result<Vec<CaseId>, DbError> {
-    let ids: Vec<i64> = tasks::table
+/// Which of these cases have open tasks past their target (for a queue page).
+pub fn overdue_among(
+    conn: &mut DbConn,
+    cases: &[CaseId],
+    today: NaiveDate,
+) -> Result<Vec<CaseId>, DbError> {
+    let ids: Vec<i64> = cases.iter().map(|c| c.0).collect();
+    let found: Vec<i64> = tasks::table
+        .filter(tasks::case_id.eq_any(&ids))
         .filter(tasks::answer.is_null())
         .filter(tasks::target_on.lt(today))
         .select(tasks::case_id)
         .distinct()
         .load(conn)?;
-    Ok(ids.into_iter().map(CaseId).collect())
+    Ok(found.into_iter().map(CaseId).collect())
 }

@@ -127,10 +127,11 @@ pub enum CaseEvent {
     TaskAnswered,
     TaskChased,
     OpenTasksOverridden,
+    RecipientsNotified,
 }
 
 impl CaseEvent {
-    pub const ALL: [CaseEvent; 40] = [
+    pub const ALL: [CaseEvent; 41] = [
         CaseEvent::RequestSubmitted,
         CaseEvent::RequestEntered,
         CaseEvent::EmailConfirmed,
@@ -171,6 +172,7 @@ impl CaseEvent {
         CaseEvent::TaskAnswered,
         CaseEvent::TaskChased,
         CaseEvent::OpenTasksOverridden,
+        CaseEvent::RecipientsNotified,
     ];
 
     /// The stored form.
@@ -216,6 +218,7 @@ impl CaseEvent {
             CaseEvent::TaskAnswered => "task_answered",
             CaseEvent::TaskChased => "task_chased",
             CaseEvent::OpenTasksOverridden => "open_tasks_overridden",
+            CaseEvent::RecipientsNotified => "recipients_notified",
         }
     }
 

@@ -4,6 +4,7 @@
 
 use chrono::{Days, NaiveDate};
 
+use super::casework::Outcome;
 use super::email::Email;
 use super::rights::{Choice, Right};
 use super::text;
@@ -227,6 +228,42 @@ pub fn instruction(right: Right) -> &'static str {
     }
 }
 
+/// The rights whose carrying out must be passed on to the recipients the
+/// data was disclosed to (GDPR Art. 19; the CCPA's service providers and
+/// third parties told of a deletion, §1798.105(c)).
+pub fn passed_on_to_recipients(right: Right) -> bool {
+    matches!(
+        right,
+        Right::Rectification | Right::Erasure | Right::Restriction
+    )
+}
+
+/// What was done, as a past participle for a recipient ("erased").
+pub fn done_to_data(right: Right) -> &'static str {
+    match right {
+        Right::Erasure => "erased",
+        Right::Rectification => "corrected",
+        Right::Restriction => "restricted the use of",
+        _ => "acted on",
+    }
+}
+
+/// The rights of a completed case to pass on to recipients: those above
+/// that were carried out, in whole or in part.
+pub fn notices_due(rights: &[(Right, Option<Outcome>)]) -> Vec<Right> {
+    rights
+        .iter()
+        .filter(|(right, outcome)| {
+            passed_on_to_recipients(*right)
+                && matches!(
+                    outcome,
+                    Some(Outcome::Fulfilled | Outcome::PartiallyFulfilled)
+                )
+        })
+        .map(|(right, _)| *right)
+        .collect()
+}
+
 /// The tasks a verified case creates: one per right and per system that
 /// takes part in it (systems given as id and the rights they take part in).
 pub fn tasks_for<Id: Copy>(rights: &[Right], systems: &[(Id, Vec<Right>)]) -> Vec<(Id, Right)> {
@@ -344,6 +381,18 @@ mod tests {
             ]
         );
         assert!(tasks_for(&[Right::Rectification], &systems).is_empty());
+    }
+
+    #[test]
+    fn recipients_hear_of_erasure_rectification_and_restriction_carried_out() {
+        let rights = [
+            (Right::Erasure, Some(Outcome::Fulfilled)),
+            (Right::Rectification, Some(Outcome::Refused)),
+            (Right::Restriction, Some(Outcome::PartiallyFulfilled)),
+            (Right::Access, Some(Outcome::Fulfilled)),
+            (Right::Objection, Some(Outcome::Fulfilled)),
+        ];
+        assert_eq!(notices_due(&rights), [Right::Erasure, Right::Restriction]);
     }
 
     #[test]

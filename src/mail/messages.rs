@@ -418,3 +418,35 @@ pub fn task_request(
         body_html: parts.html,
     })
 }
+
+/// Tells a recipient the data was disclosed to that it was erased,
+/// corrected or restricted, so they do the same (GDPR Art. 19).
+pub fn recipient_notice(
+    templates: &Templates,
+    settings: &Settings,
+    case: &Case,
+    system: &str,
+    recipient: &str,
+    rights: &[crate::domain::Right],
+) -> Result<NewMessage, TemplateError> {
+    use crate::domain::fulfilment::done_to_data;
+    let done: Vec<&str> = rights.iter().map(|r| done_to_data(*r)).collect();
+    let data = json!({
+        "org": settings.organisation,
+        "reference": case.reference.as_str(),
+        "system": system,
+        "done": done.join(" and "),
+        "rights": rights.iter().map(|r| format!("{}: {} the data", r.short(), done_to_data(*r))).collect::<Vec<_>>(),
+        "person_name": case.requester_name,
+        "person_email": case.requester_email,
+    });
+    let parts = templates.email("recipient_notice", &data)?;
+    Ok(NewMessage {
+        case: Some(case.id),
+        template: "recipient_notice",
+        recipient: recipient.to_owned(),
+        subject: parts.subject,
+        body_text: parts.text,
+        body_html: parts.html,
+    })
+}

@@ -38,6 +38,9 @@ pub struct StatusView {
     pub deadline: Option<Result<Deadline, DeadlineError>>,
     /// Extension reasons recorded, in the requester's words.
     pub extended_because: Option<String>,
+    /// The recipients of the person's data told of its erasure,
+    /// correction or restriction (GDPR Art. 19: the requester may ask).
+    pub recipients_told: Vec<String>,
     /// Messages sent to the requester's address for this case.
     pub messages: Vec<outbox::Message>,
     pub replies: Vec<Reply>,
@@ -93,6 +96,21 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
             use crate::domain::rights::Choice;
             crate::domain::casework::ExtensionReason::parse(&key).map(|r| r.label().to_owned())
         });
+    let recipients_told: Vec<String> = trail
+        .iter()
+        .filter(|e| e.what() == Some(CaseEvent::RecipientsNotified))
+        .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.detail).ok())
+        .flat_map(|d| {
+            d["recipients"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_else(Vec::new)
+        })
+        .collect();
     let messages = outbox::for_case(&mut conn, &ctx.sealer, case.id)?
         .into_iter()
         .filter(|m| m.recipient.eq_ignore_ascii_case(Addressee::of(&case).email))
@@ -113,6 +131,7 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
         rights,
         replies: status::replies(&mut conn, case.id)?,
         extended_because,
+        recipients_told,
         messages,
         case,
     }))

@@ -305,6 +305,8 @@ async fn overdue_tasks_are_chased_and_flagged_and_old_links_expire() {
     let page = admin.page(&format!("/staff/cases/{reference}")).await;
     assert!(page.contains("overdue"), "{page}");
     assert!(page.contains("chased by email"), "{page}");
+    let queue = admin.page("/staff").await;
+    assert!(queue.contains("tasks overdue"), "{queue}");
     // After 30 days the first link has expired; the reminder's still works.
     app.clock.advance(chrono::Duration::days(23));
     assert_eq!(app.get(&task_path(&first)).await.status().as_u16(), 404);

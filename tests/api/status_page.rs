@@ -9,7 +9,7 @@ use rightsdesk::domain::Role;
 use crate::helpers::{form_field, spawn_app, TestApp};
 
 /// The status link in the latest acknowledgement to `to`.
-async fn status_path(app: &TestApp, to: &str) -> String {
+pub async fn status_path(app: &TestApp, to: &str) -> String {
     let ack = app.wait_for_email_to(to, "We have received").await;
     link_in(&ack.text)
 }

@@ -4,9 +4,12 @@
 use serde_json::json;
 
 use super::{ActionError, Flow, Work};
-use crate::db::tasks;
+use crate::db::{cases, systems, tasks};
 use crate::domain::audit::CaseEvent;
-use crate::domain::fulfilment::Answered;
+use crate::domain::casework::Outcome;
+use crate::domain::fulfilment::{notices_due, Answered};
+use crate::domain::Right;
+use crate::mail::messages;
 use crate::service::fulfilment;
 
 impl Work<'_> {
@@ -24,6 +27,50 @@ impl Work<'_> {
             json!({ "tasks": made.len(), "systems": systems }),
         )?;
         self.alerts.extend(mail);
+        Ok(())
+    }
+
+    /// After completion: tells each external recipient that takes part in
+    /// an erasure, rectification or restriction carried out (Art. 19).
+    pub(super) fn notify_recipients(&mut self, rights: &[cases::CaseRight]) -> Result<(), Flow> {
+        let done: Vec<(Right, Option<Outcome>)> = rights
+            .iter()
+            .map(|r| (r.request.right(), r.outcome))
+            .collect();
+        let due = notices_due(&done);
+        if due.is_empty() {
+            return Ok(());
+        }
+        let mut told = Vec::new();
+        for system in systems::all(self.conn)?
+            .into_iter()
+            .filter(|s| s.active && s.spec.external_recipient)
+        {
+            let rights: Vec<Right> = due
+                .iter()
+                .copied()
+                .filter(|r| system.spec.rights.contains(r))
+                .collect();
+            if rights.is_empty() {
+                continue;
+            }
+            self.alerts.push(messages::recipient_notice(
+                &self.ctx.templates,
+                &self.ctx.settings,
+                self.case,
+                &system.spec.name,
+                system.spec.owner.as_str(),
+                &rights,
+            )?);
+            told.push(system.spec.name);
+        }
+        if !told.is_empty() {
+            self.event(
+                CaseEvent::RecipientsNotified,
+                None,
+                json!({ "rights": due.iter().map(|r| r.key()).collect::<Vec<_>>(), "recipients": told }),
+            )?;
+        }
         Ok(())
     }
 

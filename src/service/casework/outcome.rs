@@ -78,6 +78,7 @@ impl Work<'_> {
         )
         .map_err(ActionError::from)?;
         self.transition(Transition::Complete)?;
+        self.notify_recipients(&rights)?;
         let outcomes: Vec<Value> = rights
             .iter()
             .map(|r| json!({ "right": r.request.right().key(), "outcome": r.outcome.map(|o| o.key()) }))

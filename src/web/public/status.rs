@@ -58,6 +58,7 @@ fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
         "paused": !closed && deadline.is_some_and(|d| matches!(d.clock, crate::domain::deadline::ClockState::Paused { .. })),
         "extended": deadline.is_some_and(|d| d.extended),
         "extended_because": v.extended_because,
+        "recipients_told": v.recipients_told,
         "rights": v.rights.iter().map(|r| json!({
             "title": regime.right_name(r.request.right()),
             "summary": r.request.summary(),

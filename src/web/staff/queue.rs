@@ -154,7 +154,7 @@ pub fn due_text(due: Option<NaiveDate>, today: NaiveDate) -> (String, bool) {
     }
 }
 
-pub fn row_json(row: &QueueRow, today: NaiveDate) -> Value {
+pub fn row_json(row: &QueueRow, today: NaiveDate, tasks_overdue: bool) -> Value {
     let (due_text, overdue) = due_text(row.due_on, today);
     let closed = row.state.is_closed();
     json!({
@@ -167,6 +167,7 @@ pub fn row_json(row: &QueueRow, today: NaiveDate) -> Value {
         "due": row.due_on.map(|d| d.format("%-d %b %Y").to_string()),
         "due_text": if closed { "closed".to_owned() } else { due_text },
         "overdue": overdue && !closed,
+        "tasks_overdue": tasks_overdue && !closed,
     })
 }
 
@@ -187,15 +188,17 @@ pub async fn get(
     let today = ctx.clock.today(ctx.settings.organisation.timezone);
     let filter = query.filter(staff.user.id, today);
     let f = filter.clone();
-    let (rows, counts, people) = pages::blocking(&ctx, move |ctx| {
+    let (rows, counts, people, late_tasks) = pages::blocking(&ctx, move |ctx| {
         let mut conn = ctx.pool.get()?;
         let rows = match &f {
             Ok(f) => queue::page(&mut conn, f)?,
             Err(_) => Vec::new(),
         };
+        let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
+        let late_tasks = crate::db::tasks::overdue_among(&mut conn, &ids, today)?;
         let counts = queue::count_by_state(&mut conn)?;
         let people = users::active_with_role(&mut conn, &[Role::Admin, Role::Agent])?;
-        Ok::<_, ServiceError>((rows, counts, people))
+        Ok::<_, ServiceError>((rows, counts, people, late_tasks))
     })
     .await?;
     let more = rows.len() as i64 > PAGE_SIZE;
@@ -249,7 +252,7 @@ pub async fn get(
         "staff/queue",
         "Case queue",
         json!({
-            "rows": shown.iter().map(|r| row_json(r, today)).collect::<Vec<_>>(),
+            "rows": shown.iter().map(|r| row_json(r, today, late_tasks.contains(&r.id))).collect::<Vec<_>>(),
             "counts": counts,
             "next": next,
             "paged": !query.after_id.is_empty(),

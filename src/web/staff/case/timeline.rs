@@ -219,6 +219,27 @@ pub(super) fn describe(e: &Event, view: &CaseView) -> String {
             d.get("open").and_then(Value::as_u64).unwrap_or(0),
             detail_str(&d, "reason").unwrap_or("")
         ),
+        CaseEvent::RecipientsNotified => format!(
+            "Recipients told of the {}: {}",
+            d.get("rights")
+                .and_then(Value::as_array)
+                .map(|a| a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter_map(|r| r.parse::<Right>().ok())
+                    .map(|r| r.short().to_lowercase())
+                    .collect::<Vec<_>>()
+                    .join(", "))
+                .unwrap_or_default(),
+            d.get("recipients")
+                .and_then(Value::as_array)
+                .map(|a| a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "))
+                .unwrap_or_default()
+        ),
         CaseEvent::StatusLinkSent => "New status-page link emailed (asked for by address)".into(),
     }
 }
