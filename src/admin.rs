@@ -105,6 +105,13 @@ pub fn rotate_key() -> anyhow::Result<()> {
     let (documents, emails) = db::write_transaction::<_, anyhow::Error, _>(&mut conn, |conn| {
         let documents = db::documents::reseal_all(conn, &old, &new)?;
         let emails = outbox::reseal_all(conn, &old, &new)?;
+        for (name, sealed) in db::suppression::all_wrapped(conn)? {
+            let aad = crate::service::suppression::wrapped_aad(&name);
+            let plain = old
+                .open_text(&sealed, &aad)
+                .map_err(|e| anyhow::anyhow!("the wrapped key '{name}': {e}"))?;
+            db::suppression::replace_wrapped(conn, &name, &new.seal_text(&plain, &aad))?;
+        }
         events::append_admin(
             conn,
             &audit_key,

@@ -25,4 +25,6 @@ pub struct AppContext {
     pub sealer: crate::crypto::Sealer,
     /// Seals the audit trails.
     pub audit_key: crate::crypto::AuditKey,
+    /// Hashes addresses on the suppression list.
+    pub suppression_key: crate::crypto::MacKey,
 }

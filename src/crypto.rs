@@ -1,5 +1,6 @@
 //! The keys at rest. The data key encrypts uploaded documents and email
-//! bodies; the audit key seals the audit trails.
+//! bodies (and wraps the suppression key); the audit key seals the audit
+//! trails.
 //!
 //! Encryption: XChaCha20-Poly1305 with a random 192-bit nonce each time and
 //! associated data naming what was sealed, so a ciphertext moved to another
@@ -101,17 +102,32 @@ pub fn document_aad(case_id: i64, kind: &str) -> String {
     format!("rightsdesk:document:case={case_id}:kind={kind}")
 }
 
-/// The audit key: an HMAC-SHA256 key sealing each audit event to the one
+/// An HMAC-SHA256 key. The audit key seals each audit event to the one
 /// before it, so nobody without the key can rewrite a trail and recompute
-/// its chain.
+/// its chain; the suppression key hashes addresses so nobody without it can
+/// test an address against the list.
 #[derive(Clone)]
-pub struct AuditKey {
+pub struct MacKey {
     key: [u8; KEY_BYTES],
 }
 
-impl AuditKey {
-    pub fn new(key: &[u8; KEY_BYTES]) -> AuditKey {
-        AuditKey { key: *key }
+/// The key that seals the audit trails.
+pub type AuditKey = MacKey;
+
+impl MacKey {
+    pub fn new(key: &[u8; KEY_BYTES]) -> MacKey {
+        MacKey { key: *key }
+    }
+
+    /// A new random key.
+    pub fn random() -> MacKey {
+        let mut key = [0u8; KEY_BYTES];
+        rand::rng().fill_bytes(&mut key);
+        MacKey { key }
+    }
+
+    pub fn bytes(&self) -> &[u8; KEY_BYTES] {
+        &self.key
     }
 
     /// The MAC of `parts`, each followed by a NUL (so the boundaries between

@@ -264,6 +264,7 @@ fn app_context(
     let sealer = document_sealer(&settings)?;
     let audit_key = audit_key(&settings)?;
     open_trails(&pool, &audit_key, clock.as_ref())?;
+    let suppression_key = crate::service::suppression::load_key(&pool, &sealer)?;
     // Email bodies written before they were sealed are sealed now (and the
     // private links of those already sent removed).
     let sealed = db::outbox::seal_legacy(&mut *pool.get()?, &sealer)?;
@@ -280,6 +281,7 @@ fn app_context(
         clock,
         mail,
         hashing: Arc::new(crate::service::accounts::HashGate::per_core()),
+        suppression_key,
         sealer,
         audit_key,
     })

@@ -15,6 +15,7 @@ pub mod questions;
 pub mod queue;
 pub mod schema;
 pub mod status;
+pub mod suppression;
 pub mod systems;
 pub mod tasks;
 pub mod tokens;

@@ -286,6 +286,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    wrapped_keys (name) {
+        name -> Text,
+        sealed -> Text,
+    }
+}
+
+diesel::table! {
+    suppression (address_hash) {
+        address_hash -> Text,
+        reason -> Text,
+        added_on -> Date,
+    }
+}
+
 diesel::joinable!(tasks -> cases (case_id));
 diesel::joinable!(tasks -> systems (system_id));
 diesel::joinable!(links -> tasks (task_id));
@@ -314,4 +329,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     systems,
     tasks,
     links,
+    wrapped_keys,
+    suppression,
 );

@@ -128,10 +128,11 @@ pub enum CaseEvent {
     TaskChased,
     OpenTasksOverridden,
     RecipientsNotified,
+    AddressSuppressed,
 }
 
 impl CaseEvent {
-    pub const ALL: [CaseEvent; 41] = [
+    pub const ALL: [CaseEvent; 42] = [
         CaseEvent::RequestSubmitted,
         CaseEvent::RequestEntered,
         CaseEvent::EmailConfirmed,
@@ -173,6 +174,7 @@ impl CaseEvent {
         CaseEvent::TaskChased,
         CaseEvent::OpenTasksOverridden,
         CaseEvent::RecipientsNotified,
+        CaseEvent::AddressSuppressed,
     ];
 
     /// The stored form.
@@ -219,6 +221,7 @@ impl CaseEvent {
             CaseEvent::TaskChased => "task_chased",
             CaseEvent::OpenTasksOverridden => "open_tasks_overridden",
             CaseEvent::RecipientsNotified => "recipients_notified",
+            CaseEvent::AddressSuppressed => "address_suppressed",
         }
     }
 

@@ -367,7 +367,24 @@ pub fn may_refuse_whole<'a>(
 ) -> bool {
     rights
         .into_iter()
-        .all(|(r, outcome)| outcome.is_none() && !regime.is_fast_track(r))
+        .all(|(r, outcome)| outcome.is_none() && !regime.is_fast_track(r) && !never_refused(r))
+}
+
+/// An objection to direct marketing is absolute (GDPR Art. 21(3)): it is
+/// never refused, in whole or in part.
+pub fn never_refused(request: &RightRequest) -> bool {
+    matches!(
+        request,
+        RightRequest::Objection {
+            ground: crate::domain::rights::ObjectionGround::DirectMarketing,
+            ..
+        }
+    )
+}
+
+/// Whether `outcome` may be recorded for `request`.
+pub fn outcome_allowed(request: &RightRequest, outcome: Outcome) -> bool {
+    !(never_refused(request) && matches!(outcome, Outcome::Refused | Outcome::PartiallyFulfilled))
 }
 
 /// Why a case cannot be completed yet.
@@ -502,5 +519,24 @@ mod tests {
         assert!(!ExtensionReason::Complex.allowed_under(Regime::CCPA));
         assert!(ExtensionReason::ReasonablyNecessary.allowed_under(Regime::CCPA));
         assert!(!ExtensionReason::ReasonablyNecessary.allowed_under(Regime::EU_GDPR));
+    }
+
+    #[test]
+    fn an_objection_to_direct_marketing_is_never_refused() {
+        use crate::domain::rights::ObjectionGround;
+        let marketing = RightRequest::Objection {
+            ground: ObjectionGround::DirectMarketing,
+            reasons: None,
+        };
+        let interests = RightRequest::Objection {
+            ground: ObjectionGround::LegitimateInterests,
+            reasons: None,
+        };
+        assert!(!outcome_allowed(&marketing, Outcome::Refused));
+        assert!(!outcome_allowed(&marketing, Outcome::PartiallyFulfilled));
+        assert!(outcome_allowed(&marketing, Outcome::Fulfilled));
+        assert!(outcome_allowed(&interests, Outcome::Refused));
+        assert!(!may_refuse_whole(Regime::UK_GDPR, [(&marketing, None)]));
+        assert!(may_refuse_whole(Regime::UK_GDPR, [(&interests, None)]));
     }
 }

@@ -264,6 +264,39 @@ pub fn notices_due(rights: &[(Right, Option<Outcome>)]) -> Vec<Right> {
         .collect()
 }
 
+/// Why a completed right puts the person's address on the suppression
+/// list, if it does: an erasure carried out (their address must not come
+/// back through an import), an objection to direct marketing, a CCPA
+/// opt-out of sale or sharing.
+pub fn suppression_reason(
+    request: &super::RightRequest,
+    outcome: Option<Outcome>,
+) -> Option<&'static str> {
+    use super::rights::ObjectionGround;
+    use super::RightRequest as R;
+    if !matches!(
+        outcome,
+        Some(Outcome::Fulfilled | Outcome::PartiallyFulfilled)
+    ) {
+        return None;
+    }
+    match request {
+        R::Erasure { .. } => Some("erasure"),
+        R::Objection {
+            ground: ObjectionGround::DirectMarketing,
+            ..
+        } => Some("objection_to_direct_marketing"),
+        R::OptOut => Some("opt_out_of_sale_or_sharing"),
+        _ => None,
+    }
+}
+
+/// The form of an address that is hashed for the suppression list: trimmed
+/// and in lower case, so any spelling of the same address matches.
+pub fn suppression_form(address: &str) -> String {
+    address.trim().to_lowercase()
+}
+
 /// The tasks a verified case creates: one per right and per system that
 /// takes part in it (systems given as id and the rights they take part in).
 pub fn tasks_for<Id: Copy>(rights: &[Right], systems: &[(Id, Vec<Right>)]) -> Vec<(Id, Right)> {
@@ -393,6 +426,41 @@ mod tests {
             (Right::Objection, Some(Outcome::Fulfilled)),
         ];
         assert_eq!(notices_due(&rights), [Right::Erasure, Right::Restriction]);
+    }
+
+    #[test]
+    fn erasure_marketing_objection_and_opt_out_are_suppressed_once_done() {
+        use crate::domain::rights::ObjectionGround;
+        use crate::domain::RightRequest as R;
+        let done = Some(Outcome::Fulfilled);
+        assert_eq!(
+            suppression_reason(&R::Erasure { ground: None }, done),
+            Some("erasure")
+        );
+        assert_eq!(
+            suppression_reason(&R::Erasure { ground: None }, Some(Outcome::Refused)),
+            None
+        );
+        assert_eq!(suppression_reason(&R::Erasure { ground: None }, None), None);
+        let marketing = R::Objection {
+            ground: ObjectionGround::DirectMarketing,
+            reasons: None,
+        };
+        assert_eq!(
+            suppression_reason(&marketing, done),
+            Some("objection_to_direct_marketing")
+        );
+        let other = R::Objection {
+            ground: ObjectionGround::LegitimateInterests,
+            reasons: None,
+        };
+        assert_eq!(suppression_reason(&other, done), None);
+        assert_eq!(
+            suppression_reason(&R::OptOut, done),
+            Some("opt_out_of_sale_or_sharing")
+        );
+        assert_eq!(suppression_reason(&R::Access { scope: None }, done), None);
+        assert_eq!(suppression_form("  Ada@Example.COM "), "ada@example.com");
     }
 
     #[test]

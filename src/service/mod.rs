@@ -10,6 +10,7 @@ pub mod documents;
 pub mod fulfilment;
 pub mod intake;
 pub mod status;
+pub mod suppression;
 
 use crate::db::DbError;
 use crate::domain::DeadlineError;

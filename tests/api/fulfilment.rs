@@ -400,3 +400,111 @@ async fn only_admins_keep_the_inventory_and_bad_entries_are_refused() {
         "{trail}"
     );
 }
+
+#[tokio::test]
+async fn an_erased_address_is_on_the_suppression_list_as_a_keyed_hash_only() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    let viewer = app.staff("viewer@example.org", Role::Viewer).await;
+    let reference = verified_erasure(&app, &admin, "Ada.Lovelace@Example.com").await;
+    admin
+        .act_ok(
+            &reference,
+            "record_outcome",
+            &[("right", "erasure"), ("outcome", "fulfilled")],
+        )
+        .await;
+    admin
+        .act_ok(&reference, "complete", &[("message", "")])
+        .await;
+
+    let rows = app.db(|c| {
+        use diesel::prelude::*;
+        use rightsdesk::db::schema::suppression::dsl;
+        Ok(dsl::suppression
+            .select((dsl::address_hash, dsl::reason))
+            .load::<(String, String)>(c)?)
+    });
+    assert_eq!(rows.len(), 1);
+    let (hash, reason) = &rows[0];
+    assert_eq!(reason, "erasure");
+    assert_eq!(hash.len(), 64);
+    // Keyed: not the plain SHA-256 of the address anyone could compute.
+    use sha2::Digest;
+    let plain = hex::encode(sha2::Sha256::digest(b"ada.lovelace@example.com"));
+    assert_ne!(hash, &plain);
+
+    // Staff check any spelling of the address; others are not listed.
+    let page = admin
+        .post(
+            "/staff/suppression",
+            &[("address", "  ADA.lovelace@example.COM ")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("is on the list</strong>: erasure"), "{page}");
+    let page = admin
+        .post("/staff/suppression", &[("address", "grace@example.com")])
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("is not on the list"), "{page}");
+    let r = admin
+        .post("/staff/suppression", &[("address", "not an address")])
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert_eq!(
+        viewer.get("/staff/suppression").await.status().as_u16(),
+        403
+    );
+    assert!(app
+        .event_kinds(&reference)
+        .contains(&"address_suppressed".to_owned()));
+}
+
+#[tokio::test]
+async fn an_objection_to_direct_marketing_is_never_refused() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    let reference = app.confirmed_case("objection", "ada@example.com").await;
+    let r = admin
+        .act(
+            &reference,
+            "refuse",
+            &[("ground", "manifestly_unfounded"), ("message", "No")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+    admin
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "email_confirmed")],
+        )
+        .await;
+    for outcome in ["refused", "partially_fulfilled"] {
+        let r = admin
+            .act(
+                &reference,
+                "record_outcome",
+                &[
+                    ("right", "objection"),
+                    ("outcome", outcome),
+                    ("body", "We prefer not to"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status().as_u16(), 409, "{outcome}");
+        assert!(error_of(&r.text().await.unwrap()).contains("never refused"));
+    }
+    admin
+        .act_ok(
+            &reference,
+            "record_outcome",
+            &[("right", "objection"), ("outcome", "fulfilled")],
+        )
+        .await;
+}

@@ -7,7 +7,7 @@ use super::{ActionError, Flow, Work};
 use crate::db::{cases, systems, tasks};
 use crate::domain::audit::CaseEvent;
 use crate::domain::casework::Outcome;
-use crate::domain::fulfilment::{notices_due, Answered};
+use crate::domain::fulfilment::{notices_due, suppression_reason, Answered};
 use crate::domain::Right;
 use crate::mail::messages;
 use crate::service::fulfilment;
@@ -72,6 +72,31 @@ impl Work<'_> {
             )?;
         }
         Ok(())
+    }
+
+    /// After completion: puts the person's address on the suppression list
+    /// for each right that calls for it (erasure, marketing objection,
+    /// opt-out), as a keyed hash only.
+    pub(super) fn suppress(&mut self, rights: &[cases::CaseRight]) -> Result<(), Flow> {
+        let reasons: Vec<&str> = rights
+            .iter()
+            .filter_map(|r| suppression_reason(&r.request, r.outcome))
+            .collect();
+        let Some(reason) = reasons.first() else {
+            return Ok(());
+        };
+        let added = crate::service::suppression::add(
+            self.ctx,
+            self.conn,
+            &self.case.requester_email,
+            reason,
+            self.today,
+        )?;
+        self.event(
+            CaseEvent::AddressSuppressed,
+            None,
+            json!({ "reasons": reasons, "new": added }),
+        )
     }
 
     pub(super) fn answer_task(&mut self, task: i64, answered: Answered) -> Result<(), Flow> {

@@ -186,6 +186,8 @@ pub enum ActionError {
     OpenTasks(usize),
     #[error("This case has no such task, or it has been answered already")]
     NoSuchTask,
+    #[error("An objection to direct marketing is never refused, in whole or in part: stop the marketing and record it as done")]
+    NeverRefused,
     #[error("No active staff member with that account")]
     NoSuchAssignee,
     #[error("No case has the reference {0}")]
@@ -214,7 +216,7 @@ pub enum ActionError {
     NoSuchGround(String),
     #[error("Only a right that needs no verification (an opt-out or a limit) can be answered before the requester's identity is verified")]
     NotVerifiedYet,
-    #[error("Part of this request is answered, or must be acted on anyway (an opt-out or a limit): record the outcome of each right, 'Refused' with reasons where you refuse it, then send the final answer")]
+    #[error("Part of this request is answered, or must be acted on anyway (an opt-out, a limit, or an objection to direct marketing): record the outcome of each right, 'Refused' with reasons where you refuse it, then send the final answer")]
     NotWhole,
     #[error("A case can only be a duplicate of an open case of the same requester; {0} is not")]
     NotTheSameRequester(String),

@@ -27,6 +27,9 @@ impl Work<'_> {
         if !self.may_answer_unverified(&rights, &request.request) {
             return Err(ActionError::NotVerifiedYet.into());
         }
+        if !crate::domain::casework::outcome_allowed(&request.request, outcome) {
+            return Err(ActionError::NeverRefused.into());
+        }
         let open = crate::db::tasks::for_case(self.conn, self.case.id)?
             .iter()
             .filter(|t| t.right == right && t.is_open())
@@ -79,6 +82,7 @@ impl Work<'_> {
         .map_err(ActionError::from)?;
         self.transition(Transition::Complete)?;
         self.notify_recipients(&rights)?;
+        self.suppress(&rights)?;
         let outcomes: Vec<Value> = rights
             .iter()
             .map(|r| json!({ "right": r.request.right().key(), "outcome": r.outcome.map(|o| o.key()) }))

@@ -11,6 +11,7 @@ pub mod intake;
 pub mod login;
 pub mod queue;
 pub mod settings;
+pub mod suppression;
 pub mod systems;
 pub mod users;
 
@@ -68,6 +69,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(settings::post),
         )
         .route("/staff/audit", web::get().to(audit::get))
+        .route("/staff/suppression", web::get().to(suppression::get))
+        .route("/staff/suppression", web::post().to(suppression::check))
         .route("/staff/systems", web::get().to(systems::get))
         .route("/staff/systems", web::post().to(systems::add))
         .route("/staff/systems/{id}", web::post().to(systems::update))

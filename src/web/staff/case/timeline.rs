@@ -240,6 +240,23 @@ pub(super) fn describe(e: &Event, view: &CaseView) -> String {
                     .join(", "))
                 .unwrap_or_default()
         ),
+        CaseEvent::AddressSuppressed => format!(
+            "The requester's address was put on the suppression list ({}){}",
+            d.get("reasons")
+                .and_then(Value::as_array)
+                .map(|a| a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|r| r.replace('_', " "))
+                    .collect::<Vec<_>>()
+                    .join(", "))
+                .unwrap_or_default(),
+            if d.get("new").and_then(Value::as_bool) == Some(false) {
+                "; it was there already"
+            } else {
+                ""
+            }
+        ),
         CaseEvent::StatusLinkSent => "New status-page link emailed (asked for by address)".into(),
     }
 }

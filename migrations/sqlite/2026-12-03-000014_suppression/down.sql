@@ -1,0 +1,2 @@
+DROP TABLE suppression;
+DROP TABLE wrapped_keys;
