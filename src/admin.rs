@@ -168,6 +168,25 @@ pub fn rekey_audit() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `rightsdesk purge`: the retention purge, once.
+pub fn purge() -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let (pool, _) = open_database(&settings)?;
+    let audit_key = crate::startup::audit_key(&settings)?;
+    crate::startup::open_trails(&pool, &audit_key, &SystemClock)?;
+    let done = crate::service::retention::run(&crate::service::retention::Purger {
+        pool: &pool,
+        settings: &settings,
+        audit_key: &audit_key,
+        clock: &SystemClock,
+    })?;
+    eprintln!(
+        "purge: {} closed case(s) reduced to their minimal record; {} spent or expired link(s) and old staff email(s) deleted",
+        done.cases, done.swept
+    );
+    Ok(())
+}
+
 /// `rightsdesk audit verify`: `Ok(None)` when every chain is intact, or a
 /// line naming the first broken link.
 pub fn audit_verify() -> anyhow::Result<Option<String>> {

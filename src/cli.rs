@@ -36,6 +36,10 @@ pub enum Command {
     /// Manage staff accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Reduce closed cases past their retention period to their minimal
+    /// record, and delete spent links and old staff emails, once (the
+    /// server does it hourly).
+    Purge,
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -258,6 +262,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Demo(args) => report(crate::admin::demo(args.cases)),
         Command::Keys(KeysCommand::Rotate) => report(crate::admin::rotate_key()),
         Command::Audit(AuditCommand::Rekey) => report(crate::admin::rekey_audit()),
+        Command::Purge => report(crate::admin::purge()),
         Command::Serve => match serve() {
             Ok(()) => 0,
             Err(e) => {

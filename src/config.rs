@@ -31,6 +31,16 @@ pub struct Settings {
     pub uploads: UploadSettings,
     pub audit: AuditSettings,
     pub fulfilment: FulfilmentSettings,
+    pub retention: RetentionSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RetentionSettings {
+    /// Months after closing before a case is reduced to its minimal record
+    /// (at least each regime's minimum: 24 months under the CCPA).
+    pub closed_case_months: u32,
+    /// Days spent or expired links, and emails to staff, are kept.
+    pub spent_link_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -302,6 +312,14 @@ impl Settings {
             ),
             ("server.max_body_bytes", self.server.max_body_bytes as u64),
             ("server.body_timeout_secs", self.server.body_timeout_secs),
+            (
+                "retention.closed_case_months",
+                u64::from(self.retention.closed_case_months),
+            ),
+            (
+                "retention.spent_link_days",
+                u64::from(self.retention.spent_link_days),
+            ),
             (
                 "fulfilment.task_target_days",
                 u64::from(self.fulfilment.task_target_days),

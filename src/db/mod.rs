@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod policies;
 pub mod questions;
 pub mod queue;
+pub mod retention;
 pub mod schema;
 pub mod status;
 pub mod suppression;

@@ -22,6 +22,7 @@ diesel::table! {
         closure -> Nullable<Text>,
         duplicate_of -> Nullable<BigInt>,
         agent_email -> Nullable<Text>,
+        reduced_at -> Nullable<Timestamp>,
     }
 }
 

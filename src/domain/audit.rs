@@ -129,10 +129,11 @@ pub enum CaseEvent {
     OpenTasksOverridden,
     RecipientsNotified,
     AddressSuppressed,
+    CaseReduced,
 }
 
 impl CaseEvent {
-    pub const ALL: [CaseEvent; 42] = [
+    pub const ALL: [CaseEvent; 43] = [
         CaseEvent::RequestSubmitted,
         CaseEvent::RequestEntered,
         CaseEvent::EmailConfirmed,
@@ -175,6 +176,7 @@ impl CaseEvent {
         CaseEvent::OpenTasksOverridden,
         CaseEvent::RecipientsNotified,
         CaseEvent::AddressSuppressed,
+        CaseEvent::CaseReduced,
     ];
 
     /// The stored form.
@@ -222,6 +224,7 @@ impl CaseEvent {
             CaseEvent::OpenTasksOverridden => "open_tasks_overridden",
             CaseEvent::RecipientsNotified => "recipients_notified",
             CaseEvent::AddressSuppressed => "address_suppressed",
+            CaseEvent::CaseReduced => "case_reduced",
         }
     }
 

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod lifecycle;
 pub mod reference;
 pub mod regime;
+pub mod retention;
 pub mod rights;
 pub mod staff;
 pub mod text;

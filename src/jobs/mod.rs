@@ -1,7 +1,7 @@
 //! Background work, on its own thread so nothing blocks the web executor:
 //! mail delivery (woken at once when mail is queued, otherwise polled) and
 //! the expiry of requests never confirmed, the chasing of overdue tasks,
-//! and the staff's daily digest.
+//! the staff's daily digest, and (hourly) the retention purge.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use crate::service::intake::expire_unconfirmed;
 use crate::templates::Templates;
 
 const EXPIRY_EVERY: Duration = Duration::from_secs(60);
+const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
 
 pub struct Jobs {
     pub pool: Pool,
@@ -74,6 +75,18 @@ impl Jobs {
         }
     }
 
+    pub fn purge(&self) {
+        let purger = crate::service::retention::Purger {
+            pool: &self.pool,
+            settings: &self.settings,
+            audit_key: &self.audit_key,
+            clock: self.clock.as_ref(),
+        };
+        if let Err(e) = crate::service::retention::run(&purger) {
+            log::error!("purge failed: {e}");
+        }
+    }
+
     pub fn send_digest(&self) {
         match crate::service::digest::send_if_due(
             &self.pool,
@@ -95,6 +108,7 @@ impl Jobs {
             .spawn(move || {
                 let poll = Duration::from_secs(self.settings.mail.poll_interval_secs.max(1));
                 let mut last_expiry: Option<Instant> = None;
+                let mut last_purge: Option<Instant> = None;
                 loop {
                     // A bug in one round must not stop mail for good: log it and go on.
                     let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -104,6 +118,10 @@ impl Jobs {
                             self.chase_tasks();
                             self.send_digest();
                             last_expiry = Some(Instant::now());
+                        }
+                        if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
+                            self.purge();
+                            last_purge = Some(Instant::now());
                         }
                     }));
                     if round.is_err() {

@@ -17,6 +17,7 @@ mod intake;
 mod mail_delivery;
 mod queue;
 mod regimes;
+mod retention;
 mod security;
 mod staff_auth;
 mod staff_helpers;

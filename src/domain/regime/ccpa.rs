@@ -138,4 +138,6 @@ pub const RULES: Rules = Rules {
         source: "Cal. Civ. Code §§ 1798.155, 1798.199.10 ff. (enforcement by the CPPA and the Attorney General; no private right of action outside data breaches, § 1798.150)",
     },
     verification_notice: "We verify requests to know, delete and correct by matching details you give us with information we already hold (Cal. Code Regs. tit. 11, §§ 7060-7062). We never ask for verification of a request to opt out of sale or sharing or to limit the use of sensitive personal information. Verification does not change the date by which we must answer.",
+    records_kept_months: 24,
+    records_source: "Cal. Code Regs. tit. 11, § 7101(a): records of consumer requests and responses kept for at least 24 months",
 };

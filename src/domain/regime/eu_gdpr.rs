@@ -159,4 +159,6 @@ pub const RULES: Rules = Rules {
         source: "GDPR Arts. 12(4), 77-79",
     },
     verification_notice: "We have confirmed your email address. For some requests we will also ask you a few questions about details we hold; we ask for identity documents only where we have a reason to. The one-month time limit runs from the day we received your request.",
+    records_kept_months: 0,
+    records_source: "No fixed period: the organisation's own retention schedule, kept no longer than needed (GDPR Art. 5(1)(e)); accountability, Art. 5(2)",
 };

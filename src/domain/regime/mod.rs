@@ -161,6 +161,11 @@ pub struct Rules {
     pub remedies: Remedies,
     /// How the acknowledgement describes the identity checks to expect.
     pub verification_notice: &'static str,
+    /// How long the record of a request and its answer must be kept at
+    /// least, in months (0: no fixed period, the organisation's own), and
+    /// the source.
+    pub records_kept_months: u32,
+    pub records_source: &'static str,
 }
 
 /// The law a case is handled under: a handle on its rules. Compared,

@@ -207,6 +207,15 @@ pub fn markdown() -> String {
             "\nAcknowledgement, on verification: {}",
             r.rules().verification_notice
         );
+        let _ = writeln!(
+            out,
+            "\nRecords of requests and answers: {} ({})",
+            match r.rules().records_kept_months {
+                0 => "kept for the configured period (`retention.closed_case_months`)".to_owned(),
+                n => format!("kept at least {n} months, longer if configured"),
+            },
+            r.rules().records_source
+        );
     }
 
     let _ = writeln!(out, "\n## Holiday calendars\n");

@@ -197,6 +197,8 @@ const TESTLAND: Rules = Rules {
         source: "s. 22",
     },
     verification_notice: "We may ask for documents.",
+    records_kept_months: 6,
+    records_source: "Testland Records Act s. 1",
 };
 
 const TESTLAND_REGIME: Regime = Regime::new(&TESTLAND);

@@ -101,4 +101,6 @@ pub const RULES: Rules = Rules {
         source: "UK GDPR Arts. 12(4), 77-79; DPA 2018 ss. 165-167",
     },
     verification_notice: "We have confirmed your email address. For some requests we will also ask you a few questions about details we hold; we ask for identity documents only where we have a reason to. If we ask, the one-month time limit starts on the day we receive what we asked for.",
+    records_kept_months: 0,
+    records_source: "No fixed period: the organisation's own retention schedule, kept no longer than needed (UK GDPR Art. 5(1)(e)); accountability, Art. 5(2)",
 };

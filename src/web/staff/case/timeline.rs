@@ -257,6 +257,13 @@ pub(super) fn describe(e: &Event, view: &CaseView) -> String {
                 ""
             }
         ),
+        CaseEvent::CaseReduced => format!(
+            "Reduced to its minimal record after {} months: names, addresses, free text, {} email(s), {} note(s) and {} reply(ies) deleted",
+            d.get("months").and_then(Value::as_u64).unwrap_or(0),
+            d.get("emails").and_then(Value::as_u64).unwrap_or(0),
+            d.get("notes").and_then(Value::as_u64).unwrap_or(0),
+            d.get("replies").and_then(Value::as_u64).unwrap_or(0)
+        ),
         CaseEvent::StatusLinkSent => "New status-page link emailed (asked for by address)".into(),
     }
 }
