@@ -126,6 +126,18 @@ impl Choice for AnswerKind {
     }
 }
 
+impl AnswerKind {
+    /// What the requester reads of a system's answer.
+    pub fn requester_text(self) -> &'static str {
+        match self {
+            AnswerKind::Done => "Done",
+            AnswerKind::NoData => "We held no data about you in this system",
+            AnswerKind::Kept => "Kept, because the law requires us to keep it",
+            AnswerKind::NotPossible => "Could not be done",
+        }
+    }
+}
+
 /// Why a task answer was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AnswerError {

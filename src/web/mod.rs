@@ -56,6 +56,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/status/{token}/withdraw",
             web::post().to(public::status::withdraw),
         )
+        .route(
+            "/status/{token}/receipt",
+            web::get().to(public::receipt::page),
+        )
+        .route(
+            "/status/{token}/receipt.json",
+            web::get().to(public::receipt::json),
+        )
         .route("/tasks/{token}", web::get().to(public::task::get))
         .route("/tasks/{token}", web::post().to(public::task::post))
         .configure(staff::routes)

@@ -275,6 +275,29 @@ async fn a_right_with_open_tasks_needs_a_reason_to_be_answered() {
 }
 
 #[tokio::test]
+async fn there_is_no_receipt_before_completion() {
+    let app = crate::helpers::spawn_app().await;
+    app.confirmed_case("access", "ada@example.com").await;
+    let status = crate::status_page::status_path(&app, "ada@example.com").await;
+    assert_eq!(
+        app.get(&format!("{status}/receipt"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    assert_eq!(
+        app.get(&format!("{status}/receipt.json"))
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+    let page = app.get(&status).await.text().await.unwrap();
+    assert!(!page.contains("Your receipt"));
+}
+
+#[tokio::test]
 async fn overdue_tasks_are_chased_and_flagged_and_old_links_expire() {
     let app = crate::helpers::spawn_app().await;
     let admin = app.staff("dpo@example.org", Role::Admin).await;

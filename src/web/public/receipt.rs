@@ -1,0 +1,82 @@
+//! The completion receipt, from the requester's status page:
+//! `GET /status/{token}/receipt` (a page to read or print) and
+//! `GET /status/{token}/receipt.json` (the same, to keep). Reading only.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::status::access_problem_page;
+use crate::app::AppContext;
+use crate::domain::deadline::long;
+use crate::service::receipt::{self, Receipt};
+use crate::web::{pages, WebError};
+
+async fn load(
+    req: &HttpRequest,
+    ctx: &web::Data<AppContext>,
+    token: String,
+) -> Result<Result<Receipt, HttpResponse>, WebError> {
+    let found = pages::blocking(ctx, move |ctx| receipt::for_link(ctx, &token)).await?;
+    match found {
+        Ok(Some(receipt)) => Ok(Ok(receipt)),
+        Ok(None) => Err(WebError::NotFound),
+        Err(problem) => Ok(Err(access_problem_page(req, ctx, problem)?)),
+    }
+}
+
+pub async fn page(
+    req: HttpRequest,
+    token: web::Path<String>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    let token = token.into_inner();
+    let r = match load(&req, &ctx, token.clone()).await? {
+        Ok(r) => r,
+        Err(page) => return Ok(page),
+    };
+    let data = json!({
+        "token": token,
+        "receipt": r,
+        "received": r.received_on.map(long),
+        "completed": r.completed_on.map(long),
+        "rights": r.rights.iter().map(|x| json!({
+            "name": x.name,
+            "outcome": x.outcome,
+            "decided": x.decided_on.map(long),
+        })).collect::<Vec<_>>(),
+        "systems": r.systems.iter().map(|x| json!({
+            "system": x.system,
+            "right": x.right,
+            "answer": x.answer,
+            "basis": x.basis,
+            "answered": x.answered_on.map(long),
+        })).collect::<Vec<_>>(),
+    });
+    pages::render(
+        &ctx,
+        "receipt",
+        "Receipt for your privacy request",
+        data,
+        StatusCode::OK,
+        None,
+    )
+}
+
+pub async fn json(
+    req: HttpRequest,
+    token: web::Path<String>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    let r = match load(&req, &ctx, token.into_inner()).await? {
+        Ok(r) => r,
+        Err(page) => return Ok(page),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"receipt-{}.json\"", r.reference),
+        ))
+        .json(r))
+}
