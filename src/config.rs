@@ -32,6 +32,35 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub fulfilment: FulfilmentSettings,
     pub retention: RetentionSettings,
+    pub answers: AnswerTexts,
+}
+
+/// The organisation-wide texts every answer to a request for access (or to
+/// know) quotes; staff can see them on the case page before answering.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AnswerTexts {
+    pub purposes: String,
+    pub categories: String,
+    pub recipients: String,
+    pub retention: String,
+    pub sources: String,
+    pub automated_decisions: String,
+    pub transfers: String,
+}
+
+impl AnswerTexts {
+    pub fn get(&self, text: crate::domain::regime::OrgText) -> &str {
+        use crate::domain::regime::OrgText as T;
+        match text {
+            T::Purposes => &self.purposes,
+            T::Categories => &self.categories,
+            T::Recipients => &self.recipients,
+            T::Retention => &self.retention,
+            T::Sources => &self.sources,
+            T::AutomatedDecisions => &self.automated_decisions,
+            T::Transfers => &self.transfers,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -3,6 +3,7 @@
 //! live in one module per table and return domain types.
 
 pub mod agents;
+pub mod answers;
 pub mod cases;
 pub mod documents;
 pub mod events;

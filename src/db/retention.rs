@@ -74,6 +74,8 @@ pub fn reduce(conn: &mut DbConn, id: CaseId, now: NaiveDateTime) -> Result<Remov
     diesel::update(tasks::table.filter(tasks::case_id.eq(id.0)))
         .set(tasks::note.eq(None::<String>))
         .execute(conn)?;
+    // The answer held the outcomes' notes and staff's words.
+    super::answers::delete(conn, id)?;
     let emails = diesel::delete(outbox::table.filter(outbox::case_id.eq(id.0))).execute(conn)?;
     let notes =
         diesel::delete(case_notes::table.filter(case_notes::case_id.eq(id.0))).execute(conn)?;

@@ -302,6 +302,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    case_answers (case_id) {
+        case_id -> BigInt,
+        sections -> Text,
+        composed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(tasks -> cases (case_id));
 diesel::joinable!(tasks -> systems (system_id));
 diesel::joinable!(links -> tasks (task_id));
@@ -332,4 +340,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     links,
     wrapped_keys,
     suppression,
+    case_answers,
 );

@@ -3,6 +3,7 @@
 //! request. Nothing in here does I/O or reads the clock; "today" is always a
 //! parameter, so every rule can be tested exhaustively.
 
+pub mod answer;
 pub mod audit;
 pub mod calendar;
 pub mod casework;

@@ -178,7 +178,8 @@ pub enum CaseMessage<'a> {
     },
     Completion {
         rights: &'a [CaseRight],
-        message: &'a str,
+        /// The requester's status page, where the answer is.
+        link: &'a str,
     },
     Refusal {
         ground: &'a str,
@@ -228,7 +229,9 @@ pub fn case_message(
             }),
         ),
         CaseMessage::Fee { message } => ("fee_request", json!({ "message": message })),
-        CaseMessage::Completion { rights, message } => {
+        CaseMessage::Completion { rights, link } => {
+            // Only the names of the rights and whether each was done: the
+            // answer itself (notes, systems, data) is on the private page.
             let rights: Vec<Value> = rights
                 .iter()
                 .map(|r| {
@@ -236,14 +239,13 @@ pub fn case_message(
                         "title": regime.right_name(r.request.right()),
                         "outcome": r.outcome.map(|o| o.for_requester()).unwrap_or("open"),
                         "refused": r.outcome.is_some_and(|o| o == Outcome::Refused || o == Outcome::PartiallyFulfilled),
-                        "note": r.outcome_note,
                     })
                 })
                 .collect();
             let any_refused = rights.iter().any(|r| r["refused"] == json!(true));
             (
                 "completion",
-                json!({ "rights": rights, "message": message, "any_refused": any_refused }),
+                json!({ "rights": rights, "link": link, "any_refused": any_refused }),
             )
         }
         CaseMessage::Refusal { ground, reason } => {

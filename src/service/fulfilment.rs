@@ -365,3 +365,63 @@ fn system_detail(
         "active": active,
     })
 }
+
+/// The answer a case gives (or, before it completes, would give): its
+/// rights' outcomes, its systems' answers, whom we told, the organisation's
+/// texts and the regime's list of what an answer must say.
+pub fn compose_answer(
+    ctx: &AppContext,
+    conn: &mut DbConn,
+    case: &Case,
+    message: &str,
+) -> Result<Vec<crate::domain::answer::Section>, ServiceError> {
+    use crate::domain::answer::{compose, AnswerInput, RightEnded, SystemAnswered};
+    let rights: Vec<RightEnded> = cases::rights_with_outcomes(conn, case.id)?
+        .into_iter()
+        .map(|r| RightEnded {
+            right: r.request.right(),
+            outcome: r.outcome,
+            note: r.outcome_note,
+        })
+        .collect();
+    let inventory = systems::all(conn)?;
+    let answered: Vec<SystemAnswered> = tasks::for_case(conn, case.id)?
+        .into_iter()
+        .map(|t| SystemAnswered {
+            retention_note: inventory
+                .iter()
+                .find(|s| s.id == t.system_id)
+                .map(|s| s.spec.retention_note.clone())
+                .unwrap_or_default(),
+            system: t.system_name,
+            right: t.right,
+            answer: t.answer,
+        })
+        .collect();
+    let told: Vec<String> = events::list(conn, case.id)?
+        .iter()
+        .filter(|e| e.what() == Some(CaseEvent::RecipientsNotified))
+        .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.detail).ok())
+        .flat_map(|d| {
+            d["recipients"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_else(Vec::new)
+        })
+        .collect();
+    let texts = |t| ctx.settings.answers.get(t).to_owned();
+    Ok(compose(&AnswerInput {
+        regime: case.regime,
+        rights: &rights,
+        systems: &answered,
+        recipients_told: &told,
+        texts: &texts,
+        message,
+        // Data packages are not made yet: the answer claims none.
+        package: false,
+    }))
+}

@@ -41,6 +41,8 @@ pub struct StatusView {
     /// The recipients of the person's data told of its erasure,
     /// correction or restriction (GDPR Art. 19: the requester may ask).
     pub recipients_told: Vec<String>,
+    /// The answer, once the case is completed.
+    pub answer: Option<Vec<crate::domain::answer::Section>>,
     /// Messages sent to the requester's address for this case.
     pub messages: Vec<outbox::Message>,
     pub replies: Vec<Reply>,
@@ -132,6 +134,8 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
         replies: status::replies(&mut conn, case.id)?,
         extended_because,
         recipients_told,
+        answer: crate::db::answers::get(&mut conn, case.id)?
+            .filter(|_| case.state == CaseState::Completed),
         messages,
         case,
     }))

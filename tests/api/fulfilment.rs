@@ -531,3 +531,183 @@ async fn an_objection_to_direct_marketing_is_never_refused() {
         )
         .await;
 }
+
+/// Every line of the answer on the requester's page.
+async fn answer_on_page(app: &TestApp, email: &str) -> String {
+    let status = crate::status_page::status_path(app, email).await;
+    let page = app.get(&status).await.text().await.unwrap();
+    let start = page
+        .find("<h2>Our answer</h2>")
+        .expect("an answer on the page");
+    page[start..].to_owned()
+}
+
+#[tokio::test]
+async fn a_uk_access_answer_has_the_copy_and_every_article_15_item() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    inventory(&admin).await;
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    admin
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "email_confirmed")],
+        )
+        .await;
+    let case = app.case(&reference);
+    for t in app.db(|c| rightsdesk::db::tasks::for_case(c, case.id)) {
+        let answer = if t.system_name == "CRM" {
+            "done"
+        } else {
+            "no_data"
+        };
+        admin
+            .act_ok(
+                &reference,
+                "answer_task",
+                &[("task", &t.id.to_string()), ("answer", answer)],
+            )
+            .await;
+    }
+    admin
+        .act_ok(
+            &reference,
+            "record_outcome",
+            &[("right", "access"), ("outcome", "fulfilled")],
+        )
+        .await;
+    // Staff read the answer before it goes.
+    let page = admin.page(&format!("/staff/cases/{reference}")).await;
+    assert!(
+        page.contains("The answer the requester will read"),
+        "{page}"
+    );
+    admin
+        .act_ok(
+            &reference,
+            "complete",
+            &[("message", "Thank you for your patience.")],
+        )
+        .await;
+
+    // The email carries the way to the answer, not the answer.
+    let mail = app
+        .wait_for_email_to("ada@example.com", "Our answer to your request")
+        .await;
+    assert!(mail.text.contains("/status/"), "{}", mail.text);
+    assert!(
+        !mail.text.contains("Thank you for your patience"),
+        "{}",
+        mail.text
+    );
+    assert!(!mail.text.contains("CRM"), "{}", mail.text);
+
+    let answer = answer_on_page(&app, "ada@example.com").await;
+    let texts = &app.ctx.settings.answers;
+    for (item, text) in [
+        ("purposes", &texts.purposes),
+        ("categories", &texts.categories),
+        ("recipients", &texts.recipients),
+        ("retention", &texts.retention),
+        ("sources", &texts.sources),
+        ("automated decisions", &texts.automated_decisions),
+        ("transfers", &texts.transfers),
+    ] {
+        let shown = handlebars::html_escape(text);
+        assert!(answer.contains(&shown), "Art. 15 {item} missing: {answer}");
+    }
+    for part in [
+        "Your personal data",
+        "Data about you is held in: CRM.",
+        "We hold nothing about you in: Analytics.",
+        "CRM: 6 years",
+        "correct your data, to delete it, to restrict its use, or object",
+        "Thank you for your patience.",
+    ] {
+        assert!(answer.contains(part), "{part}: {answer}");
+    }
+}
+
+#[tokio::test]
+async fn a_ccpa_answer_to_know_and_delete_has_every_element_of_7022_and_7024() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    inventory(&admin).await;
+    let mut fields = crate::helpers::valid_request("access");
+    fields.retain(|(k, _)| !matches!(*k, "location" | "email"));
+    fields.extend([
+        ("location", "US-CA"),
+        ("email", "cal@example.com"),
+        ("rights", "erasure"),
+    ]);
+    app.file_request(&fields).await;
+    let confirm = app
+        .wait_for_email_to("cal@example.com", "Confirm your email")
+        .await;
+    app.confirm(&confirm.confirm_token()).await;
+    let ack = app
+        .wait_for_email_to("cal@example.com", "We have received")
+        .await;
+    let reference = ack.subject.rsplit(' ').next().unwrap().to_owned();
+    admin
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "known_data_points")],
+        )
+        .await;
+    let case = app.case(&reference);
+    for t in app.db(|c| rightsdesk::db::tasks::for_case(c, case.id)) {
+        let mut fields = vec![("task", t.id.to_string())];
+        match (t.system_name.as_str(), t.right.key()) {
+            ("Billing", "erasure") => fields.extend([
+                ("answer".into(), "kept".into()),
+                ("basis".into(), "Tax records, 26 U.S.C. § 6001".into()),
+            ]),
+            _ => fields.push(("answer".into(), "done".into())),
+        }
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        admin.act_ok(&reference, "answer_task", &fields).await;
+    }
+    admin
+        .act_ok(
+            &reference,
+            "record_outcome",
+            &[("right", "access"), ("outcome", "fulfilled")],
+        )
+        .await;
+    admin
+        .act_ok(
+            &reference,
+            "record_outcome",
+            &[
+                ("right", "erasure"),
+                ("outcome", "partially_fulfilled"),
+                ("body", "Invoices must be kept for tax law"),
+            ],
+        )
+        .await;
+    admin
+        .act_ok(&reference, "complete", &[("message", "")])
+        .await;
+    let answer = answer_on_page(&app, "cal@example.com").await;
+    for part in [
+        // § 7024: request to know.
+        "Categories of personal information we collected",
+        "Categories of sources we collected it from",
+        "Business or commercial purposes",
+        "Categories of third parties we disclosed, sold or shared it to",
+        // § 7022: request to delete.
+        "Deleted in: CRM.",
+        "Kept in Billing, because the law requires it: Tax records, 26 U.S.C. § 6001",
+        "service providers, contractors and third parties",
+        "Billing",
+        "will not discriminate",
+    ] {
+        assert!(
+            answer.contains(&handlebars::html_escape(part)),
+            "{part}: {answer}"
+        );
+    }
+}

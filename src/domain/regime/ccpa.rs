@@ -2,8 +2,8 @@
 //! CPPA's regulations (Cal. Code Regs. tit. 11, §§ 7000 ff.).
 
 use super::{
-    CalendarSource, ClockRules, Extension, FastTrack, Period, RefusalGround, Remedies, RightRules,
-    Rules,
+    CalendarSource, ClockRules, Disclosure, Extension, FastTrack, OrgText, Period, RefusalGround,
+    Remedies, RightRules, Rules,
 };
 use crate::domain::calendar::shipped::CALIFORNIA;
 use crate::domain::casework::ExtensionReason;
@@ -140,4 +140,18 @@ pub const RULES: Rules = Rules {
     verification_notice: "We verify requests to know, delete and correct by matching details you give us with information we already hold (Cal. Code Regs. tit. 11, §§ 7060-7062). We never ask for verification of a request to opt out of sale or sharing or to limit the use of sensitive personal information. Verification does not change the date by which we must answer.",
     records_kept_months: 24,
     records_source: "Cal. Code Regs. tit. 11, § 7101(a): records of consumer requests and responses kept for at least 24 months",
+    disclosure: Disclosure {
+        heading: "The personal information we collected about you",
+        items: &[
+            ("Categories of personal information we collected", OrgText::Categories),
+            ("Categories of sources we collected it from", OrgText::Sources),
+            ("Business or commercial purposes for collecting, selling or sharing it", OrgText::Purposes),
+            ("Categories of third parties we disclosed, sold or shared it to", OrgText::Recipients),
+            ("How long we keep it", OrgText::Retention),
+        ],
+        copy_note: "The specific pieces of personal information we hold about you are given only through your secure data package on this page, never by email.",
+        recipients_told: "We told our service providers, contractors and third parties to delete your information too (Cal. Code Regs. tit. 11, § 7022(b))",
+        other_rights: "You may also ask us to delete or correct your information, to stop selling or sharing it, or to limit the use of sensitive information. We will not discriminate against you for using these rights.",
+        source: "Cal. Civ. Code § 1798.110; Cal. Code Regs. tit. 11, §§ 7022-7024",
+    },
 };

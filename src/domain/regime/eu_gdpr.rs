@@ -3,7 +3,8 @@
 //! computed under Regulation (EEC, Euratom) No 1182/71.
 
 use super::{
-    CalendarSource, ClockRules, Extension, Period, RefusalGround, Remedies, RightRules, Rules,
+    CalendarSource, ClockRules, Disclosure, Extension, OrgText, Period, RefusalGround, Remedies,
+    RightRules, Rules,
 };
 use crate::domain::calendar::shipped::{FRANCE, GERMANY, IRELAND, NETHERLANDS};
 use crate::domain::casework::ExtensionReason;
@@ -161,4 +162,20 @@ pub const RULES: Rules = Rules {
     verification_notice: "We have confirmed your email address. For some requests we will also ask you a few questions about details we hold; we ask for identity documents only where we have a reason to. The one-month time limit runs from the day we received your request.",
     records_kept_months: 0,
     records_source: "No fixed period: the organisation's own retention schedule, kept no longer than needed (GDPR Art. 5(1)(e)); accountability, Art. 5(2)",
+    disclosure: Disclosure {
+        heading: "About how we use your data",
+        items: &[
+            ("Why we use it (purposes)", OrgText::Purposes),
+            ("The kinds of personal data concerned", OrgText::Categories),
+            ("Who we have shared it with, or will", OrgText::Recipients),
+            ("How long we keep it", OrgText::Retention),
+            ("Where it came from, when not from you", OrgText::Sources),
+            ("Automated decisions, including profiling", OrgText::AutomatedDecisions),
+            ("Transfers to other countries and their safeguards", OrgText::Transfers),
+        ],
+        copy_note: "A copy of the personal data we hold about you, from each system below, is in your data package on this page.",
+        recipients_told: "We told those we had disclosed your data to, so they do the same (GDPR Article 19)",
+        other_rights: "You may also ask us to correct your data, to delete it, to restrict its use, or object to our using it.",
+        source: "GDPR Art. 15(1)-(3), Art. 19",
+    },
 };

@@ -127,6 +127,35 @@ pub struct Remedies {
     pub source: &'static str,
 }
 
+/// One of the organisation-wide texts an answer quotes (configured under
+/// `[answers]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgText {
+    Purposes,
+    Categories,
+    Recipients,
+    Retention,
+    Sources,
+    AutomatedDecisions,
+    Transfers,
+}
+
+/// What an answer to a request for access (or to know) must tell, besides
+/// the data itself: each item a label and the organisation's text.
+#[derive(Debug, Clone, Copy)]
+pub struct Disclosure {
+    pub heading: &'static str,
+    pub items: &'static [(&'static str, OrgText)],
+    /// How the data itself is given.
+    pub copy_note: &'static str,
+    /// What the requester reads about those told of an erasure,
+    /// correction or restriction.
+    pub recipients_told: &'static str,
+    /// What else the requester may do (rights they have), for the answer.
+    pub other_rights: &'static str,
+    pub source: &'static str,
+}
+
 /// Where a regime's holiday calendar comes from.
 #[derive(Debug, Clone, Copy)]
 pub enum CalendarSource {
@@ -166,6 +195,7 @@ pub struct Rules {
     /// the source.
     pub records_kept_months: u32,
     pub records_source: &'static str,
+    pub disclosure: Disclosure,
 }
 
 /// The law a case is handled under: a handle on its rules. Compared,

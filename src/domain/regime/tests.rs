@@ -199,6 +199,14 @@ const TESTLAND: Rules = Rules {
     verification_notice: "We may ask for documents.",
     records_kept_months: 6,
     records_source: "Testland Records Act s. 1",
+    disclosure: Disclosure {
+        heading: "Testland disclosure",
+        items: &[("Purposes", OrgText::Purposes)],
+        copy_note: "Your data is attached.",
+        recipients_told: "Recipients told",
+        other_rights: "Other rights.",
+        source: "Testland Act s. 2",
+    },
 };
 
 const TESTLAND_REGIME: Regime = Regime::new(&TESTLAND);

@@ -92,12 +92,19 @@ impl Work<'_> {
             None,
             json!({ "outcomes": outcomes }),
         )?;
+        let answer =
+            crate::service::fulfilment::compose_answer(self.ctx, self.conn, self.case, &message)?;
+        crate::db::answers::put(self.conn, self.case.id, &answer, self.now)?;
         // An address never confirmed may not be the requester's:
         // an opt-out is honoured, but no one is written to.
         if self.case.state != CaseState::Submitted {
+            // The email carries no answer, only the way to it: the answer
+            // is on the requester's private page.
+            let link =
+                crate::service::status::issue_link(self.ctx, self.conn, self.case.id, self.now)?;
             self.email(CaseMessage::Completion {
                 rights: &rights,
-                message: &message,
+                link: &link,
             })?;
         }
         Ok(())

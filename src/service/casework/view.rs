@@ -36,6 +36,9 @@ pub struct CaseView {
     pub agent_authority: Option<String>,
     /// The tasks in each system, once verified.
     pub tasks: Vec<crate::db::tasks::Task>,
+    /// The answer: as given (completed), or as it would read now (every
+    /// right answered, not yet sent), with whether it is that draft.
+    pub answer: Option<(Vec<crate::domain::answer::Section>, bool)>,
 }
 
 /// Loads a case for its page and records that `by` viewed it.
@@ -74,7 +77,16 @@ pub fn view(
     let policies = crate::db::policies::all(&mut conn)?;
     let agent_authority = crate::service::agents::status_of(&mut conn, &case)?;
     let tasks = crate::db::tasks::for_case(&mut conn, case.id)?;
+    let answer = match crate::db::answers::get(&mut conn, case.id)? {
+        Some(given) if case.state == crate::domain::CaseState::Completed => Some((given, false)),
+        _ if !case.state.is_closed() && rights.iter().all(|r| r.outcome.is_some()) => Some((
+            crate::service::fulfilment::compose_answer(ctx, &mut conn, &case, "")?,
+            true,
+        )),
+        _ => None,
+    };
     Ok(Some(CaseView {
+        answer,
         tasks,
         agent_authority,
         verification: crate::domain::verification::level_for_case(

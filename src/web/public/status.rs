@@ -59,6 +59,7 @@ fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
         "extended": deadline.is_some_and(|d| d.extended),
         "extended_because": v.extended_because,
         "recipients_told": v.recipients_told,
+        "answer": v.answer,
         "completed": v.case.state == crate::domain::CaseState::Completed,
         "rights": v.rights.iter().map(|r| json!({
             "title": regime.right_name(r.request.right()),

@@ -198,6 +198,7 @@ pub(super) fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
         "my_id": me.id.0,
         "duplicate_of": view.duplicate_of.as_ref().map(|r| r.as_str().to_owned()),
         "rights": rights,
+        "answer": view.answer.as_ref().map(|(sections, draft)| json!({ "sections": sections, "draft": draft })),
         "deadline": deadline,
         "timeline": timeline.into_iter().map(|(_, v)| v).rev().collect::<Vec<_>>(),
         "views_count": views.len().min(50),
