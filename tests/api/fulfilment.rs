@@ -659,15 +659,15 @@ async fn a_ccpa_answer_to_know_and_delete_has_every_element_of_7022_and_7024() {
         .await;
     let case = app.case(&reference);
     for t in app.db(|c| rightsdesk::db::tasks::for_case(c, case.id)) {
-        let mut fields = vec![("task", t.id.to_string())];
+        let id = t.id.to_string();
+        let mut fields = vec![("task", id.as_str())];
         match (t.system_name.as_str(), t.right.key()) {
             ("Billing", "erasure") => fields.extend([
-                ("answer".into(), "kept".into()),
-                ("basis".into(), "Tax records, 26 U.S.C. § 6001".into()),
+                ("answer", "kept"),
+                ("basis", "Tax records, 26 U.S.C. § 6001"),
             ]),
-            _ => fields.push(("answer".into(), "done".into())),
+            _ => fields.push(("answer", "done")),
         }
-        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         admin.act_ok(&reference, "answer_task", &fields).await;
     }
     admin
