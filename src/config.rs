@@ -82,6 +82,9 @@ pub struct FulfilmentSettings {
     pub task_link_days: u32,
     /// Days between reminders of an overdue task.
     pub chase_every_days: u32,
+    /// Days the requester's data package can be downloaded before it is
+    /// deleted.
+    pub package_days: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -360,6 +363,10 @@ impl Settings {
             (
                 "fulfilment.task_link_days",
                 u64::from(self.fulfilment.task_link_days),
+            ),
+            (
+                "fulfilment.package_days",
+                u64::from(self.fulfilment.package_days),
             ),
             (
                 "fulfilment.chase_every_days",

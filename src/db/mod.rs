@@ -11,6 +11,7 @@ pub mod job_runs;
 pub mod links;
 pub mod notes;
 pub mod outbox;
+pub mod packages;
 pub mod policies;
 pub mod questions;
 pub mod queue;

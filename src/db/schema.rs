@@ -310,6 +310,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    task_files (id) {
+        id -> BigInt,
+        task_id -> BigInt,
+        case_id -> BigInt,
+        name -> Text,
+        bytes -> BigInt,
+        sha256 -> Text,
+        nonce -> Binary,
+        ciphertext -> Binary,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    packages (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        bytes -> BigInt,
+        sha256 -> Text,
+        nonce -> Binary,
+        ciphertext -> Binary,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        downloads -> Integer,
+    }
+}
+
+diesel::joinable!(task_files -> tasks (task_id));
 diesel::joinable!(tasks -> cases (case_id));
 diesel::joinable!(tasks -> systems (system_id));
 diesel::joinable!(links -> tasks (task_id));
@@ -341,4 +370,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     wrapped_keys,
     suppression,
     case_answers,
+    task_files,
+    packages,
 );

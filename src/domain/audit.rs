@@ -130,10 +130,13 @@ pub enum CaseEvent {
     RecipientsNotified,
     AddressSuppressed,
     CaseReduced,
+    PackageMade,
+    PackageDownloaded,
+    PackageDeleted,
 }
 
 impl CaseEvent {
-    pub const ALL: [CaseEvent; 43] = [
+    pub const ALL: [CaseEvent; 46] = [
         CaseEvent::RequestSubmitted,
         CaseEvent::RequestEntered,
         CaseEvent::EmailConfirmed,
@@ -177,6 +180,9 @@ impl CaseEvent {
         CaseEvent::RecipientsNotified,
         CaseEvent::AddressSuppressed,
         CaseEvent::CaseReduced,
+        CaseEvent::PackageMade,
+        CaseEvent::PackageDownloaded,
+        CaseEvent::PackageDeleted,
     ];
 
     /// The stored form.
@@ -225,6 +231,9 @@ impl CaseEvent {
             CaseEvent::RecipientsNotified => "recipients_notified",
             CaseEvent::AddressSuppressed => "address_suppressed",
             CaseEvent::CaseReduced => "case_reduced",
+            CaseEvent::PackageMade => "package_made",
+            CaseEvent::PackageDownloaded => "package_downloaded",
+            CaseEvent::PackageDeleted => "package_deleted",
         }
     }
 

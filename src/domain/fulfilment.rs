@@ -309,6 +309,51 @@ pub fn suppression_form(address: &str) -> String {
     address.trim().to_lowercase()
 }
 
+/// Why an attached file was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileRefused {
+    #[error("{0} is an archive: attach the files themselves, not a zip or similar")]
+    Archive(String),
+    #[error("{0} is empty")]
+    Empty(String),
+}
+
+/// Checks a file a system's owner attaches and gives the name it is stored
+/// under (letters, digits, dot, dash and underscore; at most 80). Archives
+/// are refused: a package never unpacks what it is given (no zip bombs).
+pub fn accept_file(name: &str, bytes: &[u8]) -> Result<String, FileRefused> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let mut clean: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    clean = clean.trim_start_matches('.').chars().take(80).collect();
+    if clean.is_empty() {
+        clean = "file".into();
+    }
+    if bytes.is_empty() {
+        return Err(FileRefused::Empty(clean));
+    }
+    const ARCHIVES: [&[u8]; 6] = [
+        b"PK\x03\x04",
+        b"PK\x05\x06",
+        b"\x1f\x8b",
+        b"7z\xbc\xaf\x27\x1c",
+        b"Rar!",
+        b"BZh",
+    ];
+    if ARCHIVES.iter().any(|magic| bytes.starts_with(magic)) {
+        return Err(FileRefused::Archive(clean));
+    }
+    Ok(clean)
+}
+
 /// The tasks a verified case creates: one per right and per system that
 /// takes part in it (systems given as id and the rights they take part in).
 pub fn tasks_for<Id: Copy>(rights: &[Right], systems: &[(Id, Vec<Right>)]) -> Vec<(Id, Right)> {
@@ -473,6 +518,29 @@ mod tests {
         );
         assert_eq!(suppression_reason(&R::Access { scope: None }, done), None);
         assert_eq!(suppression_form("  Ada@Example.COM "), "ada@example.com");
+    }
+
+    #[test]
+    fn attached_files_get_safe_names_and_archives_are_refused() {
+        assert_eq!(accept_file("../../etc/passwd", b"x").unwrap(), "passwd");
+        assert_eq!(
+            accept_file("C:\\data\\Orders 2025.csv", b"x").unwrap(),
+            "Orders_2025.csv"
+        );
+        assert_eq!(accept_file(".hidden", b"x").unwrap(), "hidden");
+        assert_eq!(accept_file("", b"x").unwrap(), "file");
+        assert!(matches!(
+            accept_file("bomb.zip", b"PK\x03\x04rest"),
+            Err(FileRefused::Archive(_))
+        ));
+        assert!(matches!(
+            accept_file("x.gz", b"\x1f\x8b\x08"),
+            Err(FileRefused::Archive(_))
+        ));
+        assert!(matches!(
+            accept_file("x.csv", b""),
+            Err(FileRefused::Empty(_))
+        ));
     }
 
     #[test]

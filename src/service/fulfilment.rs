@@ -171,6 +171,7 @@ pub fn answer_by_owner(
     ctx: &AppContext,
     token: &str,
     answered: &Answered,
+    files: &[(String, Vec<u8>)],
 ) -> Result<TaskLink, ServiceError> {
     let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
@@ -184,6 +185,7 @@ pub fn answer_by_owner(
         }
         let by = Actor::SystemOwner(task.system_id.0);
         record_answer(&ctx.audit_key, conn, task, answered, by, now)?;
+        super::packages::attach(&ctx.sealer, conn, task, files, now)?;
         let what = format!(
             "'s {} task in {} was answered by its owner",
             task.right.short().to_lowercase(),
@@ -375,6 +377,8 @@ pub fn compose_answer(
     case: &Case,
     message: &str,
 ) -> Result<Vec<crate::domain::answer::Section>, ServiceError> {
+    let package = super::packages::has_files(conn, case.id)?
+        || crate::db::packages::info(conn, case.id)?.is_some();
     use crate::domain::answer::{compose, AnswerInput, RightEnded, SystemAnswered};
     let rights: Vec<RightEnded> = cases::rights_with_outcomes(conn, case.id)?
         .into_iter()
@@ -421,7 +425,6 @@ pub fn compose_answer(
         recipients_told: &told,
         texts: &texts,
         message,
-        // Data packages are not made yet: the answer claims none.
-        package: false,
+        package,
     }))
 }

@@ -9,6 +9,7 @@ pub mod digest;
 pub mod documents;
 pub mod fulfilment;
 pub mod intake;
+pub mod packages;
 pub mod receipt;
 pub mod retention;
 pub mod status;

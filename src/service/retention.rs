@@ -69,8 +69,9 @@ pub fn run(p: &Purger<'_>) -> Result<Purged, ServiceError> {
             purged.cases += 1;
         }
     }
+    purged.swept += super::packages::delete_expired(p.pool, p.audit_key, now)?;
     let before = now - Duration::days(p.settings.retention.spent_link_days.into());
-    purged.swept = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+    purged.swept += db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
         Ok(retention::sweep(conn, before)?)
     })?;
     if purged.cases + purged.swept > 0 {

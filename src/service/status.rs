@@ -41,6 +41,9 @@ pub struct StatusView {
     /// The recipients of the person's data told of its erasure,
     /// correction or restriction (GDPR Art. 19: the requester may ask).
     pub recipients_told: Vec<String>,
+    /// The data package, if there is one still to download: its size and
+    /// when it expires.
+    pub package: Option<(i64, NaiveDateTime)>,
     /// The answer, once the case is completed.
     pub answer: Option<Vec<crate::domain::answer::Section>>,
     /// Messages sent to the requester's address for this case.
@@ -134,6 +137,9 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
         replies: status::replies(&mut conn, case.id)?,
         extended_because,
         recipients_told,
+        package: crate::db::packages::info(&mut conn, case.id)?
+            .map(|(bytes, expires, _)| (bytes, expires))
+            .filter(|(_, expires)| *expires > db::timestamp(ctx.clock.now())),
         answer: crate::db::answers::get(&mut conn, case.id)?
             .filter(|_| case.state == CaseState::Completed),
         messages,

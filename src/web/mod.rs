@@ -5,6 +5,7 @@ pub mod body;
 pub mod csrf;
 pub mod errors;
 pub mod health;
+pub mod multipart;
 pub mod pages;
 pub mod public;
 pub mod rate_limit;
@@ -63,6 +64,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/status/{token}/receipt.json",
             web::get().to(public::receipt::json),
+        )
+        .route(
+            "/status/{token}/package",
+            web::get().to(public::receipt::package),
         )
         .route("/tasks/{token}", web::get().to(public::task::get))
         .route("/tasks/{token}", web::post().to(public::task::post))

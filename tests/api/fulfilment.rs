@@ -57,6 +57,33 @@ fn task_path(mail: &crate::helpers::Email) -> String {
         .to_owned()
 }
 
+/// A system's owner posts their answer (multipart, as the page's form
+/// does), with files.
+async fn owner_answers(
+    app: &TestApp,
+    path: &str,
+    csrf: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    for (name, bytes) in files {
+        form = form.part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()),
+        );
+    }
+    app.client
+        .post(app.url(&format!("{path}?csrf_token={csrf}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn verified_erasure(app: &TestApp, agent: &StaffClient<'_>, email: &str) -> String {
     let reference = app.confirmed_case("erasure", email).await;
     agent
@@ -117,32 +144,39 @@ async fn a_system_owner_answers_once_through_their_link() {
     let csrf = form_field(&page, "csrf_token").to_owned();
 
     // Keeping data needs its legal basis; nothing is recorded without it.
-    let r = app
-        .post_form(&path, &[("csrf_token", &csrf), ("answer", "kept")])
-        .await;
+    let r = owner_answers(&app, &path, &csrf, &[("answer", "kept")], &[]).await;
     assert_eq!(r.status().as_u16(), 422);
     assert!(r.text().await.unwrap().contains("Give the legal basis"));
     // A form from elsewhere is refused.
-    let r = app
-        .post_form(&path, &[("csrf_token", "forged"), ("answer", "done")])
-        .await;
+    let r = owner_answers(&app, &path, "forged", &[("answer", "done")], &[]).await;
     assert_eq!(r.status().as_u16(), 403);
+    // Files belong to access and portability answers only.
+    let r = owner_answers(
+        &app,
+        &path,
+        &csrf,
+        &[("answer", "done")],
+        &[("x.csv", b"a,b")],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 422);
     assert!(app
         .event_kinds(&reference)
         .iter()
         .all(|k| k != "task_answered"));
 
-    let r = app
-        .post_form(
-            &path,
-            &[
-                ("csrf_token", &csrf),
-                ("answer", "kept"),
-                ("basis", "Invoices kept 6 years for tax law"),
-                ("note", "Deleted everything else"),
-            ],
-        )
-        .await;
+    let r = owner_answers(
+        &app,
+        &path,
+        &csrf,
+        &[
+            ("answer", "kept"),
+            ("basis", "Invoices kept 6 years for tax law"),
+            ("note", "Deleted everything else"),
+        ],
+        &[],
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 200);
     assert!(r
         .text()
@@ -168,9 +202,7 @@ async fn a_system_owner_answers_once_through_their_link() {
         "the task token is not on the case page"
     );
     // The link is spent: a second answer changes nothing.
-    let r = app
-        .post_form(&path, &[("csrf_token", &csrf), ("answer", "done")])
-        .await;
+    let r = owner_answers(&app, &path, &csrf, &[("answer", "done")], &[]).await;
     assert_eq!(r.status().as_u16(), 200);
     let answered: Vec<_> = app
         .event_kinds(&reference)
@@ -710,4 +742,167 @@ async fn a_ccpa_answer_to_know_and_delete_has_every_element_of_7022_and_7024() {
             "{part}: {answer}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_access_request_gets_a_package_whose_manifest_matches_its_files() {
+    use std::io::Read;
+    let app = crate::helpers::spawn_app_with(crate::helpers::default_now(), |s| {
+        s.uploads.max_file_bytes = 2000;
+    })
+    .await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    inventory(&admin).await;
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    admin
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "email_confirmed")],
+        )
+        .await;
+    let crm = app
+        .wait_for_email_to("crm-owner@example.org", "Access in CRM")
+        .await;
+    let path = task_path(&crm);
+    let page = app.get(&path).await.text().await.unwrap();
+    assert!(page.contains("type=\"file\""), "{page}");
+    let csrf = form_field(&page, "csrf_token").to_owned();
+    let orders: &[u8] = b"order,date,total\n1001,2025-04-02,19.99\n";
+    let profile: &[u8] = br#"{"name":"Ada Lovelace","tier":"gold"}"#;
+
+    // A zip (a possible bomb) and an oversized file are refused, and nothing is stored.
+    let r = owner_answers(
+        &app,
+        &path,
+        &csrf,
+        &[("answer", "done")],
+        &[("data.zip", b"PK\x03\x04....")],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("is an archive"));
+    let big = vec![b'a'; 2001];
+    let r = owner_answers(
+        &app,
+        &path,
+        &csrf,
+        &[("answer", "done")],
+        &[("big.csv", &big)],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 413);
+    let case = app.case(&reference);
+    assert!(app
+        .db(|c| rightsdesk::db::packages::files_of_case(c, case.id))
+        .is_empty());
+    assert!(app
+        .db(|c| rightsdesk::db::tasks::for_case(c, case.id))
+        .iter()
+        .all(|t| t.is_open()));
+
+    let r = owner_answers(
+        &app,
+        &path,
+        &csrf,
+        &[("answer", "done")],
+        &[("orders.csv", orders), ("profile.json", profile)],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let analytics = app
+        .db(|c| rightsdesk::db::tasks::for_case(c, case.id))
+        .into_iter()
+        .find(|t| t.system_name == "Analytics")
+        .unwrap();
+    admin
+        .act_ok(
+            &reference,
+            "answer_task",
+            &[("task", &analytics.id.to_string()), ("answer", "no_data")],
+        )
+        .await;
+    admin
+        .act_ok(
+            &reference,
+            "record_outcome",
+            &[("right", "access"), ("outcome", "fulfilled")],
+        )
+        .await;
+    admin
+        .act_ok(&reference, "complete", &[("message", "")])
+        .await;
+
+    // The requester downloads it from their page.
+    let status = crate::status_page::status_path(&app, "ada@example.com").await;
+    let page = app.get(&status).await.text().await.unwrap();
+    assert!(page.contains("Your data package"), "{page}");
+    assert!(page.contains("is in your data package"), "{page}");
+    let r = app.get(&format!("{status}/package")).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let read = |zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str| {
+        let mut out = Vec::new();
+        zip.by_name(name).unwrap().read_to_end(&mut out).unwrap();
+        out
+    };
+    assert_eq!(read(&mut zip, "CRM/orders.csv"), orders);
+    assert_eq!(read(&mut zip, "CRM/profile.json"), profile);
+    let answer = String::from_utf8(read(&mut zip, "answer.txt")).unwrap();
+    assert!(
+        answer.contains(&app.ctx.settings.answers.purposes),
+        "{answer}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&read(&mut zip, "manifest.json")).unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(files.len(), 3);
+    for f in files {
+        let name = f["path"].as_str().unwrap();
+        use sha2::Digest;
+        let sha = hex::encode(sha2::Sha256::digest(read(&mut zip, name)));
+        assert_eq!(f["sha256"], sha.as_str(), "{name}");
+    }
+    assert_eq!(files[0]["system"], "CRM");
+    assert!(app
+        .event_kinds(&reference)
+        .contains(&"package_downloaded".to_owned()));
+    // The attached files now live only in the (sealed) package.
+    assert!(app
+        .db(|c| rightsdesk::db::packages::files_of_case(c, case.id))
+        .is_empty());
+    let stored = app
+        .db(|c| rightsdesk::db::packages::of_case(c, case.id))
+        .unwrap();
+    assert!(!stored.ciphertext.windows(7).any(|w| w == b"Lovelac"));
+
+    // Nobody else's link opens it.
+    let other = format!("/status/{}/package", "C".repeat(43));
+    assert_eq!(app.get(&other).await.status().as_u16(), 404);
+
+    // After 7 days it is gone, then deleted by the purge.
+    app.clock.advance(chrono::Duration::days(8));
+    assert_eq!(
+        app.get(&format!("{status}/package"))
+            .await
+            .status()
+            .as_u16(),
+        410
+    );
+    rightsdesk::service::retention::run(&rightsdesk::service::retention::Purger {
+        pool: &app.ctx.pool,
+        settings: &app.ctx.settings,
+        audit_key: &app.ctx.audit_key,
+        clock: &app.clock,
+    })
+    .unwrap();
+    assert!(app
+        .db(|c| rightsdesk::db::packages::of_case(c, case.id))
+        .is_none());
+    assert!(app
+        .event_kinds(&reference)
+        .contains(&"package_deleted".to_owned()));
+    assert_eq!(app.cli(&["audit", "verify"]).0, 0);
 }

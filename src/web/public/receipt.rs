@@ -1,6 +1,7 @@
-//! The completion receipt, from the requester's status page:
-//! `GET /status/{token}/receipt` (a page to read or print) and
-//! `GET /status/{token}/receipt.json` (the same, to keep). Reading only.
+//! What a completed request gives the requester, from their status page:
+//! the receipt, `GET /status/{token}/receipt` (a page to read or print) and
+//! `GET /status/{token}/receipt.json` (the same, to keep); and the data
+//! package, `GET /status/{token}/package` (each download audited).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -79,4 +80,37 @@ pub async fn json(
             format!("attachment; filename=\"receipt-{}.json\"", r.reference),
         ))
         .json(r))
+}
+
+/// `GET /status/{token}/package`: the requester's data package (audited).
+pub async fn package(
+    req: HttpRequest,
+    token: web::Path<String>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    use crate::service::packages::{self, Download};
+    let token = token.into_inner();
+    let found = pages::blocking(&ctx, move |ctx| packages::download(ctx, &token)).await?;
+    match found {
+        Err(problem) => access_problem_page(&req, &ctx, problem),
+        Ok(Download::NoPackage) => Err(WebError::NotFound),
+        Ok(Download::Expired) => pages::notice(
+            &ctx,
+            StatusCode::GONE,
+            "Your data package has expired",
+            format!(
+                "We delete data packages after {} days, so that copies of your data do not stay with us longer than needed. Write to {} if you need it again.",
+                ctx.settings.fulfilment.package_days, ctx.settings.organisation.email
+            ),
+            json!({}),
+            None,
+        ),
+        Ok(Download::Ready { file_name, bytes }) => Ok(HttpResponse::Ok()
+            .content_type("application/zip")
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"{file_name}\""),
+            ))
+            .body(bytes)),
+    }
 }

@@ -60,6 +60,10 @@ fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
         "extended_because": v.extended_because,
         "recipients_told": v.recipients_told,
         "answer": v.answer,
+        "package": v.package.map(|(bytes, expires)| json!({
+            "size": format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+            "until": long(expires.and_utc().with_timezone(&ctx.settings.organisation.timezone).date_naive()),
+        })),
         "completed": v.case.state == crate::domain::CaseState::Completed,
         "rights": v.rights.iter().map(|r| json!({
             "title": regime.right_name(r.request.right()),

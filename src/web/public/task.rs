@@ -2,6 +2,10 @@
 //! whom (mail scanners open links, so it changes nothing); the form posts
 //! the answer to `POST /tasks/{token}`, which spends the link.
 
+use std::time::Duration;
+
+use actix_multipart::Multipart;
+use actix_web::http::header::{ContentLength, Header};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -10,9 +14,11 @@ use serde_json::json;
 use crate::app::AppContext;
 use crate::db::tasks::Task;
 use crate::domain::deadline::long;
-use crate::domain::fulfilment::{instruction, AnswerKind, Answered};
+use crate::domain::fulfilment::{accept_file, instruction, AnswerKind, Answered};
 use crate::domain::rights::Choice;
+use crate::domain::Right;
 use crate::service::fulfilment::{self, TaskLink};
+use crate::web::multipart::{self, Caps, TooMuch};
 use crate::web::{csrf, pages, WebError};
 
 const TITLE: &str = "Your task for a privacy request";
@@ -85,6 +91,9 @@ fn form_page(
             "answers": answers,
             "basis": form.basis,
             "note": form.note,
+            "takes_files": takes_files(task),
+            "max_files": ctx.settings.uploads.max_files,
+            "max_mb": ctx.settings.uploads.max_file_bytes / 1_048_576,
         }),
         status,
         cookie,
@@ -119,52 +128,120 @@ pub async fn get(
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// What the owner typed, kept to show the form again.
+#[derive(Default)]
 pub struct TaskForm {
-    csrf_token: String,
     answer: String,
     basis: String,
     note: String,
 }
 
+#[derive(Deserialize)]
+pub struct TaskQuery {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// Files are part of the answer only where the data itself is given.
+fn takes_files(task: &Task) -> bool {
+    matches!(task.right, Right::Access | Right::Portability)
+}
+
 pub async fn post(
     req: HttpRequest,
     token: web::Path<String>,
-    form: web::Form<TaskForm>,
+    query: web::Query<TaskQuery>,
+    form: Multipart,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    csrf::verify(&req, &form.csrf_token)?;
+    // The token and the link are checked before any of the body is read.
+    csrf::verify(&req, &query.csrf_token)?;
     let token = token.into_inner();
-    let parsed = Answered::parse(&form.answer, &form.basis, &form.note);
-    let answered = match parsed {
-        Ok(a) => a,
-        Err(e) => {
-            let t = token.clone();
-            return match pages::blocking(&ctx, move |ctx| fulfilment::open_link(ctx, &t)).await? {
-                TaskLink::Open {
-                    task,
-                    case,
-                    details,
-                } => form_page(
-                    &req,
-                    &ctx,
-                    &token,
-                    &task,
-                    &case,
-                    details,
-                    Some(e.to_string()),
-                    &form,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                ),
-                TaskLink::Answered { task } => answered_page(&ctx, &task),
-                TaskLink::Unusable => unusable(&ctx),
-            };
-        }
+    let t = token.clone();
+    let (task, case, details) =
+        match pages::blocking(&ctx, move |ctx| fulfilment::open_link(ctx, &t)).await? {
+            TaskLink::Open {
+                task,
+                case,
+                details,
+            } => (task, case, details),
+            TaskLink::Answered { task } => return answered_page(&ctx, &task),
+            TaskLink::Unusable => return unusable(&ctx),
+        };
+    let uploads = &ctx.settings.uploads;
+    let caps = Caps {
+        file: uploads.max_file_bytes,
+        files: uploads.max_files,
+        request: uploads.max_request_bytes,
     };
+    let refuse = |error: String, typed: &TaskForm, status: StatusCode| {
+        form_page(
+            &req,
+            &ctx,
+            &token,
+            &task,
+            &case,
+            details.clone(),
+            Some(error),
+            typed,
+            status,
+        )
+    };
+    if let Ok(ContentLength(length)) = ContentLength::parse(&req) {
+        if length > caps.request {
+            let e = TooMuch::Request(caps.request / 1_048_576);
+            return refuse(
+                e.to_string(),
+                &TaskForm::default(),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            );
+        }
+    }
+    let timeout = Duration::from_secs(uploads.read_timeout_secs);
+    let parts =
+        match actix_web::rt::time::timeout(timeout, multipart::read(form, caps, "files")).await {
+            Ok(Ok(parts)) => parts,
+            Ok(Err(e)) => {
+                let status = match e {
+                    TooMuch::Broken => StatusCode::BAD_REQUEST,
+                    _ => StatusCode::PAYLOAD_TOO_LARGE,
+                };
+                return refuse(e.to_string(), &TaskForm::default(), status);
+            }
+            Err(_) => {
+                return refuse(
+                    WebError::TooSlow(timeout.as_secs()).to_string(),
+                    &TaskForm::default(),
+                    StatusCode::REQUEST_TIMEOUT,
+                )
+            }
+        };
+    let typed = TaskForm {
+        answer: parts.field("answer").to_owned(),
+        basis: parts.field("basis").to_owned(),
+        note: parts.field("note").to_owned(),
+    };
+    let answered = match Answered::parse(&typed.answer, &typed.basis, &typed.note) {
+        Ok(a) => a,
+        Err(e) => return refuse(e.to_string(), &typed, StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    if !parts.files.is_empty() && !takes_files(&task) {
+        return refuse(
+            "Files are only attached to access and portability tasks".into(),
+            &typed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let mut files = Vec::new();
+    for (name, bytes) in parts.files {
+        match accept_file(&name, &bytes) {
+            Ok(clean) => files.push((clean, bytes)),
+            Err(e) => return refuse(e.to_string(), &typed, StatusCode::UNPROCESSABLE_ENTITY),
+        }
+    }
     let t = token.clone();
     match pages::blocking(&ctx, move |ctx| {
-        fulfilment::answer_by_owner(ctx, &t, &answered)
+        fulfilment::answer_by_owner(ctx, &t, &answered, &files)
     })
     .await?
     {

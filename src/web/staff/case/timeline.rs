@@ -264,6 +264,18 @@ pub(super) fn describe(e: &Event, view: &CaseView) -> String {
             d.get("notes").and_then(Value::as_u64).unwrap_or(0),
             d.get("replies").and_then(Value::as_u64).unwrap_or(0)
         ),
+        CaseEvent::PackageMade => format!(
+            "Data package made: {} file(s), {} bytes, for download until {}",
+            d.get("files").and_then(Value::as_u64).unwrap_or(0),
+            d.get("bytes").and_then(Value::as_u64).unwrap_or(0),
+            detail_str(&d, "expires")
+                .and_then(|s| s.get(..10))
+                .and_then(|s| s.parse::<NaiveDate>().ok())
+                .map(long)
+                .unwrap_or_default()
+        ),
+        CaseEvent::PackageDownloaded => "The requester downloaded their data package".into(),
+        CaseEvent::PackageDeleted => "Data package deleted: its link expired".into(),
         CaseEvent::StatusLinkSent => "New status-page link emailed (asked for by address)".into(),
     }
 }
