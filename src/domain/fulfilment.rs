@@ -316,6 +316,27 @@ pub enum FileRefused {
     Archive(String),
     #[error("{0} is empty")]
     Empty(String),
+    #[error("{0}: data for portability must be machine-readable: a .csv or .json file (JSON that parses, CSV as UTF-8 text)")]
+    NotMachineReadable(String),
+}
+
+/// Checks a file for a portability answer, whose data must reach the
+/// requester in a structured, machine-readable format: JSON that parses or
+/// CSV text.
+pub fn portable_file(name: &str, bytes: &[u8]) -> Result<(), FileRefused> {
+    let lower = name.to_ascii_lowercase();
+    let ok = if lower.ends_with(".json") {
+        serde_json::from_slice::<serde_json::Value>(bytes).is_ok()
+    } else if lower.ends_with(".csv") {
+        std::str::from_utf8(bytes).is_ok()
+    } else {
+        false
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(FileRefused::NotMachineReadable(name.to_owned()))
+    }
 }
 
 /// Checks a file a system's owner attaches and gives the name it is stored

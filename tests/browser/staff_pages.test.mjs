@@ -100,14 +100,27 @@ test('the first admin sets up, finds a new request in the queue and answers it',
   await page.getByLabel('Message to the requester', { exact: true }).fill('Your data is in the attached report.');
   await page.getByRole('button', { name: 'Preview the email' }).click();
   assert.match(await page.locator('h1').innerText(), /Check the email before sending/);
-  assert.match(await page.locator('.email-body').innerText(), /Your data is in the attached report\./);
+  // The email only links to the answer: email is no place for personal data.
+  assert.match(await page.locator('.email-body').innerText(), /is on your private page/);
+  assert.doesNotMatch(await page.locator('.email-body').innerText(), /attached report/);
   await shot(page, 'staff-preview');
   await page.getByRole('button', { name: 'Send it and record the action' }).click();
   assert.match(await page.locator('h1').innerText(), /Completed/i);
   await shot(page, 'staff-case');
 
+  // The requester follows the email's link to the answer, with the message.
   const answer = await waitForEmail(address, 'Our answer to your request');
-  assert.ok(answer.includes('Your data is in the attached report.'));
+  assert.ok(!answer.includes('Your data is in the attached report.'));
+  const links = answer.match(/https?:\/\/[^\s"<]+\/status\/[A-Za-z0-9_-]{43}/g);
+  const requester = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const phone = await requester.newPage();
+  await phone.goto(links[links.length - 1]);
+  const main = await phone.locator('main').innerText();
+  assert.match(main, /Our answer/);
+  assert.match(main, /Your data is in the attached report\./);
+  assert.match(main, /Why we use it \(purposes\)/);
+  await shot(phone, 'status-answer');
+  await requester.close();
 
   // Everything is on the case page's timeline.
   await page.reload();
@@ -186,5 +199,75 @@ test('a requester follows their case, sends proof of identity, replies and withd
   await shot(phone, 'status-withdrawn');
   await waitForEmail(address, 'is withdrawn');
   await staffContext.close();
+  await phoneContext.close();
+});
+
+test('a system owner answers their task with a file and the requester downloads the package', async () => {
+  // Runs after the first test in this file, which made the admin account.
+  const staffContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const staff = await staffContext.newPage();
+  await staff.goto(base + '/staff/login');
+  await staff.getByLabel('Email address', { exact: true }).fill('dpo@example.org');
+  await staff.getByLabel('Password').fill('plum tractor velvet harbour');
+  await staff.getByRole('button', { name: 'Log in' }).click();
+  const owner = `crm.${Date.now()}@example.org`;
+  await staff.goto(base + '/staff/systems');
+  await staff.getByLabel('Name', { exact: true }).last().fill(`CRM ${Date.now()}`);
+  await staff.getByLabel("Owner's email address").last().fill(owner);
+  await staff.locator('#new-right-access').check();
+  await staff.getByLabel('How long it keeps data').last().fill('2 years after the last order');
+  await staff.getByRole('button', { name: 'Add the system' }).click();
+  assert.match(await staff.locator('main').innerText(), /2 years after the last order/);
+  await shot(staff, 'staff-systems');
+
+  const address = `lin.${Date.now()}@example.com`;
+  const reference = await fileRequest(address);
+  await staff.goto(`${base}/staff/cases/${reference}`);
+  await staff.getByLabel('Confirmed email address is enough for this request').check();
+  await staff.getByRole('button', { name: 'Mark verified' }).click();
+
+  // The owner answers from their email, on a phone, without an account.
+  const task = await waitForEmail(owner, `Access in CRM`);
+  const taskLink = task.match(/https?:\/\/[^\s"<]+\/tasks\/[A-Za-z0-9_-]{43}/)[0];
+  const ownerContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const ownerPage = await ownerContext.newPage();
+  await ownerPage.goto(taskLink);
+  assert.match(await ownerPage.locator('main').innerText(), new RegExp(address.replace(/\./g, '\\.')));
+  await ownerPage.getByLabel('Done', { exact: true }).check();
+  await ownerPage.locator('#files').setInputFiles({
+    name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from('order,total\n1001,19.99\n'),
+  });
+  await shot(ownerPage, 'task-answer');
+  await ownerPage.getByRole('button', { name: 'Send the answer' }).click();
+  assert.match(await ownerPage.locator('h1').innerText(), /This task has been answered/);
+  await ownerContext.close();
+
+  await staff.reload();
+  await staff.locator('summary', { hasText: 'Record the outcome' }).click();
+  await staff.getByLabel('Done in full').check();
+  await staff.getByRole('button', { name: 'Save outcome' }).click();
+  await staff.locator('summary', { hasText: 'Send the final answer' }).click();
+  await staff.getByRole('button', { name: 'Preview the email' }).click();
+  await staff.getByRole('button', { name: 'Send it and record the action' }).click();
+  assert.match(await staff.locator('h1').innerText(), /Completed/i);
+  await staffContext.close();
+
+  const answer = await waitForEmail(address, 'Our answer to your request');
+  const links = answer.match(/https?:\/\/[^\s"<]+\/status\/[A-Za-z0-9_-]{43}/g);
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, acceptDownloads: true });
+  const phone = await phoneContext.newPage();
+  await phone.goto(links[links.length - 1]);
+  assert.match(await phone.locator('main').innerText(), /Your data package/);
+  await shot(phone, 'status-package');
+  const [download] = await Promise.all([
+    phone.waitForEvent('download'),
+    phone.getByRole('link', { name: /Download your data/ }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /your-data\.zip$/);
+  const chunks = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk);
+  const zip = Buffer.concat(chunks);
+  assert.equal(zip.subarray(0, 4).toString('binary'), 'PK\x03\x04');
+  assert.ok(zip.includes(Buffer.from('manifest.json')), 'the zip lists its manifest');
   await phoneContext.close();
 });

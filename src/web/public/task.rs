@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::app::AppContext;
 use crate::db::tasks::Task;
 use crate::domain::deadline::long;
-use crate::domain::fulfilment::{accept_file, instruction, AnswerKind, Answered};
+use crate::domain::fulfilment::{accept_file, instruction, portable_file, AnswerKind, Answered};
 use crate::domain::rights::Choice;
 use crate::domain::Right;
 use crate::service::fulfilment::{self, TaskLink};
@@ -92,6 +92,7 @@ fn form_page(
             "basis": form.basis,
             "note": form.note,
             "takes_files": takes_files(task),
+            "portability": task.right == Right::Portability,
             "max_files": ctx.settings.uploads.max_files,
             "max_mb": ctx.settings.uploads.max_file_bytes / 1_048_576,
         }),
@@ -234,7 +235,13 @@ pub async fn post(
     }
     let mut files = Vec::new();
     for (name, bytes) in parts.files {
-        match accept_file(&name, &bytes) {
+        let checked = accept_file(&name, &bytes).and_then(|clean| {
+            if task.right == Right::Portability {
+                portable_file(&clean, &bytes)?;
+            }
+            Ok(clean)
+        });
+        match checked {
             Ok(clean) => files.push((clean, bytes)),
             Err(e) => return refuse(e.to_string(), &typed, StatusCode::UNPROCESSABLE_ENTITY),
         }
