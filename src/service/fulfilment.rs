@@ -402,7 +402,23 @@ pub fn compose_answer(
             answer: t.answer,
         })
         .collect();
-    let told: Vec<String> = events::list(conn, case.id)?
+    let told = recipients_told(&events::list(conn, case.id)?);
+    let texts = |t| ctx.settings.answers.get(t).to_owned();
+    Ok(compose(&AnswerInput {
+        regime: case.regime,
+        rights: &rights,
+        systems: &answered,
+        recipients_told: &told,
+        texts: &texts,
+        message,
+        package,
+    }))
+}
+
+/// The recipients told of an erasure, correction or restriction (Art. 19),
+/// as the case's trail records them.
+pub fn recipients_told(trail: &[crate::db::events::Event]) -> Vec<String> {
+    trail
         .iter()
         .filter(|e| e.what() == Some(CaseEvent::RecipientsNotified))
         .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.detail).ok())
@@ -416,15 +432,5 @@ pub fn compose_answer(
                 })
                 .unwrap_or_else(Vec::new)
         })
-        .collect();
-    let texts = |t| ctx.settings.answers.get(t).to_owned();
-    Ok(compose(&AnswerInput {
-        regime: case.regime,
-        rights: &rights,
-        systems: &answered,
-        recipients_told: &told,
-        texts: &texts,
-        message,
-        package,
-    }))
+        .collect()
 }

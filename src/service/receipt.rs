@@ -11,7 +11,6 @@ use super::status::{case_for, PageAccess};
 use super::ServiceError;
 use crate::app::AppContext;
 use crate::db::{cases, events, tasks};
-use crate::domain::audit::CaseEvent;
 use crate::domain::CaseState;
 
 #[derive(Debug, Clone, Serialize)]
@@ -97,21 +96,7 @@ pub fn for_link(
             answered_on: t.answered_at.map(day),
         })
         .collect();
-    let recipients_told = trail
-        .iter()
-        .filter(|e| e.what() == Some(CaseEvent::RecipientsNotified))
-        .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.detail).ok())
-        .flat_map(|d| {
-            d["recipients"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_else(Vec::new)
-        })
-        .collect();
+    let recipients_told = super::fulfilment::recipients_told(&trail);
     Ok(Ok(Some(Receipt {
         organisation: ctx.settings.organisation.name.clone(),
         reference: case.reference.as_str().to_owned(),

@@ -101,21 +101,7 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
             use crate::domain::rights::Choice;
             crate::domain::casework::ExtensionReason::parse(&key).map(|r| r.label().to_owned())
         });
-    let recipients_told: Vec<String> = trail
-        .iter()
-        .filter(|e| e.what() == Some(CaseEvent::RecipientsNotified))
-        .filter_map(|e| serde_json::from_str::<serde_json::Value>(&e.detail).ok())
-        .flat_map(|d| {
-            d["recipients"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_else(Vec::new)
-        })
-        .collect();
+    let recipients_told = super::fulfilment::recipients_told(&trail);
     let messages = outbox::for_case(&mut conn, &ctx.sealer, case.id)?
         .into_iter()
         .filter(|m| m.recipient.eq_ignore_ascii_case(Addressee::of(&case).email))

@@ -79,6 +79,24 @@ pub(super) const fn gdpr_rights(
     ]
 }
 
+/// What a GDPR access answer tells besides the copy (Art. 15(1)(a)-(h),
+/// 15(2)), in the order the Article gives.
+pub(super) const GDPR_ACCESS_ITEMS: &[(&str, OrgText)] = &[
+    ("Why we use it (purposes)", OrgText::Purposes),
+    ("The kinds of personal data concerned", OrgText::Categories),
+    ("Who we have shared it with, or will", OrgText::Recipients),
+    ("How long we keep it", OrgText::Retention),
+    ("Where it came from, when not from you", OrgText::Sources),
+    (
+        "Automated decisions, including profiling",
+        OrgText::AutomatedDecisions,
+    ),
+    (
+        "Transfers to other countries and their safeguards",
+        OrgText::Transfers,
+    ),
+];
+
 pub const RULES: Rules = Rules {
     key: "eu-gdpr",
     short: "EU GDPR",
@@ -164,15 +182,7 @@ pub const RULES: Rules = Rules {
     records_source: "No fixed period: the organisation's own retention schedule, kept no longer than needed (GDPR Art. 5(1)(e)); accountability, Art. 5(2)",
     disclosure: Disclosure {
         heading: "About how we use your data",
-        items: &[
-            ("Why we use it (purposes)", OrgText::Purposes),
-            ("The kinds of personal data concerned", OrgText::Categories),
-            ("Who we have shared it with, or will", OrgText::Recipients),
-            ("How long we keep it", OrgText::Retention),
-            ("Where it came from, when not from you", OrgText::Sources),
-            ("Automated decisions, including profiling", OrgText::AutomatedDecisions),
-            ("Transfers to other countries and their safeguards", OrgText::Transfers),
-        ],
+        items: GDPR_ACCESS_ITEMS,
         copy_note: "A copy of the personal data we hold about you, from each system below, is in your data package on this page.",
         recipients_told: "We told those we had disclosed your data to, so they do the same (GDPR Article 19)",
         other_rights: "You may also ask us to correct your data, to delete it, to restrict its use, or object to our using it.",

@@ -1,10 +1,10 @@
 //! UK GDPR and the Data Protection Act 2018, as amended by the Data (Use
 //! and Access) Act 2025 (Article 12A in force since February 2026).
 
-use super::eu_gdpr::gdpr_rights;
+use super::eu_gdpr::{gdpr_rights, GDPR_ACCESS_ITEMS};
 use super::{
-    Awaited, CalendarSource, ClockRules, Disclosure, Extension, OrgText, Period, RefusalGround,
-    Remedies, Rules,
+    Awaited, CalendarSource, ClockRules, Disclosure, Extension, Period, RefusalGround, Remedies,
+    Rules,
 };
 use crate::domain::calendar::shipped::ENGLAND_WALES;
 use crate::domain::casework::ExtensionReason;
@@ -106,15 +106,7 @@ pub const RULES: Rules = Rules {
     records_source: "No fixed period: the organisation's own retention schedule, kept no longer than needed (UK GDPR Art. 5(1)(e)); accountability, Art. 5(2)",
     disclosure: Disclosure {
         heading: "About how we use your data",
-        items: &[
-            ("Why we use it (purposes)", OrgText::Purposes),
-            ("The kinds of personal data concerned", OrgText::Categories),
-            ("Who we have shared it with, or will", OrgText::Recipients),
-            ("How long we keep it", OrgText::Retention),
-            ("Where it came from, when not from you", OrgText::Sources),
-            ("Automated decisions, including profiling", OrgText::AutomatedDecisions),
-            ("Transfers to other countries and their safeguards", OrgText::Transfers),
-        ],
+        items: GDPR_ACCESS_ITEMS,
         copy_note: "A copy of the personal data we hold about you, from each system below, is in your data package on this page.",
         recipients_told: "We told those we had disclosed your data to, so they do the same (UK GDPR Article 19)",
         other_rights: "You may also ask us to correct your data, to delete it, to restrict its use, or object to our using it.",

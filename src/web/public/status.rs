@@ -61,7 +61,11 @@ fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
         "recipients_told": v.recipients_told,
         "answer": v.answer,
         "package": v.package.map(|(bytes, expires)| json!({
-            "size": format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+            "size": if bytes < 1_048_576 {
+                format!("{} KB", (bytes + 1023) / 1024)
+            } else {
+                format!("{:.1} MB", bytes as f64 / 1_048_576.0)
+            },
             "until": long(expires.and_utc().with_timezone(&ctx.settings.organisation.timezone).date_naive()),
         })),
         "completed": v.case.state == crate::domain::CaseState::Completed,
