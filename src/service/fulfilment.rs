@@ -55,20 +55,33 @@ fn task_mail(
     )?)
 }
 
-/// Creates the tasks of a case just verified: one per right still to
-/// answer and per active system taking part in it, each emailed to its
-/// owner. Returns the tasks made and their emails (the caller queues them
-/// in its transaction).
+/// Which rights get their tasks now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// Every right still to answer (the case is verified).
+    All,
+    /// Only the rights acted on without verification (a CCPA opt-out or
+    /// limit, from the moment it is filed).
+    FastTrack,
+}
+
+/// Creates the tasks of a case: one per right still to answer (of those
+/// `which` selects) and per active system taking part in it, each emailed
+/// to its owner, and records that it did. Returns the emails (the caller
+/// queues them in its transaction).
 pub fn create_tasks(
     ctx: &AppContext,
     conn: &mut DbConn,
     case: &Case,
+    which: Which,
+    by: Actor,
     today: NaiveDate,
     now: NaiveDateTime,
-) -> Result<(Vec<Task>, Vec<NewMessage>), ServiceError> {
+) -> Result<Vec<NewMessage>, ServiceError> {
     let rights: Vec<Right> = cases::rights_with_outcomes(conn, case.id)?
         .iter()
         .filter(|r| r.outcome.is_none())
+        .filter(|r| which == Which::All || case.regime.is_fast_track(&r.request))
         .map(|r| r.request.right())
         .collect();
     let active: Vec<(SystemId, Vec<Right>)> = systems::all(conn)?
@@ -102,7 +115,22 @@ pub fn create_tasks(
         )?);
         made.push(task);
     }
-    Ok((made, mail))
+    if !made.is_empty() {
+        let systems: Vec<&str> = made.iter().map(|t| t.system_name.as_str()).collect();
+        events::append(
+            conn,
+            &ctx.audit_key,
+            case.id,
+            NewEvent {
+                kind: CaseEvent::TasksCreated,
+                effective_on: None,
+                actor: by,
+                detail: json!({ "tasks": made.len(), "systems": systems }),
+            },
+            now,
+        )?;
+    }
+    Ok(mail)
 }
 
 /// What a task link leads to.

@@ -102,6 +102,20 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
             )?;
             cases::set_received(conn, case, received, deadline.next_due(), now)?;
             clock_started(ctx, conn, case, &deadline, now)?;
+            // And the systems act on it at once.
+            let stored = cases::find(conn, case)?;
+            let which = super::fulfilment::Which::FastTrack;
+            for mail in super::fulfilment::create_tasks(
+                ctx,
+                conn,
+                &stored,
+                which,
+                Actor::System,
+                received,
+                now,
+            )? {
+                outbox::enqueue(conn, &ctx.sealer, &mail, now)?;
+            }
         }
         let message = messages::confirm_email(
             &ctx.templates,

@@ -906,3 +906,104 @@ async fn an_access_request_gets_a_package_whose_manifest_matches_its_files() {
         .contains(&"package_deleted".to_owned()));
     assert_eq!(app.cli(&["audit", "verify"]).0, 0);
 }
+
+#[tokio::test]
+async fn a_ccpa_opt_out_reaches_the_systems_at_once_without_verification() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    let r = add_system(
+        &admin,
+        "Ad platform",
+        "ads@example.org",
+        &["opt_out", "access"],
+        true,
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 303);
+    // Filed, never confirmed: the opt-out is acted on anyway.
+    let mut fields = crate::helpers::valid_request("opt_out");
+    fields.retain(|(k, _)| *k != "email");
+    fields.push(("email", "cal@example.com"));
+    app.file_request(&fields).await;
+    let task = app
+        .wait_for_email_to("ads@example.org", "Opt out of sale/sharing in Ad platform")
+        .await;
+    let path = task_path(&task);
+    let page = app.get(&path).await.text().await.unwrap();
+    assert!(page.contains("stop selling or sharing"), "{page}");
+    let reference = task
+        .subject
+        .split(' ')
+        .nth(2)
+        .unwrap()
+        .trim_end_matches(':')
+        .to_owned();
+    assert_eq!(app.case(&reference).state.key(), "submitted");
+    let kinds = app.event_kinds(&reference);
+    assert!(kinds.contains(&"tasks_created".to_owned()), "{kinds:?}");
+    // Only the fast-track right: no access task before verification.
+    let case = app.case(&reference);
+    let tasks = app.db(|c| rightsdesk::db::tasks::for_case(c, case.id));
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(tasks[0].right.key(), "opt_out");
+}
+
+#[tokio::test]
+async fn a_ccpa_answer_to_correct_says_what_was_corrected_or_why_not() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    for (name, owner) in [
+        ("CRM", "crm@example.org"),
+        ("Support desk", "desk@example.org"),
+    ] {
+        let r = add_system(&admin, name, owner, &["rectification"], false).await;
+        assert_eq!(r.status().as_u16(), 303);
+    }
+    let reference = app
+        .confirmed_case_from("rectification", "cal@example.com", "US-CA")
+        .await;
+    admin
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "known_data_points")],
+        )
+        .await;
+    let case = app.case(&reference);
+    for t in app.db(|c| rightsdesk::db::tasks::for_case(c, case.id)) {
+        let id = t.id.to_string();
+        let fields: Vec<(&str, &str)> = if t.system_name == "CRM" {
+            vec![("task", &id), ("answer", "done")]
+        } else {
+            vec![
+                ("task", &id),
+                ("answer", "not_possible"),
+                ("body", "Tickets are a record of what was said"),
+            ]
+        };
+        admin.act_ok(&reference, "answer_task", &fields).await;
+    }
+    admin
+        .act_ok(
+            &reference,
+            "record_outcome",
+            &[
+                ("right", "rectification"),
+                ("outcome", "partially_fulfilled"),
+                ("body", "Corrected in our customer records; support tickets keep what was said at the time"),
+            ],
+        )
+        .await;
+    admin
+        .act_ok(&reference, "complete", &[("message", "")])
+        .await;
+    let answer = answer_on_page(&app, "cal@example.com").await;
+    for part in [
+        "Correction",
+        "Corrected in: CRM.",
+        "Not possible in Support desk",
+        "support tickets keep what was said at the time",
+    ] {
+        assert!(answer.contains(part), "{part}: {answer}");
+    }
+}

@@ -15,16 +15,14 @@ use crate::service::fulfilment;
 impl Work<'_> {
     /// Makes the case's tasks, each emailed to its system's owner.
     pub(super) fn create_tasks(&mut self) -> Result<(), Flow> {
-        let (made, mail) =
-            fulfilment::create_tasks(self.ctx, self.conn, self.case, self.today, self.now)?;
-        if made.is_empty() {
-            return Ok(());
-        }
-        let systems: Vec<&str> = made.iter().map(|t| t.system_name.as_str()).collect();
-        self.event(
-            CaseEvent::TasksCreated,
-            None,
-            json!({ "tasks": made.len(), "systems": systems }),
+        let mail = fulfilment::create_tasks(
+            self.ctx,
+            self.conn,
+            self.case,
+            fulfilment::Which::All,
+            self.actor,
+            self.today,
+            self.now,
         )?;
         self.alerts.extend(mail);
         Ok(())
