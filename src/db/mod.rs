@@ -2,7 +2,6 @@
 //! PostgreSQL, pooled with r2d2, migrations embedded per backend. Queries
 //! live in one module per table and return domain types.
 
-pub mod agents;
 pub mod answers;
 pub mod cases;
 pub mod documents;
@@ -21,7 +20,6 @@ pub mod status;
 pub mod suppression;
 pub mod systems;
 pub mod tasks;
-pub mod tokens;
 pub mod users;
 
 use std::path::Path;

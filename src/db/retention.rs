@@ -8,8 +8,7 @@ use diesel::prelude::*;
 
 use super::cases::CaseId;
 use super::schema::{
-    agent_confirmations, case_notes, case_replies, case_rights, cases, documents, email_tokens,
-    identity_questions, links, outbox, staff_tokens, status_links, tasks,
+    case_notes, case_replies, case_rights, cases, documents, identity_questions, outbox, tasks,
 };
 use super::{DbConn, DbError};
 use crate::domain::{Regime, RightRequest};
@@ -86,13 +85,7 @@ pub fn reduce(conn: &mut DbConn, id: CaseId, now: NaiveDateTime) -> Result<Remov
     diesel::delete(documents::table.filter(documents::case_id.eq(id.0))).execute(conn)?;
     diesel::delete(identity_questions::table.filter(identity_questions::case_id.eq(id.0)))
         .execute(conn)?;
-    let links = diesel::delete(email_tokens::table.filter(email_tokens::case_id.eq(id.0)))
-        .execute(conn)?
-        + diesel::delete(status_links::table.filter(status_links::case_id.eq(id.0)))
-            .execute(conn)?
-        + diesel::delete(agent_confirmations::table.filter(agent_confirmations::case_id.eq(id.0)))
-            .execute(conn)?
-        + diesel::delete(links::table.filter(links::case_id.eq(Some(id.0)))).execute(conn)?;
+    let links = super::links::delete_for_case(conn, id)?;
     Ok(Removed {
         emails,
         notes,
@@ -105,29 +98,7 @@ pub fn reduce(conn: &mut DbConn, id: CaseId, now: NaiveDateTime) -> Result<Remov
 /// emails to staff (invitations, alerts, digests: no case) sent before it.
 /// Returns how many rows went.
 pub fn sweep(conn: &mut DbConn, before: NaiveDateTime) -> Result<usize, DbError> {
-    let mut n = 0;
-    n += diesel::delete(
-        email_tokens::table.filter(
-            email_tokens::expires_at
-                .lt(before)
-                .or(email_tokens::used_at.lt(before)),
-        ),
-    )
-    .execute(conn)?;
-    n += diesel::delete(status_links::table.filter(status_links::expires_at.lt(before)))
-        .execute(conn)?;
-    n += diesel::delete(
-        staff_tokens::table.filter(
-            staff_tokens::expires_at
-                .lt(before)
-                .or(staff_tokens::used_at.lt(before)),
-        ),
-    )
-    .execute(conn)?;
-    n += diesel::delete(
-        links::table.filter(links::expires_at.lt(before).or(links::spent_at.lt(before))),
-    )
-    .execute(conn)?;
+    let mut n = super::links::delete_spent_before(conn, before)?;
     n += diesel::delete(
         outbox::table
             .filter(outbox::case_id.is_null())

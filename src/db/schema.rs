@@ -53,17 +53,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    email_tokens (id) {
-        id -> BigInt,
-        case_id -> BigInt,
-        token_hash -> Text,
-        created_at -> Timestamp,
-        expires_at -> Timestamp,
-        used_at -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
     outbox (id) {
         id -> BigInt,
         case_id -> Nullable<BigInt>,
@@ -109,35 +98,12 @@ diesel::table! {
 }
 
 diesel::table! {
-    staff_tokens (id) {
-        id -> BigInt,
-        user_id -> Nullable<BigInt>,
-        purpose -> Text,
-        token_hash -> Text,
-        created_at -> Timestamp,
-        expires_at -> Timestamp,
-        used_at -> Nullable<Timestamp>,
-    }
-}
-
-diesel::table! {
     case_notes (id) {
         id -> BigInt,
         case_id -> BigInt,
         author_id -> BigInt,
         body -> Text,
         created_at -> Timestamp,
-    }
-}
-
-diesel::table! {
-    status_links (id) {
-        id -> BigInt,
-        case_id -> BigInt,
-        token_hash -> Text,
-        created_at -> Timestamp,
-        expires_at -> Timestamp,
-        revoked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -183,18 +149,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    agent_confirmations (id) {
-        id -> BigInt,
-        case_id -> BigInt,
-        token_hash -> Text,
-        created_at -> Timestamp,
-        expires_at -> Timestamp,
-        decided_at -> Nullable<Timestamp>,
-        decision -> Nullable<Text>,
-    }
-}
-
-diesel::table! {
     admin_events (id) {
         id -> BigInt,
         kind -> Text,
@@ -215,13 +169,10 @@ diesel::table! {
 
 diesel::joinable!(case_rights -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
-diesel::joinable!(email_tokens -> cases (case_id));
 diesel::joinable!(outbox_attempts -> outbox (outbox_id));
 diesel::joinable!(cases -> users (assignee_id));
 diesel::joinable!(case_notes -> cases (case_id));
 diesel::joinable!(case_notes -> users (author_id));
-diesel::joinable!(staff_tokens -> users (user_id));
-diesel::joinable!(status_links -> cases (case_id));
 diesel::joinable!(case_replies -> cases (case_id));
 diesel::joinable!(documents -> cases (case_id));
 
@@ -284,6 +235,8 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         spent_at -> Nullable<Timestamp>,
+        user_id -> Nullable<BigInt>,
+        decision -> Nullable<Text>,
     }
 }
 
@@ -342,6 +295,7 @@ diesel::joinable!(task_files -> tasks (task_id));
 diesel::joinable!(tasks -> cases (case_id));
 diesel::joinable!(tasks -> systems (system_id));
 diesel::joinable!(links -> tasks (task_id));
+diesel::joinable!(links -> users (user_id));
 diesel::joinable!(login_throttle -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -349,19 +303,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     cases,
     case_rights,
     case_events,
-    email_tokens,
     outbox,
     outbox_attempts,
     users,
-    staff_tokens,
     case_notes,
     job_runs,
-    status_links,
     case_replies,
     documents,
     verification_policies,
     identity_questions,
-    agent_confirmations,
     admin_events,
     audit_seal,
     systems,

@@ -1,79 +1,12 @@
-//! The requester's status page: its links (`status_links`, stored as
-//! hashes; each works until it expires, so asking for a new one never
-//! breaks one already sent) and the replies written through it
-//! (`case_replies`).
+//! The replies a requester writes through their status page
+//! (`case_replies`). The page's links are in `db::links`.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::cases::CaseId;
-use super::schema::{case_replies, status_links};
+use super::schema::case_replies;
 use super::{DbConn, DbError};
-
-/// Stores a new link for a case. Earlier links keep working until they
-/// expire: anyone who knows an address can ask for a link to be sent to it,
-/// and that must not cut the requester off from a link they hold.
-pub fn add_link(
-    conn: &mut DbConn,
-    case: CaseId,
-    token_hash: &str,
-    now: NaiveDateTime,
-    expires_at: NaiveDateTime,
-) -> Result<(), DbError> {
-    diesel::insert_into(status_links::table)
-        .values((
-            status_links::case_id.eq(case.0),
-            status_links::token_hash.eq(token_hash),
-            status_links::created_at.eq(now),
-            status_links::expires_at.eq(expires_at),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// What a status link leads to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkLookup {
-    Valid(CaseId),
-    /// Expired (or revoked).
-    Stale,
-    Unknown,
-}
-
-pub fn lookup(
-    conn: &mut DbConn,
-    token_hash: &str,
-    now: NaiveDateTime,
-) -> Result<LinkLookup, DbError> {
-    let row: Option<(i64, NaiveDateTime, Option<NaiveDateTime>)> = status_links::table
-        .filter(status_links::token_hash.eq(token_hash))
-        .select((
-            status_links::case_id,
-            status_links::expires_at,
-            status_links::revoked_at,
-        ))
-        .first(conn)
-        .optional()?;
-    Ok(match row {
-        None => LinkLookup::Unknown,
-        Some((case, expires, None)) if expires > now => LinkLookup::Valid(CaseId(case)),
-        Some(_) => LinkLookup::Stale,
-    })
-}
-
-/// Links made since `since` for any of these cases.
-pub fn links_since(
-    conn: &mut DbConn,
-    cases: &[CaseId],
-    since: NaiveDateTime,
-) -> Result<i64, DbError> {
-    let ids: Vec<i64> = cases.iter().map(|c| c.0).collect();
-    Ok(status_links::table
-        .filter(status_links::case_id.eq_any(ids))
-        .filter(status_links::created_at.ge(since))
-        .count()
-        .get_result(conn)?)
-}
 
 #[derive(Debug, Clone)]
 pub struct Reply {

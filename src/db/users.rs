@@ -1,9 +1,10 @@
-//! Staff accounts (`users`) and their single-use links (`staff_tokens`).
+//! Staff accounts (`users`) and the failed-login throttle. Their set-up
+//! and invitation links are in `db::links`.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{staff_tokens, users};
+use super::schema::users;
 use super::{DbConn, DbError};
 use crate::domain::Role;
 
@@ -239,109 +240,6 @@ pub fn count_active_admins(conn: &mut DbConn) -> Result<i64, DbError> {
         .filter(users::role.eq(Role::Admin.key()))
         .count()
         .get_result(conn)?)
-}
-
-/// What a staff link is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkPurpose {
-    /// The first admin's account, made on first start.
-    Setup,
-    /// An invited user sets their password.
-    Invite,
-}
-
-impl LinkPurpose {
-    fn key(self) -> &'static str {
-        match self {
-            LinkPurpose::Setup => "setup",
-            LinkPurpose::Invite => "invite",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = staff_tokens)]
-pub struct StaffLink {
-    pub id: i64,
-    pub user_id: Option<i64>,
-    pub purpose: String,
-    pub token_hash: String,
-    pub created_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
-    pub used_at: Option<NaiveDateTime>,
-}
-
-impl StaffLink {
-    pub fn usable(&self, purpose: LinkPurpose, now: NaiveDateTime) -> bool {
-        self.purpose == purpose.key() && self.used_at.is_none() && self.expires_at > now
-    }
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = staff_tokens)]
-struct NewLink<'a> {
-    user_id: Option<i64>,
-    purpose: &'a str,
-    token_hash: &'a str,
-    created_at: NaiveDateTime,
-    expires_at: NaiveDateTime,
-}
-
-/// Stores a new link, spending any earlier unused one with the same
-/// purpose for the same user (only the newest link works).
-pub fn insert_link(
-    conn: &mut DbConn,
-    user: Option<UserId>,
-    purpose: LinkPurpose,
-    token_hash: &str,
-    now: NaiveDateTime,
-    expires_at: NaiveDateTime,
-) -> Result<(), DbError> {
-    let earlier = staff_tokens::table
-        .filter(staff_tokens::purpose.eq(purpose.key()))
-        .filter(staff_tokens::used_at.is_null());
-    match user {
-        Some(u) => {
-            diesel::update(earlier.filter(staff_tokens::user_id.eq(u.0)))
-                .set(staff_tokens::used_at.eq(Some(now)))
-                .execute(conn)?;
-        }
-        None => {
-            diesel::update(earlier.filter(staff_tokens::user_id.is_null()))
-                .set(staff_tokens::used_at.eq(Some(now)))
-                .execute(conn)?;
-        }
-    }
-    diesel::insert_into(staff_tokens::table)
-        .values(NewLink {
-            user_id: user.map(|u| u.0),
-            purpose: purpose.key(),
-            token_hash,
-            created_at: now,
-            expires_at,
-        })
-        .execute(conn)?;
-    Ok(())
-}
-
-pub fn find_link(conn: &mut DbConn, token_hash: &str) -> Result<Option<StaffLink>, DbError> {
-    Ok(staff_tokens::table
-        .filter(staff_tokens::token_hash.eq(token_hash))
-        .select(StaffLink::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-/// Spends a link; returns false when it was already spent (a race).
-pub fn spend_link(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<bool, DbError> {
-    let n = diesel::update(
-        staff_tokens::table
-            .find(id)
-            .filter(staff_tokens::used_at.is_null()),
-    )
-    .set(staff_tokens::used_at.eq(Some(now)))
-    .execute(conn)?;
-    Ok(n == 1)
 }
 
 /// Records a failed login of `user` from `client`; returns the failures

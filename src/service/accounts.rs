@@ -9,8 +9,9 @@ use serde_json::json;
 
 use super::ServiceError;
 use crate::app::AppContext;
+use crate::db::links::{self, Opens, Purpose};
 use crate::db::outbox;
-use crate::db::users::{self, LinkPurpose, User, UserId};
+use crate::db::users::{self, User, UserId};
 use crate::db::{self, events, DbConn};
 use crate::domain::audit::{Actor, AdminEvent};
 use crate::domain::staff::{NewPassword, WeakPassword};
@@ -171,7 +172,15 @@ pub fn first_admin_setup_link(ctx: &AppContext) -> Result<Option<String>, Servic
         if users::count(conn)? > 0 {
             return Ok(None);
         }
-        users::insert_link(conn, None, LinkPurpose::Setup, &hash, now, expires)?;
+        links::spend_all_for_account(conn, Purpose::StaffSetup, None, now)?;
+        links::insert(
+            conn,
+            Purpose::StaffSetup,
+            Opens::Account(None),
+            &hash,
+            now,
+            expires,
+        )?;
         Ok(Some(format!(
             "{}/staff/setup/{token}",
             ctx.settings.base_url()
@@ -204,16 +213,19 @@ fn link_check(
     token: &str,
     now: NaiveDateTime,
 ) -> Result<LinkCheck, ServiceError> {
-    let Some(link) = users::find_link(conn, &secret::hash(token))? else {
+    let staff_links = [Purpose::StaffSetup, Purpose::StaffInvite];
+    let Some(link) = links::find_any(conn, &staff_links, &secret::hash(token))? else {
         return Ok(LinkCheck::Unusable);
     };
-    if link.usable(LinkPurpose::Setup, now) && users::count(conn)? == 0 {
+    if !link.usable(now) {
+        return Ok(LinkCheck::Unusable);
+    }
+    if link.purpose == Purpose::StaffSetup && users::count(conn)? == 0 {
         return Ok(LinkCheck::Setup);
     }
-    if link.usable(LinkPurpose::Invite, now) {
-        if let Some(user) = link
-            .user_id
-            .map(|id| users::find(conn, UserId(id)))
+    if let (Purpose::StaffInvite, Opens::Account(user)) = (link.purpose, link.opens) {
+        if let Some(user) = user
+            .map(|id| users::find(conn, id))
             .transpose()?
             .flatten()
             .filter(|u| u.active)
@@ -263,10 +275,11 @@ pub fn use_link(
         if check != first_check {
             return Ok(Err(AccountError::NoSuchUser));
         }
-        let Some(link) = users::find_link(conn, &hash_of_token)? else {
+        let staff_links = [Purpose::StaffSetup, Purpose::StaffInvite];
+        let Some(link) = links::find_any(conn, &staff_links, &hash_of_token)? else {
             return Ok(Err(AccountError::NoSuchUser));
         };
-        if !users::spend_link(conn, link.id, now)? {
+        if !links::spend(conn, link.id, now)? {
             return Ok(Err(AccountError::NoSuchUser));
         }
         let id = match check {
@@ -284,7 +297,11 @@ pub fn use_link(
                 id
             }
             _ => {
-                let id = UserId(link.user_id.unwrap_or_default());
+                let Opens::Account(Some(id)) = link.opens else {
+                    return Err(
+                        db::DbError::Corrupt(format!("link {} names no account", link.id)).into(),
+                    );
+                };
                 users::set_password(conn, id, &hash)?;
                 log::info!("user {} set their password from an invitation", id.0);
                 events::append_admin(
@@ -431,14 +448,10 @@ fn email_password_link(
 ) -> Result<(), ServiceError> {
     let (token, hash) = secret::new_token();
     let expires = now + Duration::hours(ctx.settings.staff.invite_ttl_hours.into());
-    users::insert_link(
-        conn,
-        Some(user.id),
-        LinkPurpose::Invite,
-        &hash,
-        now,
-        expires,
-    )?;
+    // Only the newest link works.
+    links::spend_all_for_account(conn, Purpose::StaffInvite, Some(user.id), now)?;
+    let opens = Opens::Account(Some(user.id));
+    links::insert(conn, Purpose::StaffInvite, opens, &hash, now, expires)?;
     let message = messages::staff_invitation(
         &ctx.templates,
         &ctx.settings,

@@ -7,8 +7,9 @@ use serde_json::json;
 
 use super::ServiceError;
 use crate::app::AppContext;
-use crate::db::cases::{self, Case, CaseId};
-use crate::db::{self, agents, events, outbox, DbConn};
+use crate::db::cases::{self, Case};
+use crate::db::links::{self, Opens, Purpose};
+use crate::db::{self, events, outbox, DbConn};
 use crate::domain::audit::{Actor, CaseEvent};
 use crate::mail::messages::{self, Addressee};
 use crate::secret;
@@ -30,7 +31,7 @@ pub fn ask_the_person(
     // Anyone can name anyone as the person they act for: the person's
     // address gets no more of these a day than the form's cap.
     let cap = i64::from(ctx.settings.requests.max_unconfirmed_per_address);
-    let asked = agents::asked_of_address_since(conn, person.email, now - Duration::days(1))?;
+    let asked = links::agent_checks_of_address_since(conn, person.email, now - Duration::days(1))?;
     if asked >= cap {
         log::warn!("agent check not emailed: daily cap reached for the person's address");
         events::append(
@@ -48,7 +49,15 @@ pub fn ask_the_person(
         return Ok(());
     }
     let (token, hash) = secret::new_token();
-    agents::insert(conn, case, &hash, now, now + Duration::days(LINK_DAYS))?;
+    let expires = now + Duration::days(LINK_DAYS);
+    links::insert(
+        conn,
+        Purpose::AgentCheck,
+        Opens::Case(case),
+        &hash,
+        now,
+        expires,
+    )?;
     let link = format!("{}/authority/{token}", ctx.settings.base_url());
     let message = messages::agent_check(&ctx.templates, &ctx.settings, person, agent_name, &link)?;
     outbox::enqueue(conn, &ctx.sealer, &message, now)?;
@@ -86,18 +95,18 @@ fn check_of(
     if !secret::looks_like_token(token) {
         return Ok((Check::Unusable, None));
     }
-    let Some(c) = agents::find(conn, &secret::hash(token))? else {
+    let Some(c) = links::find(conn, Purpose::AgentCheck, &secret::hash(token))? else {
         return Ok((Check::Unusable, None));
     };
-    if let Some(decision) = c.decision {
+    if let Some(decision) = c.decision.clone() {
         return Ok((Check::Answered { decision }, Some(c.id)));
     }
-    if c.expires_at <= now {
+    let (Some(case), true) = (c.case(), c.usable(now)) else {
         return Ok((Check::Unusable, Some(c.id)));
-    }
+    };
     Ok((
         Check::Open {
-            case: Box::new(cases::find(conn, CaseId(c.case_id))?),
+            case: Box::new(cases::find(conn, case)?),
         },
         Some(c.id),
     ))
@@ -120,7 +129,7 @@ pub fn decide(ctx: &AppContext, token: &str, confirmed: bool) -> Result<Check, S
         let (Check::Open { case }, Some(id)) = (check.clone(), id) else {
             return Ok(check);
         };
-        if !agents::decide(conn, id, decision, now)? {
+        if !links::answer(conn, id, decision, now)? {
             return Ok(Check::Answered {
                 decision: decision.into(),
             });
@@ -162,14 +171,16 @@ pub fn status_of(conn: &mut DbConn, case: &Case) -> Result<Option<String>, Servi
     if case.agent_email.is_none() {
         return Ok(None);
     }
-    Ok(Some(match agents::latest(conn, case.id)? {
-        None => "not asked yet (the request is not confirmed)".into(),
-        Some(c) => match (c.decision.as_deref(), c.decided_at) {
-            (Some("confirmed"), Some(at)) => {
-                format!("confirmed by the person ({})", at.format("%-d %b %Y"))
-            }
-            (Some(_), Some(at)) => format!("DENIED by the person ({})", at.format("%-d %b %Y")),
-            _ => "asked; the person has not answered yet".into(),
+    Ok(Some(
+        match links::latest_for_case(conn, Purpose::AgentCheck, case.id)? {
+            None => "not asked yet (the request is not confirmed)".into(),
+            Some(c) => match (c.decision.as_deref(), c.spent_at) {
+                (Some("confirmed"), Some(at)) => {
+                    format!("confirmed by the person ({})", at.format("%-d %b %Y"))
+                }
+                (Some(_), Some(at)) => format!("DENIED by the person ({})", at.format("%-d %b %Y")),
+                _ => "asked; the person has not answered yet".into(),
+            },
         },
-    }))
+    ))
 }

@@ -36,7 +36,11 @@ fn task_mail(
 ) -> Result<NewMessage, ServiceError> {
     let (token, hash) = secret::new_token();
     let expires = now + Duration::days(settings.fulfilment.task_link_days.into());
-    links::insert_for_task(conn, &hash, case.id.0, task.id, now, expires)?;
+    let opens = Opens::Task {
+        case: case.id,
+        task: task.id,
+    };
+    links::insert(conn, Purpose::Task, opens, &hash, now, expires)?;
     let link = format!("{}/tasks/{token}", settings.base_url());
     Ok(messages::task_request(
         templates,
@@ -160,7 +164,9 @@ fn follow(
     let Some(link) = links::find(conn, Purpose::Task, &secret::hash(token))? else {
         return Ok((None, TaskLink::Unusable));
     };
-    let Opens::Task(task_id) = link.opens;
+    let Opens::Task { task: task_id, .. } = link.opens else {
+        return Ok((None, TaskLink::Unusable));
+    };
     let Some(task) = tasks::find(conn, task_id)? else {
         return Ok((None, TaskLink::Unusable));
     };

@@ -9,7 +9,7 @@ use super::ServiceError;
 use crate::app::AppContext;
 use crate::db::cases::{self, Case, CaseId};
 use crate::db::events::{self, NewEvent};
-use crate::db::tokens::{self, Token};
+use crate::db::links::{self, Link, Opens, Purpose};
 use crate::db::{self, outbox, DbConn};
 use crate::domain::audit::{Actor, CaseEvent};
 use crate::domain::deadline::{self, DeadlineError, DeadlineInput};
@@ -79,7 +79,14 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
             },
             now,
         )?;
-        tokens::insert(conn, case, &token_hash, now, expires)?;
+        links::insert(
+            conn,
+            Purpose::ConfirmEmail,
+            Opens::Case(case),
+            &token_hash,
+            now,
+            expires,
+        )?;
         // A fast-track right (a CCPA opt-out or limit) is acted on whether
         // or not the address is ever confirmed: its clock starts now.
         if request
@@ -175,9 +182,9 @@ pub struct LinkInfo {
     pub reference: Reference,
 }
 
-fn link_state(token: &Token, case: &Case, now: NaiveDateTime) -> LinkState {
+fn link_state(token: &Link, case: &Case, now: NaiveDateTime) -> LinkState {
     match case.state {
-        CaseState::Submitted if token.used_at.is_some() => LinkState::AlreadyConfirmed,
+        CaseState::Submitted if token.spent_at.is_some() => LinkState::AlreadyConfirmed,
         CaseState::Submitted if token.expires_at <= now => LinkState::Expired,
         CaseState::Submitted => LinkState::Valid,
         _ if case.confirmed_at.is_some() => LinkState::AlreadyConfirmed,
@@ -189,11 +196,14 @@ fn lookup(
     conn: &mut DbConn,
     token_hash: &str,
     now: NaiveDateTime,
-) -> Result<Option<(Token, Case, LinkState)>, ServiceError> {
-    let Some(token) = tokens::find(conn, token_hash)? else {
+) -> Result<Option<(Link, Case, LinkState)>, ServiceError> {
+    let Some(token) = links::find(conn, Purpose::ConfirmEmail, token_hash)? else {
         return Ok(None);
     };
-    let case = cases::find(conn, CaseId(token.case_id))?;
+    let Some(case_id) = token.case() else {
+        return Ok(None);
+    };
+    let case = cases::find(conn, case_id)?;
     let state = link_state(&token, &case, now);
     Ok(Some((token, case, state)))
 }
@@ -236,7 +246,10 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
     let now = db::timestamp(now_utc);
     let outcome = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
         // Spend first: of two concurrent confirmations only one gets here.
-        let spent = tokens::spend(conn, &token_hash, now)?;
+        let spent = match links::find(conn, Purpose::ConfirmEmail, &token_hash)? {
+            Some(link) => links::spend(conn, link.id, now)?,
+            None => false,
+        };
         let Some((_, case, state)) = lookup(conn, &token_hash, now)? else {
             return Ok(ConfirmOutcome::NotConfirmed(None));
         };
@@ -277,7 +290,7 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
             today,
         )?;
         cases::record_confirmation(conn, case.id, received, deadline.next_due(), now)?;
-        tokens::spend_all_for_case(conn, case.id, now)?;
+        links::spend_all_for_case(conn, Purpose::ConfirmEmail, case.id, now)?;
         events::append(
             conn,
             &ctx.audit_key,
@@ -398,13 +411,24 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
                 reference: case.reference,
             })));
         }
-        let last_hour = tokens::count_for_case_since(conn, case.id, now - Duration::hours(1))?;
-        if tokens::count_for_case(conn, case.id)? >= MAX_LINKS || last_hour >= MAX_LINKS_PER_HOUR {
+        let purpose = Purpose::ConfirmEmail;
+        let last_hour =
+            links::count_for_cases(conn, purpose, &[case.id], Some(now - Duration::hours(1)))?;
+        if links::count_for_cases(conn, purpose, &[case.id], None)? >= MAX_LINKS
+            || last_hour >= MAX_LINKS_PER_HOUR
+        {
             return Ok(ResendOutcome::TooMany {
                 reference: case.reference,
             });
         }
-        tokens::insert(conn, case.id, &token_hash, now, expires)?;
+        links::insert(
+            conn,
+            Purpose::ConfirmEmail,
+            Opens::Case(case.id),
+            &token_hash,
+            now,
+            expires,
+        )?;
         events::append(
             conn,
             &ctx.audit_key,
@@ -460,7 +484,7 @@ pub fn expire_unconfirmed(
             if !cases::move_state(conn, id, from, to, now)? {
                 return Ok(false); // confirmed meanwhile
             }
-            tokens::spend_all_for_case(conn, id, now)?;
+            links::spend_all_for_case(conn, Purpose::ConfirmEmail, id, now)?;
             // Never confirmed, never started: keep only the minimal record.
             cases::erase_personal_data(conn, id, now)?;
             outbox::delete_for_case(conn, id)?;

@@ -9,7 +9,8 @@ use super::casework::{self, ActionError, Command, Mode};
 use super::ServiceError;
 use crate::app::AppContext;
 use crate::db::cases::{self, Case, CaseId, CaseRight};
-use crate::db::status::{self, LinkLookup, Reply};
+use crate::db::links::{self, Opens, Purpose};
+use crate::db::status::{self, Reply};
 use crate::db::{self, events, outbox, DbConn};
 use crate::domain::audit::{Actor, CaseEvent};
 use crate::domain::deadline::{Deadline, DeadlineError};
@@ -27,7 +28,17 @@ pub fn issue_link(
 ) -> Result<String, ServiceError> {
     let (token, hash) = secret::new_token();
     let expires = now + Duration::days(ctx.settings.requests.status_link_ttl_days.into());
-    status::add_link(conn, case, &hash, now, expires)?;
+    // Earlier links keep working until they expire: anyone who knows an
+    // address can ask for a link to be sent to it, and that must not cut the
+    // requester off from a link they hold.
+    links::insert(
+        conn,
+        Purpose::Status,
+        Opens::Case(case),
+        &hash,
+        now,
+        expires,
+    )?;
     Ok(format!("{}/status/{token}", ctx.settings.base_url()))
 }
 
@@ -75,11 +86,15 @@ pub(crate) fn case_for(
         return Ok(Err(PageAccess::Unknown));
     }
     let now = db::timestamp(ctx.clock.now());
-    Ok(match status::lookup(conn, &secret::hash(token), now)? {
-        LinkLookup::Valid(id) => Ok(cases::find(conn, id)?),
-        LinkLookup::Stale => Err(PageAccess::Stale),
-        LinkLookup::Unknown => Err(PageAccess::Unknown),
-    })
+    Ok(
+        match links::find(conn, Purpose::Status, &secret::hash(token))? {
+            None => Err(PageAccess::Unknown),
+            Some(link) => match link.case() {
+                Some(id) if link.usable(now) => Ok(cases::find(conn, id)?),
+                _ => Err(PageAccess::Stale),
+            },
+        },
+    )
 }
 
 /// Reads the page a link leads to. Changes nothing (links are opened by
@@ -211,7 +226,8 @@ pub fn send_links(ctx: &AppContext, email: &Email) -> Result<usize, ServiceError
     let sent = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
         let theirs = cases::for_address(conn, email.as_str())?;
         let ids: Vec<CaseId> = theirs.iter().map(|c| c.id).collect();
-        let mut budget = limit - status::links_since(conn, &ids, now - Duration::hours(1))?;
+        let mut budget = limit
+            - links::count_for_cases(conn, Purpose::Status, &ids, Some(now - Duration::hours(1)))?;
         let mut sent = 0;
         for case in theirs {
             // Unconfirmed requests have their own link; expired ones were erased.

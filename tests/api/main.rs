@@ -15,6 +15,7 @@ mod health;
 mod helpers;
 mod intake;
 mod mail_delivery;
+mod migrations;
 mod queue;
 mod regimes;
 mod retention;

@@ -23,8 +23,12 @@ impl Work<'_> {
     ) -> Result<(), Flow> {
         // An agent the person disowned cannot be the basis of anything.
         let disowned = self.case.agent_email.is_some()
-            && crate::db::agents::latest(self.conn, self.case.id)?
-                .is_some_and(|c| c.decision.as_deref() == Some("denied"));
+            && crate::db::links::latest_for_case(
+                self.conn,
+                crate::db::links::Purpose::AgentCheck,
+                self.case.id,
+            )?
+            .is_some_and(|c| c.decision.as_deref() == Some("denied"));
         if disowned {
             return Err(ActionError::AgentDenied.into());
         }
