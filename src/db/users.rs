@@ -251,24 +251,23 @@ pub fn throttle_failure(
     now: NaiveDateTime,
 ) -> Result<i32, DbError> {
     use super::schema::login_throttle as t;
-    super::write_transaction::<_, DbError, _>(conn, |conn| {
-        let updated = diesel::update(t::table.find((user.0, client)))
-            .set((t::failures.eq(t::failures + 1), t::updated_at.eq(now)))
-            .returning(t::failures)
-            .get_result::<i32>(conn)
-            .optional()?;
-        if let Some(n) = updated {
-            return Ok(n);
-        }
-        diesel::insert_into(t::table)
-            .values((
-                t::user_id.eq(user.0),
-                t::client.eq(client),
-                t::failures.eq(1),
-                t::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-        Ok(1)
+    // One statement: two first failures at once (PostgreSQL runs them
+    // side by side) must count two, not collide on the key.
+    let upsert = diesel::insert_into(t::table)
+        .values((
+            t::user_id.eq(user.0),
+            t::client.eq(client),
+            t::failures.eq(1),
+            t::updated_at.eq(now),
+        ))
+        .on_conflict((t::user_id, t::client))
+        .do_update()
+        .set((t::failures.eq(t::failures + 1), t::updated_at.eq(now)))
+        .returning(t::failures);
+    // An upsert is spelt per backend (the multi-backend connection has none).
+    Ok(match conn {
+        DbConn::Postgresql(pg) => upsert.get_result::<i32>(pg)?,
+        DbConn::Sqlite(sqlite) => upsert.get_result::<i32>(sqlite)?,
     })
 }
 
