@@ -615,6 +615,34 @@ async fn a_uk_access_answer_has_the_copy_and_every_article_15_item() {
         page.contains("The answer the requester will read"),
         "{page}"
     );
+    // The preview shows the email and the answer it leads to, message included.
+    let preview = admin
+        .preview(
+            &reference,
+            "complete",
+            &[("message", "Thank you for your patience.")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        preview.contains("And the answer on their private page"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("Thank you for your patience."),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("Data about you is held in: CRM."),
+        "{preview}"
+    );
+    assert_eq!(
+        app.case(&reference).state.key(),
+        "in_progress",
+        "a preview changes nothing"
+    );
     admin
         .act_ok(
             &reference,

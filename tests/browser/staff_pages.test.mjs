@@ -103,6 +103,8 @@ test('the first admin sets up, finds a new request in the queue and answers it',
   // The email only links to the answer: email is no place for personal data.
   assert.match(await page.locator('.email-body').innerText(), /is on your private page/);
   assert.doesNotMatch(await page.locator('.email-body').innerText(), /attached report/);
+  // The answer it links to is shown with it, the message included.
+  assert.match(await page.locator('main').innerText(), /And the answer on their private page[\s\S]*Your data is in the attached report\./);
   await shot(page, 'staff-preview');
   await page.getByRole('button', { name: 'Send it and record the action' }).click();
   assert.match(await page.locator('h1').innerText(), /Completed/i);

@@ -232,15 +232,19 @@ pub enum Mode {
 #[derive(Debug, Clone)]
 pub enum Performed {
     Done,
-    /// The email the action would send (nothing was changed).
-    Preview(NewMessage),
+    /// The email the action would send, and for a completion the answer
+    /// the requester will read on their page (nothing was changed).
+    Preview {
+        message: NewMessage,
+        answer: Option<Vec<crate::domain::answer::Section>>,
+    },
 }
 
 /// How a transaction ends: committed, refused, or rolled back after a preview.
 enum Flow {
     Service(ServiceError),
     Refused(ActionError),
-    Preview(Box<NewMessage>),
+    Preview(Box<(NewMessage, Option<Vec<crate::domain::answer::Section>>)>),
 }
 
 impl From<diesel::result::Error> for Flow {
@@ -354,11 +358,12 @@ pub fn perform_as(
             today,
             message: None,
             alerts: Vec::new(),
+            answer: None,
         };
         work.run(command)?;
-        let (message, alerts) = (work.message, work.alerts);
+        let (message, alerts, answer) = (work.message, work.alerts, work.answer);
         match (mode, message) {
-            (Mode::Preview, Some(message)) => Err(Flow::Preview(Box::new(message))),
+            (Mode::Preview, Some(message)) => Err(Flow::Preview(Box::new((message, answer)))),
             (_, message) => {
                 let mut sent = false;
                 for m in message.iter().chain(&alerts) {
@@ -381,7 +386,10 @@ pub fn perform_as(
             }
             Ok(Ok(Performed::Done))
         }
-        Err(Flow::Preview(message)) => Ok(Ok(Performed::Preview(*message))),
+        Err(Flow::Preview(preview)) => {
+            let (message, answer) = *preview;
+            Ok(Ok(Performed::Preview { message, answer }))
+        }
         Err(Flow::Refused(e)) => Ok(Err(e)),
         Err(Flow::Service(e)) => Err(e),
     }
@@ -401,6 +409,8 @@ struct Work<'a> {
     message: Option<NewMessage>,
     /// Emails to staff this action sends.
     alerts: Vec<NewMessage>,
+    /// The answer a completion gives (shown with its preview).
+    answer: Option<Vec<crate::domain::answer::Section>>,
 }
 
 impl Work<'_> {

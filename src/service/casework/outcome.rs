@@ -95,6 +95,7 @@ impl Work<'_> {
         let answer =
             crate::service::fulfilment::compose_answer(self.ctx, self.conn, self.case, &message)?;
         crate::db::answers::put(self.conn, self.case.id, &answer, self.now)?;
+        self.answer = Some(answer.clone());
         crate::service::packages::build(self.ctx, self.conn, self.case, &answer, self.now)?;
         // An address never confirmed may not be the requester's:
         // an opt-out is honoured, but no one is written to.

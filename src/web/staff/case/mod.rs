@@ -104,7 +104,7 @@ pub async fn post(
             "/staff/cases/{}#top",
             reference.as_str()
         ))),
-        Ok(Performed::Preview(message)) => render(
+        Ok(Performed::Preview { message, answer }) => render(
             &req,
             &ctx,
             &staff,
@@ -117,6 +117,7 @@ pub async fn post(
                 "subject": message.subject,
                 // A private link must not work from a staff page.
                 "body": crate::secret::redact_tokens(&message.body_text),
+                "answer": answer,
                 "fields": serde_json::to_value(&form).unwrap_or_default(),
             }),
             StatusCode::OK,
