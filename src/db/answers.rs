@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::cases::CaseId;
-use super::schema::case_answers;
+use super::schema::{case_answers, case_texts};
 use super::{DbConn, DbError};
 use crate::domain::answer::Section;
 
@@ -43,5 +43,45 @@ pub fn get(conn: &mut DbConn, case: CaseId) -> Result<Option<Vec<Section>>, DbEr
 
 pub fn delete(conn: &mut DbConn, case: CaseId) -> Result<(), DbError> {
     diesel::delete(case_answers::table.find(case.0)).execute(conn)?;
+    Ok(())
+}
+
+/// The texts changed for a case: (key, text).
+pub fn texts_of_case(conn: &mut DbConn, case: CaseId) -> Result<Vec<(String, String)>, DbError> {
+    Ok(case_texts::table
+        .filter(case_texts::case_id.eq(case.0))
+        .select((case_texts::text_key, case_texts::body))
+        .load(conn)?)
+}
+
+/// Sets a case's own text for a key, or with `None` goes back to the
+/// organisation's.
+pub fn set_text(
+    conn: &mut DbConn,
+    case: CaseId,
+    key: &str,
+    body: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::delete(
+        case_texts::table
+            .filter(case_texts::case_id.eq(case.0))
+            .filter(case_texts::text_key.eq(key)),
+    )
+    .execute(conn)?;
+    if let Some(body) = body {
+        diesel::insert_into(case_texts::table)
+            .values((
+                case_texts::case_id.eq(case.0),
+                case_texts::text_key.eq(key),
+                case_texts::body.eq(body),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Deletes a case's own texts (when it is reduced to its minimal record).
+pub fn delete_texts(conn: &mut DbConn, case: CaseId) -> Result<(), DbError> {
+    diesel::delete(case_texts::table.filter(case_texts::case_id.eq(case.0))).execute(conn)?;
     Ok(())
 }

@@ -75,6 +75,7 @@ pub fn reduce(conn: &mut DbConn, id: CaseId, now: NaiveDateTime) -> Result<Remov
         .execute(conn)?;
     // The answer held the outcomes' notes and staff's words.
     super::answers::delete(conn, id)?;
+    super::answers::delete_texts(conn, id)?;
     super::packages::delete_of_case(conn, id)?;
     super::packages::delete_files_of_case(conn, id)?;
     let emails = diesel::delete(outbox::table.filter(outbox::case_id.eq(id.0))).execute(conn)?;

@@ -291,6 +291,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    case_texts (case_id, text_key) {
+        case_id -> BigInt,
+        text_key -> Text,
+        body -> Text,
+    }
+}
+
 diesel::joinable!(task_files -> tasks (task_id));
 diesel::joinable!(tasks -> cases (case_id));
 diesel::joinable!(tasks -> systems (system_id));
@@ -322,4 +330,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_answers,
     task_files,
     packages,
+    case_texts,
 );

@@ -133,10 +133,11 @@ pub enum CaseEvent {
     PackageMade,
     PackageDownloaded,
     PackageDeleted,
+    AnswerTextsEdited,
 }
 
 impl CaseEvent {
-    pub const ALL: [CaseEvent; 46] = [
+    pub const ALL: [CaseEvent; 47] = [
         CaseEvent::RequestSubmitted,
         CaseEvent::RequestEntered,
         CaseEvent::EmailConfirmed,
@@ -183,6 +184,7 @@ impl CaseEvent {
         CaseEvent::PackageMade,
         CaseEvent::PackageDownloaded,
         CaseEvent::PackageDeleted,
+        CaseEvent::AnswerTextsEdited,
     ];
 
     /// The stored form.
@@ -234,6 +236,7 @@ impl CaseEvent {
             CaseEvent::PackageMade => "package_made",
             CaseEvent::PackageDownloaded => "package_downloaded",
             CaseEvent::PackageDeleted => "package_deleted",
+            CaseEvent::AnswerTextsEdited => "answer_texts_edited",
         }
     }
 

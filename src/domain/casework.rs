@@ -223,10 +223,11 @@ pub enum Action {
     DetailsDoNotMatch,
     ChangeRegime,
     AnswerTask,
+    EditAnswerTexts,
 }
 
 impl Action {
-    pub const ALL: [Action; 21] = [
+    pub const ALL: [Action; 22] = [
         Action::Assign,
         Action::Note,
         Action::VerifyIdentity,
@@ -248,6 +249,7 @@ impl Action {
         Action::DetailsDoNotMatch,
         Action::ChangeRegime,
         Action::AnswerTask,
+        Action::EditAnswerTexts,
     ];
 
     pub fn key(self) -> &'static str {
@@ -273,6 +275,7 @@ impl Action {
             Action::DetailsDoNotMatch => "details_do_not_match",
             Action::ChangeRegime => "change_regime",
             Action::AnswerTask => "answer_task",
+            Action::EditAnswerTexts => "edit_answer_texts",
         }
     }
 
@@ -315,6 +318,7 @@ impl Action {
             Action::RecordReply => state == S::AwaitingRequester,
             // Tasks exist once identity is verified.
             Action::AnswerTask => matches!(state, S::InProgress | S::AwaitingRequester),
+            Action::EditAnswerTexts => open,
             Action::Reopen => matches!(state, S::Completed | S::Refused | S::Withdrawn),
         }
     }

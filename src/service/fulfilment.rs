@@ -437,7 +437,13 @@ pub fn compose_answer(
         })
         .collect();
     let told = recipients_told(&events::list(conn, case.id)?);
-    let texts = |t| ctx.settings.answers.get(t).to_owned();
+    let own = crate::db::answers::texts_of_case(conn, case.id)?;
+    let texts = |t: crate::domain::regime::OrgText| {
+        own.iter().find(|(key, _)| key == t.key()).map_or_else(
+            || ctx.settings.answers.get(t).to_owned(),
+            |(_, body)| body.clone(),
+        )
+    };
     Ok(compose(&AnswerInput {
         regime: case.regime,
         rights: &rights,

@@ -1035,3 +1035,64 @@ async fn a_ccpa_answer_to_correct_says_what_was_corrected_or_why_not() {
         assert!(answer.contains(part), "{part}: {answer}");
     }
 }
+
+#[tokio::test]
+async fn staff_change_the_answer_texts_for_one_case_only() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    let viewer = app.staff("viewer@example.org", Role::Viewer).await;
+    let special = app.confirmed_case("access", "ada@example.com").await;
+    let other = app.confirmed_case("access", "grace@example.com").await;
+    for r in [&special, &other] {
+        admin
+            .act_ok(r, "verify_identity", &[("method", "email_confirmed")])
+            .await;
+        admin
+            .act_ok(
+                r,
+                "record_outcome",
+                &[("right", "access"), ("outcome", "fulfilled")],
+            )
+            .await;
+    }
+    let general = app.ctx.settings.answers.purposes.clone();
+    let own = "For this account only: to run the loyalty scheme you joined in 2019.";
+    admin
+        .act_ok(
+            &special,
+            "edit_answer_texts",
+            &[
+                ("text_purposes", own),
+                ("text_categories", &app.ctx.settings.answers.categories),
+            ],
+        )
+        .await;
+    // Viewers cannot.
+    let r = viewer
+        .act(&special, "edit_answer_texts", &[("text_purposes", "x")])
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let page = admin.page(&format!("/staff/cases/{special}")).await;
+    assert!(page.contains("changed for this case"), "{page}");
+    let kinds = app.event_kinds(&special);
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "answer_texts_edited").count(),
+        1,
+        "{kinds:?}"
+    );
+    for r in [&special, &other] {
+        admin.act_ok(r, "complete", &[("message", "")]).await;
+    }
+    let answer = answer_on_page(&app, "ada@example.com").await;
+    assert!(answer.contains(own), "{answer}");
+    assert!(
+        !answer.contains(&handlebars::html_escape(&general)),
+        "{answer}"
+    );
+    let answer = answer_on_page(&app, "grace@example.com").await;
+    assert!(
+        answer.contains(&handlebars::html_escape(&general)),
+        "{answer}"
+    );
+    assert!(!answer.contains(own));
+}

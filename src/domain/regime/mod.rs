@@ -140,6 +140,35 @@ pub enum OrgText {
     Transfers,
 }
 
+impl OrgText {
+    pub const ALL: [OrgText; 7] = [
+        OrgText::Purposes,
+        OrgText::Categories,
+        OrgText::Recipients,
+        OrgText::Retention,
+        OrgText::Sources,
+        OrgText::AutomatedDecisions,
+        OrgText::Transfers,
+    ];
+
+    /// The stored form (and the setting's name under `[answers]`).
+    pub fn key(self) -> &'static str {
+        match self {
+            OrgText::Purposes => "purposes",
+            OrgText::Categories => "categories",
+            OrgText::Recipients => "recipients",
+            OrgText::Retention => "retention",
+            OrgText::Sources => "sources",
+            OrgText::AutomatedDecisions => "automated_decisions",
+            OrgText::Transfers => "transfers",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<OrgText> {
+        OrgText::ALL.into_iter().find(|t| t.key() == key)
+    }
+}
+
 /// What an answer to a request for access (or to know) must tell, besides
 /// the data itself: each item a label and the organisation's text.
 #[derive(Debug, Clone, Copy)]

@@ -97,6 +97,35 @@ impl Work<'_> {
         )
     }
 
+    pub(super) fn edit_answer_texts(
+        &mut self,
+        texts: Vec<(crate::domain::regime::OrgText, String)>,
+    ) -> Result<(), Flow> {
+        let own = crate::db::answers::texts_of_case(self.conn, self.case.id)?;
+        let mut changed = Vec::new();
+        for (text, body) in texts {
+            let body = body.trim();
+            let general = self.ctx.settings.answers.get(text);
+            let wanted = (!body.is_empty() && body != general).then_some(body);
+            let current = own
+                .iter()
+                .find(|(k, _)| k == text.key())
+                .map(|(_, b)| b.as_str());
+            if wanted != current {
+                crate::db::answers::set_text(self.conn, self.case.id, text.key(), wanted)?;
+                changed.push(text.key());
+            }
+        }
+        if !changed.is_empty() {
+            self.event(
+                CaseEvent::AnswerTextsEdited,
+                None,
+                json!({ "texts": changed }),
+            )?;
+        }
+        Ok(())
+    }
+
     pub(super) fn answer_task(&mut self, task: i64, answered: Answered) -> Result<(), Flow> {
         let task = tasks::find(self.conn, task)?
             .filter(|t| t.case_id == self.case.id && t.is_open())

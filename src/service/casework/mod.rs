@@ -81,6 +81,11 @@ pub enum Command {
         /// (without one, open tasks refuse the outcome).
         override_reason: Option<String>,
     },
+    /// Staff change the organisation's answer texts for this case (an
+    /// empty text, or the general one, goes back to the general one).
+    EditAnswerTexts {
+        texts: Vec<(crate::domain::regime::OrgText, String)>,
+    },
     /// Staff record a system's answer to its task.
     AnswerTask {
         task: i64,
@@ -149,6 +154,7 @@ impl Command {
             Command::RecordFee { .. } => Action::RecordFee,
             Command::RecordOutcome { .. } => Action::RecordOutcome,
             Command::AnswerTask { .. } => Action::AnswerTask,
+            Command::EditAnswerTexts { .. } => Action::EditAnswerTexts,
             Command::Complete { .. } => Action::Complete,
             Command::Refuse { .. } => Action::Refuse,
             Command::MarkDuplicate { .. } => Action::MarkDuplicate,
@@ -558,6 +564,7 @@ impl Work<'_> {
                 override_reason,
             } => self.record_outcome(right, outcome, note, override_reason)?,
             Command::AnswerTask { task, answered } => self.answer_task(task, answered)?,
+            Command::EditAnswerTexts { texts } => self.edit_answer_texts(texts)?,
             Command::Complete { message } => self.complete(message)?,
             Command::Refuse { ground, reason } => self.refuse(ground, reason)?,
             Command::MarkDuplicate { of, message } => self.mark_duplicate(of, message)?,

@@ -39,6 +39,8 @@ pub struct CaseView {
     /// The answer: as given (completed), or as it would read now (every
     /// right answered, not yet sent), with whether it is that draft.
     pub answer: Option<(Vec<crate::domain::answer::Section>, bool)>,
+    /// The answer texts changed for this case: (key, text).
+    pub own_texts: Vec<(String, String)>,
 }
 
 /// Loads a case for its page and records that `by` viewed it.
@@ -85,7 +87,9 @@ pub fn view(
         )),
         _ => None,
     };
+    let own_texts = crate::db::answers::texts_of_case(&mut conn, case.id)?;
     Ok(Some(CaseView {
+        own_texts,
         answer,
         tasks,
         agent_authority,

@@ -39,6 +39,14 @@ pub struct ActionForm {
     pub task: String,
     pub answer: String,
     pub basis: String,
+    /// The organisation's answer texts, as changed for this case.
+    pub text_purposes: String,
+    pub text_categories: String,
+    pub text_recipients: String,
+    pub text_retention: String,
+    pub text_sources: String,
+    pub text_automated_decisions: String,
+    pub text_transfers: String,
 }
 
 fn required(value: &str, what: &str) -> Result<String, String> {
@@ -155,6 +163,26 @@ impl ActionForm {
                     note,
                     override_reason: optional(&self.override_reason)?,
                 }
+            }
+            Action::EditAnswerTexts => {
+                use crate::domain::regime::OrgText as T;
+                let mut texts = Vec::new();
+                for (text, body) in [
+                    (T::Purposes, &self.text_purposes),
+                    (T::Categories, &self.text_categories),
+                    (T::Recipients, &self.text_recipients),
+                    (T::Retention, &self.text_retention),
+                    (T::Sources, &self.text_sources),
+                    (T::AutomatedDecisions, &self.text_automated_decisions),
+                    (T::Transfers, &self.text_transfers),
+                ] {
+                    let body = optional(body)?.unwrap_or_default();
+                    if body.chars().count() > 5000 {
+                        return Err("Each text must be 5,000 characters or fewer".into());
+                    }
+                    texts.push((text, body));
+                }
+                Command::EditAnswerTexts { texts }
             }
             Action::AnswerTask => Command::AnswerTask {
                 task: self.task.trim().parse().map_err(|_| "Choose the task")?,

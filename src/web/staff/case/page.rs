@@ -177,6 +177,46 @@ pub(super) fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
         .filter(|r| r.allowed_under(regime))
         .map(|r| json!({ "value": r.key(), "label": r.label() }))
         .collect();
+    let answer_texts: Vec<Value> = regime
+        .rules()
+        .disclosure
+        .items
+        .iter()
+        .map(|(label, text)| {
+            let own = view
+                .own_texts
+                .iter()
+                .find(|(k, _)| k == text.key())
+                .map(|(_, b)| b.clone());
+            json!({
+                "key": text.key(),
+                "label": label,
+                "changed": own.is_some(),
+                "value": own.unwrap_or_else(|| ctx.settings.answers.get(*text).to_owned()),
+            })
+        })
+        .collect();
+    let can_json = json!({
+            "assign": can(Action::Assign),
+            "note": can(Action::Note),
+            "verify_identity": can(Action::VerifyIdentity),
+            "request_identity": can(Action::RequestIdentity),
+            "request_clarification": can(Action::RequestClarification),
+            "record_reply": can(Action::RecordReply),
+            "extend": can(Action::Extend),
+            "request_fee": can(Action::RequestFee),
+            "record_fee": can(Action::RecordFee),
+            "record_outcome": can(Action::RecordOutcome),
+            "complete": can(Action::Complete) && requests.iter().all(answerable),
+            "refuse": can(Action::Refuse) && refusable,
+            "mark_duplicate": can(Action::MarkDuplicate),
+            "withdraw": can(Action::Withdraw),
+            "reopen": can(Action::Reopen),
+            "change_regime": can(Action::ChangeRegime),
+            "answer_task": can(Action::AnswerTask),
+            "edit_answer_texts": can(Action::EditAnswerTexts),
+            "any": !actions.is_empty(),
+    });
     json!({
         "reference": case.reference.as_str(),
         "state": case.state.key(),
@@ -199,6 +239,7 @@ pub(super) fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
         "duplicate_of": view.duplicate_of.as_ref().map(|r| r.as_str().to_owned()),
         "rights": rights,
         "answer": view.answer.as_ref().map(|(sections, draft)| json!({ "sections": sections, "draft": draft })),
+        "answer_texts": answer_texts,
         "deadline": deadline,
         "timeline": timeline.into_iter().map(|(_, v)| v).rev().collect::<Vec<_>>(),
         "views_count": views.len().min(50),
@@ -206,26 +247,7 @@ pub(super) fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
         "chain_broken": view.broken_link,
         "people": people,
         "today": today.to_string(),
-        "can": {
-            "assign": can(Action::Assign),
-            "note": can(Action::Note),
-            "verify_identity": can(Action::VerifyIdentity),
-            "request_identity": can(Action::RequestIdentity),
-            "request_clarification": can(Action::RequestClarification),
-            "record_reply": can(Action::RecordReply),
-            "extend": can(Action::Extend),
-            "request_fee": can(Action::RequestFee),
-            "record_fee": can(Action::RecordFee),
-            "record_outcome": can(Action::RecordOutcome),
-            "complete": can(Action::Complete) && requests.iter().all(answerable),
-            "refuse": can(Action::Refuse) && refusable,
-            "mark_duplicate": can(Action::MarkDuplicate),
-            "withdraw": can(Action::Withdraw),
-            "reopen": can(Action::Reopen),
-            "change_regime": can(Action::ChangeRegime),
-            "answer_task": can(Action::AnswerTask),
-            "any": !actions.is_empty(),
-        },
+        "can": can_json,
         "methods": choices::<IdentityMethod>(None),
         "grounds": regime.rules().refusal_grounds.iter().map(|g| json!({
             "value": g.key, "label": g.label, "text": g.requester_text,

@@ -276,6 +276,18 @@ pub(super) fn describe(e: &Event, view: &CaseView) -> String {
         ),
         CaseEvent::PackageDownloaded => "The requester downloaded their data package".into(),
         CaseEvent::PackageDeleted => "Data package deleted: its link expired".into(),
+        CaseEvent::AnswerTextsEdited => format!(
+            "The answer's texts changed for this case: {}",
+            d.get("texts")
+                .and_then(Value::as_array)
+                .map(|a| a
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(|k| k.replace('_', " "))
+                    .collect::<Vec<_>>()
+                    .join(", "))
+                .unwrap_or_default()
+        ),
         CaseEvent::StatusLinkSent => "New status-page link emailed (asked for by address)".into(),
     }
 }
