@@ -12,6 +12,7 @@ pub mod email;
 pub mod fulfilment;
 pub mod intake;
 pub mod lifecycle;
+pub mod portability;
 pub mod reference;
 pub mod regime;
 pub mod retention;

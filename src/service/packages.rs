@@ -1,6 +1,7 @@
 //! The requester's data package: the files the systems' owners attached to
-//! their answers, one folder per system, with the answer itself and a
-//! manifest listing every file with its system and SHA-256. Made when the
+//! their answers, one folder per system (portability data in both JSON and
+//! CSV), with the answer itself and a manifest listing every file with its
+//! system and SHA-256. Made when the
 //! case completes, kept encrypted with the data key, downloaded from the
 //! status page (each download audited) until it expires, then deleted.
 
@@ -81,6 +82,20 @@ fn folder(system: &str) -> String {
     }
 }
 
+/// The same data in the other structured format (a CSV's JSON, a JSON's
+/// CSV), if it converts.
+fn portability_twin(path: &str, bytes: &[u8]) -> Option<(String, Vec<u8>)> {
+    use crate::domain::portability::{csv_to_json, json_to_csv};
+    let lower = path.to_ascii_lowercase();
+    if let Some(stem) = lower.strip_suffix(".csv").map(|_| &path[..path.len() - 4]) {
+        return csv_to_json(bytes).ok().map(|j| (format!("{stem}.json"), j));
+    }
+    if let Some(stem) = lower.strip_suffix(".json").map(|_| &path[..path.len() - 5]) {
+        return json_to_csv(bytes).ok().map(|c| (format!("{stem}.csv"), c));
+    }
+    None
+}
+
 /// The answer as a text file.
 fn answer_text(case: &Case, sections: &[Section]) -> String {
     let mut out = format!("Answer to request {}\n", case.reference);
@@ -138,15 +153,27 @@ pub fn build(
             path = format!("{}/{}-{}", folder(system), f.id, f.name);
             used.insert(path.clone());
         }
-        zip.start_file(path.as_str(), options).map_err(zip_error)?;
-        zip.write_all(&plain).map_err(io_error)?;
-        manifest.push(json!({
-            "path": path,
-            "system": system,
-            "right": task.map(|t| t.right.key()),
-            "bytes": plain.len(),
-            "sha256": hex::encode(Sha256::digest(&plain)),
-        }));
+        let right = task.map(|t| t.right);
+        let mut entries = vec![(path, plain)];
+        // Portability data goes in both structured formats.
+        if right == Some(crate::domain::Right::Portability) {
+            if let Some(twin) = portability_twin(&entries[0].0, &entries[0].1) {
+                if used.insert(twin.0.clone()) {
+                    entries.push(twin);
+                }
+            }
+        }
+        for (path, bytes) in entries {
+            zip.start_file(path.as_str(), options).map_err(zip_error)?;
+            zip.write_all(&bytes).map_err(io_error)?;
+            manifest.push(json!({
+                "path": path,
+                "system": system,
+                "right": right.map(|r| r.key()),
+                "bytes": bytes.len(),
+                "sha256": hex::encode(Sha256::digest(&bytes)),
+            }));
+        }
     }
     let answer = answer_text(case, sections);
     zip.start_file("answer.txt", options).map_err(zip_error)?;

@@ -1096,3 +1096,82 @@ async fn staff_change_the_answer_texts_for_one_case_only() {
     );
     assert!(!answer.contains(own));
 }
+
+#[tokio::test]
+async fn portability_data_comes_in_both_json_and_csv() {
+    use std::io::Read;
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    let r = add_system(&admin, "Shop", "shop@example.org", &["portability"], false).await;
+    assert_eq!(r.status().as_u16(), 303);
+    let reference = app.confirmed_case("portability", "ada@example.com").await;
+    admin
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "email_confirmed")],
+        )
+        .await;
+    let mail = app
+        .wait_for_email_to("shop@example.org", "Portability in Shop")
+        .await;
+    let path = task_path(&mail);
+    let page = app.get(&path).await.text().await.unwrap();
+    let csrf = form_field(&page, "csrf_token").to_owned();
+    // Only machine-readable data is taken for portability.
+    let r = owner_answers(
+        &app,
+        &path,
+        &csrf,
+        &[("answer", "done")],
+        &[("orders.pdf", b"%PDF-1.7")],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("machine-readable"));
+    let r = owner_answers(
+        &app,
+        &path,
+        &csrf,
+        &[("answer", "done")],
+        &[
+            ("orders.csv", b"order,total\n1001,19.99\n"),
+            ("profile.json", br#"{"name":"Ada","tier":"gold"}"#),
+        ],
+    )
+    .await;
+    assert_eq!(r.status().as_u16(), 200);
+    admin
+        .act_ok(
+            &reference,
+            "record_outcome",
+            &[("right", "portability"), ("outcome", "fulfilled")],
+        )
+        .await;
+    admin
+        .act_ok(&reference, "complete", &[("message", "")])
+        .await;
+    let status = crate::status_page::status_path(&app, "ada@example.com").await;
+    let bytes = app
+        .get(&format!("{status}/package"))
+        .await
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut read = |name: &str| {
+        let mut out = String::new();
+        zip.by_name(name)
+            .unwrap_or_else(|_| panic!("{name} in the package"))
+            .read_to_string(&mut out)
+            .unwrap();
+        out
+    };
+    let orders: serde_json::Value = serde_json::from_str(&read("Shop/orders.json")).unwrap();
+    assert_eq!(orders[0]["total"], "19.99");
+    assert_eq!(read("Shop/profile.csv"), "name,tier\nAda,gold\n");
+    assert!(read("Shop/orders.csv").starts_with("order,total"));
+    let manifest: serde_json::Value = serde_json::from_str(&read("manifest.json")).unwrap();
+    assert_eq!(manifest["files"].as_array().unwrap().len(), 5);
+}
