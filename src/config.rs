@@ -246,6 +246,8 @@ pub enum SettingsError {
     Zero(&'static str),
     #[error("configuration: mail.from '{0}' is not a valid sender address")]
     From(String),
+    #[error("configuration: server.rate_limit_per_minute must be at most 60000 (one a millisecond), not {0}")]
+    RateLimit(u32),
     #[error("configuration: staff.digest_hour must be between 0 and 23, not {0}")]
     DigestHour(u32),
     #[error(
@@ -431,6 +433,9 @@ impl Settings {
         }
         if self.staff.digest_hour > 23 {
             return Err(SettingsError::DigestHour(self.staff.digest_hour));
+        }
+        if self.server.rate_limit_per_minute > 60_000 {
+            return Err(SettingsError::RateLimit(self.server.rate_limit_per_minute));
         }
         self.session_key()?;
         self.upload_key()?;
@@ -656,6 +661,21 @@ mod tests {
         // But not when it listens on every address, whatever the base URL.
         let err = Settings::load_from(env(&[("RIGHTSDESK_BIND", "0.0.0.0:8080")])).unwrap_err();
         assert!(err.to_string().contains("staff.session_key"), "{err}");
+    }
+
+    #[test]
+    fn a_rate_limit_finer_than_a_millisecond_is_refused_not_a_panic() {
+        let err = Settings::load_from(env(&[(
+            "RIGHTSDESK__SERVER__RATE_LIMIT_PER_MINUTE",
+            "100000",
+        )]))
+        .unwrap_err();
+        assert!(err.to_string().contains("at most 60000"), "{err}");
+        assert!(Settings::load_from(env(&[(
+            "RIGHTSDESK__SERVER__RATE_LIMIT_PER_MINUTE",
+            "60000"
+        )]))
+        .is_ok());
     }
 
     #[test]

@@ -130,11 +130,12 @@ impl Application {
                 settings.data_dir().display()
             )
         })?;
-        // Bind first: a taken port fails before anything else is touched.
-        let listener = TcpListener::bind(settings.bind_addr()?)
-            .with_context(|| format!("binding to {}", settings.server.bind))?;
+        // The database, keys and templates first: a bad one stops the start
+        // before the port is bound, so nothing looks up that cannot serve.
         let (waker, wake) = MailWaker::new();
         let context = Arc::new(app_context(settings, clock, waker)?);
+        let listener = TcpListener::bind(context.settings.bind_addr()?)
+            .with_context(|| format!("binding to {}", context.settings.server.bind))?;
         let transport = Transport::from_url(&context.settings.mail_url())?;
         log::info!(
             "database: {}; mail: {}",

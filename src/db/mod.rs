@@ -94,7 +94,7 @@ impl Manager {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Manager {
                 backend: Backend::Postgres,
-                target: url.to_owned(),
+                target: with_connect_timeout(url),
             });
         }
         let path = url
@@ -142,9 +142,25 @@ impl ManageConnection for Manager {
         ping(conn).map_err(diesel::ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection whose transaction could not be ended cleanly (the
+    /// server went away mid-transaction) is dropped, not reused.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::connection::TransactionManager;
+        <DbConn as Connection>::TransactionManager::is_broken_transaction_manager(conn)
     }
+}
+
+/// Seconds to wait for PostgreSQL to answer a new connection, unless the
+/// URL says otherwise: a server that accepts but never answers must not
+/// hang the start-up or a request for ever.
+const CONNECT_TIMEOUT_SECS: u32 = 5;
+
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let join = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{join}connect_timeout={CONNECT_TIMEOUT_SECS}")
 }
 
 /// Creates the SQLite file readable by this user only (SQLite gives its
@@ -193,7 +209,10 @@ pub fn connect(url: &str, pool_size: u32) -> Result<(Pool, Backend), DbError> {
     let pool = r2d2::Pool::builder()
         .max_size(pool_size)
         .connection_timeout(Duration::from_secs(10))
-        .test_on_check_out(false)
+        // A PostgreSQL connection can die with its server (a restart): test
+        // each one as it is taken, so none is handed out dead. (A SQLite
+        // file connection does not die.)
+        .test_on_check_out(backend == Backend::Postgres)
         .build(manager)?;
     Ok((pool, backend))
 }
@@ -272,4 +291,22 @@ pub fn ping(conn: &mut DbConn) -> Result<(), diesel::result::Error> {
 /// what is read back (and hashed) equals what was written.
 pub fn timestamp(at: DateTime<Utc>) -> NaiveDateTime {
     at.naive_utc().trunc_subsecs(6)
+}
+
+#[cfg(test)]
+mod connect_tests {
+    use super::*;
+
+    #[test]
+    fn postgres_urls_get_a_connect_timeout_unless_they_have_one() {
+        let m = Manager::new("postgres://u@db/rd").unwrap();
+        assert_eq!(m.target, "postgres://u@db/rd?connect_timeout=5");
+        let m = Manager::new("postgres://u@db/rd?sslmode=require").unwrap();
+        assert_eq!(
+            m.target,
+            "postgres://u@db/rd?sslmode=require&connect_timeout=5"
+        );
+        let m = Manager::new("postgresql://u@db/rd?connect_timeout=2").unwrap();
+        assert_eq!(m.target, "postgresql://u@db/rd?connect_timeout=2");
+    }
 }

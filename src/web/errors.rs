@@ -23,7 +23,7 @@ pub enum WebError {
     LoginRequired(String),
     #[error("Your role does not allow this. Ask an admin if you need it.")]
     Forbidden,
-    #[error("Something went wrong on our side. Nothing you sent has been lost; please try again in a few minutes.")]
+    #[error("Something went wrong on our side, so what you sent may not have been saved. Please try again in a few minutes; if it keeps happening, write to us.")]
     Internal(#[source] anyhow::Error),
 }
 

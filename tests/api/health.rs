@@ -56,3 +56,44 @@ async fn unknown_pages_get_a_404_page() {
     assert_eq!(response.status().as_u16(), 404);
     assert!(response.text().await.unwrap().contains("Page not found"));
 }
+
+#[test]
+fn a_database_that_never_answers_stops_the_start_before_the_port_is_bound() {
+    // A "PostgreSQL" that accepts connections and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let db_port = silent.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in silent.incoming().take(4).flatten() {
+            open.push(stream);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(20));
+        drop(open);
+    });
+    let app_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("postgres://rd@127.0.0.1:{db_port}/rd?connect_timeout=2");
+    let bind = format!("127.0.0.1:{app_port}");
+    let data = dir.path().to_string_lossy().into_owned();
+    let started = std::time::Instant::now();
+    let (code, err) = crate::helpers::run_cli(
+        &["serve"],
+        &[
+            ("DATABASE_URL", &url),
+            ("RIGHTSDESK_BIND", &bind),
+            ("RIGHTSDESK_DATA_DIR", &data),
+        ],
+        "",
+    );
+    assert_ne!(code, 0, "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "it gave up in time"
+    );
+    assert!(err.contains("database"), "{err}");
+    drop(held);
+}
