@@ -168,6 +168,9 @@ pub struct StorageSettings {
 pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: u32,
+    /// Seconds a request waits for a database connection before it gets a
+    /// "try again shortly" page (503).
+    pub wait_secs: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -336,6 +339,7 @@ impl Settings {
         }
         let counts = [
             ("database.pool_size", u64::from(self.database.pool_size)),
+            ("database.wait_secs", u64::from(self.database.wait_secs)),
             (
                 "server.rate_limit_per_minute",
                 u64::from(self.server.rate_limit_per_minute),

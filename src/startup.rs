@@ -27,8 +27,12 @@ pub struct Application {
 /// Opens the database named by the settings and applies pending migrations.
 pub fn open_database(settings: &Settings) -> anyhow::Result<(db::Pool, db::Backend)> {
     let url = settings.database_url();
-    let (pool, backend) =
-        db::connect(&url, settings.database.pool_size).context("opening the database")?;
+    let (pool, backend) = db::connect_with(
+        &url,
+        settings.database.pool_size,
+        std::time::Duration::from_secs(settings.database.wait_secs.into()),
+    )
+    .context("opening the database")?;
     let applied = db::migrate(&url)?;
     for version in &applied {
         log::info!("applied migration {version}");

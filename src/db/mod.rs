@@ -59,6 +59,24 @@ impl Backend {
     }
 }
 
+impl DbError {
+    /// Whether the database is unreachable or overloaded (rather than the
+    /// request or the data being wrong): the service is unavailable for now.
+    pub fn is_unavailable(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        matches!(
+            self,
+            DbError::Pool(_)
+                | DbError::Connect(_)
+                | DbError::Query(Error::BrokenTransactionManager)
+                | DbError::Query(Error::DatabaseError(
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                    _,
+                ))
+        )
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://...")]
@@ -186,6 +204,12 @@ fn make_sqlite_files_private(target: &str) -> Result<(), DbError> {
 
 /// Builds the pool for a database URL; creates the SQLite file's directory.
 pub fn connect(url: &str, pool_size: u32) -> Result<(Pool, Backend), DbError> {
+    connect_with(url, pool_size, Duration::from_secs(5))
+}
+
+/// As [`connect`], waiting at most `wait` for a free (and working)
+/// connection before a request is told the service is unavailable.
+pub fn connect_with(url: &str, pool_size: u32, wait: Duration) -> Result<(Pool, Backend), DbError> {
     let manager = Manager::new(url)?;
     let backend = manager.backend();
     if backend == Backend::Sqlite {
@@ -208,7 +232,7 @@ pub fn connect(url: &str, pool_size: u32) -> Result<(Pool, Backend), DbError> {
     }
     let pool = r2d2::Pool::builder()
         .max_size(pool_size)
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(wait)
         // A PostgreSQL connection can die with its server (a restart): test
         // each one as it is taken, so none is handed out dead. (A SQLite
         // file connection does not die.)

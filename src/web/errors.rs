@@ -23,6 +23,8 @@ pub enum WebError {
     LoginRequired(String),
     #[error("Your role does not allow this. Ask an admin if you need it.")]
     Forbidden,
+    #[error("The service is busy or briefly unavailable, so nothing was saved. Please try again in a minute.")]
+    Unavailable,
     #[error("Something went wrong on our side, so what you sent may not have been saved. Please try again in a few minutes; if it keeps happening, write to us.")]
     Internal(#[source] anyhow::Error),
 }
@@ -38,7 +40,13 @@ impl std::fmt::Debug for WebError {
 
 impl From<ServiceError> for WebError {
     fn from(e: ServiceError) -> Self {
-        WebError::Internal(e.into())
+        match &e {
+            ServiceError::Db(db) if db.is_unavailable() => {
+                log::error!("database unavailable: {db}");
+                WebError::Unavailable
+            }
+            _ => WebError::Internal(e.into()),
+        }
     }
 }
 
@@ -58,6 +66,7 @@ impl WebError {
             WebError::NotFound => "Page not found",
             WebError::LoginRequired(_) => "Log in",
             WebError::Forbidden => "Not allowed",
+            WebError::Unavailable => "Please try again in a minute",
             WebError::Internal(_) => "Sorry, there is a problem with the service",
         }
     }
@@ -73,6 +82,7 @@ impl ResponseError for WebError {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::LoginRequired(_) => StatusCode::SEE_OTHER,
             WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

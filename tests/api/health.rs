@@ -97,3 +97,37 @@ fn a_database_that_never_answers_stops_the_start_before_the_port_is_bound() {
     assert!(err.contains("database"), "{err}");
     drop(held);
 }
+
+#[tokio::test]
+async fn a_database_out_of_reach_gives_a_try_again_page_not_an_error() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::default_now(), |s| {
+        s.database.pool_size = 1;
+        s.database.wait_secs = 1;
+    })
+    .await;
+    let path = format!("/status/{}", "A".repeat(43));
+    // Every connection is taken (as when the database is down or swamped).
+    // (The background jobs may be using it a moment: wait for it.)
+    let held = (0..50)
+        .find_map(|_| app.ctx.pool.get().ok())
+        .expect("the one connection comes free");
+    let r = app.get(&path).await;
+    assert_eq!(r.status().as_u16(), 503);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("Please try again in a minute"));
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 503);
+    drop(held);
+    // And it serves again once a connection is free (the background jobs
+    // share the one connection, so allow them a turn).
+    let mut served = false;
+    for _ in 0..10 {
+        if app.get(&path).await.status().as_u16() == 404 {
+            served = true;
+            break;
+        }
+    }
+    assert!(served, "the page is served again");
+}
