@@ -110,14 +110,6 @@ pub fn sweep(conn: &mut DbConn, before: NaiveDateTime) -> Result<usize, DbError>
     Ok(n)
 }
 
-/// Whether a case was reduced, and when.
-pub fn reduced_at(conn: &mut DbConn, id: CaseId) -> Result<Option<NaiveDateTime>, DbError> {
-    Ok(cases::table
-        .find(id.0)
-        .select(cases::reduced_at)
-        .first(conn)?)
-}
-
 /// Midnight at the start of `day`: cases closed before it were closed on
 /// an earlier day.
 pub fn start_of(day: NaiveDate) -> NaiveDateTime {

@@ -34,10 +34,6 @@ pub fn find(conn: &mut DbConn, hash: &str) -> Result<Option<(String, NaiveDate)>
         .optional()?)
 }
 
-pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
-    Ok(suppression::table.count().get_result(conn)?)
-}
-
 /// A wrapped key by name.
 pub fn wrapped_key(conn: &mut DbConn, name: &str) -> Result<Option<String>, DbError> {
     Ok(wrapped_keys::table
