@@ -56,13 +56,12 @@ pub fn files_of_case(conn: &mut DbConn, case: CaseId) -> Result<Vec<TaskFile>, D
         .load(conn)?)
 }
 
-/// Names and sizes of a task's files (for pages).
-pub fn file_names(conn: &mut DbConn, task: i64) -> Result<Vec<(String, i64)>, DbError> {
+/// How many files are waiting for a case's package.
+pub fn count_files(conn: &mut DbConn, case: CaseId) -> Result<i64, DbError> {
     Ok(task_files::table
-        .filter(task_files::task_id.eq(task))
-        .order(task_files::id)
-        .select((task_files::name, task_files::bytes))
-        .load(conn)?)
+        .filter(task_files::case_id.eq(case.0))
+        .count()
+        .get_result(conn)?)
 }
 
 pub fn delete_files_of_case(conn: &mut DbConn, case: CaseId) -> Result<usize, DbError> {

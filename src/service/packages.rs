@@ -113,9 +113,10 @@ fn answer_text(case: &Case, sections: &[Section]) -> String {
     out
 }
 
-/// Whether the case has files for a package.
+/// Whether the case has files for a package (counted, not loaded: they
+/// are the whole sealed files).
 pub fn has_files(conn: &mut DbConn, case: CaseId) -> Result<bool, ServiceError> {
-    Ok(!packages::files_of_case(conn, case)?.is_empty())
+    Ok(packages::count_files(conn, case)? > 0)
 }
 
 /// Makes the package of a completing case, if its systems attached files:
