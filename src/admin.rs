@@ -19,6 +19,16 @@ use crate::service::casework::{self, Command, Mode};
 use crate::service::intake;
 use crate::startup::{offline_context, open_database};
 
+/// The database, migrated, and the audit key, with the trails sealed by it
+/// (as the server opens them): what every command that writes or checks
+/// the audit trails needs.
+fn open_with_trails(settings: &Settings) -> anyhow::Result<(db::Pool, crate::crypto::AuditKey)> {
+    let (pool, _) = open_database(settings)?;
+    let key = crate::startup::audit_key(settings)?;
+    crate::startup::open_trails(&pool, &key, &SystemClock)?;
+    Ok((pool, key))
+}
+
 /// `rightsdesk user add`: the password comes from standard input.
 pub fn add_user(email: &str, role: Role, name: Option<&str>) -> anyhow::Result<()> {
     let settings = Settings::load()?;
@@ -34,9 +44,7 @@ pub fn add_user(email: &str, role: Role, name: Option<&str>) -> anyhow::Result<(
     let name = name
         .map(str::to_owned)
         .unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
-    let (pool, _) = open_database(&settings)?;
-    let audit_key = crate::startup::audit_key(&settings)?;
-    crate::startup::open_trails(&pool, &audit_key, &SystemClock)?;
+    let (pool, audit_key) = open_with_trails(&settings)?;
     let mut conn = pool.get()?;
     let now = db::timestamp(SystemClock.now());
     match crate::service::accounts::add_user(
@@ -97,9 +105,7 @@ pub fn rotate_key() -> anyhow::Result<()> {
     let new_key = read_new_key()?;
     let old = crate::startup::document_sealer(&settings)?;
     let new = crate::crypto::Sealer::new(&new_key);
-    let (pool, _) = open_database(&settings)?;
-    let audit_key = crate::startup::audit_key(&settings)?;
-    crate::startup::open_trails(&pool, &audit_key, &SystemClock)?;
+    let (pool, audit_key) = open_with_trails(&settings)?;
     let mut conn = pool.get()?;
     let now = db::timestamp(SystemClock.now());
     let (documents, emails) = db::write_transaction::<_, anyhow::Error, _>(&mut conn, |conn| {
@@ -141,10 +147,8 @@ pub fn rotate_key() -> anyhow::Result<()> {
 pub fn rekey_audit() -> anyhow::Result<()> {
     let settings = Settings::load()?;
     let new_key = read_new_key()?;
-    let old = crate::startup::audit_key(&settings)?;
     let new = crate::crypto::AuditKey::new(&new_key);
-    let (pool, _) = open_database(&settings)?;
-    crate::startup::open_trails(&pool, &old, &SystemClock)?;
+    let (pool, old) = open_with_trails(&settings)?;
     let now = db::timestamp(SystemClock.now());
     let done = events::rotate_key(&mut *pool.get()?, &old, &new, now)?;
     let next = install_new_key(
@@ -171,9 +175,7 @@ pub fn rekey_audit() -> anyhow::Result<()> {
 /// `rightsdesk purge`: the retention purge, once.
 pub fn purge() -> anyhow::Result<()> {
     let settings = Settings::load()?;
-    let (pool, _) = open_database(&settings)?;
-    let audit_key = crate::startup::audit_key(&settings)?;
-    crate::startup::open_trails(&pool, &audit_key, &SystemClock)?;
+    let (pool, audit_key) = open_with_trails(&settings)?;
     let done = crate::service::retention::run(&crate::service::retention::Purger {
         pool: &pool,
         settings: &settings,
@@ -191,9 +193,7 @@ pub fn purge() -> anyhow::Result<()> {
 /// line naming the first broken link.
 pub fn audit_verify() -> anyhow::Result<Option<String>> {
     let settings = Settings::load()?;
-    let (pool, _) = open_database(&settings)?;
-    let key = crate::startup::audit_key(&settings)?;
-    crate::startup::open_trails(&pool, &key, &SystemClock)?;
+    let (pool, key) = open_with_trails(&settings)?;
     let mut conn = pool.get()?;
     let all = cases::all_ids(&mut conn)?;
     let mut checked = 0usize;
