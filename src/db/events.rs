@@ -57,6 +57,15 @@ impl Event {
         Actor::parse(&self.actor)
     }
 
+    fn link(&self) -> ChainLink<'_> {
+        ChainLink {
+            id: self.id,
+            fields: self.sealed_fields(),
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+        }
+    }
+
     fn sealed_fields(&self) -> Fields<'_> {
         Fields {
             chain: self.case_id,
@@ -91,6 +100,15 @@ struct Fields<'a> {
     effective_on: Option<NaiveDate>,
     actor: &'a str,
     detail: &'a str,
+}
+
+/// One stored link of a chain: an event's id, what its seal covers, and
+/// the previous seal and its own as stored.
+struct ChainLink<'a> {
+    id: i64,
+    fields: Fields<'a>,
+    prev_hash: &'a str,
+    hash: &'a str,
 }
 
 /// How links are sealed: with the audit key, or (trails from before it)
@@ -222,29 +240,21 @@ pub fn first_broken_link(
 /// The id of the first event of a case's trail (as loaded, in order) that
 /// does not match the chain.
 pub fn first_broken_in(key: &AuditKey, trail: &[Event]) -> Option<i64> {
-    let links = trail.iter().map(|e| {
-        (
-            e.id,
-            e.sealed_fields(),
-            e.prev_hash.as_str(),
-            e.hash.as_str(),
-        )
-    });
+    let links = trail.iter().map(|e| e.link());
     first_break(Sealing::Keyed(key), links)
 }
 
-/// Walks a chain's links (id, sealed fields, stored previous seal, stored
-/// seal); the id of the first that does not match.
+/// Walks a chain's links; the id of the first that does not match.
 fn first_break<'a>(
     sealing: Sealing<'_>,
-    links: impl IntoIterator<Item = (i64, Fields<'a>, &'a str, &'a str)>,
+    links: impl IntoIterator<Item = ChainLink<'a>>,
 ) -> Option<i64> {
     let mut prev = GENESIS;
-    for (id, fields, prev_hash, hash) in links {
-        if prev_hash != prev || hash != sealing.seal(prev, &fields) {
-            return Some(id);
+    for link in links {
+        if link.prev_hash != prev || link.hash != sealing.seal(prev, &link.fields) {
+            return Some(link.id);
         }
-        prev = hash;
+        prev = link.hash;
     }
     None
 }
@@ -309,6 +319,15 @@ impl AdminEntry {
         AdminEvent::parse(&self.kind)
     }
 
+    fn link(&self) -> ChainLink<'_> {
+        ChainLink {
+            id: self.id,
+            fields: self.sealed_fields(),
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+        }
+    }
+
     fn sealed_fields(&self) -> Fields<'_> {
         Fields {
             chain: 0,
@@ -340,19 +359,10 @@ pub fn list_admin(conn: &mut DbConn) -> Result<Vec<AdminEntry>, DbError> {
 /// Checks the admin chain; the id of the first event that does not match.
 pub fn first_broken_admin_link(conn: &mut DbConn, key: &AuditKey) -> Result<Option<i64>, DbError> {
     let trail = list_admin(conn)?;
-    Ok(first_admin_break(Sealing::Keyed(key), &trail))
-}
-
-fn first_admin_break(sealing: Sealing<'_>, trail: &[AdminEntry]) -> Option<i64> {
-    let links = trail.iter().map(|e| {
-        (
-            e.id,
-            e.sealed_fields(),
-            e.prev_hash.as_str(),
-            e.hash.as_str(),
-        )
-    });
-    first_break(sealing, links)
+    Ok(first_break(
+        Sealing::Keyed(key),
+        trail.iter().map(|e| e.link()),
+    ))
 }
 
 /// Why the trails cannot be opened with the configured key.
@@ -500,14 +510,7 @@ fn reseal(conn: &mut DbConn, old: Sealing<'_>, new: &AuditKey) -> Result<Reseale
             .select(Event::as_select())
             .load(conn)?;
         for trail in events.chunk_by(|a, b| a.case_id == b.case_id) {
-            let links = trail.iter().map(|e| {
-                (
-                    e.id,
-                    e.sealed_fields(),
-                    e.prev_hash.as_str(),
-                    e.hash.as_str(),
-                )
-            });
+            let links = trail.iter().map(|e| e.link());
             let (updates, intact) = reseal_chain(old, new, links);
             for (id, prev_hash, hash) in &updates {
                 diesel::update(case_events::table.find(id))
@@ -526,14 +529,7 @@ fn reseal(conn: &mut DbConn, old: Sealing<'_>, new: &AuditKey) -> Result<Reseale
     }
     done.broken_cases = super::cases::references_of(conn, &broken)?;
     let admin = list_admin(conn)?;
-    let links = admin.iter().map(|e| {
-        (
-            e.id,
-            e.sealed_fields(),
-            e.prev_hash.as_str(),
-            e.hash.as_str(),
-        )
-    });
+    let links = admin.iter().map(|e| e.link());
     let (updates, intact) = reseal_chain(old, new, links);
     for (id, prev_hash, hash) in &updates {
         diesel::update(admin_events::table.find(id))
@@ -555,18 +551,18 @@ fn reseal(conn: &mut DbConn, old: Sealing<'_>, new: &AuditKey) -> Result<Reseale
 fn reseal_chain<'a>(
     old: Sealing<'_>,
     new: &AuditKey,
-    links: impl IntoIterator<Item = (i64, Fields<'a>, &'a str, &'a str)>,
+    links: impl IntoIterator<Item = ChainLink<'a>>,
 ) -> (Vec<(i64, String, String)>, bool) {
     let mut updates = Vec::new();
     let mut old_prev = GENESIS;
     let mut new_prev = GENESIS.to_owned();
-    for (id, fields, prev_hash, hash) in links {
-        if prev_hash != old_prev || hash != old.seal(old_prev, &fields) {
+    for link in links {
+        if link.prev_hash != old_prev || link.hash != old.seal(old_prev, &link.fields) {
             return (updates, false);
         }
-        let sealed = Sealing::Keyed(new).seal(&new_prev, &fields);
-        updates.push((id, new_prev, sealed.clone()));
-        old_prev = hash;
+        let sealed = Sealing::Keyed(new).seal(&new_prev, &link.fields);
+        updates.push((link.id, new_prev, sealed.clone()));
+        old_prev = link.hash;
         new_prev = sealed;
     }
     (updates, true)
@@ -604,14 +600,7 @@ mod tests {
     }
 
     fn resealed(old: Sealing<'_>, new: &AuditKey, trail: &[Event]) -> (Vec<Event>, bool) {
-        let links = trail.iter().map(|e| {
-            (
-                e.id,
-                e.sealed_fields(),
-                e.prev_hash.as_str(),
-                e.hash.as_str(),
-            )
-        });
+        let links = trail.iter().map(|e| e.link());
         let (updates, intact) = reseal_chain(old, new, links);
         let mut out = trail.to_vec();
         for (id, prev, hash) in updates {
