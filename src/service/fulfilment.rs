@@ -402,6 +402,15 @@ fn system_detail(
     })
 }
 
+/// What of a case its answer is made from, as the caller loaded it.
+pub struct Answering<'a> {
+    pub rights: &'a [cases::CaseRight],
+    pub tasks: &'a [Task],
+    pub trail: &'a [crate::db::events::Event],
+    /// The answer texts changed for this case: (key, text).
+    pub own_texts: &'a [(String, String)],
+}
+
 /// The answer a case gives (or, before it completes, would give): its
 /// rights' outcomes, its systems' answers, whom we told, the organisation's
 /// texts and the regime's list of what an answer must say.
@@ -411,38 +420,64 @@ pub fn compose_answer(
     case: &Case,
     message: &str,
 ) -> Result<Vec<crate::domain::answer::Section>, ServiceError> {
+    let rights = cases::rights_with_outcomes(conn, case.id)?;
+    let tasks = tasks::for_case(conn, case.id)?;
+    let trail = events::list(conn, case.id)?;
+    let own_texts = crate::db::answers::texts_of_case(conn, case.id)?;
+    let parts = Answering {
+        rights: &rights,
+        tasks: &tasks,
+        trail: &trail,
+        own_texts: &own_texts,
+    };
+    answer_from(ctx, conn, case, &parts, message)
+}
+
+/// As [`compose_answer`], from what the caller has loaded already.
+pub fn answer_from(
+    ctx: &AppContext,
+    conn: &mut DbConn,
+    case: &Case,
+    parts: &Answering<'_>,
+    message: &str,
+) -> Result<Vec<crate::domain::answer::Section>, ServiceError> {
+    use crate::domain::answer::{compose, AnswerInput, RightEnded, SystemAnswered};
     let package = super::packages::has_files(conn, case.id)?
         || crate::db::packages::info(conn, case.id)?.is_some();
-    use crate::domain::answer::{compose, AnswerInput, RightEnded, SystemAnswered};
-    let rights: Vec<RightEnded> = cases::rights_with_outcomes(conn, case.id)?
-        .into_iter()
+    let rights: Vec<RightEnded> = parts
+        .rights
+        .iter()
         .map(|r| RightEnded {
             right: r.request.right(),
             outcome: r.outcome,
-            note: r.outcome_note,
+            note: r.outcome_note.clone(),
         })
         .collect();
     let inventory = systems::all(conn)?;
-    let answered: Vec<SystemAnswered> = tasks::for_case(conn, case.id)?
-        .into_iter()
+    let answered: Vec<SystemAnswered> = parts
+        .tasks
+        .iter()
         .map(|t| SystemAnswered {
             retention_note: inventory
                 .iter()
                 .find(|s| s.id == t.system_id)
                 .map(|s| s.spec.retention_note.clone())
                 .unwrap_or_default(),
-            system: t.system_name,
+            system: t.system_name.clone(),
             right: t.right,
-            answer: t.answer,
+            answer: t.answer.clone(),
         })
         .collect();
-    let told = recipients_told(&events::list(conn, case.id)?);
-    let own = crate::db::answers::texts_of_case(conn, case.id)?;
+    let told = recipients_told(parts.trail);
     let texts = |t: crate::domain::regime::OrgText| {
-        own.iter().find(|(key, _)| key == t.key()).map_or_else(
-            || ctx.settings.answers.get(t).to_owned(),
-            |(_, body)| body.clone(),
-        )
+        parts
+            .own_texts
+            .iter()
+            .find(|(key, _)| key == t.key())
+            .map_or_else(
+                || ctx.settings.answers.get(t).to_owned(),
+                |(_, body)| body.clone(),
+            )
     };
     Ok(compose(&AnswerInput {
         regime: case.regime,

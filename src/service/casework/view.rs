@@ -79,15 +79,21 @@ pub fn view(
     let policies = crate::db::policies::all(&mut conn)?;
     let agent_authority = crate::service::agents::status_of(&mut conn, &case)?;
     let tasks = crate::db::tasks::for_case(&mut conn, case.id)?;
+    let own_texts = crate::db::answers::texts_of_case(&mut conn, case.id)?;
     let answer = match crate::db::answers::get(&mut conn, case.id)? {
         Some(given) if case.state == crate::domain::CaseState::Completed => Some((given, false)),
-        _ if !case.state.is_closed() && rights.iter().all(|r| r.outcome.is_some()) => Some((
-            crate::service::fulfilment::compose_answer(ctx, &mut conn, &case, "")?,
-            true,
-        )),
+        _ if !case.state.is_closed() && rights.iter().all(|r| r.outcome.is_some()) => {
+            let parts = crate::service::fulfilment::Answering {
+                rights: &rights,
+                tasks: &tasks,
+                trail: &trail,
+                own_texts: &own_texts,
+            };
+            let draft = crate::service::fulfilment::answer_from(ctx, &mut conn, &case, &parts, "")?;
+            Some((draft, true))
+        }
         _ => None,
     };
-    let own_texts = crate::db::answers::texts_of_case(&mut conn, case.id)?;
     Ok(Some(CaseView {
         own_texts,
         answer,
