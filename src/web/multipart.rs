@@ -1,39 +1,55 @@
-//! Reading a multipart form with caps: text fields up to a small size,
-//! files up to a size each, a number of files and a total. The first limit
-//! passed ends the reading, so no request holds more than the caps.
+//! Reading a multipart form with caps: text fields up to a size, files up
+//! to a size each, a number of files and a total. The first limit passed
+//! ends the reading, so no request holds more than the caps.
 
 use std::collections::HashMap;
 
 use actix_multipart::Multipart;
 use futures_util::StreamExt;
 
-/// A text field holds at most this much.
-const MAX_FIELD: usize = 16 * 1024;
-
 #[derive(Debug, Clone, Copy)]
 pub struct Caps {
     pub file: usize,
     pub files: u32,
     pub request: usize,
+    /// A text field holds at most this much.
+    pub field: usize,
 }
 
-/// What a form held: its text fields and its files (name, bytes), in order.
+/// A file as it arrived: the form field it came in, its name, its bytes.
+#[derive(Debug)]
+pub struct FilePart {
+    pub field: String,
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// What a form held: its text fields (as sent) and its files, in order.
 #[derive(Debug, Default)]
 pub struct Parts {
-    pub fields: HashMap<String, String>,
-    pub files: Vec<(String, Vec<u8>)>,
+    pub fields: HashMap<String, Vec<u8>>,
+    pub files: Vec<FilePart>,
 }
 
 impl Parts {
-    pub fn field(&self, name: &str) -> &str {
-        self.fields.get(name).map_or("", String::as_str)
+    /// Every text field as text; `Broken` when one is not UTF-8.
+    pub fn texts(&self) -> Result<HashMap<&str, &str>, TooMuch> {
+        self.fields
+            .iter()
+            .map(|(k, v)| {
+                Ok((
+                    k.as_str(),
+                    std::str::from_utf8(v).map_err(|_| TooMuch::Broken)?,
+                ))
+            })
+            .collect()
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TooMuch {
-    #[error("A file is larger than the limit of {0} MB")]
-    File(usize),
+    #[error("A file is larger than the limit of {mb} MB")]
+    File { field: String, mb: usize },
     #[error("Send at most {0} files at once")]
     Files(u32),
     #[error("What you sent is larger than the limit of {0} MB in all")]
@@ -42,9 +58,14 @@ pub enum TooMuch {
     Broken,
 }
 
-/// Reads the whole form within `caps`. Fields named `file_field` with a
-/// file name are files; everything else is text.
-pub async fn read(mut form: Multipart, caps: Caps, file_field: &str) -> Result<Parts, TooMuch> {
+/// Reads the whole form within `caps`. Parts of a field `is_file` names,
+/// sent with a file name, are files; everything else is text (a file input
+/// left empty sends a part with no file name: it is skipped).
+pub async fn read(
+    mut form: Multipart,
+    caps: Caps,
+    is_file: impl Fn(&str) -> bool,
+) -> Result<Parts, TooMuch> {
     let mut parts = Parts::default();
     let mut total = 0usize;
     while let Some(field) = form.next().await {
@@ -57,14 +78,15 @@ pub async fn read(mut form: Multipart, caps: Caps, file_field: &str) -> Result<P
             .and_then(|cd| cd.get_filename())
             .filter(|f| !f.is_empty())
             .map(str::to_owned);
-        let is_file = name == file_field && file_name.is_some();
-        let cap = if is_file {
+        let file_field = is_file(&name);
+        let is_a_file = file_field && file_name.is_some();
+        let cap = if is_a_file {
             if parts.files.len() as u32 >= caps.files {
                 return Err(TooMuch::Files(caps.files));
             }
             caps.file
         } else {
-            MAX_FIELD
+            caps.field
         };
         let mut bytes = Vec::new();
         while let Some(chunk) = field.next().await {
@@ -76,21 +98,26 @@ pub async fn read(mut form: Multipart, caps: Caps, file_field: &str) -> Result<P
                 return Err(TooMuch::Request(caps.request / 1_048_576));
             }
             if bytes.len() + chunk.len() > cap {
-                return Err(if is_file {
-                    TooMuch::File(caps.file / 1_048_576)
+                return Err(if is_a_file {
+                    TooMuch::File {
+                        field: name,
+                        mb: caps.file / 1_048_576,
+                    }
                 } else {
                     TooMuch::Request(caps.request / 1_048_576)
                 });
             }
             bytes.extend_from_slice(&chunk);
         }
-        match (is_file, file_name) {
-            (true, Some(file_name)) => parts.files.push((file_name, bytes)),
-            // An empty file input sends a part with no file name: skip it.
-            _ if name == file_field => {}
+        match file_name {
+            Some(file_name) if is_a_file => parts.files.push(FilePart {
+                field: name,
+                name: file_name,
+                bytes,
+            }),
+            _ if file_field => {}
             _ => {
-                let text = String::from_utf8(bytes).map_err(|_| TooMuch::Broken)?;
-                parts.fields.insert(name, text);
+                parts.fields.insert(name, bytes);
             }
         }
     }

@@ -12,72 +12,39 @@ use actix_multipart::Multipart;
 use actix_web::http::header::{ContentLength, Header};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use serde::Deserialize;
 
 use crate::app::AppContext;
 use crate::service::documents::{self, DocKind, Upload, UploadError, UploadOutcome};
+use crate::web::multipart::{self, Caps, TooMuch};
 use crate::web::public::status::{access_problem_page, show};
 use crate::web::{csrf, pages, WebError};
 
 /// A form field that is not a file holds at most this much.
 const MAX_FIELD: usize = 4096;
 
-#[derive(Debug, Clone, Copy)]
-struct Limits {
-    file: usize,
-    files: u32,
-    request: usize,
-}
-
 /// Reads the files, stopping at the first limit passed.
-async fn read_files(mut form: Multipart, limits: Limits) -> Result<Vec<Upload>, UploadError> {
-    let mut uploads = Vec::new();
-    let mut total = 0usize;
-    let mut files = 0u32;
-    while let Some(field) = form.next().await {
-        // An unreadable part ends the upload like a broken connection.
-        let Ok(mut field) = field else {
-            return Err(UploadError::NoFiles);
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        let has_file = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .is_some_and(|f| !f.is_empty());
-        let kind = DocKind::parse(&name).filter(|_| has_file);
-        let cap = match kind {
-            Some(kind) => {
-                files += 1;
-                if files > limits.files {
-                    return Err(UploadError::TooManyAtOnce(limits.files));
-                }
-                (limits.file, Some(kind))
+async fn read_files(form: Multipart, caps: Caps) -> Result<Vec<Upload>, UploadError> {
+    let parts = multipart::read(form, caps, |field| DocKind::parse(field).is_some())
+        .await
+        .map_err(|e| match e {
+            TooMuch::File { field, mb } => {
+                UploadError::TooLarge(DocKind::parse(&field).map_or("file", DocKind::label), mb)
             }
-            None => (MAX_FIELD, None),
-        };
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let Ok(chunk) = chunk else {
-                return Err(UploadError::NoFiles);
-            };
-            total += chunk.len();
-            if total > limits.request {
-                return Err(UploadError::RequestTooLarge(limits.request / 1_048_576));
-            }
-            if bytes.len() + chunk.len() > cap.0 {
-                return Err(match cap.1 {
-                    Some(kind) => UploadError::TooLarge(kind.label(), limits.file / 1_048_576),
-                    None => UploadError::RequestTooLarge(limits.request / 1_048_576),
-                });
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if let Some(kind) = cap.1 {
-            uploads.push(Upload { kind, bytes });
-        }
-    }
-    Ok(uploads)
+            TooMuch::Files(n) => UploadError::TooManyAtOnce(n),
+            TooMuch::Request(mb) => UploadError::RequestTooLarge(mb),
+            TooMuch::Broken => UploadError::NoFiles,
+        })?;
+    Ok(parts
+        .files
+        .into_iter()
+        .filter_map(|f| {
+            DocKind::parse(&f.field).map(|kind| Upload {
+                kind,
+                bytes: f.bytes,
+            })
+        })
+        .collect())
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,10 +85,11 @@ pub async fn post(
         Err(UploadOutcome::Stored(_)) => {}
     }
     let uploads = &ctx.settings.uploads;
-    let limits = Limits {
+    let limits = Caps {
         file: uploads.max_file_bytes,
         files: uploads.max_files,
         request: uploads.max_request_bytes,
+        field: MAX_FIELD,
     };
     if let Ok(ContentLength(length)) = ContentLength::parse(&req) {
         if length > limits.request {

@@ -174,6 +174,7 @@ pub async fn post(
         file: uploads.max_file_bytes,
         files: uploads.max_files,
         request: uploads.max_request_bytes,
+        field: 16 * 1024,
     };
     let refuse = |error: String, typed: &TaskForm, status: StatusCode| {
         form_page(
@@ -199,28 +200,37 @@ pub async fn post(
         }
     }
     let timeout = Duration::from_secs(uploads.read_timeout_secs);
-    let parts =
-        match actix_web::rt::time::timeout(timeout, multipart::read(form, caps, "files")).await {
-            Ok(Ok(parts)) => parts,
-            Ok(Err(e)) => {
-                let status = match e {
-                    TooMuch::Broken => StatusCode::BAD_REQUEST,
-                    _ => StatusCode::PAYLOAD_TOO_LARGE,
-                };
-                return refuse(e.to_string(), &TaskForm::default(), status);
-            }
-            Err(_) => {
-                return refuse(
-                    WebError::TooSlow(timeout.as_secs()).to_string(),
-                    &TaskForm::default(),
-                    StatusCode::REQUEST_TIMEOUT,
-                )
-            }
-        };
+    let parts = match actix_web::rt::time::timeout(
+        timeout,
+        multipart::read(form, caps, |field| field == "files"),
+    )
+    .await
+    {
+        Ok(Ok(parts)) => parts,
+        Ok(Err(e)) => {
+            let status = match e {
+                TooMuch::Broken => StatusCode::BAD_REQUEST,
+                _ => StatusCode::PAYLOAD_TOO_LARGE,
+            };
+            return refuse(e.to_string(), &TaskForm::default(), status);
+        }
+        Err(_) => {
+            return refuse(
+                WebError::TooSlow(timeout.as_secs()).to_string(),
+                &TaskForm::default(),
+                StatusCode::REQUEST_TIMEOUT,
+            )
+        }
+    };
+    let texts = match parts.texts() {
+        Ok(texts) => texts,
+        Err(e) => return refuse(e.to_string(), &TaskForm::default(), StatusCode::BAD_REQUEST),
+    };
+    let field = |name: &str| texts.get(name).copied().unwrap_or_default().to_owned();
     let typed = TaskForm {
-        answer: parts.field("answer").to_owned(),
-        basis: parts.field("basis").to_owned(),
-        note: parts.field("note").to_owned(),
+        answer: field("answer"),
+        basis: field("basis"),
+        note: field("note"),
     };
     let answered = match Answered::parse(&typed.answer, &typed.basis, &typed.note) {
         Ok(a) => a,
@@ -234,7 +244,7 @@ pub async fn post(
         );
     }
     let mut files = Vec::new();
-    for (name, bytes) in parts.files {
+    for multipart::FilePart { name, bytes, .. } in parts.files {
         let checked = accept_file(&name, &bytes).and_then(|clean| {
             if task.right == Right::Portability {
                 portable_file(&clean, &bytes)?;
