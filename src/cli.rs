@@ -28,7 +28,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web application and its background jobs (the default).
-    Serve,
+    Serve(ServeArgs),
+    /// Run only the background jobs (mail delivery, expiry, reminders,
+    /// digest, retention purge), for nodes started with `serve --no-jobs`.
+    /// Any number may run on one PostgreSQL database.
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Compute a statutory deadline and print it as JSON.
@@ -84,6 +88,14 @@ pub enum AuditCommand {
     /// after checking each under the configured one. Stop every node first;
     /// then set audit.key to the new key and start them again.
     Rekey,
+}
+
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// Serve the web application only; leave mail and the scheduled jobs
+    /// to `rightsdesk worker` processes.
+    #[arg(long)]
+    pub no_jobs: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -199,7 +211,7 @@ pub fn deadline_json(
 
 /// Runs the command line; returns the process exit code.
 pub fn run(cli: Cli) -> i32 {
-    match cli.command.unwrap_or(Command::Serve) {
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
         Command::Deadline(args) => {
             // The configured time zone says what "today" is; the configured
             // calendars say which days are holidays.
@@ -263,7 +275,17 @@ pub fn run(cli: Cli) -> i32 {
         Command::Keys(KeysCommand::Rotate) => report(crate::admin::rotate_key()),
         Command::Audit(AuditCommand::Rekey) => report(crate::admin::rekey_audit()),
         Command::Purge => report(crate::admin::purge()),
-        Command::Serve => match serve() {
+        Command::Serve(args) => match serve(&args) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                1
+            }
+        },
+        Command::Worker => match Settings::load()
+            .map_err(anyhow::Error::from)
+            .and_then(|settings| crate::startup::run_worker(settings, Arc::new(SystemClock)))
+        {
             Ok(()) => 0,
             Err(e) => {
                 eprintln!("error: {e:#}");
@@ -284,11 +306,16 @@ fn report(result: anyhow::Result<()>) -> i32 {
     }
 }
 
-fn serve() -> anyhow::Result<()> {
+fn serve(args: &ServeArgs) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     let base_url = settings.base_url().to_owned();
+    let role = if args.no_jobs {
+        crate::startup::Role::WebOnly
+    } else {
+        crate::startup::Role::All
+    };
     actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(settings, Arc::new(SystemClock))?;
+        let app = Application::build_as(settings, Arc::new(SystemClock), role)?;
         log::info!("Rightsdesk is serving at {base_url} (port {})", app.port());
         app.run_until_stopped().await?;
         Ok(())

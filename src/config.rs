@@ -178,6 +178,9 @@ pub struct MailSettings {
     pub url: String,
     pub from: String,
     pub poll_interval_secs: u64,
+    /// The longest any one SMTP step (connecting, a command, a reply) may
+    /// take before the attempt counts as failed.
+    pub smtp_timeout_secs: u64,
     pub max_attempts: u32,
     pub retry_base_secs: u64,
 }
@@ -391,6 +394,7 @@ impl Settings {
                 u64::from(self.requests.max_unconfirmed_per_address),
             ),
             ("mail.max_attempts", u64::from(self.mail.max_attempts)),
+            ("mail.smtp_timeout_secs", self.mail.smtp_timeout_secs),
             (
                 "requests.status_link_ttl_days",
                 u64::from(self.requests.status_link_ttl_days),

@@ -126,8 +126,71 @@ pub fn open_trails(
     Ok(())
 }
 
+/// Starts the background jobs (mail delivery and the scheduled jobs) on
+/// the context's database; they stop when the context's mail wakers go.
+pub fn start_jobs(
+    context: &AppContext,
+    wakeups: crate::mail::Wakeups,
+) -> anyhow::Result<Vec<std::thread::JoinHandle<()>>> {
+    let settings = &context.settings;
+    let transport = Transport::with_timeout(
+        &settings.mail_url(),
+        std::time::Duration::from_secs(settings.mail.smtp_timeout_secs),
+    )?;
+    log::info!(
+        "background jobs: database {}, mail to {}",
+        context.backend.name(),
+        transport.describe()
+    );
+    Jobs {
+        pool: context.pool.clone(),
+        transport,
+        settings: settings.clone(),
+        clock: context.clock.clone(),
+        templates: context.templates.clone(),
+        sealer: context.sealer.clone(),
+        audit_key: context.audit_key.clone(),
+    }
+    .spawn(&context.mail, wakeups)
+    .context("starting background jobs")
+}
+
+/// `rightsdesk worker`: the background jobs without a web server, until the
+/// process is stopped. (Stopping it mid-send is safe: a message it had
+/// claimed is sent again by any worker once its lease runs out.)
+pub fn run_worker(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
+    let (waker, wakeups) = MailWaker::new();
+    let context = app_context(settings, clock, waker)?;
+    let threads = start_jobs(&context, wakeups)?;
+    log::info!("Rightsdesk worker running (mail and scheduled jobs; no web server)");
+    for thread in threads {
+        if thread.join().is_err() {
+            anyhow::bail!("a background job thread stopped unexpectedly");
+        }
+    }
+    drop(context);
+    Ok(())
+}
+
+/// What a process runs: the web server, the background jobs, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `rightsdesk serve`: web and jobs.
+    All,
+    /// `rightsdesk serve --no-jobs`: web only; workers elsewhere send mail.
+    WebOnly,
+}
+
 impl Application {
     pub fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        Application::build_as(settings, clock, Role::All)
+    }
+
+    pub fn build_as(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        role: Role,
+    ) -> anyhow::Result<Application> {
         crate::files::private_dir(settings.data_dir()).with_context(|| {
             format!(
                 "creating the data directory {}",
@@ -136,27 +199,20 @@ impl Application {
         })?;
         // The database, keys and templates first: a bad one stops the start
         // before the port is bound, so nothing looks up that cannot serve.
-        let (waker, wake) = MailWaker::new();
+        let (waker, wakeups) = MailWaker::new();
         let context = Arc::new(app_context(settings, clock, waker)?);
+        // So is a mail URL that cannot work.
+        Transport::from_url(&context.settings.mail_url())?;
         let listener = TcpListener::bind(context.settings.bind_addr()?)
             .with_context(|| format!("binding to {}", context.settings.server.bind))?;
-        let transport = Transport::from_url(&context.settings.mail_url())?;
-        log::info!(
-            "database: {}; mail: {}",
-            context.backend.name(),
-            transport.describe()
-        );
-        Jobs {
-            pool: context.pool.clone(),
-            transport,
-            settings: context.settings.clone(),
-            clock: context.clock.clone(),
-            templates: context.templates.clone(),
-            sealer: context.sealer.clone(),
-            audit_key: context.audit_key.clone(),
+        match role {
+            Role::All => {
+                start_jobs(&context, wakeups)?;
+            }
+            Role::WebOnly => log::info!(
+                "web only (--no-jobs): mail and scheduled jobs are left to `rightsdesk worker`"
+            ),
         }
-        .spawn(wake)
-        .context("starting background jobs")?;
 
         let port = listener.local_addr()?.port();
         let data = actix_web::web::Data::from(context.clone());
@@ -216,12 +272,17 @@ impl Application {
         })
         .listen(listener)?
         .run();
-        match crate::service::accounts::first_admin_setup_link(&context) {
-            Ok(Some(link)) => log::warn!(
+        use crate::service::accounts::{announce_setup_link, SetupLink};
+        match announce_setup_link(&context) {
+            Ok(SetupLink::New(link)) => log::warn!(
                 "No staff account exists yet. Set up the first admin within {} hours at: {link}",
                 context.settings.staff.setup_link_ttl_hours
             ),
-            Ok(None) => {}
+            Ok(SetupLink::AnnouncedElsewhere) => log::warn!(
+                "No staff account exists yet. Another node started in the last minute has \
+                 logged the link to set up the first admin: use that one"
+            ),
+            Ok(SetupLink::NotNeeded) => {}
             Err(e) => {
                 return Err(anyhow::Error::from(e).context("making the first admin's setup link"))
             }

@@ -308,8 +308,14 @@ pub fn erase_personal_data(
 use super::queue::lower;
 
 diesel::define_sql_function! {
-    #[sql_name = "lower"]
-    fn lower_nullable(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+    fn coalesce(x: diesel::sql_types::Nullable<diesel::sql_types::Text>, y: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// Who we write to about a case (the agent's address when an agent filed,
+/// else the person's), lower-cased: the expression `cases_correspondent`
+/// indexes, so it must stay exactly this.
+fn correspondent() -> lower<coalesce<cases::agent_email, cases::requester_email>> {
+    lower(coalesce(cases::agent_email, cases::requester_email))
 }
 
 /// Unconfirmed requests submitted since `since` whose confirmation email
@@ -323,13 +329,7 @@ pub fn unconfirmed_for_address_since(
     Ok(cases::table
         .filter(cases::state.eq(CaseState::Submitted.key()))
         .filter(cases::submitted_at.ge(since))
-        .filter(
-            lower_nullable(cases::agent_email)
-                .eq(email.clone())
-                .or(cases::agent_email
-                    .is_null()
-                    .and(lower(cases::requester_email).eq(email))),
-        )
+        .filter(correspondent().eq(email))
         .count()
         .get_result(conn)?)
 }
@@ -519,12 +519,7 @@ pub fn references_of(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<String>, DbEr
 pub fn for_address(conn: &mut DbConn, email: &str) -> Result<Vec<Case>, DbError> {
     let email = email.trim().to_lowercase();
     cases::table
-        .filter(
-            lower(cases::requester_email)
-                .eq(email.clone())
-                .and(cases::agent_email.is_null())
-                .or(lower(cases::agent_email.assume_not_null()).eq(email)),
-        )
+        .filter(correspondent().eq(email))
         .order(cases::id.desc())
         .limit(50)
         .select(CaseRow::as_select())

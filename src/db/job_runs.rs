@@ -1,5 +1,6 @@
-//! When each daily job last ran (`job_runs`), so that a restart or a second
-//! node does not run it twice on one day.
+//! When each scheduled job last ran (`job_runs`), so that a restart or a
+//! second node does not run it twice: daily jobs by date, periodic ones by
+//! period number.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -35,4 +36,37 @@ pub fn claim_day(conn: &mut DbConn, name: &str, today: NaiveDate) -> Result<bool
         )) => Ok(false),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Claims period `slot` of the periodic job `name` (e.g. the minutes since
+/// 1970 for a job run each minute): true for exactly one caller per period,
+/// however many workers ask.
+pub fn claim_slot(conn: &mut DbConn, name: &str, slot: i64) -> Result<bool, DbError> {
+    let updated = diesel::update(
+        job_runs::table
+            .find(name)
+            .filter(job_runs::last_slot.lt(slot)),
+    )
+    .set(job_runs::last_slot.eq(slot))
+    .execute(conn)?;
+    if updated == 1 {
+        return Ok(true);
+    }
+    let exists: i64 = job_runs::table.find(name).count().get_result(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    let never = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    // Another worker may insert it first: then this one did not claim it.
+    let row = (
+        job_runs::name.eq(name),
+        job_runs::last_run_on.eq(never),
+        job_runs::last_slot.eq(slot),
+    );
+    let insert = diesel::insert_into(job_runs::table).values(row);
+    let inserted = match conn {
+        DbConn::Sqlite(c) => insert.on_conflict_do_nothing().execute(c)?,
+        DbConn::Postgresql(c) => insert.on_conflict_do_nothing().execute(c)?,
+    };
+    Ok(inserted == 1)
 }

@@ -272,6 +272,21 @@ pub fn spend_all_for_account(
     Ok(())
 }
 
+/// Whether an unspent link for `purpose` was made at or after `since`.
+pub fn made_since(
+    conn: &mut DbConn,
+    purpose: Purpose,
+    since: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let n: i64 = links::table
+        .filter(links::purpose.eq(purpose.key()))
+        .filter(links::spent_at.is_null())
+        .filter(links::created_at.ge(since))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// Spends every unspent link to a task (once it is answered, by anyone).
 pub fn spend_for_task(conn: &mut DbConn, task_id: i64, now: NaiveDateTime) -> Result<(), DbError> {
     diesel::update(

@@ -162,26 +162,222 @@ pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> Result<Vec<i64>
         .load(conn)?)
 }
 
-/// Takes a lease on a message; only one claimant can win. Returns the
-/// message, opened to be sent, if this one did.
-pub fn claim(
+/// Takes a lease until `lease_until` on up to `limit` due messages, oldest
+/// first, and returns them opened to be sent. Any number of workers may
+/// claim at once: on PostgreSQL each skips the rows another is claiming
+/// (`FOR UPDATE SKIP LOCKED`); SQLite lets one writer in at a time.
+pub fn claim_due(
     conn: &mut DbConn,
     sealer: &Sealer,
-    id: i64,
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
-) -> Result<Option<Message>, DbError> {
-    let n = diesel::update(outbox::table.find(id).filter(available(now)))
-        .set(outbox::lease_until.eq(Some(lease_until)))
-        .execute(conn)?;
-    if n == 0 {
-        return Ok(None);
+    limit: i64,
+) -> Result<Vec<Message>, DbError> {
+    let rows = super::write_transaction::<_, DbError, _>(conn, |conn: &mut DbConn| {
+        let ids: Vec<i64> = match conn {
+            DbConn::Postgresql(pg) => outbox::table
+                .filter(
+                    outbox::status
+                        .eq(PENDING)
+                        .and(outbox::next_attempt_at.le(now))
+                        .and(
+                            outbox::lease_until
+                                .is_null()
+                                .or(outbox::lease_until.lt(now)),
+                        ),
+                )
+                .order(outbox::id)
+                .limit(limit)
+                .select(outbox::id)
+                .for_update()
+                .skip_locked()
+                .load(pg)?,
+            DbConn::Sqlite(_) => due(conn, now, limit)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+            .set(outbox::lease_until.eq(Some(lease_until)))
+            .execute(conn)?;
+        Ok(outbox::table
+            .filter(outbox::id.eq_any(&ids))
+            .order(outbox::id)
+            .select(Message::as_select())
+            .load(conn)?)
+    })?;
+    rows.into_iter().map(|m| opened(sealer, m)).collect()
+}
+
+/// Gives back the lease on messages claimed and not attempted, so that any
+/// worker may take them at once.
+pub fn release(conn: &mut DbConn, ids: &[i64]) -> Result<(), DbError> {
+    if ids.is_empty() {
+        return Ok(());
     }
-    let message = outbox::table
+    super::write_transaction::<_, DbError, _>(conn, |conn: &mut DbConn| {
+        diesel::update(
+            outbox::table
+                .filter(outbox::id.eq_any(ids))
+                .filter(outbox::status.eq(PENDING)),
+        )
+        .set(outbox::lease_until.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
+        Ok(())
+    })
+}
+
+/// What became of one attempt to send a claimed message.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Sent {
+        at: NaiveDateTime,
+    },
+    /// Retried at `retry_at`, or failed for good when that is `None`.
+    Failed {
+        at: NaiveDateTime,
+        error: String,
+        retry_at: Option<NaiveDateTime>,
+    },
+}
+
+/// Records the attempts of a batch in one transaction: each attempt, and
+/// each message's new state (a sent message's private links removed).
+pub fn record(
+    conn: &mut DbConn,
+    sealer: &Sealer,
+    attempts: &[(Message, Outcome)],
+) -> Result<(), DbError> {
+    if attempts.is_empty() {
+        return Ok(());
+    }
+    // Sealing is the slow part: done before the write lock is taken.
+    enum Change<'a> {
+        Sent {
+            at: NaiveDateTime,
+            text: String,
+            html: String,
+        },
+        Failed {
+            at: NaiveDateTime,
+            error: &'a str,
+            retry_at: Option<NaiveDateTime>,
+        },
+    }
+    let changes: Vec<(i64, Change)> = attempts
+        .iter()
+        .map(|(msg, outcome)| {
+            let change = match outcome {
+                Outcome::Sent { at } => {
+                    let (text, html) = seal(
+                        sealer,
+                        &msg.recipient,
+                        &redact_tokens(&msg.body_text),
+                        &redact_tokens(&msg.body_html),
+                    );
+                    Change::Sent {
+                        at: *at,
+                        text,
+                        html,
+                    }
+                }
+                Outcome::Failed {
+                    at,
+                    error,
+                    retry_at,
+                } => Change::Failed {
+                    at: *at,
+                    error,
+                    retry_at: *retry_at,
+                },
+            };
+            (msg.id, change)
+        })
+        .collect();
+    super::write_transaction::<_, DbError, _>(conn, |conn: &mut DbConn| {
+        for (id, change) in &changes {
+            match change {
+                Change::Sent { at, text, html } => {
+                    record_attempt(conn, *id, *at, None)?;
+                    diesel::update(outbox::table.find(id))
+                        .set((
+                            outbox::body_text.eq(text),
+                            outbox::body_html.eq(html),
+                            outbox::status.eq(SENT),
+                            outbox::attempts.eq(outbox::attempts + 1),
+                            outbox::sent_at.eq(Some(*at)),
+                            outbox::lease_until.eq(None::<NaiveDateTime>),
+                            outbox::last_error.eq(None::<String>),
+                        ))
+                        .execute(conn)?;
+                }
+                Change::Failed {
+                    at,
+                    error,
+                    retry_at,
+                } => {
+                    record_attempt(conn, *id, *at, Some(error))?;
+                    diesel::update(outbox::table.find(id))
+                        .set((
+                            outbox::status.eq(if retry_at.is_some() { PENDING } else { FAILED }),
+                            outbox::attempts.eq(outbox::attempts + 1),
+                            outbox::next_attempt_at.eq(retry_at.unwrap_or(*at)),
+                            outbox::lease_until.eq(None::<NaiveDateTime>),
+                            outbox::last_error.eq(Some(*error)),
+                        ))
+                        .execute(conn)?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Puts a message that failed for good back in the queue, due at once, for
+/// one more attempt (staff pressed "retry"). False when it had not failed.
+pub fn retry_failed(
+    conn: &mut DbConn,
+    case: CaseId,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<bool, DbError> {
+    let n = diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::case_id.eq(case.0))
+            .filter(outbox::status.eq(FAILED)),
+    )
+    .set((
+        outbox::status.eq(PENDING),
+        outbox::next_attempt_at.eq(now),
+        outbox::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The subject of one of a case's messages.
+pub fn subject_of(conn: &mut DbConn, case: CaseId, id: i64) -> Result<Option<String>, DbError> {
+    Ok(outbox::table
         .find(id)
-        .select(Message::as_select())
-        .first(conn)?;
-    Ok(Some(opened(sealer, message)?))
+        .filter(outbox::case_id.eq(case.0))
+        .select(outbox::subject)
+        .first(conn)
+        .optional()?)
+}
+
+/// How many messages are waiting to be sent, and how many failed for good
+/// (for /healthz).
+pub fn backlog(conn: &mut DbConn) -> Result<(i64, i64), DbError> {
+    let pending = outbox::table
+        .filter(outbox::status.eq(PENDING))
+        .count()
+        .get_result(conn)?;
+    let failed = outbox::table
+        .filter(outbox::status.eq(FAILED))
+        .count()
+        .get_result(conn)?;
+    Ok((pending, failed))
 }
 
 #[derive(Insertable)]
@@ -208,62 +404,6 @@ fn record_attempt(
         })
         .execute(conn)?;
     Ok(())
-}
-
-/// Records that `msg` (as claimed) was sent; its private links are removed
-/// from what is kept.
-pub fn mark_sent(
-    conn: &mut DbConn,
-    sealer: &Sealer,
-    msg: &Message,
-    now: NaiveDateTime,
-) -> Result<(), DbError> {
-    let id = msg.id;
-    let (text, html) = seal(
-        sealer,
-        &msg.recipient,
-        &redact_tokens(&msg.body_text),
-        &redact_tokens(&msg.body_html),
-    );
-    super::write_transaction::<_, DbError, _>(conn, |conn: &mut DbConn| {
-        record_attempt(conn, id, now, None)?;
-        diesel::update(outbox::table.find(id))
-            .set((
-                outbox::body_text.eq(&text),
-                outbox::body_html.eq(&html),
-                outbox::status.eq(SENT),
-                outbox::attempts.eq(outbox::attempts + 1),
-                outbox::sent_at.eq(Some(now)),
-                outbox::lease_until.eq(None::<NaiveDateTime>),
-                outbox::last_error.eq(None::<String>),
-            ))
-            .execute(conn)?;
-        Ok(())
-    })
-}
-
-/// Records a failed attempt: retried at `retry_at`, or marked failed for good
-/// when `retry_at` is `None`.
-pub fn mark_attempt_failed(
-    conn: &mut DbConn,
-    id: i64,
-    now: NaiveDateTime,
-    error: &str,
-    retry_at: Option<NaiveDateTime>,
-) -> Result<(), DbError> {
-    super::write_transaction::<_, DbError, _>(conn, |conn: &mut DbConn| {
-        record_attempt(conn, id, now, Some(error))?;
-        diesel::update(outbox::table.find(id))
-            .set((
-                outbox::status.eq(if retry_at.is_some() { PENDING } else { FAILED }),
-                outbox::attempts.eq(outbox::attempts + 1),
-                outbox::next_attempt_at.eq(retry_at.unwrap_or(now)),
-                outbox::lease_until.eq(None::<NaiveDateTime>),
-                outbox::last_error.eq(Some(error)),
-            ))
-            .execute(conn)?;
-        Ok(())
-    })
 }
 
 /// Deletes a case's messages (they hold its requester's address and words).

@@ -164,6 +164,7 @@ diesel::table! {
     job_runs (name) {
         name -> Text,
         last_run_on -> Date,
+        last_slot -> BigInt,
     }
 }
 

@@ -125,6 +125,7 @@ pub enum CaseEvent {
     StatusLinkSent,
     TasksCreated,
     TaskAnswered,
+    EmailRetried,
     TaskChased,
     OpenTasksOverridden,
     RecipientsNotified,
@@ -137,7 +138,7 @@ pub enum CaseEvent {
 }
 
 impl CaseEvent {
-    pub const ALL: [CaseEvent; 47] = [
+    pub const ALL: [CaseEvent; 48] = [
         CaseEvent::RequestSubmitted,
         CaseEvent::RequestEntered,
         CaseEvent::EmailConfirmed,
@@ -176,6 +177,7 @@ impl CaseEvent {
         CaseEvent::StatusLinkSent,
         CaseEvent::TasksCreated,
         CaseEvent::TaskAnswered,
+        CaseEvent::EmailRetried,
         CaseEvent::TaskChased,
         CaseEvent::OpenTasksOverridden,
         CaseEvent::RecipientsNotified,
@@ -228,6 +230,7 @@ impl CaseEvent {
             CaseEvent::StatusLinkSent => "status_link_sent",
             CaseEvent::TasksCreated => "tasks_created",
             CaseEvent::TaskAnswered => "task_answered",
+            CaseEvent::EmailRetried => "email_retried",
             CaseEvent::TaskChased => "task_chased",
             CaseEvent::OpenTasksOverridden => "open_tasks_overridden",
             CaseEvent::RecipientsNotified => "recipients_notified",

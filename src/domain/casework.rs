@@ -224,10 +224,11 @@ pub enum Action {
     ChangeRegime,
     AnswerTask,
     EditAnswerTexts,
+    RetryEmail,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::Assign,
         Action::Note,
         Action::VerifyIdentity,
@@ -250,6 +251,7 @@ impl Action {
         Action::ChangeRegime,
         Action::AnswerTask,
         Action::EditAnswerTexts,
+        Action::RetryEmail,
     ];
 
     pub fn key(self) -> &'static str {
@@ -276,6 +278,7 @@ impl Action {
             Action::ChangeRegime => "change_regime",
             Action::AnswerTask => "answer_task",
             Action::EditAnswerTexts => "edit_answer_texts",
+            Action::RetryEmail => "retry_email",
         }
     }
 
@@ -293,7 +296,9 @@ impl Action {
             S::AwaitingIdentity | S::InProgress | S::AwaitingRequester
         );
         match self {
-            Action::Note => true,
+            // Any email that failed for good can be sent again, whatever the
+            // case's state (a completion notice of a closed case too).
+            Action::Note | Action::RetryEmail => true,
             Action::Assign
             | Action::MarkDuplicate
             | Action::Refuse
@@ -417,7 +422,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn closed_cases_take_only_notes_and_reopening() {
+    fn closed_cases_take_only_notes_failed_emails_again_and_reopening() {
         for state in [
             CaseState::Completed,
             CaseState::Refused,
@@ -427,13 +432,17 @@ mod tests {
                 .into_iter()
                 .filter(|a| a.allowed_in(state))
                 .collect();
-            assert_eq!(allowed, vec![Action::Note, Action::Reopen], "{state}");
+            assert_eq!(
+                allowed,
+                vec![Action::Note, Action::Reopen, Action::RetryEmail],
+                "{state}"
+            );
         }
         let expired: Vec<Action> = Action::ALL
             .into_iter()
             .filter(|a| a.allowed_in(CaseState::Expired))
             .collect();
-        assert_eq!(expired, vec![Action::Note]);
+        assert_eq!(expired, vec![Action::Note, Action::RetryEmail]);
     }
 
     #[test]

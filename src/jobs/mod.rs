@@ -1,22 +1,33 @@
-//! Background work, on its own thread so nothing blocks the web executor:
-//! mail delivery (woken at once when mail is queued, otherwise polled) and
-//! the expiry of requests never confirmed, the chasing of overdue tasks,
-//! the staff's daily digest, and (hourly) the retention purge.
+//! Background work, on threads of its own so nothing blocks the web
+//! executor, and mail on a thread apart from the rest so that a slow or
+//! silent mail server never holds up the other jobs:
+//!
+//! - mail delivery: woken at once when mail is queued (otherwise every
+//!   `mail.poll_interval_secs`), it sends until nothing is due;
+//! - the scheduled jobs: each minute the expiry of requests never confirmed
+//!   and the chasing of overdue tasks, each day the staff's digest, each
+//!   hour the retention purge. Each period is claimed in the database
+//!   (`job_runs`), so however many workers run, one runs it.
+//!
+//! `rightsdesk serve` runs these beside the web server; `serve --no-jobs`
+//! leaves them to `rightsdesk worker` processes.
 
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::Pool;
-use crate::mail::{deliver_due, Transport};
+use crate::db::{self, job_runs, Pool};
+use crate::mail::{deliver_due, MailWaker, Transport, Wakeups};
 use crate::service::intake::expire_unconfirmed;
 use crate::templates::Templates;
 
-const EXPIRY_EVERY: Duration = Duration::from_secs(60);
-const PURGE_EVERY: Duration = Duration::from_secs(60 * 60);
+/// How often the scheduler looks whether a period has begun.
+const TICK: Duration = Duration::from_secs(10);
+const MINUTE: i64 = 60;
+const HOUR: i64 = 60 * 60;
 
 pub struct Jobs {
     pub pool: Pool,
@@ -30,22 +41,44 @@ pub struct Jobs {
     pub audit_key: crate::crypto::AuditKey,
 }
 
+/// Runs one round of a job loop; a bug in one round must not stop the
+/// loop for good: it is logged and the loop goes on.
+fn guarded(what: &str, round: impl FnOnce()) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(round)).is_err() {
+        log::error!("background jobs: a {what} round panicked; retrying at the next one");
+    }
+}
+
 impl Jobs {
-    /// Delivers due mail once.
+    /// Delivers due mail until none is due.
     pub fn deliver_mail(&self) {
         match deliver_due(
             &self.pool,
             &self.sealer,
             &self.transport,
             &self.settings.mail,
-            self.clock.now(),
+            self.clock.as_ref(),
         ) {
-            Ok(report) if report.sent + report.retrying + report.failed > 0 => {
-                log::debug!("mail delivery: {report:?}")
-            }
+            Ok(report) if report != Default::default() => log::debug!("mail delivery: {report:?}"),
             Ok(_) => {}
             Err(e) => log::error!("mail delivery failed: {e}"),
         }
+    }
+
+    /// Whether this worker is the one to run period `slot` of `job`.
+    fn claim(&self, job: &str, period_secs: i64) -> bool {
+        let slot = self.clock.now().timestamp().div_euclid(period_secs);
+        let claimed = self
+            .pool
+            .get()
+            .map_err(db::DbError::from)
+            .and_then(|mut conn| {
+                db::write_transaction(&mut conn, |conn| job_runs::claim_slot(conn, job, slot))
+            });
+        claimed.unwrap_or_else(|e| {
+            log::error!("cannot claim the {job} job: {e}");
+            false
+        })
     }
 
     pub fn expire_requests(&self) {
@@ -59,7 +92,8 @@ impl Jobs {
         }
     }
 
-    pub fn chase_tasks(&self) {
+    /// Chases overdue tasks; true when mail was queued.
+    pub fn chase_tasks(&self) -> bool {
         let chaser = crate::service::fulfilment::Chaser {
             pool: &self.pool,
             templates: &self.templates,
@@ -69,9 +103,11 @@ impl Jobs {
             clock: self.clock.as_ref(),
         };
         match crate::service::fulfilment::chase_overdue(&chaser) {
-            Ok(0) => {}
-            Ok(_) => self.deliver_mail(),
-            Err(e) => log::error!("chasing overdue tasks failed: {e}"),
+            Ok(n) => n > 0,
+            Err(e) => {
+                log::error!("chasing overdue tasks failed: {e}");
+                false
+            }
         }
     }
 
@@ -87,7 +123,8 @@ impl Jobs {
         }
     }
 
-    pub fn send_digest(&self) {
+    /// Sends the daily digest if it is due; true when mail was queued.
+    pub fn send_digest(&self) -> bool {
         match crate::service::digest::send_if_due(
             &self.pool,
             &self.sealer,
@@ -95,44 +132,73 @@ impl Jobs {
             &self.settings,
             self.clock.as_ref(),
         ) {
-            Ok(0) => {}
-            Ok(_) => self.deliver_mail(),
-            Err(e) => log::error!("daily digest failed: {e}"),
+            Ok(n) => n > 0,
+            Err(e) => {
+                log::error!("daily digest failed: {e}");
+                false
+            }
         }
     }
 
-    /// Runs until every [`crate::mail::MailWaker`] is dropped (the app stopped).
-    pub fn spawn(self, wake: Receiver<()>) -> std::io::Result<JoinHandle<()>> {
-        std::thread::Builder::new()
+    /// The scheduled jobs whose period has begun and that no other worker
+    /// has claimed.
+    fn run_scheduled(&self, mail: &MailWaker) {
+        let mut queued = false;
+        if self.claim("expiry", MINUTE) {
+            self.expire_requests();
+            queued |= self.chase_tasks();
+        }
+        queued |= self.send_digest();
+        if self.claim("purge", HOUR) {
+            self.purge();
+        }
+        if queued {
+            mail.wake();
+        }
+    }
+
+    /// Starts the mail thread and the scheduler thread. Both run until
+    /// every [`MailWaker`] made with `wakeups` is dropped (the app stopped).
+    pub fn spawn(
+        self,
+        waker: &MailWaker,
+        wakeups: Wakeups,
+    ) -> std::io::Result<Vec<JoinHandle<()>>> {
+        let jobs = Arc::new(self);
+        let Wakeups { mail, alive } = wakeups;
+        let mailer = {
+            let jobs = jobs.clone();
+            std::thread::Builder::new()
+                .name("rightsdesk-mail".into())
+                .spawn(move || jobs.mail_loop(mail))?
+        };
+        let waker = waker.detached();
+        let scheduler = std::thread::Builder::new()
             .name("rightsdesk-jobs".into())
-            .spawn(move || {
-                let poll = Duration::from_secs(self.settings.mail.poll_interval_secs.max(1));
-                let mut last_expiry: Option<Instant> = None;
-                let mut last_purge: Option<Instant> = None;
-                loop {
-                    // A bug in one round must not stop mail for good: log it and go on.
-                    let round = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        self.deliver_mail();
-                        if last_expiry.is_none_or(|t| t.elapsed() >= EXPIRY_EVERY) {
-                            self.expire_requests();
-                            self.chase_tasks();
-                            self.send_digest();
-                            last_expiry = Some(Instant::now());
-                        }
-                        if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
-                            self.purge();
-                            last_purge = Some(Instant::now());
-                        }
-                    }));
-                    if round.is_err() {
-                        log::error!("background jobs: a round panicked; retrying at the next tick");
-                    }
-                    match wake.recv_timeout(poll) {
-                        Ok(()) | Err(RecvTimeoutError::Timeout) => {}
-                        Err(RecvTimeoutError::Disconnected) => break,
-                    }
-                }
-                log::debug!("background jobs stopped");
-            })
+            .spawn(move || jobs.schedule_loop(&waker, alive))?;
+        Ok(vec![mailer, scheduler])
+    }
+
+    fn mail_loop(&self, wake: Receiver<()>) {
+        let poll = Duration::from_secs(self.settings.mail.poll_interval_secs.max(1));
+        loop {
+            guarded("mail", || self.deliver_mail());
+            match wake.recv_timeout(poll) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        log::debug!("mail delivery stopped");
+    }
+
+    fn schedule_loop(&self, mail: &MailWaker, alive: Receiver<()>) {
+        loop {
+            guarded("scheduled jobs", || self.run_scheduled(mail));
+            match alive.recv_timeout(TICK) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        log::debug!("scheduled jobs stopped");
     }
 }

@@ -6,4 +6,4 @@ pub mod transport;
 pub mod worker;
 
 pub use transport::Transport;
-pub use worker::{deliver_due, DeliveryReport, MailWaker};
+pub use worker::{deliver_due, DeliveryReport, MailWaker, Wakeups};

@@ -9,9 +9,13 @@ use std::time::Duration;
 
 use lettre::{Message, SmtpTransport, Transport as _};
 
+/// Seconds any one SMTP step may take unless `mail.smtp_timeout_secs` says.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
+
 pub enum Transport {
     File(PathBuf),
-    Smtp(SmtpTransport, String),
+    /// The transport, where it goes (for logs), and its step timeout.
+    Smtp(SmtpTransport, String, Duration),
     Log,
 }
 
@@ -28,8 +32,26 @@ pub enum TransportError {
     },
 }
 
+/// Why a message was not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    pub message: String,
+    /// The server refused this message for good (a 5xx reply, or a
+    /// recipient it cannot take). Otherwise the fault is the server's or the
+    /// way to it (refused, timed out, 4xx): the next message would likely
+    /// fail the same way, so a batch stops rather than burning every
+    /// message's attempts.
+    pub permanent: bool,
+}
+
 impl Transport {
+    /// A transport for `url`, with no SMTP step waiting longer than
+    /// `timeout` (connecting, each command, each reply).
     pub fn from_url(url: &str) -> Result<Transport, TransportError> {
+        Transport::with_timeout(url, Duration::from_secs(DEFAULT_TIMEOUT_SECS))
+    }
+
+    pub fn with_timeout(url: &str, timeout: Duration) -> Result<Transport, TransportError> {
         let url = url.trim();
         if url == "log" {
             return Ok(Transport::Log);
@@ -46,9 +68,9 @@ impl Transport {
             return Ok(Transport::File(dir));
         }
         if url.starts_with("smtp://") || url.starts_with("smtps://") {
-            let transport = SmtpTransport::from_url(url)?
-                .timeout(Some(Duration::from_secs(30)))
-                .build();
+            // Connections are pooled (lettre's `pool` feature): one is kept
+            // open between messages, dropped when idle or broken.
+            let transport = SmtpTransport::from_url(url)?.timeout(Some(timeout)).build();
             let parsed = url::Url::parse(url).ok();
             let shown = parsed
                 .map(|u| {
@@ -62,7 +84,7 @@ impl Transport {
                     )
                 })
                 .unwrap_or_else(|| "smtp".into());
-            return Ok(Transport::Smtp(transport, shown));
+            return Ok(Transport::Smtp(transport, shown, timeout));
         }
         Err(TransportError::Unsupported(url.to_owned()))
     }
@@ -71,18 +93,48 @@ impl Transport {
     pub fn describe(&self) -> String {
         match self {
             Transport::File(dir) => format!("files in {}", dir.display()),
-            Transport::Smtp(_, shown) => shown.clone(),
+            Transport::Smtp(_, shown, _) => shown.clone(),
             Transport::Log => "the log (not delivered)".into(),
         }
     }
 
-    pub fn send(&self, message: &Message) -> Result<(), String> {
+    pub fn send(&self, message: &Message) -> Result<(), SendError> {
         match self {
-            Transport::File(dir) => write_eml(dir, message).map_err(|e| e.to_string()),
-            Transport::Smtp(t, _) => t.send(message).map(|_| ()).map_err(|e| e.to_string()),
+            Transport::File(dir) => write_eml(dir, message).map_err(|e| SendError {
+                message: e.to_string(),
+                permanent: false,
+            }),
+            Transport::Smtp(t, _, timeout) => t.send(message).map(|_| ()).map_err(|e| SendError {
+                permanent: e.is_permanent(),
+                message: if timed_out(&e) {
+                    format!(
+                        "the mail server did not answer within {} s ({e})",
+                        timeout.as_secs()
+                    )
+                } else {
+                    e.to_string()
+                },
+            }),
             Transport::Log => Ok(()),
         }
     }
+}
+
+/// Whether an SMTP step ran out of time (a socket read or write timeout
+/// shows as "would block").
+fn timed_out(error: &lettre::transport::smtp::Error) -> bool {
+    use std::error::Error as _;
+    let mut source = error.source();
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return matches!(
+                io.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            );
+        }
+        source = e.source();
+    }
+    false
 }
 
 fn write_eml(dir: &std::path::Path, message: &Message) -> std::io::Result<()> {

@@ -1,36 +1,85 @@
-//! Delivers the outbox: claims due messages with a lease, sends each through
-//! the transport, records the attempt, and retries failures with
-//! exponential backoff until `mail.max_attempts`.
+//! Delivers the outbox: claims due messages in batches with a lease, sends
+//! each through the transport (one pooled SMTP connection), records the
+//! attempts, and retries failures with exponential backoff until
+//! `mail.max_attempts`.
+//!
+//! Delivery is at least once. A message is marked sent after the server
+//! took it; a worker killed in between leaves it leased, and once the lease
+//! runs out it is sent again. Every message carries a Message-ID made from
+//! its outbox row, the same on every attempt, so receiving systems can
+//! recognise the repeat. (At most once would instead lose a message
+//! whenever a worker dies mid-send, which for a statutory notice is the
+//! worse failure.)
 
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::time::Instant;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 
 use super::transport::Transport;
+use crate::clock::Clock;
 use crate::config::MailSettings;
 use crate::db::{self, outbox, DbError, Pool};
 
-/// How long a claimed message is held before another worker may retry it
-/// (covers a worker that died mid-send).
-const LEASE: Duration = Duration::minutes(5);
-const BATCH: i64 = 25;
+/// How long a claimed batch is held before another worker may take what
+/// is left of it (covers a worker that died mid-send).
+const LEASE: Duration = Duration::minutes(2);
+/// A batch stops sending this long after it was claimed and gives the rest
+/// back: with one SMTP step at most `mail.smtp_timeout_secs` (and a send a
+/// handful of steps), every message sent is still well inside its lease.
+const SEND_WINDOW: std::time::Duration = std::time::Duration::from_secs(30);
+const BATCH: i64 = 50;
+/// Attempts are recorded as soon as they are made, so that a worker killed
+/// mid-batch sends at most one message twice, and what staff see is never
+/// behind what the server took.
+const RECORD_EVERY: usize = 1;
 const MAX_BACKOFF_SECS: i64 = 6 * 3600;
 
-/// Wakes the delivery worker as soon as mail is queued.
+/// Wakes the delivery worker as soon as mail is queued. While any waker
+/// made by [`MailWaker::new`] (and its clones) lives, the background jobs
+/// run; when the last is dropped (the app stopped), they stop.
 #[derive(Clone)]
-pub struct MailWaker(SyncSender<()>);
+pub struct MailWaker {
+    wake: SyncSender<()>,
+    _alive: Option<Arc<SyncSender<()>>>,
+}
+
+/// What the background jobs listen to: wake-ups for the mail thread, and
+/// the app's lifeline (disconnected when the last [`MailWaker`] goes).
+pub struct Wakeups {
+    pub mail: Receiver<()>,
+    pub alive: Receiver<()>,
+}
 
 impl MailWaker {
-    pub fn new() -> (MailWaker, Receiver<()>) {
-        let (tx, rx) = sync_channel(1);
-        (MailWaker(tx), rx)
+    pub fn new() -> (MailWaker, Wakeups) {
+        let (wake, mail) = sync_channel(1);
+        let (alive_tx, alive) = sync_channel(1);
+        (
+            MailWaker {
+                wake,
+                _alive: Some(Arc::new(alive_tx)),
+            },
+            Wakeups { mail, alive },
+        )
+    }
+
+    /// A waker for the jobs themselves: it wakes the mail thread but does
+    /// not keep the jobs running.
+    pub fn detached(&self) -> MailWaker {
+        MailWaker {
+            wake: self.wake.clone(),
+            _alive: None,
+        }
     }
 
     pub fn wake(&self) {
-        // A full channel already holds a wake-up; a closed one means shutdown.
-        match self.0.try_send(()) {
+        // A full channel already holds a wake-up; a closed one means shutdown
+        // (or a web-only node, whose mail a worker elsewhere sends).
+        match self.wake.try_send(()) {
             Ok(()) | Err(TrySendError::Full(())) | Err(TrySendError::Disconnected(())) => {}
         }
     }
@@ -41,38 +90,96 @@ pub struct DeliveryReport {
     pub sent: usize,
     pub retrying: usize,
     pub failed: usize,
+    /// Claimed and given back unsent: the server looked down, or the batch
+    /// ran out of time.
+    pub released: usize,
 }
 
-/// Sends every message that is due now; returns what happened.
+impl std::ops::AddAssign for DeliveryReport {
+    fn add_assign(&mut self, other: DeliveryReport) {
+        self.sent += other.sent;
+        self.retrying += other.retrying;
+        self.failed += other.failed;
+        self.released += other.released;
+    }
+}
+
+/// Sends every message that is due, batch after batch, until none is due
+/// or the server looks down; returns what happened. Each attempt's time,
+/// and so its backoff, is read from `clock` when it is made.
 pub fn deliver_due(
     pool: &Pool,
     sealer: &crate::crypto::Sealer,
     transport: &Transport,
     settings: &MailSettings,
-    now: DateTime<Utc>,
+    clock: &dyn Clock,
 ) -> Result<DeliveryReport, DbError> {
     let from: Mailbox = settings
         .from
         .parse()
         .map_err(|e| DbError::Corrupt(format!("mail.from: {e}")))?;
+    let mut total = DeliveryReport::default();
+    loop {
+        let (report, claimed) = deliver_batch(pool, sealer, transport, settings, clock, &from)?;
+        total += report;
+        // A short batch was all there was; one that stopped early will be
+        // tried again at the next round.
+        if claimed < BATCH as usize || report.released > 0 {
+            return Ok(total);
+        }
+    }
+}
+
+fn deliver_batch(
+    pool: &Pool,
+    sealer: &crate::crypto::Sealer,
+    transport: &Transport,
+    settings: &MailSettings,
+    clock: &dyn Clock,
+    from: &Mailbox,
+) -> Result<(DeliveryReport, usize), DbError> {
     let mut conn = pool.get()?;
-    let stamp = db::timestamp(now);
+    let now = clock.now();
+    let batch = outbox::claim_due(
+        &mut conn,
+        sealer,
+        db::timestamp(now),
+        db::timestamp(now + LEASE),
+        BATCH,
+    )?;
+    let claimed = batch.len();
+    let started = Instant::now();
     let mut report = DeliveryReport::default();
-    for id in outbox::due(&mut conn, stamp, BATCH)? {
-        let Some(msg) = outbox::claim(&mut conn, sealer, id, stamp, db::timestamp(now + LEASE))?
-        else {
-            continue; // another worker took it
-        };
-        let result = build(&msg, &from).and_then(|m| transport.send(&m));
+    let mut done = Vec::with_capacity(claimed);
+    let mut unsent = Vec::new();
+    let mut batch = batch.into_iter();
+    for msg in batch.by_ref() {
+        if started.elapsed() > SEND_WINDOW {
+            unsent.push(msg.id);
+            break;
+        }
+        let result = build(&msg, from)
+            .map_err(|message| super::transport::SendError {
+                message,
+                permanent: true,
+            })
+            .and_then(|m| transport.send(&m));
+        let at = clock.now();
         let case = msg
             .case_id
             .map(|c| c.to_string())
             .unwrap_or_else(|| "-".into());
+        let (id, template) = (msg.id, msg.template.clone());
         match result {
             Ok(()) => {
-                outbox::mark_sent(&mut conn, sealer, &msg, stamp)?;
-                log::info!("mail {id} ({}) for case {case} delivered", msg.template);
+                log::info!("mail {id} ({template}) for case {case} delivered");
                 report.sent += 1;
+                done.push((
+                    msg,
+                    outbox::Outcome::Sent {
+                        at: db::timestamp(at),
+                    },
+                ));
             }
             Err(error) => {
                 let attempts = msg.attempts + 1;
@@ -80,25 +187,44 @@ pub fn deliver_due(
                     let wait = (settings.retry_base_secs as i64)
                         .saturating_mul(1i64 << (attempts - 1).min(20))
                         .min(MAX_BACKOFF_SECS);
-                    db::timestamp(now + Duration::seconds(wait))
+                    db::timestamp(at + Duration::seconds(wait))
                 });
-                outbox::mark_attempt_failed(&mut conn, id, stamp, &error, retry_at)?;
+                let shown = redact_addresses(&error.message);
                 match retry_at {
-                    Some(at) => {
-                        let error = redact_addresses(&error);
-                        log::warn!("mail {id} ({}) for case {case}: attempt {attempts} failed, retrying at {at}: {error}", msg.template);
+                    Some(when) => {
+                        log::warn!("mail {id} ({template}) for case {case}: attempt {attempts} failed, retrying at {when}: {shown}");
                         report.retrying += 1;
                     }
                     None => {
-                        let error = redact_addresses(&error);
-                        log::error!("mail {id} ({}) for case {case}: gave up after {attempts} attempts: {error}", msg.template);
+                        log::error!("mail {id} ({template}) for case {case}: gave up after {attempts} attempts: {shown}");
                         report.failed += 1;
                     }
                 }
+                done.push((
+                    msg,
+                    outbox::Outcome::Failed {
+                        at: db::timestamp(at),
+                        error: error.message,
+                        retry_at,
+                    },
+                ));
+                if !error.permanent {
+                    // The server (or the way to it) is at fault: the rest of
+                    // the batch waits for the next round.
+                    break;
+                }
             }
         }
+        if done.len() >= RECORD_EVERY {
+            outbox::record(&mut conn, sealer, &done)?;
+            done.clear();
+        }
     }
-    Ok(report)
+    unsent.extend(batch.map(|m| m.id));
+    report.released = unsent.len();
+    outbox::record(&mut conn, sealer, &done)?;
+    outbox::release(&mut conn, &unsent)?;
+    Ok((report, claimed))
 }
 
 /// SMTP errors often quote the recipient ("550 <ada@example.com>: no such
@@ -117,12 +243,25 @@ pub fn redact_addresses(error: &str) -> String {
         .join(" ")
 }
 
+/// The Message-ID of an outbox row: the same on every attempt, so that a
+/// message sent twice (a worker killed after the server took it) can be
+/// recognised as one.
+pub fn message_id(msg: &outbox::Message, from: &Mailbox) -> String {
+    format!(
+        "<rightsdesk.{}.{}@{}>",
+        msg.id,
+        msg.created_at.and_utc().timestamp_micros(),
+        from.email.domain()
+    )
+}
+
 fn build(msg: &outbox::Message, from: &Mailbox) -> Result<Message, String> {
     let to: Mailbox = msg
         .recipient
         .parse()
         .map_err(|e| format!("recipient address: {e}"))?;
     Message::builder()
+        .message_id(Some(message_id(msg, from)))
         .from(from.clone())
         .to(to)
         .subject(&msg.subject)

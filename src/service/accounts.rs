@@ -164,13 +164,46 @@ pub fn add_user(
 /// On a start with no accounts, makes a fresh single-use link for setting up
 /// the first admin and returns it (earlier setup links stop working).
 pub fn first_admin_setup_link(ctx: &AppContext) -> Result<Option<String>, ServiceError> {
+    match setup_link(ctx, false)? {
+        SetupLink::New(link) => Ok(Some(link)),
+        SetupLink::NotNeeded | SetupLink::AnnouncedElsewhere => Ok(None),
+    }
+}
+
+/// What a starting node says about setting up the first admin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetupLink {
+    /// An account exists: nothing to set up.
+    NotNeeded,
+    /// A fresh link, to show in this node's log.
+    New(String),
+    /// Another node made one in the last minute (several started at once):
+    /// its log has the link, and making another would spend it.
+    AnnouncedElsewhere,
+}
+
+/// As [`first_admin_setup_link`], for a node starting: when several start
+/// together on one database, only the first makes (and logs) a link.
+pub fn announce_setup_link(ctx: &AppContext) -> Result<SetupLink, ServiceError> {
+    setup_link(ctx, true)
+}
+
+fn setup_link(ctx: &AppContext, once_a_minute: bool) -> Result<SetupLink, ServiceError> {
     let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
     let (token, hash) = secret::new_token();
     let expires = now + Duration::hours(ctx.settings.staff.setup_link_ttl_hours.into());
     db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
         if users::count(conn)? > 0 {
-            return Ok(None);
+            return Ok(SetupLink::NotNeeded);
+        }
+        if once_a_minute {
+            // Taking the job row's lock makes nodes starting together
+            // check one after another.
+            db::job_runs::claim_slot(conn, "setup-link", now.and_utc().timestamp() / 60)?;
+            if links::made_since(conn, Purpose::StaffSetup, now - Duration::minutes(1))? {
+                return Ok(SetupLink::AnnouncedElsewhere);
+            }
         }
         links::spend_all_for_account(conn, Purpose::StaffSetup, None, now)?;
         links::insert(
@@ -181,7 +214,7 @@ pub fn first_admin_setup_link(ctx: &AppContext) -> Result<Option<String>, Servic
             now,
             expires,
         )?;
-        Ok(Some(format!(
+        Ok(SetupLink::New(format!(
             "{}/staff/setup/{token}",
             ctx.settings.base_url()
         )))

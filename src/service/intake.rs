@@ -48,6 +48,25 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
     let now = db::timestamp(ctx.clock.now());
     let (token, token_hash) = secret::new_token();
     let expires = link_expiry(ctx, now);
+    // The reference and the email are made before the write lock is taken,
+    // so that other writers wait only for the writing.
+    let confirmation = |reference: &Reference| {
+        messages::confirm_email(
+            &ctx.templates,
+            &ctx.settings,
+            &Addressee {
+                case: None,
+                name: request.correspondent().0,
+                email: request.correspondent().1,
+                reference,
+            },
+            request.regime,
+            &request.rights,
+            &confirm_link(ctx, &token),
+        )
+    };
+    let mut reference = Reference::generate(&mut rand::rng());
+    let mut message = confirmation(&reference)?;
     let filed = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
         // Capped by the address the confirmation goes to (the agent's, when
         // an agent files).
@@ -59,7 +78,10 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
         if pending >= i64::from(ctx.settings.requests.max_unconfirmed_per_address) {
             return Ok(Filed::TooManyForAddress);
         }
-        let reference = unused_reference(conn)?;
+        if cases::reference_exists(conn, &reference)? {
+            reference = unused_reference(conn)?;
+            message = confirmation(&reference)?;
+        }
         let case = cases::insert(conn, request, &reference, cases::Start::Web, now)?;
         let rights: Vec<&str> = request.rights.iter().map(|r| r.right().key()).collect();
         events::append(
@@ -124,21 +146,9 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
                 outbox::enqueue(conn, &ctx.sealer, &mail, now)?;
             }
         }
-        let message = messages::confirm_email(
-            &ctx.templates,
-            &ctx.settings,
-            &Addressee {
-                case: Some(case),
-                name: request.correspondent().0,
-                email: request.correspondent().1,
-                reference: &reference,
-            },
-            request.regime,
-            &request.rights,
-            &confirm_link(ctx, &token),
-        )?;
+        message.case = Some(case);
         outbox::enqueue(conn, &ctx.sealer, &message, now)?;
-        Ok(Filed::Filed(reference))
+        Ok(Filed::Filed(reference.clone()))
     })?;
     match &filed {
         Filed::Filed(reference) => {

@@ -12,7 +12,7 @@ use rightsdesk::app::AppContext;
 use rightsdesk::clock::ManualClock;
 use rightsdesk::config::Settings;
 use rightsdesk::db::{self, cases, outbox, DbConn};
-use rightsdesk::startup::Application;
+use rightsdesk::startup::{Application, Role};
 
 pub struct TestApp {
     pub address: String,
@@ -44,6 +44,16 @@ pub async fn spawn_app_at(now: DateTime<Utc>) -> TestApp {
 }
 
 pub async fn spawn_app_with(now: DateTime<Utc>, customise: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_as(now, Role::All, customise).await
+}
+
+/// As [`spawn_app_with`], running as `role` (e.g. web only, as `serve
+/// --no-jobs` does).
+pub async fn spawn_app_as(
+    now: DateTime<Utc>,
+    role: Role,
+    customise: impl FnOnce(&mut Settings),
+) -> TestApp {
     let _ = env_logger::builder().is_test(true).try_init();
     let dir = tempfile::tempdir().expect("temporary directory");
     let mut settings = Settings::load_from(HashMap::new()).expect("default settings");
@@ -66,7 +76,7 @@ pub async fn spawn_app_with(now: DateTime<Utc>, customise: impl FnOnce(&mut Sett
     };
     customise(&mut settings);
     let clock = ManualClock::new(now);
-    let app = Application::build(settings, Arc::new(clock.clone())).expect("app builds");
+    let app = Application::build_as(settings, Arc::new(clock.clone()), role).expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let ctx = app.context();
     tokio::spawn(app.run_until_stopped());
@@ -107,6 +117,7 @@ fn hex_id() -> String {
 /// A parsed email from the mail directory.
 #[derive(Debug, Clone)]
 pub struct Email {
+    pub message_id: String,
     pub to: String,
     pub subject: String,
     pub text: String,
@@ -250,6 +261,7 @@ impl TestApp {
                     .parse(&raw)
                     .expect("valid email");
                 Email {
+                    message_id: msg.message_id().unwrap_or_default().to_owned(),
                     to: msg
                         .to()
                         .and_then(|a| a.first())

@@ -3,11 +3,11 @@
 //! real SMTP server.
 
 use chrono::Duration;
-use rightsdesk::clock::Clock;
+use rightsdesk::clock::{Clock, ManualClock};
 use rightsdesk::db::outbox;
 use rightsdesk::mail::{deliver_due, Transport};
 
-use crate::helpers::{default_now, spawn_app_with, valid_request};
+use crate::helpers::{default_now, spawn_app, spawn_app_with, valid_request};
 
 fn closed_port() -> u16 {
     // Bind and drop: nothing listens there afterwards.
@@ -45,7 +45,7 @@ async fn failed_deliveries_are_retried_with_backoff_then_marked_failed() {
             &app.ctx.sealer,
             &transport,
             &app.ctx.settings.mail,
-            app.clock.now(),
+            &app.clock,
         )
         .unwrap();
     }
@@ -97,11 +97,32 @@ async fn a_failed_attempt_waits_before_the_next() {
         )
     });
     let at = |secs| due_at + Duration::seconds(secs);
-    let first = deliver_due(&pool, &app.ctx.sealer, &transport, &settings, at(0)).unwrap();
+    let first = deliver_due(
+        &pool,
+        &app.ctx.sealer,
+        &transport,
+        &settings,
+        &ManualClock::new(at(0)),
+    )
+    .unwrap();
     assert_eq!(first.retrying, 1);
-    let again = deliver_due(&pool, &app.ctx.sealer, &transport, &settings, at(59)).unwrap();
+    let again = deliver_due(
+        &pool,
+        &app.ctx.sealer,
+        &transport,
+        &settings,
+        &ManualClock::new(at(59)),
+    )
+    .unwrap();
     assert_eq!(again.retrying, 0, "not before the backoff has passed");
-    let later = deliver_due(&pool, &app.ctx.sealer, &transport, &settings, at(61)).unwrap();
+    let later = deliver_due(
+        &pool,
+        &app.ctx.sealer,
+        &transport,
+        &settings,
+        &ManualClock::new(at(61)),
+    )
+    .unwrap();
     assert_eq!(later.retrying, 1);
 }
 
@@ -153,4 +174,148 @@ async fn the_log_transport_marks_mail_sent_without_writing_it() {
     let msgs = app.db(outbox::all);
     assert_eq!(msgs[0].status, outbox::SENT);
     assert!(app.emails().is_empty());
+}
+
+/// A mail server that accepts connections and never says a word.
+fn silent_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = vec![];
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    port
+}
+
+fn queue_test_message(app: &crate::helpers::TestApp, to: &str, due: chrono::DateTime<chrono::Utc>) {
+    app.db(|c| {
+        outbox::enqueue(
+            c,
+            &app.ctx.sealer,
+            &outbox::NewMessage {
+                case: None,
+                template: "confirm_email",
+                recipient: to.into(),
+                subject: "s".into(),
+                body_text: "t".into(),
+                body_html: "<p>h</p>".into(),
+            },
+            rightsdesk::db::timestamp(due),
+        )
+    });
+}
+
+#[tokio::test]
+async fn a_silent_mail_server_costs_one_timeout_and_the_rest_wait_unharmed() {
+    let app = spawn_app_with(default_now(), |s| {
+        s.mail.url = "log".into();
+        s.mail.poll_interval_secs = 3600;
+    })
+    .await;
+    let url = format!("smtp://127.0.0.1:{}", silent_server());
+    let transport = Transport::with_timeout(&url, std::time::Duration::from_secs(1)).unwrap();
+    // Due a day from the app's standing clock: its own worker never takes them.
+    let due = app.clock.now() + Duration::days(1);
+    for n in 0..3 {
+        queue_test_message(&app, &format!("person{n}@example.com"), due);
+    }
+    let settings = app.ctx.settings.mail.clone();
+    let clock = ManualClock::new(due);
+    let report = tokio::task::spawn_blocking({
+        let (pool, sealer) = (app.ctx.pool.clone(), app.ctx.sealer.clone());
+        move || deliver_due(&pool, &sealer, &transport, &settings, &clock).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(report.retrying, 1, "{report:?}");
+    assert_eq!(
+        report.released, 2,
+        "the rest are not tried against a dead server: {report:?}"
+    );
+    let msgs = app.db(outbox::all);
+    assert_eq!(msgs[0].attempts, 1);
+    assert!(
+        msgs[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("did not answer within 1 s")),
+        "{:?}",
+        msgs[0].last_error
+    );
+    for m in &msgs[1..] {
+        assert_eq!((m.attempts, m.status.as_str()), (0, outbox::PENDING));
+    }
+    // Released, not leased: any worker may take them at once.
+    let now = rightsdesk::db::timestamp(due);
+    assert_eq!(app.db(|c| outbox::due(c, now, 10)).len(), 2);
+}
+
+#[tokio::test]
+async fn every_message_carries_a_message_id_made_from_its_outbox_row() {
+    let app = spawn_app().await;
+    app.file_request(&valid_request("access")).await;
+    let mail = app.wait_for_email("Confirm").await;
+    let id = app.db(outbox::all)[0].id;
+    assert!(
+        mail.message_id.starts_with(&format!("rightsdesk.{id}."))
+            && mail.message_id.ends_with("@example.org"),
+        "{}",
+        mail.message_id
+    );
+}
+
+#[tokio::test]
+async fn staff_send_a_failed_email_again_and_the_case_records_it() {
+    use diesel::prelude::*;
+    use rightsdesk::db::schema::outbox as table;
+    let app = spawn_app().await;
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    app.wait_for_outbox_drained().await;
+    // The acknowledgement failed for good (as after days of a dead server).
+    let ack = app
+        .db(outbox::all)
+        .into_iter()
+        .find(|m| m.template == "acknowledgement")
+        .unwrap();
+    app.db(|c| {
+        diesel::update(table::table.find(ack.id))
+            .set((table::status.eq(outbox::FAILED), table::attempts.eq(8)))
+            .execute(c)
+            .map_err(Into::into)
+    });
+    let staff = app
+        .staff("agent@example.org", rightsdesk::domain::Role::Agent)
+        .await;
+    let page = staff.page(&format!("/staff/cases/{reference}")).await;
+    assert!(page.contains("FAILED after 8 attempts"));
+    assert!(page.contains("Send this email again"));
+    staff
+        .act_ok(&reference, "retry_email", &[("email", &ack.id.to_string())])
+        .await;
+    // Sent at once, the same message a second time.
+    app.wait_for_emails("We have received", 2).await;
+    app.wait_for_outbox_drained().await;
+    let again = app
+        .db(outbox::all)
+        .into_iter()
+        .find(|m| m.id == ack.id)
+        .unwrap();
+    assert_eq!(again.status, outbox::SENT);
+    let page = staff.page(&format!("/staff/cases/{reference}")).await;
+    assert!(
+        page.contains("was queued to be sent again"),
+        "audited on the timeline"
+    );
+    assert!(!page.contains("Send this email again"));
+    // Only a failed email of this case can be sent again.
+    let r = staff
+        .act(&reference, "retry_email", &[("email", &ack.id.to_string())])
+        .await;
+    assert_eq!(r.status().as_u16(), 409);
+    let r = staff
+        .act(&reference, "retry_email", &[("email", "nonsense")])
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
 }

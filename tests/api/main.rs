@@ -16,6 +16,7 @@ mod helpers;
 mod intake;
 mod mail_delivery;
 mod migrations;
+mod nodes;
 mod queue;
 mod regimes;
 mod retention;

@@ -126,6 +126,21 @@ impl Work<'_> {
         Ok(())
     }
 
+    /// Puts an email that failed for good back in the queue for one more
+    /// attempt, at once.
+    pub(super) fn retry_email(&mut self, message: i64) -> Result<(), Flow> {
+        let subject = crate::db::outbox::subject_of(self.conn, self.case.id, message)?;
+        if !crate::db::outbox::retry_failed(self.conn, self.case.id, message, self.now)? {
+            return Err(ActionError::NoSuchFailedEmail.into());
+        }
+        self.event(
+            CaseEvent::EmailRetried,
+            None,
+            json!({ "email": message, "subject": subject }),
+        )?;
+        Ok(())
+    }
+
     pub(super) fn answer_task(&mut self, task: i64, answered: Answered) -> Result<(), Flow> {
         let task = tasks::find(self.conn, task)?
             .filter(|t| t.case_id == self.case.id && t.is_open())

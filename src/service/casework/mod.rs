@@ -87,6 +87,10 @@ pub enum Command {
         texts: Vec<(crate::domain::regime::OrgText, String)>,
     },
     /// Staff record a system's answer to its task.
+    /// An email to the requester that failed for good is sent again.
+    RetryEmail {
+        message: i64,
+    },
     AnswerTask {
         task: i64,
         answered: crate::domain::fulfilment::Answered,
@@ -154,6 +158,7 @@ impl Command {
             Command::RecordFee { .. } => Action::RecordFee,
             Command::RecordOutcome { .. } => Action::RecordOutcome,
             Command::AnswerTask { .. } => Action::AnswerTask,
+            Command::RetryEmail { .. } => Action::RetryEmail,
             Command::EditAnswerTexts { .. } => Action::EditAnswerTexts,
             Command::Complete { .. } => Action::Complete,
             Command::Refuse { .. } => Action::Refuse,
@@ -192,6 +197,8 @@ pub enum ActionError {
     OpenTasks(usize),
     #[error("This case has no such task, or it has been answered already")]
     NoSuchTask,
+    #[error("That email has not failed, or is not this case's")]
+    NoSuchFailedEmail,
     #[error("An objection to direct marketing is never refused, in whole or in part: stop the marketing and record it as done")]
     NeverRefused,
     #[error("No active staff member with that account")]
@@ -387,7 +394,7 @@ pub fn perform_as(
                 Acting::Requester => "the requester".to_owned(),
             };
             log::info!("case {reference}: {} by {by}", action.key());
-            if sent {
+            if sent || action == Action::RetryEmail {
                 ctx.mail.wake();
             }
             Ok(Ok(Performed::Done))
@@ -564,6 +571,7 @@ impl Work<'_> {
                 override_reason,
             } => self.record_outcome(right, outcome, note, override_reason)?,
             Command::AnswerTask { task, answered } => self.answer_task(task, answered)?,
+            Command::RetryEmail { message } => self.retry_email(message)?,
             Command::EditAnswerTexts { texts } => self.edit_answer_texts(texts)?,
             Command::Complete { message } => self.complete(message)?,
             Command::Refuse { ground, reason } => self.refuse(ground, reason)?,

@@ -37,6 +37,8 @@ pub struct ActionForm {
     pub override_reason: String,
     /// A task being answered, its answer and the basis for keeping data.
     pub task: String,
+    /// The outbox message to send again.
+    pub email: String,
     pub answer: String,
     pub basis: String,
     /// The organisation's answer texts, as changed for this case.
@@ -184,6 +186,9 @@ impl ActionForm {
                 }
                 Command::EditAnswerTexts { texts }
             }
+            Action::RetryEmail => Command::RetryEmail {
+                message: self.email.trim().parse().map_err(|_| "Choose the email")?,
+            },
             Action::AnswerTask => Command::AnswerTask {
                 task: self.task.trim().parse().map_err(|_| "Choose the task")?,
                 answered: crate::domain::fulfilment::Answered::parse(

@@ -144,6 +144,7 @@ pub(super) fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
                 "what": m.subject,
                 "delivery": state,
                 "failed": m.status == "failed",
+                "email_id": m.id,
                 "body": m.body_text,
             }),
         ));
@@ -214,6 +215,7 @@ pub(super) fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
             "reopen": can(Action::Reopen),
             "change_regime": can(Action::ChangeRegime),
             "answer_task": can(Action::AnswerTask),
+            "retry_email": can(Action::RetryEmail),
             "edit_answer_texts": can(Action::EditAnswerTexts),
             "any": !actions.is_empty(),
     });

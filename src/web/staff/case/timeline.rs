@@ -186,6 +186,10 @@ pub(super) fn describe(e: &Event, view: &CaseView) -> String {
             detail_str(&d, "decision").unwrap_or("decided")
         ),
         CaseEvent::RequesterReplied => "The requester wrote on their status page".into(),
+        CaseEvent::EmailRetried => format!(
+            "A failed email (\"{}\") was queued to be sent again",
+            detail_str(&d, "subject").unwrap_or("?")
+        ),
         CaseEvent::TasksCreated => format!(
             "{} task(s) sent to the systems' owners",
             d.get("tasks").and_then(Value::as_u64).unwrap_or(0)

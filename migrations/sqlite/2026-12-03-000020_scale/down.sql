@@ -1,0 +1,2 @@
+DROP INDEX cases_correspondent;
+ALTER TABLE job_runs DROP COLUMN last_slot;
