@@ -324,6 +324,16 @@ fn app_context(
     mail: MailWaker,
 ) -> anyhow::Result<AppContext> {
     let (pool, backend) = open_database(&settings)?;
+    // A database that cannot be written would serve pages and lose every
+    // request: refuse to start on one.
+    db::probe_write(&mut *pool.get()?, db::timestamp(clock.now())).map_err(|e| {
+        match e.storage_fault() {
+            Some(fault) => {
+                anyhow::anyhow!("the database does not take writes: {}", fault.describe())
+            }
+            None => anyhow::Error::from(e).context("writing to the database"),
+        }
+    })?;
     let templates = Arc::new(Templates::load(&settings.storage.templates_dir)?);
     let calendars = settings.calendars()?;
     let jurisdiction = settings.organisation.jurisdiction()?;

@@ -77,6 +77,68 @@ impl DbError {
     }
 }
 
+/// A database that can be read but not written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageFault {
+    /// The disk (or the database's quota) is full.
+    Full,
+    /// The database or its files are read-only (a read-only mount, file
+    /// permissions, a PostgreSQL standby or read-only transaction).
+    ReadOnly,
+    /// The disk reports errors.
+    Io,
+}
+
+impl StorageFault {
+    pub fn key(self) -> &'static str {
+        match self {
+            StorageFault::Full => "full",
+            StorageFault::ReadOnly => "read_only",
+            StorageFault::Io => "io_error",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            StorageFault::Full => "the disk holding the database is full",
+            StorageFault::ReadOnly => "the database is read-only",
+            StorageFault::Io => "the disk holding the database reports errors",
+        }
+    }
+}
+
+impl DbError {
+    /// Whether the database refused a write for want of storage (rather
+    /// than because the request or the data were wrong). Nothing of the
+    /// transaction was kept.
+    pub fn storage_fault(&self) -> Option<StorageFault> {
+        use diesel::result::Error;
+        let message = match self {
+            DbError::Query(Error::DatabaseError(_, info)) => info.message().to_owned(),
+            DbError::Connect(e) => e.to_string(),
+            DbError::Migration(m) => m.clone(),
+            _ => return None,
+        };
+        let m = message.to_lowercase();
+        if m.contains("disk is full")
+            || m.contains("no space left")
+            || m.contains("could not extend file")
+            || m.contains("disk quota")
+        {
+            Some(StorageFault::Full)
+        } else if m.contains("readonly database")
+            || m.contains("read-only")
+            || m.contains("read only")
+        {
+            Some(StorageFault::ReadOnly)
+        } else if m.contains("disk i/o error") {
+            Some(StorageFault::Io)
+        } else {
+            None
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://...")]
@@ -332,6 +394,70 @@ where
     }
     result
 }
+
+/// Writes a heartbeat row and commits it: the database takes writes (its
+/// disk is not full, it is not read-only). `/healthz` and the start-up
+/// check call it.
+pub fn probe_write(conn: &mut DbConn, now: NaiveDateTime) -> Result<(), DbError> {
+    use diesel::{ExpressionMethods, QueryDsl};
+    let stamp = now.and_utc().timestamp_micros();
+    write_transaction::<_, DbError, _>(conn, |conn| {
+        // Always a real write, even when the value is the same.
+        let updated = diesel::update(schema::job_runs::table.find(HEARTBEAT))
+            .set(schema::job_runs::last_slot.eq(stamp))
+            .execute(conn)?;
+        if updated == 0 {
+            job_runs::claim_slot(conn, HEARTBEAT, stamp)?;
+        }
+        Ok(())
+    })
+}
+
+/// Below this much free space on the disk holding a SQLite database, it is
+/// reported full: small writes may still fit in pages the file holds, but
+/// the next request with a long answer or a document will not.
+pub const MIN_FREE_BYTES: u64 = 1024 * 1024;
+
+/// The free space (for this user) on the disk holding the SQLite database
+/// `url` names; `None` for PostgreSQL (whose server watches its own disk)
+/// or when it cannot be read.
+pub fn sqlite_free_bytes(url: &str) -> Option<u64> {
+    let manager = Manager::new(url).ok()?;
+    if manager.backend != Backend::Sqlite {
+        return None;
+    }
+    let path = Path::new(&manager.target);
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    free_bytes(dir)
+}
+
+#[cfg(unix)]
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `path` is a valid NUL-terminated string and `stat` points to
+    // memory for one statvfs, which the call fills when it returns 0.
+    let stat = unsafe {
+        if libc::statvfs(path.as_ptr(), stat.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stat.assume_init()
+    };
+    #[allow(clippy::unnecessary_cast)] // the field types differ by platform
+    Some((stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64))
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_dir: &Path) -> Option<u64> {
+    None
+}
+
+/// The `job_runs` row `/healthz` rewrites.
+const HEARTBEAT: &str = "heartbeat";
 
 /// A round trip to the database.
 pub fn ping(conn: &mut DbConn) -> Result<(), diesel::result::Error> {

@@ -25,6 +25,8 @@ pub enum WebError {
     Forbidden,
     #[error("The service is busy or briefly unavailable, so nothing was saved. Please try again in a minute.")]
     Unavailable,
+    #[error("We cannot store anything just now ({}), so what you sent was not saved. Please try again later; if it keeps happening, write to us.", .0.describe())]
+    StorageFault(crate::db::StorageFault),
     #[error("Something went wrong on our side, so what you sent may not have been saved. Please try again in a few minutes; if it keeps happening, write to us.")]
     Internal(#[source] anyhow::Error),
 }
@@ -44,6 +46,11 @@ impl From<ServiceError> for WebError {
             ServiceError::Db(db) if db.is_unavailable() => {
                 log::error!("database unavailable: {db}");
                 WebError::Unavailable
+            }
+            ServiceError::Db(db) if db.storage_fault().is_some() => {
+                log::error!("database refused a write: {db}");
+                db.storage_fault()
+                    .map_or(WebError::Unavailable, WebError::StorageFault)
             }
             _ => WebError::Internal(e.into()),
         }
@@ -67,6 +74,7 @@ impl WebError {
             WebError::LoginRequired(_) => "Log in",
             WebError::Forbidden => "Not allowed",
             WebError::Unavailable => "Please try again in a minute",
+            WebError::StorageFault(_) => "Please try again later",
             WebError::Internal(_) => "Sorry, there is a problem with the service",
         }
     }
@@ -82,7 +90,7 @@ impl ResponseError for WebError {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::LoginRequired(_) => StatusCode::SEE_OTHER,
             WebError::Forbidden => StatusCode::FORBIDDEN,
-            WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Unavailable | WebError::StorageFault(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -131,3 +131,160 @@ async fn a_database_out_of_reach_gives_a_try_again_page_not_an_error() {
     }
     assert!(served, "the page is served again");
 }
+
+/// A small tmpfs mounted for one test (root only); unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("cannot mount a tmpfs (not root?): storage faults not exercised here (CI runs as root)");
+            return None;
+        }
+        Some(SmallDisk { dir })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    fn remount(&self, option: &str) -> bool {
+        std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{option}")])
+            .arg(self.dir.path())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// Fills the disk to the last byte; returns the filler to delete.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let filler = self.path().join("filler");
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let block = vec![0u8; 4096];
+        while f.write_all(&block).is_ok() {}
+        while f.write_all(&[0u8]).is_ok() {}
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[tokio::test]
+async fn a_full_disk_is_reported_refused_with_a_true_page_and_recovered_from() {
+    if std::env::var("TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        return; // this one is about the SQLite file's own disk
+    }
+    let Some(disk) = SmallDisk::mount("8m") else {
+        return;
+    };
+    let db = disk.path().join("rightsdesk.db");
+    let app = crate::helpers::spawn_app_with(crate::helpers::default_now(), |s| {
+        s.database.url = format!("sqlite://{}", db.display());
+    })
+    .await;
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+    let filler = disk.fill();
+    // Small writes may still fit in space the database holds already;
+    // requests with long descriptions soon need more.
+    let long = "x".repeat(5000);
+    let mut refused = None;
+    for n in 0..400 {
+        let email = format!("person{n}@example.com");
+        let mut fields = crate::helpers::valid_request("access");
+        fields.retain(|(k, _)| *k != "email");
+        fields.push(("email", &email));
+        fields.push(("description", &long));
+        let r = app.post_request(&fields).await;
+        match r.status().as_u16() {
+            303 => continue,
+            status => {
+                refused = Some((status, r.text().await.unwrap()));
+                break;
+            }
+        }
+    }
+    let (status, page) = refused.expect("a full disk refuses a write at last");
+    assert_eq!(status, 503, "{page}");
+    assert!(page.contains("disk holding the database is full"), "{page}");
+    assert!(page.contains("was not saved"), "{page}");
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status().as_u16(), 503);
+    let body: serde_json::Value = serde_json::from_str(&health.text().await.unwrap()).unwrap();
+    assert_eq!(body["database"]["state"], "full", "{body}");
+    let stored = app.case_count();
+
+    // Space returns: so does the service, with nothing half-written.
+    std::fs::remove_file(filler).unwrap();
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200);
+    app.file_request(&crate::helpers::valid_request("access"))
+        .await;
+    assert_eq!(app.case_count(), stored + 1);
+    let ok: i64 = app.db(|c| {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Check {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            integrity_check: String,
+        }
+        let rows: Vec<Check> = diesel::sql_query("PRAGMA integrity_check").load(c)?;
+        Ok(i64::from(rows.iter().all(|r| r.integrity_check == "ok")))
+    });
+    assert_eq!(ok, 1, "the database is intact");
+    let (code, err) = app.cli(&["audit", "verify"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn the_app_refuses_to_start_on_a_read_only_database() {
+    let Some(disk) = SmallDisk::mount("16m") else {
+        return;
+    };
+    let url = format!("sqlite://{}/rightsdesk.db", disk.path().display());
+    let data = tempfile::tempdir().unwrap();
+    let data_dir = data.path().to_string_lossy().into_owned();
+    let key = crate::helpers::random_key(32);
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("RIGHTSDESK_DATA_DIR", data_dir.as_str()),
+        ("RIGHTSDESK__AUDIT__KEY", key.as_str()),
+    ];
+    let (code, err) = crate::helpers::run_cli(&["migrate"], &env, "");
+    assert_eq!(code, 0, "{err}");
+    assert!(disk.remount("ro"), "remounted read-only");
+    let bind = format!(
+        "127.0.0.1:{}",
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    );
+    let mut env = env.to_vec();
+    env.push(("RIGHTSDESK_BIND", &bind));
+    let (code, err) = crate::helpers::run_cli(&["serve"], &env, "");
+    assert_ne!(code, 0);
+    assert!(err.starts_with("error: "), "{err}");
+    let lower = err.to_lowercase();
+    assert!(
+        lower.contains("read-only") || lower.contains("readonly"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
+}
