@@ -1,5 +1,6 @@
-//! Handlebars templates for pages and emails, read from the templates
-//! directory at start-up. Strict mode: a missing variable is an error, not a
+//! Handlebars templates for pages and emails, built into the binary (so it
+//! serves from any directory); a templates directory on disk, when there is
+//! one, overrides them file by file. Strict mode: a missing variable is an error, not a
 //! blank. HTML templates (`*.html.hbs`) are escaped; text templates
 //! (`*.txt.hbs`: email bodies and subjects) are not.
 
@@ -10,8 +11,10 @@ use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
-    #[error("templates directory {0} does not exist (set storage.templates_dir)")]
+    #[error("templates directory {0} does not exist (set storage.templates_dir, or leave it at ./templates to use the built-in templates)")]
     MissingDir(String),
+    #[error("built-in template {0} is not valid: {1}")]
+    Embedded(String, Box<handlebars::TemplateError>),
     #[error("cannot load templates from {dir}: {source}")]
     Load {
         dir: String,
@@ -85,21 +88,60 @@ pub const PAGES: &[&str] = &[
     "staff/audit",
 ];
 
+/// The templates shipped in the repository's `templates/`, built in.
+static BUILT_IN: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/templates");
+
+/// The directory the built-in templates are overridden from by default;
+/// when it does not exist the built-in templates are used as they are.
+pub const DEFAULT_DIR: &str = "./templates";
+
+/// Registers every built-in template whose name ends in `extension`, by its
+/// path without it (`pages/home`, `emails/completion/body`).
+fn register_built_in(
+    hb: &mut Handlebars<'static>,
+    dir: &include_dir::Dir<'static>,
+    extension: &str,
+) -> Result<(), TemplateError> {
+    for entry in dir.entries() {
+        match entry {
+            include_dir::DirEntry::Dir(sub) => register_built_in(hb, sub, extension)?,
+            include_dir::DirEntry::File(file) => {
+                let path = file.path().to_string_lossy();
+                let (Some(name), Some(source)) =
+                    (path.strip_suffix(extension), file.contents_utf8())
+                else {
+                    continue;
+                };
+                hb.register_template_string(name, source)
+                    .map_err(|e| TemplateError::Embedded(path.to_string(), Box::new(e)))?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Templates {
+    /// The built-in templates, with those in `dir` (if it exists) in place
+    /// of theirs. A directory other than [`DEFAULT_DIR`] must exist.
     pub fn load(dir: &Path) -> Result<Templates, TemplateError> {
-        if !dir.is_dir() {
+        let on_disk = dir.is_dir();
+        if !on_disk && dir != Path::new(DEFAULT_DIR) {
             return Err(TemplateError::MissingDir(dir.display().to_string()));
         }
         let registry = |extension: &str| -> Result<Handlebars<'static>, TemplateError> {
             let mut hb = Handlebars::new();
             hb.set_strict_mode(true);
-            let mut options = DirectorySourceOptions::default();
-            options.tpl_extension = extension.to_owned();
-            hb.register_templates_directory(dir, options)
-                .map_err(|source| TemplateError::Load {
-                    dir: dir.display().to_string(),
-                    source: Box::new(source),
-                })?;
+            register_built_in(&mut hb, &BUILT_IN, extension)?;
+            if on_disk {
+                let mut options = DirectorySourceOptions::default();
+                options.tpl_extension = extension.to_owned();
+                hb.register_templates_directory(dir, options)
+                    .map_err(|source| TemplateError::Load {
+                        dir: dir.display().to_string(),
+                        source: Box::new(source),
+                    })?;
+            }
             Ok(hb)
         };
         let html = registry(".html.hbs")?;
@@ -180,6 +222,29 @@ mod tests {
     #[test]
     fn the_shipped_templates_load_and_are_complete() {
         Templates::load(Path::new("templates")).unwrap();
+    }
+
+    #[test]
+    fn the_built_in_templates_are_complete_without_a_directory() {
+        let mut html = Handlebars::new();
+        let mut text = Handlebars::new();
+        register_built_in(&mut html, &BUILT_IN, ".html.hbs").unwrap();
+        register_built_in(&mut text, &BUILT_IN, ".txt.hbs").unwrap();
+        Templates { html, text }.check_complete().unwrap();
+    }
+
+    #[test]
+    fn a_file_on_disk_overrides_its_built_in_template() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("pages")).unwrap();
+        std::fs::write(dir.path().join("pages/home.html.hbs"), "Our own home page").unwrap();
+        let t = Templates::load(dir.path()).unwrap();
+        assert_eq!(
+            t.page("home", &serde_json::json!({})).unwrap(),
+            "Our own home page"
+        );
+        // The others are still the built-in ones.
+        assert!(t.html.has_template("pages/status"));
     }
 
     #[test]
