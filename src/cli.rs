@@ -218,14 +218,14 @@ pub fn run(cli: Cli) -> i32 {
             let settings = match Settings::load() {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    print_error(&e.to_string());
                     return 2;
                 }
             };
             let calendars = match settings.calendars() {
                 Ok(c) => c,
                 Err(e) => {
-                    eprintln!("error: {e}");
+                    print_error(&e.to_string());
                     return 2;
                 }
             };
@@ -239,7 +239,7 @@ pub fn run(cli: Cli) -> i32 {
                     0
                 }
                 Err(message) => {
-                    eprintln!("error: {message}");
+                    print_error(&message);
                     2
                 }
             }
@@ -253,7 +253,7 @@ pub fn run(cli: Cli) -> i32 {
                 0
             }
             Err(e) => {
-                eprintln!("error: {e:#}");
+                print_error(&format!("{e:#}"));
                 1
             }
         },
@@ -267,7 +267,7 @@ pub fn run(cli: Cli) -> i32 {
                 3
             }
             Err(e) => {
-                eprintln!("error: {e:#}");
+                print_error(&format!("{e:#}"));
                 1
             }
         },
@@ -278,7 +278,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Serve(args) => match serve(&args) {
             Ok(()) => 0,
             Err(e) => {
-                eprintln!("error: {e:#}");
+                print_error(&format!("{e:#}"));
                 1
             }
         },
@@ -288,7 +288,7 @@ pub fn run(cli: Cli) -> i32 {
         {
             Ok(()) => 0,
             Err(e) => {
-                eprintln!("error: {e:#}");
+                print_error(&format!("{e:#}"));
                 1
             }
         },
@@ -300,7 +300,7 @@ fn report(result: anyhow::Result<()>) -> i32 {
     match result {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            print_error(&format!("{e:#}"));
             2
         }
     }
@@ -320,4 +320,16 @@ fn serve(args: &ServeArgs) -> anyhow::Result<()> {
         app.run_until_stopped().await?;
         Ok(())
     })
+}
+
+/// Prints a command's error as one line on stderr (a library's message may
+/// span several, e.g. libpq's for each address it tried).
+fn print_error(message: &str) {
+    let line = message
+        .lines()
+        .map(|l| l.trim().trim_start_matches(':').trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    eprintln!("error: {line}");
 }
