@@ -1,12 +1,13 @@
 //! The staff queue at scale, printed as a table (copy it into
 //! docs/benchmarks.md). Run with `cargo bench --bench queue`; set
-//! `QUEUE_CASES` for another size (default one million) and
-//! `DATABASE_URL=postgres://...` to measure PostgreSQL (an empty database).
+//! `QUEUE_CASES` for another size (default one million),
+//! `DATABASE_URL=postgres://...` to measure PostgreSQL (an empty database),
+//! and `QUEUE_BUSY=1` for a backlog where two cases in three are open.
 //!
-//! It fills the database with cases as a busy organisation would have them
-//! after some years: almost all closed, a few thousand open, spread over ten
-//! agents and a year of due dates; then times the queries behind `/staff`
-//! and the dashboard.
+//! It fills the database with cases as an organisation would have them
+//! after some years: almost all closed, a few thousand open (or, busy, most
+//! open), spread over ten agents and a year of due dates; then times the
+//! queries behind `/staff` and the dashboard.
 
 use std::time::{Duration, Instant};
 
@@ -21,6 +22,16 @@ use rightsdesk::domain::{CaseState, Reference, Right, Role};
 const OPEN_EVERY: usize = 40; // 2.5 % of cases are open
 const AGENTS: i64 = 10;
 
+/// Whether case `i` is open: one in [`OPEN_EVERY`], or two in three when
+/// the backlog is busy.
+fn is_open(i: usize, busy: bool) -> bool {
+    if busy {
+        i % 3 != 0
+    } else {
+        i % OPEN_EVERY == 0
+    }
+}
+
 /// A distinct, valid reference for case number `i`.
 fn reference(i: usize) -> String {
     const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -34,7 +45,7 @@ fn reference(i: usize) -> String {
     s
 }
 
-fn seed(conn: &mut DbConn, n: usize) -> anyhow::Result<()> {
+fn seed(conn: &mut DbConn, n: usize, busy: bool) -> anyhow::Result<()> {
     let now = NaiveDateTime::parse_from_str("2026-11-24 09:00:00", "%Y-%m-%d %H:%M:%S")?;
     let base = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
     for a in 1..=AGENTS {
@@ -54,7 +65,7 @@ fn seed(conn: &mut DbConn, n: usize) -> anyhow::Result<()> {
         db::write_transaction::<_, anyhow::Error, _>(conn, |conn| {
             let mut rows = Vec::with_capacity(size);
             for i in done..done + size {
-                let open = i % OPEN_EVERY == 0;
+                let open = is_open(i, busy);
                 let state = if open {
                     CaseState::OPEN[i / OPEN_EVERY % 3]
                 } else {
@@ -140,8 +151,9 @@ fn main() -> anyhow::Result<()> {
     let (pool, backend) = db::connect(&url, 2)?;
     let mut conn = pool.get()?;
     db::run_migrations(&mut conn)?;
+    let busy = std::env::var("QUEUE_BUSY").is_ok_and(|v| v == "1");
     let t = Instant::now();
-    seed(&mut conn, n)?;
+    seed(&mut conn, n, busy)?;
     eprintln!("seeded {n} cases in {:.1?}", t.elapsed());
     let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
     let open = |after: Option<Cursor>, assignee: AssigneeFilter| QueueFilter {
@@ -217,7 +229,7 @@ fn main() -> anyhow::Result<()> {
         "{} cases on {} ({} open)\n",
         n,
         backend.name(),
-        n.div_ceil(OPEN_EVERY)
+        (0..n).filter(|i| is_open(*i, busy)).count()
     );
     println!("| query | median | slowest |");
     println!("|---|---:|---:|");

@@ -1,6 +1,7 @@
 //! When each scheduled job last ran (`job_runs`), so that a restart or a
-//! second node does not run it twice: daily jobs by date, periodic ones by
-//! period number.
+//! second node does not run it twice: the number of the last period (day,
+//! hour, minute since 1970) each was claimed for. (`last_run_on` is kept
+//! for older releases' sake; the slot is what counts.)
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -10,32 +11,8 @@ use super::{DbConn, DbError};
 
 /// Claims today's run of `name`: true for exactly one caller per day.
 pub fn claim_day(conn: &mut DbConn, name: &str, today: NaiveDate) -> Result<bool, DbError> {
-    let updated = diesel::update(
-        job_runs::table
-            .find(name)
-            .filter(job_runs::last_run_on.lt(today)),
-    )
-    .set(job_runs::last_run_on.eq(today))
-    .execute(conn)?;
-    if updated == 1 {
-        return Ok(true);
-    }
-    let exists: i64 = job_runs::table.find(name).count().get_result(conn)?;
-    if exists > 0 {
-        return Ok(false);
-    }
-    let inserted = diesel::insert_into(job_runs::table)
-        .values((job_runs::name.eq(name), job_runs::last_run_on.eq(today)))
-        .execute(conn);
-    match inserted {
-        Ok(_) => Ok(true),
-        // Another node inserted it first.
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Ok(false),
-        Err(e) => Err(e.into()),
-    }
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    claim_slot(conn, name, (today - epoch).num_days())
 }
 
 /// Claims period `slot` of the periodic job `name` (e.g. the minutes since

@@ -27,6 +27,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_state_counts (state, shard) {
+        state -> Text,
+        shard -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     case_rights (id) {
         id -> BigInt,
         case_id -> BigInt,

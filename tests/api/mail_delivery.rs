@@ -81,21 +81,7 @@ async fn a_failed_attempt_waits_before_the_next() {
     let settings = app.ctx.settings.mail.clone();
     let pool = app.ctx.pool.clone();
     let due_at = app.clock.now() + Duration::days(1);
-    app.db(|c| {
-        outbox::enqueue(
-            c,
-            &app.ctx.sealer,
-            &outbox::NewMessage {
-                case: None,
-                template: "confirm_email",
-                recipient: "ada@example.com".into(),
-                subject: "s".into(),
-                body_text: "t".into(),
-                body_html: "<p>h</p>".into(),
-            },
-            rightsdesk::db::timestamp(due_at),
-        )
-    });
+    queue_test_message(&app, "ada@example.com", due_at);
     let at = |secs| due_at + Duration::seconds(secs);
     let first = deliver_due(
         &pool,

@@ -39,6 +39,35 @@ fn enter(app: &TestApp, by: &User, right: &str, location: &str, days_ago: u64) -
 }
 
 /// Undoes the HTML escaping of a link's address.
+/// Verifies, answers and completes an access case entered by `by`.
+fn complete_access(app: &TestApp, by: &User, reference: &str) {
+    for command in [
+        Command::VerifyIdentity {
+            method: rightsdesk::domain::casework::IdentityMethod::EmailConfirmed,
+            proof_received_on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+        },
+        Command::RecordOutcome {
+            right: rightsdesk::domain::Right::Access,
+            outcome: rightsdesk::domain::casework::Outcome::Fulfilled,
+            note: None,
+            override_reason: None,
+        },
+        Command::Complete {
+            message: String::new(),
+        },
+    ] {
+        casework::perform(
+            &app.ctx,
+            by,
+            &reference.parse().unwrap(),
+            command,
+            Mode::Commit,
+        )
+        .unwrap()
+        .unwrap();
+    }
+}
+
 fn unescape(s: &str) -> String {
     s.replace("&#x3D;", "=").replace("&amp;", "&")
 }
@@ -202,25 +231,7 @@ async fn the_dashboard_counts_open_cases_and_turnaround() {
     let me = staff_user(&app, "agent@example.org");
     let done = enter(&app, &me, "access", "GB", 10);
     enter(&app, &me, "erasure", "GB", 40);
-    for command in [
-        Command::VerifyIdentity {
-            method: rightsdesk::domain::casework::IdentityMethod::EmailConfirmed,
-            proof_received_on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
-        },
-        Command::RecordOutcome {
-            right: rightsdesk::domain::Right::Access,
-            outcome: rightsdesk::domain::casework::Outcome::Fulfilled,
-            note: None,
-            override_reason: None,
-        },
-        Command::Complete {
-            message: String::new(),
-        },
-    ] {
-        casework::perform(&app.ctx, &me, &done.parse().unwrap(), command, Mode::Commit)
-            .unwrap()
-            .unwrap();
-    }
+    complete_access(&app, &me, &done);
     let page = agent.page("/staff/dashboard").await;
     assert!(
         page.contains("<span class=\"count\">1</span> open cases"),
@@ -229,6 +240,46 @@ async fn the_dashboard_counts_open_cases_and_turnaround() {
     assert!(page.contains("<span class=\"count\">1</span> overdue"));
     // One UK GDPR case answered 10 days after receipt.
     assert!(page.contains("<td>1</td><td>10</td><td>10</td>"), "{page}");
+}
+
+#[tokio::test]
+async fn the_kept_state_counts_follow_every_filing_and_change_of_state() {
+    use rightsdesk::db::queue;
+    let app = spawn_app().await;
+    app.add_staff("agent@example.org", Role::Agent);
+    let me = staff_user(&app, "agent@example.org");
+    let check = |when: &str| {
+        let kept = app.db(queue::count_by_state);
+        let scanned = app.db(queue::count_by_state_scanned);
+        assert_eq!(kept, scanned, "{when}");
+        kept
+    };
+    check("empty");
+    // Filed on the web (submitted), confirmed, entered by staff, withdrawn,
+    // verified and completed.
+    app.file_request(&crate::helpers::valid_request("access"))
+        .await;
+    let confirmed = app.confirmed_case("erasure", "bo@example.com").await;
+    let entered = enter(&app, &me, "access", "GB", 3);
+    check("filed, confirmed and entered");
+    casework::perform(
+        &app.ctx,
+        &me,
+        &confirmed.parse().unwrap(),
+        Command::Withdraw {
+            note: "asked by phone".into(),
+        },
+        Mode::Commit,
+    )
+    .unwrap()
+    .unwrap();
+    complete_access(&app, &me, &entered);
+    let counts = check("withdrawn and completed");
+    let of = |state| counts.iter().find(|(s, _)| *s == state).unwrap().1;
+    use rightsdesk::domain::CaseState;
+    assert_eq!(of(CaseState::Submitted), 1);
+    assert_eq!(of(CaseState::Withdrawn), 1);
+    assert_eq!(of(CaseState::Completed), 1);
 }
 
 #[tokio::test]

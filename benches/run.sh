@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Side-by-side benchmarks through HTTP on loopback, printed as Markdown
+# tables for docs/benchmarks.md:
+#
+#   1. filing requests (a distinct address each, as real requesters do) into
+#      the full app and into the bare baseline (benches/baseline.rs: one
+#      handler inserting the same case row through the same pool), at 1, 8
+#      and 16 clients, with the ratio;
+#   2. mail: messages a second from the outbox to a local SMTP server;
+#   3. memory: the app's resident size idle, and its peak under load.
+#
+#   bash benches/run.sh                    # SQLite
+#   BENCH_DATABASE_URL=postgres://u@127.0.0.1:5432/postgres bash benches/run.sh
+#                                          # SQLite, then PostgreSQL (fresh
+#                                          # databases made and dropped there)
+#
+# Needs wrk (apt-get install wrk) and python3; the mail benchmark also
+# aiosmtpd (made in a venv here). Each wrk run lasts BENCH_SECS (10) seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${BENCH_SECS:-10}
+work=$(mktemp -d /tmp/rightsdesk-bench.XXXXXX)
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+cargo build --release --quiet --bin rightsdesk --example baseline
+app=$PWD/target/release/rightsdesk
+baseline=$PWD/target/release/examples/baseline
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+wait_up() {
+    for _ in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on port $1" >&2
+    exit 1
+}
+rss_kb() { awk "/^$2:/ {print \$2}" "/proc/$1/status"; }
+
+# Runs wrk with the intake script; prints "requests/s p99_ms errors".
+load() {
+    local port=$1 clients=$2 threads
+    threads=$(( clients < 2 ? 1 : 2 ))
+    wrk -t"$threads" -c"$clients" -d"${secs}s" --latency \
+        -s benches/wrk/intake.lua "http://127.0.0.1:$port/requests" >"$work/wrk.out"
+    python3 - "$work/wrk.out" <<'PY'
+import re, sys
+out = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+errors = out.count("unexpected status") + sum(
+    int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+print(f"{rps:.0f} {p99:.1f} {errors}")
+PY
+}
+
+common_env() {
+    export RIGHTSDESK__SERVER__RATE_LIMIT_BURST=1000000
+    export RIGHTSDESK__SERVER__RATE_LIMIT_PER_MINUTE=60000
+    export RUST_LOG=warn
+}
+
+# intake BACKEND_NAME DATABASE_URL_FOR_APP DATABASE_URL_FOR_BASELINE
+intake() {
+    local name=$1 app_url=$2 base_url=$3
+    common_env
+    local dir="$work/intake-$name"
+    mkdir -p "$dir/app" "$dir/base"
+    local port; port=$(free_port)
+    (cd "$dir/app" && DATABASE_URL=$app_url RIGHTSDESK_BIND=127.0.0.1:$port \
+        exec "$app" serve >"$dir/app.log" 2>&1) &
+    local app_pid=$!; pids+=("$app_pid")
+    local bport; bport=$(free_port)
+    (cd "$dir/base" && DATABASE_URL=$base_url exec "$baseline" "127.0.0.1:$bport" >"$dir/base.log" 2>&1) &
+    local base_pid=$!; pids+=("$base_pid")
+    wait_up "$port"; wait_up "$bport"
+    sleep 1
+    idle=$(rss_kb "$app_pid" VmRSS)
+    echo
+    echo "### Filing requests, $name ($secs s per row, distinct addresses)"
+    echo
+    echo "| clients | baseline req/s | Rightsdesk req/s | ratio | baseline p99 | Rightsdesk p99 | errors |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|"
+    for c in 1 8 16; do
+        read -r b_rps b_p99 b_err < <(load "$bport" "$c")
+        read -r a_rps a_p99 a_err < <(load "$port" "$c")
+        ratio=$(python3 -c "print(f'{$a_rps / $b_rps:.2f}')")
+        echo "| $c | $b_rps | $a_rps | $ratio | $b_p99 ms | $a_p99 ms | $((a_err + b_err)) |"
+    done
+    peak=$(rss_kb "$app_pid" VmHWM)
+    echo
+    echo "Rightsdesk's memory ($name): $((idle / 1024)) MiB resident idle, $((peak / 1024)) MiB at its peak under load."
+    kill "$app_pid" "$base_pid" 2>/dev/null || true
+    wait "$app_pid" "$base_pid" 2>/dev/null || true
+}
+
+# mail BACKEND_NAME DATABASE_URL: queue N confirmations with a web-only
+# node, then time a worker sending them to a local SMTP server.
+mail() {
+    local name=$1 url=$2 n=${BENCH_MAIL:-3000}
+    common_env
+    export RUST_LOG=info  # the worker logs each delivery: that is what is counted
+    [ -x "$work/venv/bin/python" ] || {
+        python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q aiosmtpd
+    }
+    local dir="$work/mail-$name"; mkdir -p "$dir"
+    local sport; sport=$(free_port)
+    "$work/venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$sport" -c aiosmtpd.handlers.Sink \
+        >"$dir/smtp.log" 2>&1 &
+    pids+=($!); wait_up "$sport"
+    local port; port=$(free_port)
+    (cd "$dir" && DATABASE_URL=$url RIGHTSDESK_BIND=127.0.0.1:$port \
+        exec "$app" serve --no-jobs >"$dir/web.log" 2>&1) &
+    local web=$!; pids+=("$web"); wait_up "$port"
+    python3 - "$port" "$n" <<'PY'
+import concurrent.futures, sys, urllib.parse, urllib.request
+port, n = int(sys.argv[1]), int(sys.argv[2])
+token = "benchbenchbenchbenchbenchbenchbenchbenchben"
+class Keep(urllib.request.HTTPErrorProcessor):
+    def http_response(self, req, resp): return resp
+opener = urllib.request.build_opener(Keep)
+def one(i):
+    body = urllib.parse.urlencode([("csrf_token", token), ("name", "Mail Bench"),
+        ("email", f"mail-{i}@example.com"), ("location", "GB"), ("acting_as", "self"),
+        ("rights", "access")]).encode()
+    r = urllib.request.Request(f"http://127.0.0.1:{port}/requests", data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"rd_csrf={token}"})
+    return opener.open(r).status
+with concurrent.futures.ThreadPoolExecutor(8) as pool:
+    bad = [s for s in pool.map(one, range(n)) if s != 303]
+if bad: sys.exit(f"{len(bad)} filings failed")
+PY
+    kill "$web"; wait "$web" 2>/dev/null || true
+    local start; start=$(date +%s.%N)
+    (cd "$dir" && DATABASE_URL=$url RIGHTSDESK_MAIL_URL="smtp://127.0.0.1:$sport" \
+        RIGHTSDESK__MAIL__POLL_INTERVAL_SECS=1 exec "$app" worker >"$dir/worker.log" 2>&1) &
+    local worker=$!; pids+=("$worker")
+    local sent=0
+    for _ in $(seq 1 6000); do
+        sent=$(grep -c "delivered" "$dir/worker.log" || true)
+        [ "$sent" -ge "$n" ] && break
+        sleep 0.05
+    done
+    local end; end=$(date +%s.%N)
+    kill "$worker"; wait "$worker" 2>/dev/null || true
+    echo
+    echo "Mail ($name): $sent of $n messages to a local SMTP server (aiosmtpd) in" \
+        "$(python3 -c "print(f'{$end - $start:.1f}')") s:" \
+        "$(python3 -c "print(f'{$sent / ($end - $start):.0f}')") messages/s."
+}
+
+fresh_pg() {
+    python3 - "$BENCH_DATABASE_URL" "$1" <<'PY'
+import sys, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+print(u._replace(path="/" + sys.argv[2]).geturl())
+PY
+}
+
+echo "## $(date +%F), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), release build"
+intake SQLite "" ""
+mail SQLite ""
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+    for db in bench_app bench_base bench_mail; do
+        psql "$BENCH_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+    done
+    intake PostgreSQL "$(fresh_pg bench_app)" "$(fresh_pg bench_base)"
+    mail PostgreSQL "$(fresh_pg bench_mail)"
+fi
