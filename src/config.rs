@@ -181,6 +181,8 @@ pub struct MailSettings {
     /// The longest any one SMTP step (connecting, a command, a reply) may
     /// take before the attempt counts as failed.
     pub smtp_timeout_secs: u64,
+    /// SMTP connections a worker sends on at once (at most 64).
+    pub smtp_connections: u32,
     pub max_attempts: u32,
     pub retry_base_secs: u64,
 }
@@ -252,6 +254,8 @@ pub enum SettingsError {
     Zero(&'static str),
     #[error("configuration: mail.from '{0}' is not a valid sender address")]
     From(String),
+    #[error("configuration: {0} must be at most {1}, not {2}")]
+    TooMany(&'static str, u64, u64),
     #[error("configuration: server.rate_limit_per_minute must be at most 60000 (one a millisecond), not {0}")]
     RateLimit(u32),
     #[error("configuration: staff.digest_hour must be between 0 and 23, not {0}")]
@@ -396,6 +400,10 @@ impl Settings {
             ("mail.max_attempts", u64::from(self.mail.max_attempts)),
             ("mail.smtp_timeout_secs", self.mail.smtp_timeout_secs),
             (
+                "mail.smtp_connections",
+                u64::from(self.mail.smtp_connections),
+            ),
+            (
                 "requests.status_link_ttl_days",
                 u64::from(self.requests.status_link_ttl_days),
             ),
@@ -441,6 +449,13 @@ impl Settings {
         }
         if self.staff.digest_hour > 23 {
             return Err(SettingsError::DigestHour(self.staff.digest_hour));
+        }
+        if self.mail.smtp_connections > 64 {
+            return Err(SettingsError::TooMany(
+                "mail.smtp_connections",
+                64,
+                self.mail.smtp_connections.into(),
+            ));
         }
         if self.server.rate_limit_per_minute > 60_000 {
             return Err(SettingsError::RateLimit(self.server.rate_limit_per_minute));

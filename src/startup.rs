@@ -133,9 +133,10 @@ pub fn start_jobs(
     wakeups: crate::mail::Wakeups,
 ) -> anyhow::Result<Vec<std::thread::JoinHandle<()>>> {
     let settings = &context.settings;
-    let transport = Transport::with_timeout(
+    let transport = Transport::configured(
         &settings.mail_url(),
         std::time::Duration::from_secs(settings.mail.smtp_timeout_secs),
+        settings.mail.smtp_connections,
     )?;
     log::info!(
         "background jobs: database {}, mail to {}",

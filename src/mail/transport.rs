@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use lettre::transport::smtp::PoolConfig;
 use lettre::{Message, SmtpTransport, Transport as _};
 
 /// Seconds any one SMTP step may take unless `mail.smtp_timeout_secs` says.
@@ -52,6 +53,16 @@ impl Transport {
     }
 
     pub fn with_timeout(url: &str, timeout: Duration) -> Result<Transport, TransportError> {
+        Transport::configured(url, timeout, 1)
+    }
+
+    /// As [`Transport::with_timeout`], keeping up to `connections` SMTP
+    /// connections open for messages sent at once.
+    pub fn configured(
+        url: &str,
+        timeout: Duration,
+        connections: u32,
+    ) -> Result<Transport, TransportError> {
         let url = url.trim();
         if url == "log" {
             return Ok(Transport::Log);
@@ -68,9 +79,12 @@ impl Transport {
             return Ok(Transport::File(dir));
         }
         if url.starts_with("smtp://") || url.starts_with("smtps://") {
-            // Connections are pooled (lettre's `pool` feature): one is kept
-            // open between messages, dropped when idle or broken.
-            let transport = SmtpTransport::from_url(url)?.timeout(Some(timeout)).build();
+            // Connections are pooled (lettre's `pool` feature): kept open
+            // between messages, dropped when idle or broken.
+            let transport = SmtpTransport::from_url(url)?
+                .timeout(Some(timeout))
+                .pool_config(PoolConfig::new().max_size(connections.max(1)))
+                .build();
             let parsed = url::Url::parse(url).ok();
             let shown = parsed
                 .map(|u| {

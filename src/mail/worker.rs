@@ -15,11 +15,13 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::Duration;
+use std::sync::atomic::Ordering;
+
+use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
 
-use super::transport::Transport;
+use super::transport::{SendError, Transport};
 use crate::clock::Clock;
 use crate::config::MailSettings;
 use crate::db::{self, outbox, DbError, Pool};
@@ -32,10 +34,6 @@ const LEASE: Duration = Duration::minutes(2);
 /// handful of steps), every message sent is still well inside its lease.
 const SEND_WINDOW: std::time::Duration = std::time::Duration::from_secs(30);
 const BATCH: i64 = 50;
-/// Attempts are recorded as soon as they are made, so that a worker killed
-/// mid-batch sends at most one message twice, and what staff see is never
-/// behind what the server took.
-const RECORD_EVERY: usize = 1;
 const MAX_BACKOFF_SECS: i64 = 6 * 3600;
 
 /// Wakes the delivery worker as soon as mail is queued. While any waker
@@ -149,82 +147,112 @@ fn deliver_batch(
     )?;
     let claimed = batch.len();
     let started = Instant::now();
+    // Sent on several connections at once: one SMTP connection carries
+    // only a few dozen messages a second (each waits on the server's
+    // replies, and the end of each message on its acknowledgement).
+    let queue = std::sync::Mutex::new(batch.into_iter());
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let (tx, rx) =
+        std::sync::mpsc::channel::<(outbox::Message, Result<(), SendError>, DateTime<Utc>)>();
+    let senders = settings
+        .smtp_connections
+        .clamp(1, 64)
+        .min(claimed.max(1) as u32);
     let mut report = DeliveryReport::default();
-    let mut done = Vec::with_capacity(claimed);
-    let mut unsent = Vec::new();
-    let mut batch = batch.into_iter();
-    for msg in batch.by_ref() {
-        if started.elapsed() > SEND_WINDOW {
-            unsent.push(msg.id);
-            break;
-        }
-        let result = build(&msg, from)
-            .map_err(|message| super::transport::SendError {
-                message,
-                permanent: true,
-            })
-            .and_then(|m| transport.send(&m));
-        let at = clock.now();
-        let case = msg
-            .case_id
-            .map(|c| c.to_string())
-            .unwrap_or_else(|| "-".into());
-        let (id, template) = (msg.id, msg.template.clone());
-        match result {
-            Ok(()) => {
-                log::info!("mail {id} ({template}) for case {case} delivered");
-                report.sent += 1;
-                done.push((
-                    msg,
-                    outbox::Outcome::Sent {
-                        at: db::timestamp(at),
-                    },
-                ));
-            }
-            Err(error) => {
-                let attempts = msg.attempts + 1;
-                let retry_at = (attempts < settings.max_attempts as i32).then(|| {
-                    let wait = (settings.retry_base_secs as i64)
-                        .saturating_mul(1i64 << (attempts - 1).min(20))
-                        .min(MAX_BACKOFF_SECS);
-                    db::timestamp(at + Duration::seconds(wait))
-                });
-                let shown = redact_addresses(&error.message);
-                match retry_at {
-                    Some(when) => {
-                        log::warn!("mail {id} ({template}) for case {case}: attempt {attempts} failed, retrying at {when}: {shown}");
-                        report.retrying += 1;
-                    }
-                    None => {
-                        log::error!("mail {id} ({template}) for case {case}: gave up after {attempts} attempts: {shown}");
-                        report.failed += 1;
-                    }
+    let recorded = std::thread::scope(|scope| -> Result<(), DbError> {
+        for _ in 0..senders {
+            let tx = tx.clone();
+            let (queue, stop) = (&queue, &stop);
+            scope.spawn(move || loop {
+                if stop.load(Ordering::Relaxed) || started.elapsed() > SEND_WINDOW {
+                    return;
                 }
-                done.push((
-                    msg,
-                    outbox::Outcome::Failed {
-                        at: db::timestamp(at),
-                        error: error.message,
-                        retry_at,
-                    },
-                ));
-                if !error.permanent {
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                let Some(msg) = next else { return };
+                let result = build(&msg, from)
+                    .map_err(|message| SendError {
+                        message,
+                        permanent: true,
+                    })
+                    .and_then(|m| transport.send(&m));
+                if result.as_ref().is_err_and(|e| !e.permanent) {
                     // The server (or the way to it) is at fault: the rest of
                     // the batch waits for the next round.
-                    break;
+                    stop.store(true, Ordering::Relaxed);
                 }
+                if tx.send((msg, result, clock.now())).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx);
+        // Each attempt is recorded as soon as it is made, so that a worker
+        // killed mid-batch sends at most the messages in flight twice.
+        for (msg, result, at) in rx {
+            let outcome = outcome(settings, &msg, result, at, &mut report);
+            outbox::record(&mut conn, sealer, &[(msg, outcome)])?;
+        }
+        Ok(())
+    });
+    let unsent: Vec<i64> = queue
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .map(|m| m.id)
+        .collect();
+    report.released = unsent.len();
+    outbox::release(&mut conn, &unsent)?;
+    recorded?;
+    Ok((report, claimed))
+}
+
+/// What an attempt comes to (sent, retried later, or failed for good),
+/// logged and counted in `report`.
+fn outcome(
+    settings: &MailSettings,
+    msg: &outbox::Message,
+    result: Result<(), SendError>,
+    at: DateTime<Utc>,
+    report: &mut DeliveryReport,
+) -> outbox::Outcome {
+    let case = msg
+        .case_id
+        .map(|c| c.to_string())
+        .unwrap_or_else(|| "-".into());
+    let (id, template) = (msg.id, &msg.template);
+    match result {
+        Ok(()) => {
+            log::info!("mail {id} ({template}) for case {case} delivered");
+            report.sent += 1;
+            outbox::Outcome::Sent {
+                at: db::timestamp(at),
             }
         }
-        if done.len() >= RECORD_EVERY {
-            outbox::record(&mut conn, sealer, &done)?;
-            done.clear();
+        Err(error) => {
+            let attempts = msg.attempts + 1;
+            let retry_at = (attempts < settings.max_attempts as i32).then(|| {
+                let wait = (settings.retry_base_secs as i64)
+                    .saturating_mul(1i64 << (attempts - 1).min(20))
+                    .min(MAX_BACKOFF_SECS);
+                db::timestamp(at + Duration::seconds(wait))
+            });
+            let shown = redact_addresses(&error.message);
+            match retry_at {
+                Some(when) => {
+                    log::warn!("mail {id} ({template}) for case {case}: attempt {attempts} failed, retrying at {when}: {shown}");
+                    report.retrying += 1;
+                }
+                None => {
+                    log::error!("mail {id} ({template}) for case {case}: gave up after {attempts} attempts: {shown}");
+                    report.failed += 1;
+                }
+            }
+            outbox::Outcome::Failed {
+                at: db::timestamp(at),
+                error: error.message,
+                retry_at,
+            }
         }
     }
-    unsent.extend(batch.map(|m| m.id));
-    report.released = unsent.len();
-    outbox::record(&mut conn, sealer, &done)?;
-    outbox::release(&mut conn, &unsent)?;
-    Ok((report, claimed))
 }
 
 /// SMTP errors often quote the recipient ("550 <ada@example.com>: no such
