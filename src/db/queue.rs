@@ -311,8 +311,30 @@ fn tally(rows: Vec<(String, i64)>) -> Result<Vec<(CaseState, i64)>, DbError> {
     Ok(counts)
 }
 
-/// Open cases per right.
+/// Open cases per right: a few rows of `case_right_counts`, kept by
+/// triggers, however many cases there are.
 pub fn open_by_right(conn: &mut DbConn) -> Result<Vec<(Right, i64)>, DbError> {
+    use super::schema::case_right_counts as kept;
+    let open: Vec<&str> = CaseState::OPEN.iter().map(|s| s.key()).collect();
+    let rows: Vec<(String, i64)> = kept::table
+        .filter(kept::state.eq_any(open))
+        .select((kept::right_key, kept::n))
+        .load(conn)?;
+    let mut counts: Vec<(Right, i64)> = Vec::new();
+    for (key, n) in rows {
+        let right: Right = key.parse().map_err(|e| DbError::Corrupt(format!("{e}")))?;
+        match counts.iter_mut().find(|(r, _)| *r == right) {
+            Some(slot) => slot.1 += n,
+            None => counts.push((right, n)),
+        }
+    }
+    counts.retain(|(_, n)| *n != 0);
+    Ok(counts)
+}
+
+/// As [`open_by_right`], counted from the cases themselves (a scan; for
+/// checking the kept counts).
+pub fn open_by_right_scanned(conn: &mut DbConn) -> Result<Vec<(Right, i64)>, DbError> {
     let open: Vec<&str> = CaseState::OPEN.iter().map(|s| s.key()).collect();
     let rows: Vec<(String, i64)> = case_rights::table
         .inner_join(cases::table)
@@ -325,20 +347,48 @@ pub fn open_by_right(conn: &mut DbConn) -> Result<Vec<(Right, i64)>, DbError> {
         .collect()
 }
 
-/// Open cases due on or before `by`; with `before`, only those due before it.
+/// The states whose cases count as due: the open ones, and unconfirmed
+/// requests with a due date (opt-outs, whose clock runs regardless).
+fn due_states() -> Vec<&'static str> {
+    CaseState::OPEN
+        .iter()
+        .chain([&CaseState::Submitted])
+        .map(|s| s.key())
+        .collect()
+}
+
+/// Open cases due on or before `by`; with `before`, only those due before
+/// it. Read from `case_due_counts` (a row per state, due date and shard,
+/// kept by triggers): as many rows as there are due dates, not cases.
 pub fn count_open_due(
     conn: &mut DbConn,
     by: Option<NaiveDate>,
     before: Option<NaiveDate>,
 ) -> Result<i64, DbError> {
-    let open: Vec<&str> = CaseState::OPEN.iter().map(|s| s.key()).collect();
-    // Unconfirmed requests with a due date (opt-outs) are due like any other.
+    use super::schema::case_due_counts as kept;
+    let mut q = kept::table
+        .filter(kept::state.eq_any(due_states()))
+        .select(kept::n)
+        .into_boxed::<Backend>();
+    if let Some(d) = by {
+        q = q.filter(kept::due_on.le(d));
+    }
+    if let Some(d) = before {
+        q = q.filter(kept::due_on.lt(d));
+    }
+    Ok(q.load::<i64>(conn)?.into_iter().sum())
+}
+
+/// As [`count_open_due`], counted from the cases themselves (a scan; for
+/// checking the kept counts).
+pub fn count_open_due_scanned(
+    conn: &mut DbConn,
+    by: Option<NaiveDate>,
+    before: Option<NaiveDate>,
+) -> Result<i64, DbError> {
     let mut q = cases::table
-        .filter(
-            cases::state.eq_any(open).or(cases::state
-                .eq(CaseState::Submitted.key())
-                .and(cases::due_on.is_not_null())),
-        )
+        .filter(cases::state.eq_any(due_states()))
+        .filter(cases::due_on.is_not_null())
         .into_boxed::<Backend>();
     if let Some(d) = by {
         q = q.filter(cases::due_on.le(d));

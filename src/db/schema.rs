@@ -27,6 +27,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_right_counts (state, right_key, shard) {
+        state -> Text,
+        right_key -> Text,
+        shard -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    case_due_counts (state, due_on, shard) {
+        state -> Text,
+        due_on -> Date,
+        shard -> BigInt,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     case_state_counts (state, shard) {
         state -> Text,
         shard -> BigInt,

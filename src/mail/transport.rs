@@ -103,6 +103,16 @@ impl Transport {
         Err(TransportError::Unsupported(url.to_owned()))
     }
 
+    /// How many messages are worth sending at once: `connections` over SMTP
+    /// (each waits on the server), one for files and the log (which only
+    /// compete for the disk and the processor).
+    pub fn parallel_sends(&self, connections: u32) -> u32 {
+        match self {
+            Transport::Smtp(..) => connections.clamp(1, 64),
+            Transport::File(_) | Transport::Log => 1,
+        }
+    }
+
     /// Where mail goes, for logs: never includes credentials.
     pub fn describe(&self) -> String {
         match self {

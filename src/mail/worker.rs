@@ -154,9 +154,8 @@ fn deliver_batch(
     let stop = std::sync::atomic::AtomicBool::new(false);
     let (tx, rx) =
         std::sync::mpsc::channel::<(outbox::Message, Result<(), SendError>, DateTime<Utc>)>();
-    let senders = settings
-        .smtp_connections
-        .clamp(1, 64)
+    let senders = transport
+        .parallel_sends(settings.smtp_connections)
         .min(claimed.max(1) as u32);
     let mut report = DeliveryReport::default();
     let recorded = std::thread::scope(|scope| -> Result<(), DbError> {
@@ -186,11 +185,18 @@ fn deliver_batch(
             });
         }
         drop(tx);
-        // Each attempt is recorded as soon as it is made, so that a worker
-        // killed mid-batch sends at most the messages in flight twice.
-        for (msg, result, at) in rx {
-            let outcome = outcome(settings, &msg, result, at, &mut report);
-            outbox::record(&mut conn, sealer, &[(msg, outcome)])?;
+        // Each attempt is recorded as soon as it is made (with any others
+        // made meanwhile, in one transaction), so that a worker killed
+        // mid-batch sends again only the messages in flight.
+        while let Ok(first) = rx.recv() {
+            let attempts: Vec<_> = std::iter::once(first)
+                .chain(rx.try_iter())
+                .map(|(msg, result, at)| {
+                    let outcome = outcome(settings, &msg, result, at, &mut report);
+                    (msg, outcome)
+                })
+                .collect();
+            outbox::record(&mut conn, sealer, &attempts)?;
         }
         Ok(())
     });

@@ -243,7 +243,7 @@ async fn the_dashboard_counts_open_cases_and_turnaround() {
 }
 
 #[tokio::test]
-async fn the_kept_state_counts_follow_every_filing_and_change_of_state() {
+async fn the_kept_counts_follow_every_filing_and_change_of_state() {
     use rightsdesk::db::queue;
     let app = spawn_app().await;
     app.add_staff("agent@example.org", Role::Agent);
@@ -252,6 +252,22 @@ async fn the_kept_state_counts_follow_every_filing_and_change_of_state() {
         let kept = app.db(queue::count_by_state);
         let scanned = app.db(queue::count_by_state_scanned);
         assert_eq!(kept, scanned, "{when}");
+        let mut by_right = app.db(queue::open_by_right);
+        let mut by_right_scanned = app.db(queue::open_by_right_scanned);
+        by_right.sort_by_key(|(r, _)| r.key());
+        by_right_scanned.sort_by_key(|(r, _)| r.key());
+        assert_eq!(by_right, by_right_scanned, "{when}");
+        for (by, before) in [
+            (Some(NaiveDate::from_ymd_opt(2026, 4, 30).unwrap()), None),
+            (None, Some(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap())),
+            (Some(NaiveDate::from_ymd_opt(2030, 1, 1).unwrap()), None),
+        ] {
+            assert_eq!(
+                app.db(|c| queue::count_open_due(c, by, before)),
+                app.db(|c| queue::count_open_due_scanned(c, by, before)),
+                "{when}: due by {by:?}, before {before:?}"
+            );
+        }
         kept
     };
     check("empty");
