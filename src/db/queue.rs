@@ -161,10 +161,12 @@ fn slice(
                 due_on: Some(d),
                 id,
             }) => {
+                // `due_on >= d` first: the index range starts at the
+                // cursor, however deep the page.
                 q = q.filter(
                     cases::due_on
-                        .gt(d)
-                        .or(cases::due_on.eq(d).and(cases::id.gt(id)))
+                        .ge(d)
+                        .and(cases::due_on.gt(d).or(cases::id.gt(id)))
                         .assume_not_null(),
                 )
             }
