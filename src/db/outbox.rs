@@ -175,6 +175,9 @@ pub fn claim_due(
 ) -> Result<Vec<Message>, DbError> {
     let rows = super::write_transaction::<_, DbError, _>(conn, |conn: &mut DbConn| {
         let ids: Vec<i64> = match conn {
+            // The condition of `available`, written out again: row locks
+            // exist only in PostgreSQL's query builder, which the boxed
+            // MultiConnection condition cannot join.
             DbConn::Postgresql(pg) => outbox::table
                 .filter(
                     outbox::status
