@@ -7,7 +7,9 @@
 //! It fills the database with cases as an organisation would have them
 //! after some years: almost all closed, a few thousand open (or, busy, most
 //! open), spread over ten agents and a year of due dates; then times the
-//! queries behind `/staff` and the dashboard.
+//! queries behind `/staff` and the dashboard in process, and the pages
+//! themselves through HTTP from the real app on that database, logged in
+//! as an agent.
 
 use std::time::{Duration, Instant};
 
@@ -138,6 +140,126 @@ fn time<T>(what: &str, runs: u32, mut f: impl FnMut() -> T) -> (String, Duration
     )
 }
 
+/// Times the staff pages through HTTP: the real app on `url`, logged in as
+/// a new agent; each page fetched `runs` times one after another.
+fn http_rows(
+    url: &str,
+    deep: Option<Cursor>,
+    reference: &str,
+    runs: u32,
+) -> anyhow::Result<Vec<(String, Duration, Duration)>> {
+    use std::sync::Arc;
+    let dir = tempfile::tempdir()?;
+    let mut settings = rightsdesk::config::Settings::load_from(Default::default())?;
+    settings.server.bind = "127.0.0.1:0".into();
+    settings.storage.data_dir = dir.path().join("data");
+    settings.database.url = url.to_owned();
+    settings.mail.url = "log".into();
+    let key = |n: usize| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(vec![7u8; n])
+    };
+    settings.uploads.key = key(32);
+    settings.audit.key = key(32);
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let app = rightsdesk::startup::Application::build(
+            settings,
+            Arc::new(rightsdesk::clock::SystemClock),
+        )?;
+        let base = format!("http://127.0.0.1:{}", app.port());
+        let ctx = app.context();
+        tokio::spawn(app.run_until_stopped());
+        let password = "plum tractor velvet harbour";
+        {
+            let mut conn = ctx.pool.get()?;
+            let now = db::timestamp(chrono::Utc::now());
+            rightsdesk::service::accounts::add_user(
+                &mut conn,
+                &ctx.audit_key,
+                "bench@example.org",
+                "Bench Agent",
+                Role::Agent,
+                password,
+                now,
+            )?
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        let page = client
+            .get(format!("{base}/staff/login"))
+            .send()
+            .await?
+            .text()
+            .await?;
+        let marker = "name=\"csrf_token\" value=\"";
+        let at = page
+            .find(marker)
+            .ok_or_else(|| anyhow::anyhow!("no CSRF token"))?
+            + marker.len();
+        let csrf = page[at..at + 43].to_owned();
+        let login = client
+            .post(format!("{base}/staff/login"))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("email", "bench@example.org"),
+                ("password", password),
+            ])
+            .send()
+            .await?;
+        anyhow::ensure!(
+            login.status().as_u16() == 303,
+            "login failed: {}",
+            login.status()
+        );
+        let deep = deep
+            .map(|c| {
+                format!(
+                    "/staff?after_due={}&after_id={}",
+                    c.due_on.map(|d| d.to_string()).unwrap_or_default(),
+                    c.id
+                )
+            })
+            .unwrap_or_else(|| "/staff".into());
+        let pages = [
+            ("GET /staff (first page)", "/staff".to_owned()),
+            ("GET /staff, page 100", deep),
+            (
+                "GET /staff, overdue, one right",
+                "/staff?overdue=1&right=erasure".to_owned(),
+            ),
+            (
+                "GET /staff, search by reference",
+                format!("/staff?q={reference}"),
+            ),
+            ("GET /staff/dashboard", "/staff/dashboard".to_owned()),
+        ];
+        let mut rows = vec![];
+        for (what, path) in pages {
+            let mut times = vec![];
+            for i in 0..=runs {
+                let t = Instant::now();
+                let r = client.get(format!("{base}{path}")).send().await?;
+                anyhow::ensure!(r.status().as_u16() == 200, "{path}: {}", r.status());
+                std::hint::black_box(r.bytes().await?);
+                if i > 0 {
+                    times.push(t.elapsed()); // the first warms the cache
+                }
+            }
+            times.sort();
+            rows.push((
+                what.to_owned(),
+                times[times.len() / 2],
+                times[times.len() - 1],
+            ));
+        }
+        Ok(rows)
+    })
+}
+
 fn main() -> anyhow::Result<()> {
     let n: usize = std::env::var("QUEUE_CASES")
         .ok()
@@ -173,7 +295,7 @@ fn main() -> anyhow::Result<()> {
         due_on: r.due_on,
         id: r.id.0,
     });
-    for _ in 0..200 {
+    for _ in 0..100 {
         let page = queue::page(&mut conn, &open(deep, AssigneeFilter::Anyone))?;
         if let Some(last) = page.last() {
             deep = Some(Cursor {
@@ -191,7 +313,7 @@ fn main() -> anyhow::Result<()> {
         time("queue, first page (open cases)", 50, || {
             queue::page(&mut conn, &open(None, AssigneeFilter::Anyone)).unwrap()
         }),
-        time("queue, page 200 (keyset)", 50, || {
+        time("queue, page 100 (keyset)", 50, || {
             queue::page(&mut conn, &open(deep, AssigneeFilter::Anyone)).unwrap()
         }),
         time("queue, one agent's cases", 50, || {
@@ -225,6 +347,9 @@ fn main() -> anyhow::Result<()> {
     rows.push(time("dashboard: overdue count", 10, || {
         queue::count_open_due(&mut conn, None, Some(today)).unwrap()
     }));
+    drop(conn);
+    drop(pool);
+    rows.extend(http_rows(&url, deep, some_reference.as_str(), 30)?);
     println!(
         "{} cases on {} ({} open)\n",
         n,

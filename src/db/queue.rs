@@ -141,47 +141,64 @@ type RowSql = (
     diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
 );
 
+/// One state's cases matching the filter (its conditions applied).
+fn of_state<'a>(f: &QueueFilter, state: CaseState) -> cases::BoxedQuery<'a, Backend, RowSql> {
+    let mut q = rows().filter(cases::state.eq(state.key()));
+    for cond in conditions(f) {
+        q = q.filter(cond);
+    }
+    q
+}
+
 /// One state's cases, in index order: those with a due date after the
 /// cursor (`dated`), or those without one (`!dated`).
+///
+/// After a cursor on a due date, the cases left on that date and those
+/// due later are read apart, each an exact seek of the `(state, due_on,
+/// id)` index: one range over both would start at the first case due that
+/// day and step over every one before the cursor.
 fn slice(
     conn: &mut DbConn,
     f: &QueueFilter,
     state: CaseState,
     dated: bool,
 ) -> Result<Vec<Row>, DbError> {
-    let mut q = rows().filter(cases::state.eq(state.key()));
-    for cond in conditions(f) {
-        q = q.filter(cond);
-    }
-    if dated {
-        q = q.filter(cases::due_on.is_not_null());
-        match f.after {
-            None => {}
-            Some(Cursor {
-                due_on: Some(d),
-                id,
-            }) => {
-                // `due_on >= d` first: the index range starts at the
-                // cursor, however deep the page.
-                q = q.filter(
-                    cases::due_on
-                        .ge(d)
-                        .and(cases::due_on.gt(d).or(cases::id.gt(id)))
-                        .assume_not_null(),
-                )
-            }
-            // The cursor is past every dated case.
-            Some(Cursor { due_on: None, .. }) => return Ok(Vec::new()),
-        }
-        q = q.order((cases::due_on.asc(), cases::id.asc()));
-    } else {
-        q = q.filter(cases::due_on.is_null());
+    if !dated {
+        let mut q = of_state(f, state).filter(cases::due_on.is_null());
         if let Some(Cursor { due_on: None, id }) = f.after {
             q = q.filter(cases::id.gt(id));
         }
-        q = q.order(cases::id.asc());
+        return Ok(q.order(cases::id.asc()).limit(f.limit).load(conn)?);
     }
-    Ok(q.limit(f.limit).load(conn)?)
+    let later = of_state(f, state)
+        .filter(cases::due_on.is_not_null())
+        .order((cases::due_on.asc(), cases::id.asc()))
+        .limit(f.limit);
+    match f.after {
+        None => Ok(later.load(conn)?),
+        Some(Cursor {
+            due_on: Some(d),
+            id,
+        }) => {
+            let mut rows: Vec<Row> = of_state(f, state)
+                .filter(cases::due_on.eq(d).assume_not_null())
+                .filter(cases::id.gt(id))
+                .order(cases::id.asc())
+                .limit(f.limit)
+                .load(conn)?;
+            if (rows.len() as i64) < f.limit {
+                rows.extend(
+                    later
+                        .filter(cases::due_on.gt(d).assume_not_null())
+                        .load::<Row>(conn)?,
+                );
+                rows.truncate(usize::try_from(f.limit).unwrap_or(0));
+            }
+            Ok(rows)
+        }
+        // The cursor is past every dated case.
+        Some(Cursor { due_on: None, .. }) => Ok(Vec::new()),
+    }
 }
 
 /// One page of the queue, most urgent first; cases whose clock has not
