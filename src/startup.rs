@@ -126,18 +126,23 @@ pub fn open_trails(
     Ok(())
 }
 
+/// The mail transport the settings name (a bad URL stops the start).
+fn mail_transport(settings: &Settings) -> anyhow::Result<Transport> {
+    Ok(Transport::configured(
+        &settings.mail_url(),
+        std::time::Duration::from_secs(settings.mail.smtp_timeout_secs),
+        settings.mail.smtp_connections,
+    )?)
+}
+
 /// Starts the background jobs (mail delivery and the scheduled jobs) on
 /// the context's database; they stop when the context's mail wakers go.
 pub fn start_jobs(
     context: &AppContext,
+    transport: Transport,
     wakeups: crate::mail::Wakeups,
 ) -> anyhow::Result<Vec<std::thread::JoinHandle<()>>> {
     let settings = &context.settings;
-    let transport = Transport::configured(
-        &settings.mail_url(),
-        std::time::Duration::from_secs(settings.mail.smtp_timeout_secs),
-        settings.mail.smtp_connections,
-    )?;
     log::info!(
         "background jobs: database {}, mail to {}",
         context.backend.name(),
@@ -162,7 +167,8 @@ pub fn start_jobs(
 pub fn run_worker(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<()> {
     let (waker, wakeups) = MailWaker::new();
     let context = app_context(settings, clock, waker)?;
-    let threads = start_jobs(&context, wakeups)?;
+    let transport = mail_transport(&context.settings)?;
+    let threads = start_jobs(&context, transport, wakeups)?;
     log::info!("Rightsdesk worker running (mail and scheduled jobs; no web server)");
     for thread in threads {
         if thread.join().is_err() {
@@ -203,12 +209,12 @@ impl Application {
         let (waker, wakeups) = MailWaker::new();
         let context = Arc::new(app_context(settings, clock, waker)?);
         // So is a mail URL that cannot work.
-        Transport::from_url(&context.settings.mail_url())?;
+        let transport = mail_transport(&context.settings)?;
         let listener = TcpListener::bind(context.settings.bind_addr()?)
             .with_context(|| format!("binding to {}", context.settings.server.bind))?;
         match role {
             Role::All => {
-                start_jobs(&context, wakeups)?;
+                start_jobs(&context, transport, wakeups)?;
             }
             Role::WebOnly => log::info!(
                 "web only (--no-jobs): mail and scheduled jobs are left to `rightsdesk worker`"

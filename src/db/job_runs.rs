@@ -29,10 +29,8 @@ pub fn claim_slot(conn: &mut DbConn, name: &str, slot: i64) -> Result<bool, DbEr
     if updated == 1 {
         return Ok(true);
     }
-    let exists: i64 = job_runs::table.find(name).count().get_result(conn)?;
-    if exists > 0 {
-        return Ok(false);
-    }
+    // No row, or one already at this period: inserting claims it only in
+    // the first case (and only for the first worker to insert).
     let never = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     // Another worker may insert it first: then this one did not claim it.
     let row = (

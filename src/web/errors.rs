@@ -42,17 +42,19 @@ impl std::fmt::Debug for WebError {
 
 impl From<ServiceError> for WebError {
     fn from(e: ServiceError) -> Self {
-        match &e {
-            ServiceError::Db(db) if db.is_unavailable() => {
-                log::error!("database unavailable: {db}");
-                WebError::Unavailable
-            }
-            ServiceError::Db(db) if db.storage_fault().is_some() => {
+        let ServiceError::Db(db) = &e else {
+            return WebError::Internal(e.into());
+        };
+        if db.is_unavailable() {
+            log::error!("database unavailable: {db}");
+            return WebError::Unavailable;
+        }
+        match db.storage_fault() {
+            Some(fault) => {
                 log::error!("database refused a write: {db}");
-                db.storage_fault()
-                    .map_or(WebError::Unavailable, WebError::StorageFault)
+                WebError::StorageFault(fault)
             }
-            _ => WebError::Internal(e.into()),
+            None => WebError::Internal(e.into()),
         }
     }
 }
