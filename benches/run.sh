@@ -45,7 +45,8 @@ wait_up() {
 }
 rss_kb() { awk "/^$2:/ {print \$2}" "/proc/$1/status"; }
 
-# Runs wrk with the intake script; prints "requests/s p99_ms errors".
+# Runs wrk with the intake script; prints "requests/s p99_ms errors
+# requests" (requests answered, refused ones included).
 load() {
     local port=$1 clients=$2 threads
     threads=$(( clients < 2 ? 1 : 2 ))
@@ -59,7 +60,8 @@ m = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
 p99 = float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
 errors = out.count("unexpected status") + sum(
     int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
-print(f"{rps:.0f} {p99:.1f} {errors}")
+answered = int(re.search(r"(\d+) requests in", out).group(1))
+print(f"{rps:.0f} {p99:.1f} {errors} {answered}")
 PY
 }
 
@@ -90,12 +92,28 @@ intake() {
     echo
     echo "| clients | baseline req/s | Rightsdesk req/s | ratio | baseline p99 | Rightsdesk p99 | errors |"
     echo "|---:|---:|---:|---:|---:|---:|---:|"
+    local acknowledged=0
     for c in 1 8 16; do
-        read -r b_rps b_p99 b_err < <(load "$bport" "$c")
-        read -r a_rps a_p99 a_err < <(load "$port" "$c")
+        read -r b_rps b_p99 b_err _ < <(load "$bport" "$c")
+        read -r a_rps a_p99 a_err a_n < <(load "$port" "$c")
+        acknowledged=$((acknowledged + a_n - a_err))
         ratio=$(python3 -c "print(f'{$a_rps / $b_rps:.2f}')")
         echo "| $c | $b_rps | $a_rps | $ratio | $b_p99 ms | $a_p99 ms | $((a_err + b_err)) |"
     done
+    # What it wrote: a case per acknowledged filing (and at most one per
+    # client more, answered after wrk stopped counting).
+    local stored
+    if [ -z "$app_url" ]; then
+        stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM cases').fetchone()[0])" "$dir/app/data/rightsdesk.db")
+    else
+        stored=$(psql "$app_url" -tAc "SELECT COUNT(*) FROM cases")
+    fi
+    echo
+    echo "Cases stored by Rightsdesk ($name): $stored for $acknowledged acknowledged filings."
+    if [ "$stored" -lt "$acknowledged" ] || [ "$stored" -gt $((acknowledged + 25)) ]; then
+        echo "the app did not store one case per acknowledged filing" >&2
+        exit 1
+    fi
     peak=$(rss_kb "$app_pid" VmHWM)
     echo
     echo "Rightsdesk's memory ($name): $((idle / 1024)) MiB resident idle, $((peak / 1024)) MiB at its peak under load."
