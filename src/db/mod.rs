@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod cases;
+mod checkpoint;
 pub mod documents;
 pub mod events;
 pub mod job_runs;
@@ -21,6 +22,7 @@ pub mod suppression;
 pub mod systems;
 pub mod tasks;
 pub mod users;
+mod writer;
 
 use std::path::Path;
 use std::time::Duration;
@@ -166,6 +168,9 @@ pub enum DbError {
 pub struct Manager {
     backend: Backend,
     target: String,
+    /// SQLite, in a pool: the database's one writing connection (which
+    /// also keeps the log's checkpointer running).
+    writer: Option<std::sync::Arc<writer::GroupWriter>>,
 }
 
 impl Manager {
@@ -175,6 +180,7 @@ impl Manager {
             return Ok(Manager {
                 backend: Backend::Postgres,
                 target: with_connect_timeout(url),
+                writer: None,
             });
         }
         let path = url
@@ -187,6 +193,7 @@ impl Manager {
         Ok(Manager {
             backend: Backend::Sqlite,
             target: path.to_owned(),
+            writer: None,
         })
     }
 
@@ -199,10 +206,13 @@ impl Manager {
             Backend::Postgres => PgConnection::establish(&self.target).map(DbConn::Postgresql),
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)?;
-                conn.batch_execute(
+                conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
-                )
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = {};",
+                    checkpoint::FALLBACK_PAGES,
+                    checkpoint::LOG_SIZE_LIMIT,
+                ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Sqlite(conn))
             }
@@ -272,7 +282,7 @@ pub fn connect(url: &str, pool_size: u32) -> Result<(Pool, Backend), DbError> {
 /// As [`connect`], waiting at most `wait` for a free (and working)
 /// connection before a request is told the service is unavailable.
 pub fn connect_with(url: &str, pool_size: u32, wait: Duration) -> Result<(Pool, Backend), DbError> {
-    let manager = Manager::new(url)?;
+    let mut manager = Manager::new(url)?;
     let backend = manager.backend();
     if backend == Backend::Sqlite {
         if let Some(dir) = Path::new(&manager.target).parent() {
@@ -291,6 +301,10 @@ pub fn connect_with(url: &str, pool_size: u32, wait: Duration) -> Result<(Pool, 
     manager.establish()?;
     if backend == Backend::Sqlite {
         make_sqlite_files_private(&manager.target)?;
+        manager.writer = writer::open(&manager);
+        if let Some(writer) = &manager.writer {
+            checkpoint::start(&manager, writer);
+        }
     }
     let pool = r2d2::Pool::builder()
         .max_size(pool_size)
@@ -371,6 +385,15 @@ where
     let DbConn::Sqlite(sqlite) = conn else {
         return conn.transaction(f);
     };
+    let depth =
+        AnsiTransactionManager::transaction_manager_status_mut(sqlite).transaction_depth()?;
+    if depth.is_some() {
+        // A write inside a write: a savepoint of the one already open.
+        return conn.transaction(f);
+    }
+    if let Some(writer) = writer::for_connection(sqlite) {
+        return writer.write(f);
+    }
     let turn = SQLITE_WRITER.try_lock_for(WRITER_WAIT);
     if turn.is_none() {
         log::warn!("a database write waited over {WRITER_WAIT:?} for its turn; going ahead");
