@@ -249,20 +249,24 @@ pub fn rights(conn: &mut DbConn, id: CaseId) -> Result<Vec<RightRequest>, DbErro
 }
 
 /// Moves a case from `from` to `to`, only if no one else moved it first.
-/// Returns whether it moved.
+/// Returns whether it moved. A case that closes records when, and on which
+/// day where the organisation is (`tz`).
 pub fn move_state(
     conn: &mut DbConn,
     id: CaseId,
     from: CaseState,
     to: CaseState,
     now: NaiveDateTime,
+    tz: chrono_tz::Tz,
 ) -> Result<bool, DbError> {
     let closed_at = to.is_closed().then_some(now);
+    let closed_on = closed_at.map(|at| at.and_utc().with_timezone(&tz).date_naive());
     let n = diesel::update(cases::table.find(id.0).filter(cases::state.eq(from.key())))
         .set((
             cases::state.eq(to.key()),
             cases::updated_at.eq(now),
             cases::closed_at.eq(closed_at),
+            cases::closed_on.eq(closed_on),
         ))
         .execute(conn)?;
     Ok(n == 1)

@@ -23,6 +23,16 @@ diesel::table! {
         duplicate_of -> Nullable<BigInt>,
         agent_email -> Nullable<Text>,
         reduced_at -> Nullable<Timestamp>,
+        closed_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    case_turnaround_counts (regime, closed_month, days) {
+        regime -> Text,
+        closed_month -> Text,
+        days -> BigInt,
+        n -> BigInt,
     }
 }
 

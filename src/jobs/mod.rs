@@ -87,6 +87,7 @@ impl Jobs {
             &self.audit_key,
             self.clock.now(),
             self.settings.requests.unconfirmed_expiry_days,
+            self.settings.organisation.timezone,
         ) {
             log::error!("expiring unconfirmed requests failed: {e}");
         }

@@ -275,7 +275,14 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
         let Ok(next) = case.state.apply(Transition::ConfirmEmail) else {
             return not_confirmed(state);
         };
-        if !cases::move_state(conn, case.id, case.state, next, now)? {
+        if !cases::move_state(
+            conn,
+            case.id,
+            case.state,
+            next,
+            now,
+            ctx.settings.organisation.timezone,
+        )? {
             return not_confirmed(LinkState::AlreadyConfirmed);
         }
         // The date of receipt is the day the form was sent, where the
@@ -474,12 +481,14 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
 
 /// Expires requests whose email was not confirmed within
 /// `requests.unconfirmed_expiry_days`, erasing their personal data (the
-/// confirmation email promised it). Returns how many expired.
+/// confirmation email promised it); each closes on today's date where the
+/// organisation is (`tz`). Returns how many expired.
 pub fn expire_unconfirmed(
     pool: &db::Pool,
     audit_key: &crate::crypto::AuditKey,
     now: chrono::DateTime<chrono::Utc>,
     expiry_days: u32,
+    tz: chrono_tz::Tz,
 ) -> Result<usize, ServiceError> {
     let mut conn = pool.get()?;
     let now = db::timestamp(now);
@@ -491,7 +500,7 @@ pub fn expire_unconfirmed(
             let to = from
                 .apply(Transition::ConfirmationLapsed)
                 .map_err(|e| db::DbError::Corrupt(format!("expiry: {e}")))?;
-            if !cases::move_state(conn, id, from, to, now)? {
+            if !cases::move_state(conn, id, from, to, now, tz)? {
                 return Ok(false); // confirmed meanwhile
             }
             links::spend_all_for_case(conn, Purpose::ConfirmEmail, id, now)?;

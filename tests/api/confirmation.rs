@@ -192,6 +192,7 @@ async fn unconfirmed_requests_expire_after_the_configured_days() {
             &app.ctx.audit_key,
             app.clock.now(),
             app.ctx.settings.requests.unconfirmed_expiry_days,
+            app.ctx.settings.organisation.timezone,
         )
         .unwrap()
     };
@@ -234,8 +235,14 @@ async fn confirmed_requests_do_not_expire() {
     let email = file_and_get_confirmation(&app, &valid_request("access")).await;
     app.confirm(&email.confirm_token()).await;
     app.clock.advance(Duration::days(30));
-    let expired =
-        expire_unconfirmed(&app.ctx.pool, &app.ctx.audit_key, app.clock.now(), 7).unwrap();
+    let expired = expire_unconfirmed(
+        &app.ctx.pool,
+        &app.ctx.audit_key,
+        app.clock.now(),
+        7,
+        app.ctx.settings.organisation.timezone,
+    )
+    .unwrap();
     assert_eq!(expired, 0);
     assert_eq!(
         app.case(&reference_of(&email)).state,

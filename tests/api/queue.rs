@@ -268,6 +268,16 @@ async fn the_kept_counts_follow_every_filing_and_change_of_state() {
                 "{when}: due by {by:?}, before {before:?}"
             );
         }
+        for from in [
+            NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+            app.clock_now().date_naive(),
+        ] {
+            assert_eq!(
+                app.db(|c| queue::turnaround_since(c, from)),
+                app.db(|c| queue::turnaround_since_scanned(c, from)),
+                "{when}: turnaround from {from}"
+            );
+        }
         kept
     };
     check("empty");
@@ -296,6 +306,43 @@ async fn the_kept_counts_follow_every_filing_and_change_of_state() {
     assert_eq!(of(CaseState::Submitted), 1);
     assert_eq!(of(CaseState::Withdrawn), 1);
     assert_eq!(of(CaseState::Completed), 1);
+    let answered = |app: &TestApp| {
+        app.db(|c| queue::turnaround_since(c, NaiveDate::from_ymd_opt(2000, 1, 1).unwrap()))
+            .iter()
+            .map(|(_, _, n)| n)
+            .sum::<i64>()
+    };
+    assert_eq!(answered(&app), 1);
+    // Reopened, the answer no longer counts; answered again a day later,
+    // it counts once, with its new time.
+    let reopen = Command::Reopen {
+        reason: "the requester wrote back".into(),
+    };
+    casework::perform(
+        &app.ctx,
+        &me,
+        &entered.parse().unwrap(),
+        reopen,
+        Mode::Commit,
+    )
+    .unwrap()
+    .unwrap();
+    check("reopened");
+    assert_eq!(answered(&app), 0);
+    app.clock.advance(chrono::Duration::days(1));
+    casework::perform(
+        &app.ctx,
+        &me,
+        &entered.parse().unwrap(),
+        Command::Complete {
+            message: String::new(),
+        },
+        Mode::Commit,
+    )
+    .unwrap()
+    .unwrap();
+    check("answered again");
+    assert_eq!(answered(&app), 1);
 }
 
 #[tokio::test]

@@ -219,6 +219,7 @@ async fn an_opt_out_never_confirmed_is_still_acted_on_within_fifteen_business_da
         &app.ctx.audit_key,
         app.clock_now(),
         7,
+        app.ctx.settings.organisation.timezone,
     )
     .unwrap();
     assert_eq!(expired, 0);

@@ -445,7 +445,8 @@ impl Work<'_> {
 
     fn transition(&mut self, t: Transition) -> Result<CaseState, Flow> {
         let next = self.case.state.apply(t).map_err(ActionError::from)?;
-        if !cases::move_state(self.conn, self.case.id, self.case.state, next, self.now)? {
+        let tz = self.ctx.settings.organisation.timezone;
+        if !cases::move_state(self.conn, self.case.id, self.case.state, next, self.now, tz)? {
             // Someone else moved it meanwhile: refuse rather than guess.
             return Err(ActionError::NotNow(self.case.state).into());
         }
