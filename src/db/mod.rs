@@ -206,9 +206,12 @@ impl Manager {
             Backend::Postgres => PgConnection::establish(&self.target).map(DbConn::Postgresql),
             Backend::Sqlite => {
                 let mut conn = SqliteConnection::establish(&self.target)?;
+                // The busy timeout first: switching to WAL needs a lock,
+                // which another connection (closing, or checkpointing) may
+                // hold for a moment.
                 conn.batch_execute(&format!(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
                      PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = {};",
                     checkpoint::FALLBACK_PAGES,
                     checkpoint::LOG_SIZE_LIMIT,

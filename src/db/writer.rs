@@ -39,8 +39,10 @@ const MAX_GROUP: usize = 64;
 /// writers cannot keep the first waiting.
 const MAX_GROUP_AGE: Duration = Duration::from_millis(10);
 
-/// The writer of each SQLite database file this process has a pool for.
-static WRITERS: Mutex<Option<HashMap<PathBuf, Weak<GroupWriter>>>> = Mutex::new(None);
+/// The writers of each SQLite database file this process has pools for
+/// (usually one; the first still open serves every pool of that file).
+type Registry = HashMap<PathBuf, Vec<Weak<GroupWriter>>>;
+static WRITERS: Mutex<Option<Registry>> = Mutex::new(None);
 
 /// How a group's commit ended, for those who wait on it.
 type Outcome = Arc<OnceLock<Result<(), String>>>;
@@ -105,8 +107,14 @@ pub(super) fn open(manager: &Manager) -> Option<Arc<GroupWriter>> {
     });
     let mut writers = WRITERS.lock();
     let writers = writers.get_or_insert_with(HashMap::new);
-    writers.retain(|_, w| w.strong_count() > 0);
-    writers.insert(file, Arc::downgrade(&writer));
+    writers.retain(|_, of_file| {
+        of_file.retain(|w| w.strong_count() > 0);
+        !of_file.is_empty()
+    });
+    writers
+        .entry(file)
+        .or_default()
+        .push(Arc::downgrade(&writer));
     Some(writer)
 }
 
@@ -114,7 +122,12 @@ pub(super) fn open(manager: &Manager) -> Option<Arc<GroupWriter>> {
 /// pool for it.
 pub(super) fn for_connection(conn: &mut SqliteConnection) -> Option<Arc<GroupWriter>> {
     let file = database_file(conn)?;
-    WRITERS.lock().as_ref()?.get(&file)?.upgrade()
+    WRITERS
+        .lock()
+        .as_ref()?
+        .get(&file)?
+        .iter()
+        .find_map(Weak::upgrade)
 }
 
 fn depth(conn: &mut DbConn) -> Option<u32> {
@@ -339,6 +352,28 @@ mod tests {
         write_transaction(&mut conn, |conn| insert(conn, "after")).unwrap();
         assert_eq!(count(&pool, "panicked"), 0);
         assert_eq!(count(&pool, "after"), 1);
+    }
+
+    #[test]
+    fn a_pool_opens_while_the_last_one_closes() {
+        // Closing the last connection to a database (here the
+        // checkpointer's, after the pool's) copies the log and removes it
+        // under a lock; a connection opened meanwhile must wait for it, not
+        // fail with "database is locked" (the queue benchmark met this
+        // after seeding 100,000 cases).
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        drop(pool(&dir));
+        let page = "y".repeat(3000);
+        for round in 0..10 {
+            let (pool, _) = connect(&url, 2).unwrap_or_else(|e| panic!("round {round}: {e}"));
+            let mut conn = pool.get().unwrap();
+            // A log of some 25 MiB for the closing connection to copy.
+            write_transaction(&mut conn, |conn| {
+                (0..6000).try_for_each(|_| insert(conn, &page))
+            })
+            .unwrap();
+        }
     }
 
     #[test]
