@@ -305,10 +305,12 @@ fn main() -> anyhow::Result<()> {
         // go. Compact those tables as they would be, and give the planner
         // its statistics as autovacuum would.
         use diesel::connection::SimpleConnection;
+        // (One statement at a time: VACUUM runs in no transaction.)
         conn.batch_execute(
             "VACUUM FULL case_state_counts, case_right_counts, case_due_counts, \
-             case_turnaround_counts; VACUUM ANALYZE",
+             case_turnaround_counts",
         )?;
+        conn.batch_execute("VACUUM ANALYZE")?;
     }
     let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
     let open = |after: Option<Cursor>, assignee: AssigneeFilter| QueueFilter {

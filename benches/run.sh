@@ -102,14 +102,21 @@ intake() {
     done
     # What it wrote: a case per acknowledged filing (and at most one per
     # client more, answered after wrk stopped counting).
-    local stored
+    local stored bytes
     if [ -z "$app_url" ]; then
-        stored=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT COUNT(*) FROM cases').fetchone()[0])" "$dir/app/data/rightsdesk.db")
+        read -r stored bytes < <(python3 -c "
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+cases = db.execute('SELECT COUNT(*) FROM cases').fetchone()[0]
+pages = db.execute('PRAGMA page_count').fetchone()[0] - db.execute('PRAGMA freelist_count').fetchone()[0]
+print(cases, pages * db.execute('PRAGMA page_size').fetchone()[0])" "$dir/app/data/rightsdesk.db")
     else
         stored=$(psql "$app_url" -tAc "SELECT COUNT(*) FROM cases")
+        bytes=$(psql "$app_url" -tAc "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")
     fi
     echo
-    echo "Cases stored by Rightsdesk ($name): $stored for $acknowledged acknowledged filings."
+    echo "Cases stored by Rightsdesk ($name): $stored for $acknowledged acknowledged filings;" \
+        "the database holds $((bytes / stored)) bytes per case (with its confirmation email)."
     if [ "$stored" -lt "$acknowledged" ] || [ "$stored" -gt $((acknowledged + 25)) ]; then
         echo "the app did not store one case per acknowledged filing" >&2
         exit 1
