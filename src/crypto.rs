@@ -66,72 +66,35 @@ impl Sealer {
 /// How sealed text is stored in a text column: a prefix, the nonce and the
 /// ciphertext in base64.
 const SEALED_TEXT: &str = "sealed:v1:";
-const SEALED_DEFLATED: &str = "sealed:z1:";
 
 impl Sealer {
     /// Seals text for a text column.
     pub fn seal_text(&self, plain: &str, aad: &str) -> String {
-        self.seal_stored(SEALED_TEXT, plain.as_bytes(), aad)
-    }
-
-    /// Seals text for a text column, compressed first (deflate): for long,
-    /// repetitive text such as an email's HTML, which then takes about a
-    /// third of the room. The compression happens before the encryption,
-    /// so what is stored says nothing of the words beyond their length.
-    pub fn seal_text_deflated(&self, plain: &str, aad: &str) -> String {
-        use std::io::Write;
-        let mut deflate =
-            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-        // Writing to a Vec cannot fail.
-        let _ = deflate.write_all(plain.as_bytes());
-        let packed = deflate.finish().unwrap_or_default();
-        self.seal_stored(SEALED_DEFLATED, &packed, aad)
-    }
-
-    fn seal_stored(&self, prefix: &str, plain: &[u8], aad: &str) -> String {
         use base64::Engine;
         let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
-        let (nonce, sealed) = self.seal(plain, aad);
-        format!("{prefix}{}:{}", b64.encode(nonce), b64.encode(sealed))
+        let (nonce, sealed) = self.seal(plain.as_bytes(), aad);
+        format!("{SEALED_TEXT}{}:{}", b64.encode(nonce), b64.encode(sealed))
     }
 
-    /// Opens what [`Sealer::seal_text`] or [`Sealer::seal_text_deflated`]
-    /// stored. Text stored before sealing existed (no prefix) is returned
-    /// as it is.
+    /// Opens what [`Sealer::seal_text`] stored. Text stored before sealing
+    /// existed (no prefix) is returned as it is.
     pub fn open_text(&self, stored: &str, aad: &str) -> Result<String, OpenError> {
         use base64::Engine;
-        let (rest, deflated) = match (
-            stored.strip_prefix(SEALED_TEXT),
-            stored.strip_prefix(SEALED_DEFLATED),
-        ) {
-            (Some(rest), _) => (rest, false),
-            (None, Some(rest)) => (rest, true),
-            (None, None) => return Ok(stored.to_owned()),
+        let Some(rest) = stored.strip_prefix(SEALED_TEXT) else {
+            return Ok(stored.to_owned());
         };
         let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
         let (nonce, sealed) = rest.split_once(':').ok_or(OpenError)?;
         let nonce = b64.decode(nonce).map_err(|_| OpenError)?;
         let sealed = b64.decode(sealed).map_err(|_| OpenError)?;
-        let mut plain = self.open(&nonce, &sealed, aad)?;
-        if deflated {
-            use std::io::Read;
-            let mut inflated = Vec::new();
-            flate2::read::DeflateDecoder::new(plain.as_slice())
-                .take(MAX_INFLATED)
-                .read_to_end(&mut inflated)
-                .map_err(|_| OpenError)?;
-            plain = inflated;
-        }
+        let plain = self.open(&nonce, &sealed, aad)?;
         String::from_utf8(plain).map_err(|_| OpenError)
     }
 }
 
-/// The most a deflated text opens to (far more than any email).
-const MAX_INFLATED: u64 = 16 * 1024 * 1024;
-
 /// Whether stored text is sealed.
 pub fn is_sealed_text(stored: &str) -> bool {
-    stored.starts_with(SEALED_TEXT) || stored.starts_with(SEALED_DEFLATED)
+    stored.starts_with(SEALED_TEXT)
 }
 
 /// The associated data binding a document to its case and kind.
@@ -208,34 +171,6 @@ mod tests {
             .is_err());
         // Text from before sealing reads as it is.
         assert_eq!(sealer.open_text("plain", "outbox:text").unwrap(), "plain");
-    }
-
-    #[test]
-    fn deflated_sealed_text_round_trips_in_less_room() {
-        let sealer = Sealer::new(&[7u8; KEY_BYTES]);
-        let html = "<p>Your request RD-1234-5678 reached us.</p>\n".repeat(40)
-            + "<a href=\"https://x/confirm/SECRETTOKEN\">Confirm</a>";
-        let stored = sealer.seal_text_deflated(&html, "outbox:html");
-        assert!(is_sealed_text(&stored));
-        assert!(!stored.contains("SECRET"));
-        assert!(
-            stored.len() * 4 < html.len(),
-            "{} of {}",
-            stored.len(),
-            html.len()
-        );
-        assert_eq!(sealer.open_text(&stored, "outbox:html").unwrap(), html);
-        assert!(sealer.open_text(&stored, "outbox:text").is_err());
-        // Sealed bytes that are not deflate do not open as text.
-        let (nonce, sealed) = sealer.seal(b"not deflate at all", "outbox:html");
-        use base64::Engine;
-        let b64 = base64::engine::general_purpose::STANDARD_NO_PAD;
-        let forged = format!(
-            "{SEALED_DEFLATED}{}:{}",
-            b64.encode(nonce),
-            b64.encode(sealed)
-        );
-        assert!(sealer.open_text(&forged, "outbox:html").is_err());
     }
 
     #[test]

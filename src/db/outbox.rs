@@ -25,8 +25,8 @@ fn aad(part: &str, recipient: &str) -> String {
 
 fn seal(sealer: &Sealer, recipient: &str, text: &str, html: &str) -> (String, String) {
     (
-        sealer.seal_text_deflated(text, &aad("text", recipient)),
-        sealer.seal_text_deflated(html, &aad("html", recipient)),
+        sealer.seal_text(text, &aad("text", recipient)),
+        sealer.seal_text(html, &aad("html", recipient)),
     )
 }
 
