@@ -29,7 +29,7 @@ const INTERVAL: Duration = Duration::from_millis(25);
 
 /// Log frames (pages) past which the checkpointer makes the log start over
 /// (about 32 MiB).
-pub(super) const RESTART_FRAMES: i32 = 8192;
+const RESTART_FRAMES: i32 = 8192;
 
 /// The pool's connections still checkpoint themselves past this many pages
 /// (80 MiB): only if the checkpointer is not running or cannot keep up.
@@ -115,4 +115,64 @@ fn step(conn: &mut DbConn, writer: &GroupWriter) -> Result<(), diesel::result::E
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use diesel::connection::SimpleConnection;
+    use diesel::r2d2;
+
+    use super::super::{write_transaction, writer, DbError};
+    use super::*;
+
+    #[test]
+    fn under_constant_writing_the_log_starts_over_past_the_threshold() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        // A pool with its writer and no checkpointer thread: this test
+        // plays the checkpointer's part.
+        let mut manager = Manager::new(&url).unwrap();
+        let mut own = manager.establish().unwrap();
+        own.batch_execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+            .unwrap();
+        manager.writer = writer::open(&manager);
+        let writer = manager.writer.clone().unwrap();
+        let pool = r2d2::Pool::builder().max_size(2).build(manager).unwrap();
+        let stop = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let mut conn = pool.get().unwrap();
+                let row = "x".repeat(3000);
+                while !stop.load(Ordering::Relaxed) {
+                    write_transaction::<_, DbError, _>(&mut conn, |conn| {
+                        diesel::sql_query("INSERT INTO t (v) VALUES (?)")
+                            .bind::<diesel::sql_types::Text, _>(&row)
+                            .execute(conn)?;
+                        Ok(())
+                    })
+                    .unwrap();
+                }
+            });
+            // Copying alone never lets the log start over while writes keep
+            // coming: it grows past the threshold...
+            let mut frames = 0;
+            let started = Instant::now();
+            while frames < RESTART_FRAMES {
+                assert!(started.elapsed() < Duration::from_secs(60), "no writes");
+                frames = checkpoint(&mut own, "PASSIVE").unwrap().log;
+            }
+            // ... until the checkpointer pauses the writers to finish.
+            step(&mut own, &writer).unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+            let after = checkpoint(&mut own, "PASSIVE").unwrap();
+            stop.store(true, Ordering::Relaxed);
+            assert!(
+                after.log < RESTART_FRAMES / 2,
+                "the log holds {} frames after the restart (it had {frames})",
+                after.log
+            );
+        });
+    }
 }
