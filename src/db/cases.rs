@@ -165,7 +165,7 @@ pub fn insert(
             Some(now),
         ),
     };
-    diesel::insert_into(cases::table)
+    let id: i64 = diesel::insert_into(cases::table)
         .values(NewCaseRow {
             reference: reference.as_str(),
             state: state.key(),
@@ -184,13 +184,9 @@ pub fn insert(
             closed_at: None,
             updated_at: now,
         })
-        .execute(conn)?;
-    let id = CaseId(
-        cases::table
-            .filter(cases::reference.eq(reference.as_str()))
-            .select(cases::id)
-            .first(conn)?,
-    );
+        .returning(cases::id)
+        .get_result(conn)?;
+    let id = CaseId(id);
     for right in &request.rights {
         let details = serde_json::to_string(right)
             .map_err(|e| DbError::Corrupt(format!("cannot encode right: {e}")))?;
