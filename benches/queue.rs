@@ -248,29 +248,43 @@ fn http_rows(
                 )
             })
             .unwrap_or_else(|| "/staff".into());
+        // Each page with what it must show (a page of no cases, or of an
+        // error, would measure nothing).
         let pages = [
-            ("GET /staff (first page)", "/staff".to_owned()),
-            ("GET /staff, page 100", deep),
+            ("GET /staff (first page)", "/staff".to_owned(), "RD-"),
+            ("GET /staff, page 100", deep, "RD-"),
             (
                 "GET /staff, overdue, one right",
                 "/staff?overdue=1&right=erasure".to_owned(),
+                "RD-",
             ),
             (
                 "GET /staff, search by reference",
                 format!("/staff?q={reference}"),
+                reference,
             ),
-            ("GET /staff/dashboard", "/staff/dashboard".to_owned()),
+            (
+                "GET /staff/dashboard",
+                "/staff/dashboard".to_owned(),
+                "Days from receipt to answer",
+            ),
         ];
         let mut rows = vec![];
-        for (what, path) in pages {
+        for (what, path, shows) in pages {
             let mut times = vec![];
             for i in 0..=runs {
                 let t = Instant::now();
                 let r = client.get(format!("{base}{path}")).send().await?;
                 anyhow::ensure!(r.status().as_u16() == 200, "{path}: {}", r.status());
-                std::hint::black_box(r.bytes().await?);
+                let body = r.bytes().await?;
                 if i > 0 {
-                    times.push(t.elapsed()); // the first warms the cache
+                    times.push(t.elapsed());
+                } else {
+                    // The first warms the cache, and is checked.
+                    anyhow::ensure!(
+                        String::from_utf8_lossy(&body).contains(shows),
+                        "{path} does not show {shows}"
+                    );
                 }
             }
             times.sort();

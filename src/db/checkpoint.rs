@@ -15,13 +15,12 @@
 //! what is left (little, having kept up) and lets the log start over.
 
 use std::sync::{Arc, Weak};
-
-use super::writer::GroupWriter;
 use std::time::{Duration, Instant};
 
 use diesel::sql_types::Integer;
 use diesel::{QueryableByName, RunQueryDsl};
 
+use super::writer::GroupWriter;
 use super::{DbConn, Manager};
 
 /// How often the checkpointer looks at the log.
@@ -137,7 +136,8 @@ mod tests {
         let mut own = manager.establish().unwrap();
         own.batch_execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
             .unwrap();
-        manager.writer = writer::open(&manager);
+        let first = manager.establish().unwrap();
+        manager.writer = writer::open(&manager, first);
         let writer = manager.writer.clone().unwrap();
         let pool = r2d2::Pool::builder().max_size(2).build(manager).unwrap();
         let stop = AtomicBool::new(false);

@@ -301,10 +301,11 @@ pub fn connect_with(url: &str, pool_size: u32, wait: Duration) -> Result<(Pool, 
         make_sqlite_files_private(&manager.target)?;
     }
     // Fail fast with the real reason, rather than r2d2's time-out.
-    manager.establish()?;
+    let first = manager.establish()?;
     if backend == Backend::Sqlite {
         make_sqlite_files_private(&manager.target)?;
-        manager.writer = writer::open(&manager);
+        // That first connection becomes the database's writing one.
+        manager.writer = writer::open(&manager, first);
         if let Some(writer) = &manager.writer {
             checkpoint::start(&manager, writer);
         }
@@ -355,8 +356,9 @@ pub fn run_migrations(conn: &mut DbConn) -> Result<Vec<String>, DbError> {
 /// The advisory-lock key migrations hold on PostgreSQL ("rightsdk" in ASCII).
 const MIGRATION_LOCK: i64 = 0x7269_6768_7473_646b;
 
-/// Serialises this process's SQLite write transactions, first come first
-/// served.
+/// Serialises this process's SQLite write transactions on connections that
+/// no pool's group writer ([`writer`]) serves (a pool whose writer could
+/// not be opened), first come first served.
 ///
 /// SQLite lets one writer in at a time. Without this, concurrent writers
 /// each wait in SQLite's busy handler, which sleeps and polls: under load

@@ -1,7 +1,7 @@
 //! The staff queue and the dashboard's figures: filtered, keyset-paginated
 //! lists of cases ordered by what is due, and counts.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
@@ -419,8 +419,8 @@ pub fn count_open_due_scanned(
 }
 
 /// How many cases of each law took how many days from receipt to answer
-/// (completed or refused, not closed as duplicates), answered in the month
-/// `from` (a date's first day) or later: `(law, days, cases)`, by law and
+/// (completed or refused, not closed as duplicates), answered in `from`'s
+/// month or later: `(law, days, cases)`, by law and
 /// then days. Read from the counts triggers keep, not from the cases.
 pub fn turnaround_since(
     conn: &mut DbConn,
@@ -459,6 +459,8 @@ pub fn turnaround_since_scanned(
     conn: &mut DbConn,
     from: NaiveDate,
 ) -> Result<Vec<(Regime, i64, i64)>, DbError> {
+    // Whole months, as the kept counts are.
+    let from = from.with_day(1).unwrap_or(from);
     let rows: Vec<(String, Option<NaiveDate>, Option<NaiveDate>)> = cases::table
         .filter(cases::state.eq_any([CaseState::Completed.key(), CaseState::Refused.key()]))
         .filter(cases::closure.is_null())

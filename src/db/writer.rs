@@ -81,13 +81,13 @@ struct DatabaseFile {
     file: String,
 }
 
-/// The file a SQLite connection's main database is (empty in memory).
 impl std::fmt::Debug for GroupWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("GroupWriter")
     }
 }
 
+/// The file a SQLite connection's main database is (`None` in memory).
 fn database_file(conn: &mut SqliteConnection) -> Option<PathBuf> {
     let files: Vec<DatabaseFile> = diesel::sql_query("PRAGMA database_list").load(conn).ok()?;
     files
@@ -96,14 +96,18 @@ fn database_file(conn: &mut SqliteConnection) -> Option<PathBuf> {
         .map(|f| PathBuf::from(f.file))
 }
 
-/// Opens the writer for the database `manager` opens, and registers it for
-/// [`for_connection`]; it lives as long as the returned handle.
-pub(super) fn open(manager: &Manager) -> Option<Arc<GroupWriter>> {
-    let mut conn = manager.establish().ok()?;
+/// Makes `conn` (opened by `manager`) the writer for its database, and
+/// registers it for [`for_connection`]; it lives as long as the returned
+/// handle. `None` for a database with no file (its pool's writes then take
+/// turns on [`super::SQLITE_WRITER`]).
+pub(super) fn open(manager: &Manager, mut conn: DbConn) -> Option<Arc<GroupWriter>> {
     let DbConn::Sqlite(sqlite) = &mut conn else {
         return None;
     };
-    let file = database_file(sqlite)?;
+    let Some(file) = database_file(sqlite) else {
+        log::warn!("the SQLite database has no file: its writes are not grouped");
+        return None;
+    };
     let writer = Arc::new(GroupWriter {
         slot: Mutex::new(Slot { conn, group: None }),
         committed: Condvar::new(),

@@ -11,11 +11,10 @@
 //! whenever a worker dies mid-send, which for a statutory notice is the
 //! worse failure.)
 
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::time::Instant;
-
-use std::sync::atomic::Ordering;
 
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Mailbox, MultiPart};
