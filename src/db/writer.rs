@@ -88,7 +88,7 @@ impl std::fmt::Debug for GroupWriter {
 }
 
 /// The file a SQLite connection's main database is (`None` in memory).
-fn database_file(conn: &mut SqliteConnection) -> Option<PathBuf> {
+pub(super) fn database_file(conn: &mut SqliteConnection) -> Option<PathBuf> {
     let files: Vec<DatabaseFile> = diesel::sql_query("PRAGMA database_list").load(conn).ok()?;
     files
         .into_iter()
