@@ -1,7 +1,7 @@
 //! Operator commands that work on the database directly: adding a staff
 //! account, checking the audit trail, and seeding demo cases.
 
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::sync::Arc;
 
 use anyhow::{bail, Context};
@@ -56,6 +56,80 @@ pub fn add_user(email: &str, role: Role, name: Option<&str>) -> anyhow::Result<(
         }
         Err(e) => bail!("{e}"),
     }
+}
+
+/// `rightsdesk token create`: the token goes to standard output, alone on
+/// its line, so that a script can take it.
+pub fn create_token(name: &str, scopes: &str, rate: u32) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let (pool, audit_key) = open_with_trails(&settings)?;
+    let mut conn = pool.get()?;
+    let now = db::timestamp(SystemClock.now());
+    let made = crate::service::api_tokens::create(
+        &mut conn,
+        &audit_key,
+        Actor::CommandLine,
+        name,
+        scopes,
+        rate,
+        now,
+    )?
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "made API token {} \"{}\" ({}); it is shown only now:",
+        made.token.id.0, made.token.name, made.token.scopes
+    );
+    println!("{}", made.secret);
+    Ok(())
+}
+
+/// `rightsdesk token list`: one line per token, tab-separated.
+pub fn list_tokens() -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let (pool, _) = open_database(&settings)?;
+    let mut conn = pool.get()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "id\tname\tscopes\tper minute\tmade\tlast used\trevoked"
+    )?;
+    let when = |t: Option<chrono::NaiveDateTime>| {
+        t.map_or_else(
+            || "-".to_owned(),
+            |t| t.format("%Y-%m-%d %H:%M").to_string(),
+        )
+    };
+    for t in crate::service::api_tokens::list(&mut conn)? {
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            t.id.0,
+            t.name,
+            t.scopes,
+            t.rate_per_minute,
+            when(Some(t.created_at)),
+            when(t.last_used_at),
+            when(t.revoked_at)
+        )?;
+    }
+    Ok(())
+}
+
+/// `rightsdesk token revoke ID`.
+pub fn revoke_token(id: i64) -> anyhow::Result<()> {
+    let settings = Settings::load()?;
+    let (pool, audit_key) = open_with_trails(&settings)?;
+    let mut conn = pool.get()?;
+    let now = db::timestamp(SystemClock.now());
+    let id = crate::db::api_tokens::TokenId(id);
+    if !crate::service::api_tokens::revoke(&mut conn, &audit_key, Actor::CommandLine, id, now)? {
+        bail!(
+            "no live API token has id {} (see `rightsdesk token list`)",
+            id.0
+        );
+    }
+    eprintln!("revoked API token {}", id.0);
+    Ok(())
 }
 
 /// A new 32-byte key, base64 on one line of standard input.
@@ -318,10 +392,12 @@ pub fn demo(count: u32) -> anyhow::Result<()> {
             .checked_sub_days(Days::new(rng.random_range(0..40)))
             .unwrap_or(today);
         let channel = *Channel::MANUAL.choose(&mut rng).unwrap_or(&Channel::Email);
-        let reference = match intake::enter_request(&ctx, agent, &request, channel, received)? {
-            Ok(r) => r,
-            Err(e) => bail!("demo case: {e}"),
-        };
+        let reference =
+            match intake::enter_request(&ctx, Actor::Staff(agent.id), &request, channel, received)?
+            {
+                Ok(r) => r,
+                Err(e) => bail!("demo case: {e}"),
+            };
         let act = |command: Command| -> anyhow::Result<bool> {
             Ok(casework::perform(&ctx, agent, &reference, command, Mode::Commit)?.is_ok())
         };

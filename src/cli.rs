@@ -52,6 +52,33 @@ pub enum Command {
     /// Manage the data key (uploads.key).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage tokens for the JSON API under /api/v1.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make a token and print it on standard output, once: it is stored
+    /// only as a hash.
+    Create {
+        /// What uses it ("Website privacy centre").
+        #[arg(long)]
+        name: String,
+        /// read, act or intake; repeat the option for several.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// Calls a minute it may make.
+        #[arg(long, default_value_t = crate::service::api_tokens::DEFAULT_RATE_PER_MINUTE)]
+        rate: u32,
+    },
+    /// List the tokens (never the tokens themselves).
+    List,
+    /// Revoke a token for good.
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: i64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -275,6 +302,11 @@ pub fn run(cli: Cli) -> i32 {
         Command::Keys(KeysCommand::Rotate) => report(crate::admin::rotate_key()),
         Command::Audit(AuditCommand::Rekey) => report(crate::admin::rekey_audit()),
         Command::Purge => report(crate::admin::purge()),
+        Command::Token(TokenCommand::Create { name, scopes, rate }) => {
+            report(crate::admin::create_token(&name, &scopes.join(" "), rate))
+        }
+        Command::Token(TokenCommand::List) => report(crate::admin::list_tokens()),
+        Command::Token(TokenCommand::Revoke { id }) => report(crate::admin::revoke_token(id)),
         Command::Serve(args) => match serve(&args) {
             Ok(()) => 0,
             Err(e) => {

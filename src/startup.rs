@@ -245,37 +245,45 @@ impl Application {
             max_bytes: form_limit,
             timeout: std::time::Duration::from_secs(context.settings.server.body_timeout_secs),
         };
+        // One set of per-token limiters shared by every worker thread.
+        let token_limits = actix_web::web::Data::new(web::api::TokenLimits::default());
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(actix_web::middleware::from_fn(move |req, next| {
                     web::body::read_body(body_limits, req, next)
                 }))
-                .wrap(actix_governor::Governor::new(&limits))
-                .wrap(web::staff::session(session_key.clone(), secure))
                 .wrap(web::security_headers(secure))
                 .wrap(web::request_logger())
                 .app_data(data.clone())
-                .app_data(
-                    actix_web::web::FormConfig::default()
-                        .limit(form_limit)
-                        .error_handler(move |err, _| {
-                            use actix_web::error::{PayloadError, UrlencodedError};
-                            match err {
-                                UrlencodedError::Overflow { .. }
-                                | UrlencodedError::Payload(PayloadError::Overflow) => {
-                                    WebError::PayloadTooLarge(form_limit).into()
-                                }
-                                err => WebError::BadForm(err.to_string()).into(),
-                            }
-                        }),
+                // The JSON API: bearer tokens, limits per token, no session.
+                .service(web::api::scope(token_limits.clone()))
+                // The pages: sessions, and limits per client address.
+                .service(
+                    actix_web::web::scope("")
+                        .wrap(actix_governor::Governor::new(&limits))
+                        .wrap(web::staff::session(session_key.clone(), secure))
+                        .app_data(
+                            actix_web::web::FormConfig::default()
+                                .limit(form_limit)
+                                .error_handler(move |err, _| {
+                                    use actix_web::error::{PayloadError, UrlencodedError};
+                                    match err {
+                                        UrlencodedError::Overflow { .. }
+                                        | UrlencodedError::Payload(PayloadError::Overflow) => {
+                                            WebError::PayloadTooLarge(form_limit).into()
+                                        }
+                                        err => WebError::BadForm(err.to_string()).into(),
+                                    }
+                                }),
+                        )
+                        // Every other body (read as bytes) has the same cap.
+                        .app_data(actix_web::web::PayloadConfig::default().limit(form_limit))
+                        .app_data(
+                            actix_web::web::PathConfig::default()
+                                .error_handler(|_, _| WebError::NotFound.into()),
+                        )
+                        .configure(web::routes),
                 )
-                // Every other body (read as bytes) has the same cap.
-                .app_data(actix_web::web::PayloadConfig::default().limit(form_limit))
-                .app_data(
-                    actix_web::web::PathConfig::default()
-                        .error_handler(|_, _| WebError::NotFound.into()),
-                )
-                .configure(web::routes)
         })
         .listen(listener)?
         .run();

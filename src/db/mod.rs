@@ -3,6 +3,7 @@
 //! live in one module per table and return domain types.
 
 pub mod answers;
+pub mod api_tokens;
 pub mod cases;
 mod checkpoint;
 pub mod documents;

@@ -25,11 +25,14 @@ pub enum Actor {
     Staff(UserId),
     /// The owner of a system, answering their task through its link.
     SystemOwner(i64),
+    /// Another system, calling the JSON API with this API token.
+    ApiToken(i64),
 }
 
 impl Actor {
     const STAFF_PREFIX: &'static str = "user:";
     const OWNER_PREFIX: &'static str = "system_owner:";
+    const TOKEN_PREFIX: &'static str = "api_token:";
 
     /// The stored form.
     pub fn key(self) -> String {
@@ -40,6 +43,7 @@ impl Actor {
             Actor::CommandLine => "command line".into(),
             Actor::Staff(id) => format!("{}{}", Self::STAFF_PREFIX, id.0),
             Actor::SystemOwner(id) => format!("{}{id}", Self::OWNER_PREFIX),
+            Actor::ApiToken(id) => format!("{}{id}", Self::TOKEN_PREFIX),
         }
     }
 
@@ -50,12 +54,17 @@ impl Actor {
             "data_subject" => Actor::DataSubject,
             "system" => Actor::System,
             "command line" => Actor::CommandLine,
-            other => match other.strip_prefix(Self::OWNER_PREFIX) {
-                Some(id) => Actor::SystemOwner(id.parse().ok()?),
-                None => Actor::Staff(UserId(
-                    other.strip_prefix(Self::STAFF_PREFIX)?.parse().ok()?,
-                )),
-            },
+            other => {
+                if let Some(id) = other.strip_prefix(Self::OWNER_PREFIX) {
+                    Actor::SystemOwner(id.parse().ok()?)
+                } else if let Some(id) = other.strip_prefix(Self::TOKEN_PREFIX) {
+                    Actor::ApiToken(id.parse().ok()?)
+                } else {
+                    Actor::Staff(UserId(
+                        other.strip_prefix(Self::STAFF_PREFIX)?.parse().ok()?,
+                    ))
+                }
+            }
         })
     }
 
@@ -68,6 +77,7 @@ impl Actor {
             Actor::CommandLine => "Command line".into(),
             Actor::Staff(id) => name(id).unwrap_or_else(|| format!("user {}", id.0)),
             Actor::SystemOwner(_) => "The system's owner (task link)".into(),
+            Actor::ApiToken(id) => format!("API token {id}"),
         }
     }
 }
@@ -300,10 +310,14 @@ pub enum AdminEvent {
     DataKeyRotated,
     SystemAdded,
     SystemChanged,
+    ApiTokenCreated,
+    ApiTokenRevoked,
+    /// A call to the JSON API that reads no one case (a list, a search).
+    ApiCasesListed,
 }
 
 impl AdminEvent {
-    pub const ALL: [AdminEvent; 15] = [
+    pub const ALL: [AdminEvent; 18] = [
         AdminEvent::UserAdded,
         AdminEvent::FirstAdminCreated,
         AdminEvent::UserInvited,
@@ -319,6 +333,9 @@ impl AdminEvent {
         AdminEvent::DataKeyRotated,
         AdminEvent::SystemAdded,
         AdminEvent::SystemChanged,
+        AdminEvent::ApiTokenCreated,
+        AdminEvent::ApiTokenRevoked,
+        AdminEvent::ApiCasesListed,
     ];
 
     /// The stored form.
@@ -339,6 +356,9 @@ impl AdminEvent {
             AdminEvent::DataKeyRotated => "data_key_rotated",
             AdminEvent::SystemAdded => "system_added",
             AdminEvent::SystemChanged => "system_changed",
+            AdminEvent::ApiTokenCreated => "api_token_created",
+            AdminEvent::ApiTokenRevoked => "api_token_revoked",
+            AdminEvent::ApiCasesListed => "api_cases_listed",
         }
     }
 
@@ -403,11 +423,20 @@ mod tests {
             (Actor::CommandLine, "command line"),
             (Actor::Staff(UserId(42)), "user:42"),
             (Actor::SystemOwner(3), "system_owner:3"),
+            (Actor::ApiToken(7), "api_token:7"),
         ] {
             assert_eq!(actor.key(), key);
             assert_eq!(Actor::parse(key), Some(actor));
         }
-        for bad in ["user:", "user:x", "user:-", "robot", ""] {
+        for bad in [
+            "user:",
+            "user:x",
+            "user:-",
+            "robot",
+            "",
+            "api_token:",
+            "api_token:x",
+        ] {
             assert_eq!(Actor::parse(bad), None, "{bad}");
         }
     }

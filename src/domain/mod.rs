@@ -4,6 +4,7 @@
 //! parameter, so every rule can be tested exhaustively.
 
 pub mod answer;
+pub mod api_token;
 pub mod audit;
 pub mod calendar;
 pub mod casework;

@@ -540,7 +540,7 @@ pub fn expire_unconfirmed(
 /// email at once (their address is as they gave it to staff).
 pub fn enter_request(
     ctx: &AppContext,
-    by: &crate::db::users::User,
+    by: Actor,
     request: &NewRequest,
     channel: crate::domain::casework::Channel,
     received_on: NaiveDate,
@@ -588,7 +588,7 @@ pub fn enter_request(
             NewEvent {
                 kind: CaseEvent::RequestEntered,
                 effective_on: Some(received_on),
-                actor: Actor::Staff(by.id),
+                actor: by,
                 detail: json!({
                     "channel": channel.key(),
                     "regime": request.regime.key(),
@@ -618,8 +618,8 @@ pub fn enter_request(
         Ok(reference)
     })?;
     log::info!(
-        "case {reference} entered by user {} ({})",
-        by.id.0,
+        "case {reference} entered by {} ({})",
+        by.key(),
         channel.key()
     );
     ctx.mail.wake();

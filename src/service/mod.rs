@@ -4,12 +4,14 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod api_tokens;
 pub mod casework;
 pub mod digest;
 pub mod documents;
 pub mod fulfilment;
 pub mod intake;
 pub mod packages;
+pub mod queue;
 pub mod receipt;
 pub mod retention;
 pub mod status;

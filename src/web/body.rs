@@ -15,6 +15,7 @@ use actix_web::web::{Bytes, BytesMut};
 use actix_web::{Error, HttpMessage, ResponseError};
 use futures_util::StreamExt;
 
+use super::api::ApiError;
 use super::WebError;
 
 /// The caps every non-upload body gets.
@@ -71,7 +72,17 @@ pub async fn read_body(
         return Ok(next.call(req).await?.map_into_left_body());
     }
     let refuse = |req: ServiceRequest, e: WebError| {
-        let response = e.error_response();
+        // The API answers in problem details, the pages with a page.
+        let response = if req.path().starts_with("/api/") {
+            match e {
+                WebError::PayloadTooLarge(n) => ApiError::TooLarge(n),
+                WebError::TooSlow(secs) => ApiError::TooSlow(secs),
+                other => ApiError::BadRequest(other.to_string()),
+            }
+            .error_response()
+        } else {
+            e.error_response()
+        };
         Ok(req.into_response(response).map_into_right_body())
     };
     if declared_length(req.headers()).is_some_and(|n| n > limits.max_bytes as u64) {

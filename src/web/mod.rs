@@ -1,6 +1,7 @@
 //! The HTTP layer: routes, security headers, request logging without
 //! personal data, and the mapping of errors to pages.
 
+pub mod api;
 pub mod body;
 pub mod csrf;
 pub mod errors;

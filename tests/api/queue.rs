@@ -31,11 +31,17 @@ fn enter(app: &TestApp, by: &User, right: &str, location: &str, days_ago: u64) -
         .unwrap()
         .checked_sub_days(Days::new(days_ago))
         .unwrap();
-    intake::enter_request(&app.ctx, by, &request, Channel::Email, received)
-        .unwrap()
-        .unwrap()
-        .as_str()
-        .to_owned()
+    intake::enter_request(
+        &app.ctx,
+        rightsdesk::domain::audit::Actor::Staff(by.id),
+        &request,
+        Channel::Email,
+        received,
+    )
+    .unwrap()
+    .unwrap()
+    .as_str()
+    .to_owned()
 }
 
 /// Undoes the HTML escaping of a link's address.

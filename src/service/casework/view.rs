@@ -46,7 +46,7 @@ pub struct CaseView {
 /// Loads a case for its page and records that `by` viewed it.
 pub fn view(
     ctx: &AppContext,
-    by: &User,
+    by: Actor,
     reference: &Reference,
 ) -> Result<Option<CaseView>, ServiceError> {
     let mut conn = ctx.pool.get()?;
@@ -62,7 +62,7 @@ pub fn view(
             NewEvent {
                 kind: CaseEvent::CaseViewed,
                 effective_on: None,
-                actor: Actor::Staff(by.id),
+                actor: by,
                 detail: json!({}),
             },
             now,

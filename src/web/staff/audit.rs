@@ -108,6 +108,22 @@ fn what(entry: &events::AdminEntry, name: &dyn Fn(i64) -> String) -> String {
                 ""
             }
         ),
+        AdminEvent::ApiTokenCreated => format!(
+            "API token {} made: \"{}\", scopes {}",
+            count("token"),
+            detail.get("name").and_then(Value::as_str).unwrap_or("?"),
+            detail.get("scopes").and_then(Value::as_str).unwrap_or("?")
+        ),
+        AdminEvent::ApiTokenRevoked => format!("API token {} revoked", count("token")),
+        AdminEvent::ApiCasesListed => format!(
+            "Cases listed through the API ({} case(s){})",
+            count("cases"),
+            detail
+                .get("search")
+                .and_then(Value::as_str)
+                .map(|s| format!(", a search by {s}"))
+                .unwrap_or_default()
+        ),
         AdminEvent::DataKeyRotated => format!(
             "Data key changed: {} document(s) and {} stored email(s) re-encrypted",
             count("documents"),

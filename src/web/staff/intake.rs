@@ -139,7 +139,13 @@ pub async fn post(
     };
     let user = staff.user.clone();
     let result = pages::blocking(&ctx, move |ctx| {
-        intake::enter_request(ctx, &user, &request, channel, received)
+        intake::enter_request(
+            ctx,
+            crate::domain::audit::Actor::Staff(user.id),
+            &request,
+            channel,
+            received,
+        )
     })
     .await?;
     match result {

@@ -48,9 +48,11 @@ async fn show(
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let user = staff.user.clone();
-    let view = pages::blocking(ctx, move |ctx| casework::view(ctx, &user, &reference))
-        .await?
-        .ok_or(WebError::NotFound)?;
+    let view = pages::blocking(ctx, move |ctx| {
+        casework::view(ctx, crate::domain::audit::Actor::Staff(user.id), &reference)
+    })
+    .await?
+    .ok_or(WebError::NotFound)?;
     let mut data = view_json(ctx, &view, &staff.user);
     if let Some(map) = data.as_object_mut() {
         map.insert("error".into(), error.into());
