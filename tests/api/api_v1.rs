@@ -390,6 +390,8 @@ async fn bad_bodies_and_queries_get_clear_4xx_problems_and_store_nothing() {
         "limit=x",
         "status=lost",
         "right=flying",
+        "right=",
+        "status=",
         "regime=mars",
         "assignee=somebody",
         "q=not-a-reference",
@@ -411,6 +413,24 @@ async fn bad_bodies_and_queries_get_clear_4xx_problems_and_store_nothing() {
     let (status, problem) = get(&app, "/api/v1/nowhere", &token).await;
     assert_eq!(status, 404);
     assert_eq!(problem["status"], 404);
+    // A method an address does not take: 405, with the one it does.
+    let r = app
+        .client
+        .delete(app.url("/api/v1/cases"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    assert_eq!(r.headers()["allow"], "GET");
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    // Empty free-text parameters count as not given.
+    assert_eq!(
+        get(&app, "/api/v1/cases?q=&after=&assignee=", &token)
+            .await
+            .0,
+        200
+    );
 }
 
 #[tokio::test]
@@ -449,6 +469,18 @@ async fn the_openapi_document_is_served_and_lists_every_call() {
     assert!(doc["paths"]["/api/v1/requests"]["post"].is_object());
     assert!(doc["paths"]["/api/v1/cases"]["get"].is_object());
     assert!(doc["paths"]["/api/v1/cases/{reference}"]["get"].is_object());
+    // And a page for people, made from it.
+    let page = app.get("/api/v1/docs").await;
+    assert_eq!(page.status().as_u16(), 200);
+    let page = page.text().await.unwrap();
+    for call in [
+        "POST /api/v1/requests",
+        "GET /api/v1/cases",
+        "GET /api/v1/cases/{reference}",
+    ] {
+        assert!(page.contains(call), "{call}");
+    }
+    assert!(page.contains("id=\"schema-NewRequestBody\""));
 }
 
 #[tokio::test]
@@ -483,4 +515,100 @@ async fn tokens_are_made_listed_and_revoked_at_the_command_line() {
     let trail = app.db(db::events::list_admin);
     let kinds: Vec<&str> = trail.iter().map(|e| e.kind.as_str()).collect();
     assert!(kinds.contains(&"api_token_created") && kinds.contains(&"api_token_revoked"));
+}
+
+/// The token shown on the page just after it was made.
+fn shown_token(page: &str) -> String {
+    let start =
+        page.find("id=\"new-token\">").expect("a token is shown") + "id=\"new-token\">".len();
+    page[start..].split('<').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn admins_make_a_token_in_the_app_see_it_once_and_revoke_it() {
+    use rightsdesk::domain::Role;
+    let app = spawn_app().await;
+    let admin = app.staff("admin@example.org", Role::Admin).await;
+    let page = admin.page("/staff/tokens").await;
+    assert!(page.contains("No tokens yet"));
+
+    // A token needs a name, a scope and a sensible rate; what was typed stays.
+    let r = admin
+        .post(
+            "/staff/tokens",
+            &[("name", "Privacy centre"), ("rate_per_minute", "600")],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("at least one scope"), "{page}");
+    assert!(page.contains("value=\"Privacy centre\""));
+    let r = admin
+        .post(
+            "/staff/tokens",
+            &[
+                ("name", "Privacy centre"),
+                ("scopes", "intake"),
+                ("rate_per_minute", "lots"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(r.text().await.unwrap().contains("whole number"));
+
+    let r = admin
+        .post(
+            "/staff/tokens",
+            &[
+                ("name", "Privacy centre"),
+                ("scopes", "intake"),
+                ("scopes", "read"),
+                ("rate_per_minute", "120"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let token = shown_token(&r.text().await.unwrap());
+    assert!(token.starts_with("rdk_"));
+    // Shown once: the list never shows it again.
+    let page = admin.page("/staff/tokens").await;
+    assert!(!page.contains(&token));
+    assert!(page.contains("Privacy centre") && page.contains("read intake"));
+    assert!(page.contains(">never<"));
+    assert_eq!(get(&app, "/api/v1/cases", &token).await.0, 200);
+    // Its use is recorded.
+    assert!(!admin.page("/staff/tokens").await.contains(">never<"));
+
+    // Agents cannot see or make tokens.
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    assert_eq!(agent.get("/staff/tokens").await.status().as_u16(), 403);
+    let r = agent
+        .post(
+            "/staff/tokens",
+            &[
+                ("name", "Mine"),
+                ("scopes", "read"),
+                ("rate_per_minute", "60"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+
+    let id = app.db(db::api_tokens::list)[0].id.0;
+    let r = agent.post(&format!("/staff/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(r.status().as_u16(), 403);
+    let r = admin.post(&format!("/staff/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap().contains("Token revoked"));
+    assert_eq!(get(&app, "/api/v1/cases", &token).await.0, 401);
+    // Revoking again, or a token that never was: not found.
+    let r = admin.post(&format!("/staff/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(r.status().as_u16(), 404);
+    let r = admin.post("/staff/tokens/99999/revoke", &[]).await;
+    assert_eq!(r.status().as_u16(), 404);
+    let trail = admin.page("/staff/audit").await;
+    assert!(
+        trail.contains("API token") && trail.contains("revoked"),
+        "{trail}"
+    );
 }

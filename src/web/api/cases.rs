@@ -31,10 +31,13 @@ const DEFAULT_LIMIT: u32 = 50;
 pub struct ListQuery {
     /// A state (`verifying`, `in_progress`, ...), `open` (the default) or
     /// `all`.
+    #[param(value_type = Option<super::types::StatusFilter>)]
     pub status: Option<String>,
     /// Only cases exercising this right.
+    #[param(value_type = Option<super::types::RightKey>)]
     pub right: Option<String>,
     /// Only cases under this law (`uk-gdpr`, `eu-gdpr`, `ccpa`).
+    #[param(value_type = Option<super::types::RegimeKey>)]
     pub regime: Option<String>,
     /// `unassigned`, or a staff member's id.
     pub assignee: Option<String>,
@@ -76,14 +79,20 @@ fn cursor_text(due_on: Option<NaiveDate>, id: i64) -> String {
     )
 }
 
+/// A free-text parameter's value; an empty one counts as not given (as
+/// forms send). Parameters with a list of values take only those.
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
 impl ListQuery {
     fn filter(&self, today: NaiveDate) -> Result<(QueueFilter, u32), ApiError> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(bad(format!("limit must be between 1 and {MAX_LIMIT}")));
         }
-        let search = match self.q.as_deref().map(str::trim) {
-            None | Some("") => None,
+        let search = match given(&self.q) {
+            None => None,
             Some(q) if q.contains('@') => Some(Search::Email(q.to_owned())),
             Some(q) => Some(Search::Reference(q.parse::<Reference>().map_err(|_| {
                 bad(format!(
@@ -92,8 +101,8 @@ impl ListQuery {
             })?)),
         };
         let states = match self.status.as_deref() {
-            None | Some("") if search.is_some() => CaseState::ALL.to_vec(),
-            None | Some("") | Some("open") => CaseState::OPEN.to_vec(),
+            None if search.is_some() => CaseState::ALL.to_vec(),
+            None | Some("open") => CaseState::OPEN.to_vec(),
             Some("all") => CaseState::ALL.to_vec(),
             Some(s) => vec![s
                 .parse::<CaseState>()
@@ -115,8 +124,8 @@ impl ListQuery {
                     .map_err(|_| bad(format!("unknown regime '{r}'")))
             })
             .transpose()?;
-        let assignee = match self.assignee.as_deref() {
-            None | Some("") => AssigneeFilter::Anyone,
+        let assignee = match given(&self.assignee) {
+            None => AssigneeFilter::Anyone,
             Some("unassigned") => AssigneeFilter::Unassigned,
             Some(id) => AssigneeFilter::User(UserId(
                 id.parse()
@@ -128,7 +137,7 @@ impl ListQuery {
             Some(days) if days <= 3650 => today.checked_add_days(Days::new(days.into())),
             Some(_) => return Err(bad("due_within is at most 3650 days".into())),
         };
-        let after = self.after.as_deref().map(parse_cursor).transpose()?;
+        let after = given(&self.after).map(parse_cursor).transpose()?;
         let filter = QueueFilter {
             states,
             right,

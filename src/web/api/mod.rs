@@ -9,6 +9,7 @@ mod requests;
 pub mod types;
 
 use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -30,7 +31,7 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
         version = "1.0.0"
     ),
     paths(requests::create, cases::list, cases::get),
-    components(schemas(Problem, FieldProblem)),
+    components(schemas(Problem, FieldProblem, types::StatusFilter)),
     modifiers(&BearerToken),
     tags(
         (name = "requests", description = "Filing requests received elsewhere"),
@@ -74,6 +75,130 @@ async fn openapi_json() -> HttpResponse {
         .body(document())
 }
 
+/// The last part of a `$ref` ("#/components/schemas/CaseList" → "CaseList").
+fn ref_name(v: &Value) -> Option<String> {
+    let r = v
+        .get("$ref")
+        .or_else(|| v.get("items").and_then(|i| i.get("$ref")))?;
+    r.as_str()?.rsplit('/').next().map(str::to_owned)
+}
+
+/// What the docs page shows, read from the document itself.
+fn docs_view(doc: &Value) -> Value {
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let mut operations = Vec::new();
+    for (path, methods) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in methods.as_object().into_iter().flatten() {
+            let scope = op["security"]
+                .as_array()
+                .and_then(|s| s.first())
+                .and_then(|s| s["token"].as_array())
+                .map(|s| {
+                    s.iter()
+                        .filter_map(Value::as_str)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_else(|| "none".into());
+            let params: Vec<Value> = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| {
+                    json!({
+                        "name": text(p, "name"),
+                        "in": text(p, "in"),
+                        "required": p["required"].as_bool().unwrap_or(false),
+                        "description": text(p, "description"),
+                    })
+                })
+                .collect();
+            let responses: Vec<Value> = op["responses"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(status, r)| {
+                    let schema = r["content"]
+                        .as_object()
+                        .and_then(|c| c.values().next())
+                        .and_then(|c| ref_name(&c["schema"]));
+                    json!({ "status": status, "description": text(r, "description"), "schema": schema })
+                })
+                .collect();
+            let body = op["requestBody"]["content"]
+                .as_object()
+                .and_then(|c| c.values().next())
+                .and_then(|c| ref_name(&c["schema"]));
+            operations.push(json!({
+                "id": text(op, "operationId"),
+                "method": method.to_uppercase(),
+                "path": path,
+                "summary": text(op, "summary"),
+                "description": text(op, "description"),
+                "scope": scope,
+                "params": params,
+                "body": body,
+                "responses": responses,
+            }));
+        }
+    }
+    let schemas: Vec<Value> = doc["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, s)| {
+            let required: Vec<&str> = s["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let mut properties: Vec<Value> = Vec::new();
+            let mut add = |props: &Value| {
+                for (p, v) in props.as_object().into_iter().flatten() {
+                    properties.push(json!({
+                        "name": p,
+                        "required": required.contains(&p.as_str()),
+                        "description": text(v, "description"),
+                    }));
+                }
+            };
+            add(&s["properties"]);
+            // A flattened part (allOf) lists its fields too.
+            for part in s["allOf"].as_array().into_iter().flatten() {
+                add(&part["properties"]);
+            }
+            json!({
+                "name": name,
+                "description": text(s, "description"),
+                "values": s["enum"],
+                "properties": properties,
+            })
+        })
+        .collect();
+    json!({
+        "description": text(&doc["info"], "description"),
+        "operations": operations,
+        "schemas": schemas,
+    })
+}
+
+/// `GET /api/v1/docs`: the document, for people.
+async fn docs(
+    ctx: web::Data<crate::app::AppContext>,
+) -> Result<HttpResponse, crate::web::WebError> {
+    let doc: Value =
+        serde_json::from_str(document()).map_err(|e| crate::web::WebError::Internal(e.into()))?;
+    crate::web::pages::render(
+        &ctx,
+        "api_docs",
+        "Rightsdesk API",
+        docs_view(&doc),
+        actix_web::http::StatusCode::OK,
+        None,
+    )
+}
+
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound(format!(
         "Nothing is at {} {} in this API: see /api/v1/openapi.json.",
@@ -104,6 +229,14 @@ pub fn json_body<T: serde::de::DeserializeOwned>(
         .map_err(|e| ApiError::BadRequest(format!("The body is not a valid request: {e}")))
 }
 
+/// A resource answering 405, with the methods it takes, to any other.
+fn only(path: &str, allowed: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move |req: HttpRequest| async move {
+        let e = ApiError::MethodNotAllowed(req.method().to_string(), allowed);
+        Err::<HttpResponse, _>(e)
+    }))
+}
+
 /// The body or query string could not be read as the call's shape.
 fn unreadable(message: String) -> actix_web::Error {
     ApiError::BadRequest(message).into()
@@ -125,10 +258,11 @@ pub fn scope(limits: web::Data<TokenLimits>) -> actix_web::Scope {
             web::PathConfig::default()
                 .error_handler(|err, _| unreadable(format!("The path is not valid: {err}"))),
         )
-        .route("/openapi.json", web::get().to(openapi_json))
-        .route("/requests", web::post().to(requests::create))
-        .route("/cases", web::get().to(cases::list))
-        .route("/cases/{reference}", web::get().to(cases::get))
+        .service(only("/openapi.json", "GET").route(web::get().to(openapi_json)))
+        .service(only("/docs", "GET").route(web::get().to(docs)))
+        .service(only("/requests", "POST").route(web::post().to(requests::create)))
+        .service(only("/cases", "GET").route(web::get().to(cases::list)))
+        .service(only("/cases/{reference}", "GET").route(web::get().to(cases::get)))
         .default_service(web::to(not_found))
 }
 

@@ -49,6 +49,8 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0} is not a method this address takes (it takes {1}).")]
+    MethodNotAllowed(String, &'static str),
     #[error("The request is not valid: see `errors` for each field.")]
     Invalid(Vec<FieldProblem>),
     #[error("The body is larger than {0} bytes.")]
@@ -93,6 +95,7 @@ impl ApiError {
             ApiError::Scope(_) => ("urn:rightsdesk:problem:scope", "Token lacks the scope"),
             ApiError::NotFound(_) => ("about:blank", "Not Found"),
             ApiError::BadRequest(_) => ("about:blank", "Bad Request"),
+            ApiError::MethodNotAllowed(..) => ("about:blank", "Method Not Allowed"),
             ApiError::Invalid(_) => (
                 "urn:rightsdesk:problem:validation",
                 "The request is not valid",
@@ -152,6 +155,7 @@ impl ResponseError for ApiError {
             ApiError::Scope(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -171,6 +175,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::NoToken | ApiError::BadToken => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"rightsdesk\""));
+            }
+            ApiError::MethodNotAllowed(_, allowed) => {
+                response.insert_header((header::ALLOW, *allowed));
             }
             ApiError::RateLimited(wait) => {
                 response.insert_header((header::RETRY_AFTER, wait.to_string()));

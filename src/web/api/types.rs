@@ -12,7 +12,10 @@ use utoipa::{PartialSchema, ToSchema};
 
 use crate::db::queue::QueueRow;
 use crate::domain::casework::Channel;
-use crate::domain::rights::Choice;
+use crate::domain::intake::{MAX_DESCRIPTION, MAX_DETAIL, MAX_NAME};
+use crate::domain::rights::{
+    Choice, ErasureGround, ObjectionGround, PortabilityDestination, RestrictionGround,
+};
 use crate::domain::{CaseState, Regime, Right};
 
 /// A string schema whose values are the keys of a domain list, so that the
@@ -63,6 +66,45 @@ key_schema!(
     ChannelKey,
     "How a request filed through the API reached the organisation.",
     api_channels().iter().map(|c| c.key())
+);
+
+key_schema!(
+    StatusFilter,
+    "A state, `open` (every open state: the default) or `all`.",
+    CaseState::ALL
+        .iter()
+        .map(|s| s.key())
+        .chain(["open", "all"])
+);
+key_schema!(
+    LocationKey,
+    "Where the person lives, as the web form lists the places.",
+    crate::domain::regime::LOCATIONS.iter().map(|l| l.code())
+);
+key_schema!(
+    ActingAsKey,
+    "Who is asking: the person themselves, or an authorised agent for them.",
+    ["self", "agent"]
+);
+key_schema!(
+    ErasureGroundKey,
+    "Why the data should be erased (GDPR article 17(1)).",
+    ErasureGround::ALL.iter().map(|g| g.key())
+);
+key_schema!(
+    RestrictionGroundKey,
+    "Why processing should be restricted (GDPR article 18(1)).",
+    RestrictionGround::ALL.iter().map(|g| g.key())
+);
+key_schema!(
+    ObjectionGroundKey,
+    "What the person objects to (GDPR article 21).",
+    ObjectionGround::ALL.iter().map(|g| g.key())
+);
+key_schema!(
+    PortabilityDestinationKey,
+    "Where ported data should go.",
+    PortabilityDestination::ALL.iter().map(|d| d.key())
 );
 
 /// The channels a request filed through the API may name.
@@ -230,45 +272,67 @@ pub struct CaseDetail {
 #[serde(deny_unknown_fields)]
 pub struct NewRequestBody {
     /// The person's full name.
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     /// The address to answer (the agent's, when an agent files: see
     /// `acting_as`).
+    #[schema(min_length = 3, max_length = 254)]
     pub email: String,
-    /// Where the person lives: a code like `GB`, `DE`, `FR` or `US-CA`.
+    #[schema(value_type = LocationKey)]
     pub location: String,
-    #[schema(value_type = Vec<RightKey>)]
+    #[schema(value_type = Vec<RightKey>, min_items = 1)]
     pub rights: Vec<String>,
     /// `self` (the default) or `agent`.
     #[serde(default)]
+    #[schema(value_type = Option<ActingAsKey>)]
     pub acting_as: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub agent_name: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 254)]
     pub agent_email: Option<String>,
     /// Anything else the person said.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
+    /// Access: what the person wants, if not everything.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub access_scope: Option<String>,
+    /// Rectification: what is wrong and what it should say.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub rectification_details: Option<String>,
+    /// Rectification: only contact details are to be corrected.
     #[serde(default)]
     pub rectification_contact_only: Option<bool>,
     #[serde(default)]
+    #[schema(value_type = Option<ErasureGroundKey>)]
     pub erasure_ground: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<RestrictionGroundKey>)]
     pub restriction_ground: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<PortabilityDestinationKey>)]
     pub portability_destination: Option<String>,
+    /// Portability: the controller to send the data to.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub portability_controller: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<ObjectionGroundKey>)]
     pub objection_ground: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub objection_reasons: Option<String>,
+    /// Automated decisions: which decision.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub automated_decision_details: Option<String>,
+    /// Consent withdrawal: for which purposes.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub consent_purposes: Option<String>,
     /// How it reached the organisation; `api` when not given.
     #[serde(default)]
@@ -279,3 +343,6 @@ pub struct NewRequestBody {
     #[serde(default)]
     pub received_on: Option<NaiveDate>,
 }
+
+// The limits the document states are the form's own.
+const _: () = assert!(MAX_NAME == 200 && MAX_DETAIL == 2000 && MAX_DESCRIPTION == 5000);

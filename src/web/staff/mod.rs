@@ -13,6 +13,7 @@ pub mod queue;
 pub mod settings;
 pub mod suppression;
 pub mod systems;
+pub mod tokens;
 pub mod users;
 
 use actix_session::config::CookieContentSecurity;
@@ -74,6 +75,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/systems", web::get().to(systems::get))
         .route("/staff/systems", web::post().to(systems::add))
         .route("/staff/systems/{id}", web::post().to(systems::update))
+        .route("/staff/tokens", web::get().to(tokens::get))
+        .route("/staff/tokens", web::post().to(tokens::create))
+        .route("/staff/tokens/{id}/revoke", web::post().to(tokens::revoke))
         .route("/staff/users", web::get().to(users::get))
         .route("/staff/users", web::post().to(users::invite))
         .route("/staff/users/{id}", web::post().to(users::update))
