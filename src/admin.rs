@@ -192,6 +192,7 @@ pub fn rotate_key() -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("the wrapped key '{name}': {e}"))?;
             db::suppression::replace_wrapped(conn, &name, &new.seal_text(&plain, &aad))?;
         }
+        crate::service::webhooks::reseal_secrets(conn, &old, &new)?;
         events::append_admin(
             conn,
             &audit_key,

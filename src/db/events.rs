@@ -215,7 +215,8 @@ pub fn append(
                 hash: &hash,
             })
             .execute(conn)?;
-        Ok(())
+        // Other systems subscribed to it are told, from the same transaction.
+        super::webhooks::raise(conn, event.kind, case, event.effective_on, now)
     })
 }
 

@@ -23,6 +23,7 @@ pub mod suppression;
 pub mod systems;
 pub mod tasks;
 pub mod users;
+pub mod webhooks;
 mod writer;
 
 use std::path::Path;

@@ -137,7 +137,8 @@ diesel::table! {
     case_notes (id) {
         id -> BigInt,
         case_id -> BigInt,
-        author_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        author_token_id -> Nullable<BigInt>,
         body -> Text,
         created_at -> Timestamp,
     }
@@ -195,6 +196,36 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> BigInt,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        active -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        endpoint_id -> BigInt,
+        message_id -> Text,
+        event_type -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        last_status -> Nullable<Integer>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
     }
 }
 
@@ -357,7 +388,13 @@ diesel::joinable!(links -> tasks (task_id));
 diesel::joinable!(links -> users (user_id));
 diesel::joinable!(login_throttle -> users (user_id));
 
+diesel::joinable!(case_notes -> api_tokens (author_token_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
+    webhook_endpoints,
+    webhook_deliveries,
     login_throttle,
     cases,
     case_rights,

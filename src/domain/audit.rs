@@ -314,10 +314,12 @@ pub enum AdminEvent {
     ApiTokenRevoked,
     /// A call to the JSON API that reads no one case (a list, a search).
     ApiCasesListed,
+    WebhookAdded,
+    WebhookChanged,
 }
 
 impl AdminEvent {
-    pub const ALL: [AdminEvent; 18] = [
+    pub const ALL: [AdminEvent; 20] = [
         AdminEvent::UserAdded,
         AdminEvent::FirstAdminCreated,
         AdminEvent::UserInvited,
@@ -336,6 +338,8 @@ impl AdminEvent {
         AdminEvent::ApiTokenCreated,
         AdminEvent::ApiTokenRevoked,
         AdminEvent::ApiCasesListed,
+        AdminEvent::WebhookAdded,
+        AdminEvent::WebhookChanged,
     ];
 
     /// The stored form.
@@ -359,6 +363,8 @@ impl AdminEvent {
             AdminEvent::ApiTokenCreated => "api_token_created",
             AdminEvent::ApiTokenRevoked => "api_token_revoked",
             AdminEvent::ApiCasesListed => "api_cases_listed",
+            AdminEvent::WebhookAdded => "webhook_added",
+            AdminEvent::WebhookChanged => "webhook_changed",
         }
     }
 

@@ -21,6 +21,7 @@ pub mod rights;
 pub mod staff;
 pub mod text;
 pub mod verification;
+pub mod webhook;
 
 pub use calendar::{Calendars, HolidayCalendar};
 pub use deadline::{ClockEvent, Deadline, DeadlineError, DeadlineInput};

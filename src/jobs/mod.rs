@@ -4,6 +4,7 @@
 //!
 //! - mail delivery: woken at once when mail is queued (otherwise every
 //!   `mail.poll_interval_secs`), it sends until nothing is due;
+//! - webhook deliveries: every second, on a thread of their own;
 //! - the scheduled jobs: each minute the expiry of requests never confirmed
 //!   and the chasing of overdue tasks, each day the staff's digest, each
 //!   hour the retention purge. Each period is claimed in the database
@@ -26,6 +27,8 @@ use crate::templates::Templates;
 
 /// How often the scheduler looks whether a period has begun.
 const TICK: Duration = Duration::from_secs(10);
+/// How often due webhook deliveries are looked for.
+const WEBHOOK_POLL: Duration = Duration::from_secs(1);
 const MINUTE: i64 = 60;
 const HOUR: i64 = 60 * 60;
 
@@ -166,7 +169,17 @@ impl Jobs {
         wakeups: Wakeups,
     ) -> std::io::Result<Vec<JoinHandle<()>>> {
         let jobs = Arc::new(self);
-        let Wakeups { mail, alive } = wakeups;
+        let Wakeups {
+            mail,
+            alive,
+            hooks_alive,
+        } = wakeups;
+        let hooks = {
+            let jobs = jobs.clone();
+            std::thread::Builder::new()
+                .name("rightsdesk-webhooks".into())
+                .spawn(move || jobs.webhook_loop(hooks_alive))?
+        };
         let mailer = {
             let jobs = jobs.clone();
             std::thread::Builder::new()
@@ -177,7 +190,25 @@ impl Jobs {
         let scheduler = std::thread::Builder::new()
             .name("rightsdesk-jobs".into())
             .spawn(move || jobs.schedule_loop(&waker, alive))?;
-        Ok(vec![mailer, scheduler])
+        Ok(vec![mailer, scheduler, hooks])
+    }
+
+    /// Sends due webhook deliveries every second, on a thread of its own: a
+    /// slow receiver holds up neither mail nor the scheduled jobs.
+    fn webhook_loop(&self, alive: Receiver<()>) {
+        let sender = crate::service::webhooks::Sender::default();
+        loop {
+            guarded("webhook", || {
+                if let Err(e) = sender.deliver_due(&self.pool, &self.sealer, self.clock.as_ref()) {
+                    log::error!("webhook delivery failed: {e}");
+                }
+            });
+            match alive.recv_timeout(WEBHOOK_POLL) {
+                Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        log::debug!("webhook delivery stopped");
     }
 
     fn mail_loop(&self, wake: Receiver<()>) {

@@ -41,7 +41,7 @@ const MAX_BACKOFF_SECS: i64 = 6 * 3600;
 #[derive(Clone)]
 pub struct MailWaker {
     wake: SyncSender<()>,
-    _alive: Option<Arc<SyncSender<()>>>,
+    _alive: Option<Arc<(SyncSender<()>, SyncSender<()>)>>,
 }
 
 /// What the background jobs listen to: wake-ups for the mail thread, and
@@ -49,18 +49,25 @@ pub struct MailWaker {
 pub struct Wakeups {
     pub mail: Receiver<()>,
     pub alive: Receiver<()>,
+    /// The webhook thread's own lifeline.
+    pub hooks_alive: Receiver<()>,
 }
 
 impl MailWaker {
     pub fn new() -> (MailWaker, Wakeups) {
         let (wake, mail) = sync_channel(1);
         let (alive_tx, alive) = sync_channel(1);
+        let (hooks_tx, hooks_alive) = sync_channel(1);
         (
             MailWaker {
                 wake,
-                _alive: Some(Arc::new(alive_tx)),
+                _alive: Some(Arc::new((alive_tx, hooks_tx))),
             },
-            Wakeups { mail, alive },
+            Wakeups {
+                mail,
+                alive,
+                hooks_alive,
+            },
         )
     }
 

@@ -16,6 +16,7 @@ pub mod receipt;
 pub mod retention;
 pub mod status;
 pub mod suppression;
+pub mod webhooks;
 
 use crate::db::DbError;
 use crate::domain::DeadlineError;

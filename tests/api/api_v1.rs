@@ -612,3 +612,182 @@ async fn admins_make_a_token_in_the_app_see_it_once_and_revoke_it() {
         "{trail}"
     );
 }
+
+async fn act(app: &TestApp, reference: &str, token: &str, body: Value) -> (u16, Value) {
+    post(
+        app,
+        &format!("/api/v1/cases/{reference}/actions"),
+        token,
+        body,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_token_that_may_act_works_a_case_from_filing_to_its_answer() {
+    use rightsdesk::domain::Role;
+    let app = spawn_app().await;
+    let token = token(&app, "intake read act");
+    let agent_id = app.add_staff("agent@example.org", Role::Agent);
+    let (_, filed) = post(&app, "/api/v1/requests", &token, ada()).await;
+    let reference = filed["reference"].as_str().unwrap().to_owned();
+
+    let (status, case) = act(
+        &app,
+        &reference,
+        &token,
+        json!({"action": "assign", "assignee": agent_id.0}),
+    )
+    .await;
+    assert_eq!(status, 200, "{case}");
+    assert_eq!(case["assignee"], "agent");
+    let (status, _) = act(
+        &app,
+        &reference,
+        &token,
+        json!({"action": "note", "body": "Called back to check the spelling"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // Not allowed yet: answering before identity is verified.
+    let (status, problem) = act(
+        &app,
+        &reference,
+        &token,
+        json!({"action": "complete", "message": "Here it is"}),
+    )
+    .await;
+    assert_eq!(status, 409, "{problem}");
+    assert_eq!(problem["type"], "urn:rightsdesk:problem:refused");
+    assert!(problem["detail"].as_str().unwrap().len() > 10);
+
+    let (status, case) = act(
+        &app,
+        &reference,
+        &token,
+        json!({"action": "verify_identity", "method": "documents", "on": "2026-03-25"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{case}");
+    assert_eq!(case["state"], "in_progress");
+    // Identity was never asked for, so the clock ran from receipt.
+    assert_eq!(case["due_on"], "2026-04-20");
+
+    let (status, case) = act(
+        &app,
+        &reference,
+        &token,
+        json!({"action": "extend", "reason": "complex", "message": "Your request covers many systems."}),
+    )
+    .await;
+    assert_eq!(status, 200, "{case}");
+    assert!(case["due_on"].as_str().unwrap() > "2026-06-01", "{case}");
+    app.wait_for_email_to("ada@example.com", "more time").await;
+
+    for right in ["access", "erasure"] {
+        let (status, problem) = act(
+            &app,
+            &reference,
+            &token,
+            json!({"action": "record_outcome", "right": right, "outcome": "fulfilled"}),
+        )
+        .await;
+        assert_eq!(status, 200, "{right}: {problem}");
+    }
+    let (status, case) = act(
+        &app,
+        &reference,
+        &token,
+        json!({"action": "complete", "message": "Everything we hold is attached."}),
+    )
+    .await;
+    assert_eq!(status, 200, "{case}");
+    assert_eq!(case["state"], "completed");
+
+    // The trail names the token for each action; the note is the token's.
+    let kinds = app.event_kinds(&reference);
+    for kind in [
+        "assigned",
+        "note_added",
+        "identity_verified",
+        "deadline_extended",
+        "case_completed",
+    ] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+    let (_, detail) = get(&app, &format!("/api/v1/cases/{reference}"), &token).await;
+    let by_token = detail["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"].as_str().unwrap().starts_with("api_token:"))
+        .count();
+    assert!(by_token >= 8, "{by_token} events by the token");
+    let admin = app.staff("admin@example.org", Role::Admin).await;
+    let page = admin.page(&format!("/staff/cases/{reference}")).await;
+    assert!(page.contains("Called back to check the spelling"));
+    let token_id = app.db(db::api_tokens::list)[0].id.0;
+    assert!(
+        page.contains(&format!("API token {token_id}")),
+        "who acted is shown"
+    );
+}
+
+#[tokio::test]
+async fn actions_that_are_wrong_or_not_allowed_change_nothing() {
+    let app = spawn_app().await;
+    let token = token(&app, "intake read act");
+    let read_only = token_with_rate(&app, "read", 600);
+    let (_, filed) = post(&app, "/api/v1/requests", &token, ada()).await;
+    let reference = filed["reference"].as_str().unwrap().to_owned();
+    let events = app.event_kinds(&reference).len();
+    let mails = app.outbox_count();
+
+    let (status, _) = act(
+        &app,
+        &reference,
+        &read_only,
+        json!({"action": "note", "body": "x"}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = act(
+        &app,
+        "RD-ZZZZ-ZZZZ",
+        &token,
+        json!({"action": "note", "body": "x"}),
+    )
+    .await;
+    assert_eq!(status, 404);
+    for (body, want) in [
+        (json!({"action": "fly"}), 422),
+        (json!({"action": "note"}), 422),
+        (json!({"action": "note", "body": "   "}), 422),
+        (
+            json!({"action": "extend", "reason": "bored", "message": "x"}),
+            422,
+        ),
+        (
+            json!({"action": "verify_identity", "method": "documents", "on": "2027-01-01"}),
+            422,
+        ),
+        (
+            json!({"action": "refuse", "ground": "because", "message": "No."}),
+            409,
+        ),
+        (json!({"action": "assign", "assignee": 424242}), 409),
+        (json!({"action": "reopen", "body": "why not"}), 409),
+        (
+            json!({"action": "note", "body": "x", "colour": "blue"}),
+            400,
+        ),
+        (json!({"body": "x"}), 400),
+    ] {
+        let (status, problem) = act(&app, &reference, &token, body.clone()).await;
+        assert_eq!(status, want, "{body}: {problem}");
+        assert_eq!(problem["status"], want);
+    }
+    assert_eq!(app.event_kinds(&reference).len(), events);
+    assert_eq!(app.outbox_count(), mails);
+}

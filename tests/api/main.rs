@@ -28,3 +28,4 @@ mod status_page;
 mod uploads;
 mod validation;
 mod verification_policy;
+mod webhooks;

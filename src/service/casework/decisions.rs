@@ -67,7 +67,7 @@ impl Work<'_> {
     pub(super) fn withdraw(&mut self, note: String) -> Result<(), Flow> {
         self.transition(Transition::Withdraw)?;
         self.event(CaseEvent::WithdrawalRecorded, None, json!({}))?;
-        if !note.trim().is_empty() && self.user.is_some() {
+        if !note.trim().is_empty() && self.author.is_some() {
             self.note(&format!("Withdrawal: {note}"))?;
         }
         // An unconfirmed request has an unconfirmed address: no email.

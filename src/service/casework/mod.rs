@@ -299,6 +299,8 @@ pub const MAX_REPLIES_PER_HOUR: i64 = 5;
 pub enum Acting<'a> {
     Staff(&'a User),
     Requester,
+    /// Another system, through the API, with a token that may act.
+    Token(crate::db::api_tokens::TokenId),
 }
 
 impl Acting<'_> {
@@ -306,6 +308,7 @@ impl Acting<'_> {
         match self {
             Acting::Staff(user) => Actor::Staff(user.id),
             Acting::Requester => Actor::Requester,
+            Acting::Token(id) => Actor::ApiToken(id.0),
         }
     }
 }
@@ -343,6 +346,15 @@ pub fn perform_as(
     {
         return Ok(Err(ActionError::ReadOnly));
     }
+    // What only the requester does, through their page, no one does for them.
+    if !matches!(who, Acting::Requester)
+        && matches!(
+            command,
+            Command::RequesterReply { .. } | Command::RequesterAnswers { .. }
+        )
+    {
+        return Ok(Err(ActionError::ReadOnly));
+    }
     let mut conn = ctx.pool.get()?;
     let now_utc = ctx.clock.now();
     let now = db::timestamp(now_utc);
@@ -362,8 +374,9 @@ pub fn perform_as(
             ctx,
             conn,
             case: &case,
-            user: match who {
-                Acting::Staff(user) => Some(user.id),
+            author: match who {
+                Acting::Staff(user) => Some(notes::Author::Staff(user.id)),
+                Acting::Token(id) => Some(notes::Author::Token(id)),
                 Acting::Requester => None,
             },
             actor: who.actor(),
@@ -391,6 +404,7 @@ pub fn perform_as(
         Ok(sent) => {
             let by = match who {
                 Acting::Staff(user) => format!("user {}", user.id.0),
+                Acting::Token(id) => format!("API token {}", id.0),
                 Acting::Requester => "the requester".to_owned(),
             };
             log::info!("case {reference}: {} by {by}", action.key());
@@ -413,8 +427,9 @@ struct Work<'a> {
     ctx: &'a AppContext,
     conn: &'a mut DbConn,
     case: &'a Case,
-    /// The staff member acting, if it is one.
-    user: Option<UserId>,
+    /// Who writes the notes this action adds: the staff member or token
+    /// acting (the requester writes none).
+    author: Option<notes::Author>,
     actor: Actor,
     now: NaiveDateTime,
     today: NaiveDate,
@@ -602,10 +617,10 @@ impl Work<'_> {
 
     /// Adds an internal note by the acting staff member.
     fn note(&mut self, body: &str) -> Result<(), Flow> {
-        let Some(user) = self.user else {
+        let Some(author) = self.author else {
             return Err(ActionError::ReadOnly.into());
         };
-        let id = notes::add(self.conn, self.case.id, user, body, self.now)?;
+        let id = notes::add(self.conn, self.case.id, author, body, self.now)?;
         self.event(CaseEvent::NoteAdded, None, json!({ "note": id }))
     }
 }

@@ -2,6 +2,7 @@
 //! problem details, and an OpenAPI 3.1 document generated from the code
 //! (`/api/v1/openapi.json`), so that it cannot drift from what is served.
 
+mod actions;
 mod auth;
 mod cases;
 mod problem;
@@ -30,12 +31,12 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
             `read`, `act`, `intake`. Errors are problem details (RFC 9457).",
         version = "1.0.0"
     ),
-    paths(requests::create, cases::list, cases::get),
+    paths(requests::create, cases::list, cases::get, actions::perform),
     components(schemas(Problem, FieldProblem, types::StatusFilter)),
     modifiers(&BearerToken),
     tags(
         (name = "requests", description = "Filing requests received elsewhere"),
-        (name = "cases", description = "Reading cases"),
+        (name = "cases", description = "Reading cases and acting on them"),
     )
 )]
 pub struct ApiDoc;
@@ -263,6 +264,7 @@ pub fn scope(limits: web::Data<TokenLimits>) -> actix_web::Scope {
         .service(only("/requests", "POST").route(web::post().to(requests::create)))
         .service(only("/cases", "GET").route(web::get().to(cases::list)))
         .service(only("/cases/{reference}", "GET").route(web::get().to(cases::get)))
+        .service(only("/cases/{reference}/actions", "POST").route(web::post().to(actions::perform)))
         .default_service(web::to(not_found))
 }
 

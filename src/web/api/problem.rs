@@ -53,6 +53,10 @@ pub enum ApiError {
     MethodNotAllowed(String, &'static str),
     #[error("The request is not valid: see `errors` for each field.")]
     Invalid(Vec<FieldProblem>),
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("{0}")]
+    Refused(String),
     #[error("The body is larger than {0} bytes.")]
     TooLarge(usize),
     #[error("Send the body as JSON, with `Content-Type: application/json`.")]
@@ -96,9 +100,13 @@ impl ApiError {
             ApiError::NotFound(_) => ("about:blank", "Not Found"),
             ApiError::BadRequest(_) => ("about:blank", "Bad Request"),
             ApiError::MethodNotAllowed(..) => ("about:blank", "Method Not Allowed"),
-            ApiError::Invalid(_) => (
+            ApiError::Invalid(_) | ApiError::Unprocessable(_) => (
                 "urn:rightsdesk:problem:validation",
                 "The request is not valid",
+            ),
+            ApiError::Refused(_) => (
+                "urn:rightsdesk:problem:refused",
+                "Not allowed now; nothing changed",
             ),
             ApiError::TooLarge(_) => ("about:blank", "Content Too Large"),
             ApiError::NotJson => ("about:blank", "Unsupported Media Type"),
@@ -156,7 +164,8 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Invalid(_) | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooSlow(_) => StatusCode::REQUEST_TIMEOUT,

@@ -69,6 +69,11 @@ key_schema!(
 );
 
 key_schema!(
+    ActionKey,
+    "One thing staff do to a case.",
+    crate::domain::casework::Action::ALL.iter().map(|a| a.key())
+);
+key_schema!(
     StatusFilter,
     "A state, `open` (every open state: the default) or `all`.",
     CaseState::ALL

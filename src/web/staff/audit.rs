@@ -124,6 +124,21 @@ fn what(entry: &events::AdminEntry, name: &dyn Fn(i64) -> String) -> String {
                 .map(|s| format!(", a search by {s}"))
                 .unwrap_or_default()
         ),
+        AdminEvent::WebhookAdded => format!(
+            "Webhook endpoint {} added: {} ({})",
+            count("endpoint"),
+            detail.get("url").and_then(Value::as_str).unwrap_or("?"),
+            detail.get("events").and_then(Value::as_str).unwrap_or("?")
+        ),
+        AdminEvent::WebhookChanged => format!(
+            "Webhook endpoint {} turned {}",
+            count("endpoint"),
+            if detail.get("active").and_then(Value::as_bool) == Some(true) {
+                "on"
+            } else {
+                "off"
+            }
+        ),
         AdminEvent::DataKeyRotated => format!(
             "Data key changed: {} document(s) and {} stored email(s) re-encrypted",
             count("documents"),

@@ -15,6 +15,7 @@ pub mod suppression;
 pub mod systems;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use actix_session::config::CookieContentSecurity;
 use actix_session::storage::CookieSessionStore;
@@ -78,6 +79,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/tokens", web::get().to(tokens::get))
         .route("/staff/tokens", web::post().to(tokens::create))
         .route("/staff/tokens/{id}/revoke", web::post().to(tokens::revoke))
+        .route("/staff/webhooks", web::get().to(webhooks::get))
+        .route("/staff/webhooks", web::post().to(webhooks::add))
+        .route(
+            "/staff/webhooks/{id}/active",
+            web::post().to(webhooks::set_active),
+        )
+        .route(
+            "/staff/webhooks/deliveries/{id}/retry",
+            web::post().to(webhooks::retry),
+        )
         .route("/staff/users", web::get().to(users::get))
         .route("/staff/users", web::post().to(users::invite))
         .route("/staff/users/{id}", web::post().to(users::update))

@@ -13,7 +13,7 @@ use crate::domain::Reference;
 use crate::service::casework::{self, ActionError, Mode, Performed};
 use crate::web::{pages, WebError};
 
-mod form;
+pub(crate) mod form;
 mod page;
 mod timeline;
 
