@@ -16,6 +16,7 @@ pub mod packages;
 pub mod policies;
 pub mod questions;
 pub mod queue;
+pub mod reports;
 pub mod retention;
 pub mod schema;
 pub mod status;

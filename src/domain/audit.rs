@@ -316,10 +316,12 @@ pub enum AdminEvent {
     ApiCasesListed,
     WebhookAdded,
     WebhookChanged,
+    /// A report was made (its kind and period in the detail).
+    ReportMade,
 }
 
 impl AdminEvent {
-    pub const ALL: [AdminEvent; 20] = [
+    pub const ALL: [AdminEvent; 21] = [
         AdminEvent::UserAdded,
         AdminEvent::FirstAdminCreated,
         AdminEvent::UserInvited,
@@ -340,6 +342,7 @@ impl AdminEvent {
         AdminEvent::ApiCasesListed,
         AdminEvent::WebhookAdded,
         AdminEvent::WebhookChanged,
+        AdminEvent::ReportMade,
     ];
 
     /// The stored form.
@@ -365,6 +368,7 @@ impl AdminEvent {
             AdminEvent::ApiCasesListed => "api_cases_listed",
             AdminEvent::WebhookAdded => "webhook_added",
             AdminEvent::WebhookChanged => "webhook_changed",
+            AdminEvent::ReportMade => "report_made",
         }
     }
 

@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod portability;
 pub mod reference;
 pub mod regime;
+pub mod reports;
 pub mod retention;
 pub mod rights;
 pub mod staff;

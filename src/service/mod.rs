@@ -13,6 +13,7 @@ pub mod intake;
 pub mod packages;
 pub mod queue;
 pub mod receipt;
+pub mod reports;
 pub mod retention;
 pub mod status;
 pub mod suppression;

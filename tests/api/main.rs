@@ -20,6 +20,7 @@ mod migrations;
 mod nodes;
 mod queue;
 mod regimes;
+mod reports;
 mod retention;
 mod security;
 mod staff_auth;

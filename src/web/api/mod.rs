@@ -6,6 +6,7 @@ mod actions;
 mod auth;
 mod cases;
 mod problem;
+mod reports;
 mod requests;
 pub mod types;
 
@@ -31,12 +32,13 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
             `read`, `act`, `intake`. Errors are problem details (RFC 9457).",
         version = "1.0.0"
     ),
-    paths(requests::create, cases::list, cases::get, actions::perform),
+    paths(requests::create, cases::list, cases::get, actions::perform, reports::ccpa),
     components(schemas(Problem, FieldProblem, types::StatusFilter)),
     modifiers(&BearerToken),
     tags(
         (name = "requests", description = "Filing requests received elsewhere"),
         (name = "cases", description = "Reading cases and acting on them"),
+        (name = "reports", description = "Figures for lawyers and regulators"),
     )
 )]
 pub struct ApiDoc;
@@ -265,6 +267,7 @@ pub fn scope(limits: web::Data<TokenLimits>) -> actix_web::Scope {
         .service(only("/cases", "GET").route(web::get().to(cases::list)))
         .service(only("/cases/{reference}", "GET").route(web::get().to(cases::get)))
         .service(only("/cases/{reference}/actions", "POST").route(web::post().to(actions::perform)))
+        .service(only("/reports/ccpa", "GET").route(web::get().to(reports::ccpa)))
         .default_service(web::to(not_found))
 }
 

@@ -139,6 +139,16 @@ fn what(entry: &events::AdminEntry, name: &dyn Fn(i64) -> String) -> String {
                 "off"
             }
         ),
+        AdminEvent::ReportMade => match detail.get("report").and_then(Value::as_str) {
+            Some("register") => {
+                format!("Register of requests exported ({} case(s))", count("cases"))
+            }
+            report => format!(
+                "Report made: {} for {}",
+                report.unwrap_or("?"),
+                count("year")
+            ),
+        },
         AdminEvent::DataKeyRotated => format!(
             "Data key changed: {} document(s) and {} stored email(s) re-encrypted",
             count("documents"),

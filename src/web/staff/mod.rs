@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod intake;
 pub mod login;
 pub mod queue;
+pub mod reports;
 pub mod settings;
 pub mod suppression;
 pub mod systems;
@@ -88,6 +89,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/staff/webhooks/deliveries/{id}/retry",
             web::post().to(webhooks::retry),
+        )
+        .route("/staff/reports", web::get().to(reports::get))
+        .route("/staff/reports/ccpa.csv", web::get().to(reports::ccpa_csv))
+        .route(
+            "/staff/reports/register.csv",
+            web::get().to(reports::register_csv),
         )
         .route("/staff/users", web::get().to(users::get))
         .route("/staff/users", web::post().to(users::invite))

@@ -36,7 +36,7 @@ pub struct QueueQuery {
 
 impl QueueQuery {
     /// The filter it asks for, or what is wrong with it.
-    fn filter(&self, me: UserId, today: NaiveDate) -> Result<QueueFilter, String> {
+    pub(crate) fn filter(&self, me: UserId, today: NaiveDate) -> Result<QueueFilter, String> {
         let search = match self.q.trim() {
             "" => None,
             q if q.contains('@') => Some(Search::Email(q.to_owned())),
@@ -118,6 +118,17 @@ impl QueueQuery {
 
     /// The query string for the next page after `last`.
     fn next_page(&self, last: &QueueRow) -> String {
+        let mut q = self.filters();
+        let due = last
+            .due_on
+            .map_or_else(|| "none".to_owned(), |d| d.to_string());
+        q.append_pair("after_due", &due);
+        q.append_pair("after_id", &last.id.0.to_string());
+        q.finish()
+    }
+
+    /// The filters, as a query string in the making (no page position).
+    fn filters(&self) -> url::form_urlencoded::Serializer<'static, String> {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
         for (k, v) in [
             ("status", &self.status),
@@ -133,12 +144,7 @@ impl QueueQuery {
                 q.append_pair(k, v);
             }
         }
-        let due = last
-            .due_on
-            .map_or_else(|| "none".to_owned(), |d| d.to_string());
-        q.append_pair("after_due", &due);
-        q.append_pair("after_id", &last.id.0.to_string());
-        q.finish()
+        q
     }
 }
 
@@ -255,6 +261,7 @@ pub async fn get(
             "rows": shown.iter().map(|r| row_json(r, today, late_tasks.contains(&r.id))).collect::<Vec<_>>(),
             "counts": counts,
             "next": next,
+            "export": format!("/staff/reports/register.csv?{}", query.filters().finish()),
             "paged": !query.after_id.is_empty(),
             "q": query.q,
             "due_within": query.due_within,
