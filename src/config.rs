@@ -33,6 +33,15 @@ pub struct Settings {
     pub fulfilment: FulfilmentSettings,
     pub retention: RetentionSettings,
     pub answers: AnswerTexts,
+    pub drp: DrpSettings,
+}
+
+/// The Data Rights Protocol (authorised agents filing by signed messages).
+#[derive(Debug, Clone, Deserialize)]
+pub struct DrpSettings {
+    /// This business's id in the DRP network, which every message an agent
+    /// sends must name; empty: the DRP endpoints are off.
+    pub business_id: String,
 }
 
 /// The organisation-wide texts every answer to a request for access (or to
@@ -289,6 +298,8 @@ pub enum SettingsError {
     CalendarChoice(crate::domain::calendar::CalendarError),
     #[error("configuration: {0}")]
     Jurisdiction(#[from] JurisdictionError),
+    #[error("configuration: drp.business_id '{0}' is not 1 to 100 letters, digits, dots, hyphens or underscores")]
+    DrpBusinessId(String),
     #[error("configuration: authorities.{0} is missing: name, url and address of the authority requesters under {1} complain to")]
     Authority(String, &'static str),
 }
@@ -339,6 +350,12 @@ impl Settings {
 
     fn validate(&self) -> Result<(), SettingsError> {
         self.bind_addr()?;
+        let business = &self.drp.business_id;
+        if !business.is_empty()
+            && crate::domain::drp::parse_agent_id(business).as_deref() != Ok(business)
+        {
+            return Err(SettingsError::DrpBusinessId(business.clone()));
+        }
         let base = Url::parse(&self.server.base_url)
             .map_err(|_| SettingsError::BaseUrl(self.server.base_url.clone()))?;
         if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {

@@ -257,6 +257,8 @@ impl Application {
                 .app_data(data.clone())
                 // The JSON API: bearer tokens, limits per token, no session.
                 .service(web::api::scope(token_limits.clone()))
+                // The Data Rights Protocol, for authorised agents.
+                .service(web::drp::scope().wrap(actix_governor::Governor::new(&limits)))
                 // The pages: sessions, and limits per client address.
                 .service(
                     actix_web::web::scope("")

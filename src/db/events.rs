@@ -216,7 +216,9 @@ pub fn append(
             })
             .execute(conn)?;
         // Other systems subscribed to it are told, from the same transaction.
-        super::webhooks::raise(conn, event.kind, case, event.effective_on, now)
+        super::webhooks::raise(conn, event.kind, case, event.effective_on, now)?;
+        // An agent that filed it through the DRP is told of a new status.
+        super::drp::raise(conn, case, now)
     })
 }
 

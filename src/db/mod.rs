@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod cases;
 mod checkpoint;
 pub mod documents;
+pub mod drp;
 pub mod events;
 pub mod job_runs;
 pub mod links;

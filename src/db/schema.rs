@@ -249,6 +249,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    drp_agents (id) {
+        id -> BigInt,
+        agent_id -> Text,
+        name -> Text,
+        verify_key -> Text,
+        token_hash -> Nullable<Text>,
+        paired_at -> Nullable<Timestamp>,
+        active -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    drp_requests (id) {
+        id -> BigInt,
+        request_id -> Text,
+        agent_id -> BigInt,
+        case_id -> BigInt,
+        agent_request_id -> Nullable<Text>,
+        exercise -> Text,
+        regime -> Nullable<Text>,
+        status_callback -> Nullable<Text>,
+        message_hash -> Text,
+        last_told -> Nullable<Text>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    drp_callbacks (id) {
+        id -> BigInt,
+        drp_request_id -> BigInt,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        last_status -> Nullable<Integer>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(case_rights -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(outbox_attempts -> outbox (outbox_id));
@@ -390,8 +435,14 @@ diesel::joinable!(login_throttle -> users (user_id));
 
 diesel::joinable!(case_notes -> api_tokens (author_token_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
+diesel::joinable!(drp_requests -> drp_agents (agent_id));
+diesel::joinable!(drp_requests -> cases (case_id));
+diesel::joinable!(drp_callbacks -> drp_requests (drp_request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    drp_agents,
+    drp_requests,
+    drp_callbacks,
     api_tokens,
     webhook_endpoints,
     webhook_deliveries,

@@ -27,12 +27,15 @@ pub enum Actor {
     SystemOwner(i64),
     /// Another system, calling the JSON API with this API token.
     ApiToken(i64),
+    /// An authorised agent of the Data Rights Protocol (its row id).
+    DrpAgent(i64),
 }
 
 impl Actor {
     const STAFF_PREFIX: &'static str = "user:";
     const OWNER_PREFIX: &'static str = "system_owner:";
     const TOKEN_PREFIX: &'static str = "api_token:";
+    const DRP_PREFIX: &'static str = "drp_agent:";
 
     /// The stored form.
     pub fn key(self) -> String {
@@ -44,6 +47,7 @@ impl Actor {
             Actor::Staff(id) => format!("{}{}", Self::STAFF_PREFIX, id.0),
             Actor::SystemOwner(id) => format!("{}{id}", Self::OWNER_PREFIX),
             Actor::ApiToken(id) => format!("{}{id}", Self::TOKEN_PREFIX),
+            Actor::DrpAgent(id) => format!("{}{id}", Self::DRP_PREFIX),
         }
     }
 
@@ -59,6 +63,8 @@ impl Actor {
                     Actor::SystemOwner(id.parse().ok()?)
                 } else if let Some(id) = other.strip_prefix(Self::TOKEN_PREFIX) {
                     Actor::ApiToken(id.parse().ok()?)
+                } else if let Some(id) = other.strip_prefix(Self::DRP_PREFIX) {
+                    Actor::DrpAgent(id.parse().ok()?)
                 } else {
                     Actor::Staff(UserId(
                         other.strip_prefix(Self::STAFF_PREFIX)?.parse().ok()?,
@@ -78,6 +84,7 @@ impl Actor {
             Actor::Staff(id) => name(id).unwrap_or_else(|| format!("user {}", id.0)),
             Actor::SystemOwner(_) => "The system's owner (task link)".into(),
             Actor::ApiToken(id) => format!("API token {id}"),
+            Actor::DrpAgent(id) => format!("DRP agent {id}"),
         }
     }
 }
@@ -318,10 +325,14 @@ pub enum AdminEvent {
     WebhookChanged,
     /// A report was made (its kind and period in the detail).
     ReportMade,
+    DrpAgentAdded,
+    DrpAgentChanged,
+    /// A DRP agent's pair-wise key set-up gave it a new bearer token.
+    DrpAgentPaired,
 }
 
 impl AdminEvent {
-    pub const ALL: [AdminEvent; 21] = [
+    pub const ALL: [AdminEvent; 24] = [
         AdminEvent::UserAdded,
         AdminEvent::FirstAdminCreated,
         AdminEvent::UserInvited,
@@ -343,6 +354,9 @@ impl AdminEvent {
         AdminEvent::WebhookAdded,
         AdminEvent::WebhookChanged,
         AdminEvent::ReportMade,
+        AdminEvent::DrpAgentAdded,
+        AdminEvent::DrpAgentChanged,
+        AdminEvent::DrpAgentPaired,
     ];
 
     /// The stored form.
@@ -369,6 +383,9 @@ impl AdminEvent {
             AdminEvent::WebhookAdded => "webhook_added",
             AdminEvent::WebhookChanged => "webhook_changed",
             AdminEvent::ReportMade => "report_made",
+            AdminEvent::DrpAgentAdded => "drp_agent_added",
+            AdminEvent::DrpAgentChanged => "drp_agent_changed",
+            AdminEvent::DrpAgentPaired => "drp_agent_paired",
         }
     }
 

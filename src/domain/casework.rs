@@ -153,6 +153,8 @@ pub enum Channel {
     Post,
     InPerson,
     Api,
+    /// An authorised agent, through the Data Rights Protocol.
+    Drp,
 }
 
 impl Choice for Channel {
@@ -163,6 +165,7 @@ impl Choice for Channel {
         Self::Post,
         Self::InPerson,
         Self::Api,
+        Self::Drp,
     ];
 
     fn key(self) -> &'static str {
@@ -173,6 +176,7 @@ impl Choice for Channel {
             Self::Post => "post",
             Self::InPerson => "in_person",
             Self::Api => "api",
+            Self::Drp => "drp",
         }
     }
 
@@ -184,6 +188,7 @@ impl Choice for Channel {
             Self::Post => "Post",
             Self::InPerson => "In person",
             Self::Api => "API",
+            Self::Drp => "Data Rights Protocol (authorised agent)",
         }
     }
 }

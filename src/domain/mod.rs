@@ -9,6 +9,7 @@ pub mod audit;
 pub mod calendar;
 pub mod casework;
 pub mod deadline;
+pub mod drp;
 pub mod email;
 pub mod fulfilment;
 pub mod intake;

@@ -193,14 +193,21 @@ impl Jobs {
         Ok(vec![mailer, scheduler, hooks])
     }
 
-    /// Sends due webhook deliveries every second, on a thread of its own: a
-    /// slow receiver holds up neither mail nor the scheduled jobs.
+    /// Sends due webhook deliveries and DRP status callbacks every second,
+    /// on a thread of its own: a slow receiver holds up neither mail nor the
+    /// scheduled jobs.
     fn webhook_loop(&self, alive: Receiver<()>) {
         let sender = crate::service::webhooks::Sender::default();
         loop {
             guarded("webhook", || {
                 if let Err(e) = sender.deliver_due(&self.pool, &self.sealer, self.clock.as_ref()) {
                     log::error!("webhook delivery failed: {e}");
+                }
+                let clock = self.clock.as_ref();
+                if let Err(e) =
+                    crate::service::drp::send_callbacks(sender.http(), &self.pool, clock)
+                {
+                    log::error!("DRP status callbacks failed: {e}");
                 }
             });
             match alive.recv_timeout(WEBHOOK_POLL) {

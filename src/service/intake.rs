@@ -545,6 +545,19 @@ pub fn enter_request(
     channel: crate::domain::casework::Channel,
     received_on: NaiveDate,
 ) -> Result<Result<Reference, DeadlineError>, ServiceError> {
+    enter_request_with(ctx, by, request, channel, received_on, |_, _| Ok(()))
+}
+
+/// As [`enter_request`], and `then` runs in the transaction that makes the
+/// case (to record, with it, where it came from).
+pub fn enter_request_with(
+    ctx: &AppContext,
+    by: Actor,
+    request: &NewRequest,
+    channel: crate::domain::casework::Channel,
+    received_on: NaiveDate,
+    then: impl FnOnce(&mut DbConn, CaseId) -> Result<(), ServiceError>,
+) -> Result<Result<Reference, DeadlineError>, ServiceError> {
     use crate::domain::rights::Choice;
     let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
@@ -615,6 +628,7 @@ pub fn enter_request(
             };
             super::agents::ask_the_person(ctx, conn, &person, agent_name, now)?;
         }
+        then(conn, case)?;
         Ok(reference)
     })?;
     log::info!(

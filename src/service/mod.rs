@@ -8,6 +8,7 @@ pub mod api_tokens;
 pub mod casework;
 pub mod digest;
 pub mod documents;
+pub mod drp;
 pub mod fulfilment;
 pub mod intake;
 pub mod packages;

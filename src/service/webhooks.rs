@@ -139,12 +139,17 @@ pub struct Report {
 
 /// When the attempt after `attempts` failed ones is due; `None` when the
 /// delivery has failed for good.
-fn retry_at(attempts: i32, at: NaiveDateTime) -> Option<NaiveDateTime> {
+pub(crate) fn retry_at(attempts: i32, at: NaiveDateTime) -> Option<NaiveDateTime> {
     let wait = BACKOFF_SECS.get(usize::try_from(attempts).ok()?)?;
     Some(at + Duration::seconds(*wait))
 }
 
 impl Sender {
+    /// The HTTP client, for the DRP's status callbacks too.
+    pub fn http(&self) -> &ureq::Agent {
+        &self.agent
+    }
+
     fn attempt(
         &self,
         sealer: &Sealer,

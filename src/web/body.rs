@@ -80,6 +80,9 @@ pub async fn read_body(
                 other => ApiError::BadRequest(other.to_string()),
             }
             .error_response()
+        } else if req.path().starts_with("/v1/") {
+            // The Data Rights Protocol answers in its own error shape.
+            super::drp::error(e.status_code().as_u16(), &e.to_string(), false)
         } else {
             e.error_response()
         };

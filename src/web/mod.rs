@@ -4,6 +4,7 @@
 pub mod api;
 pub mod body;
 pub mod csrf;
+pub mod drp;
 pub mod errors;
 pub mod health;
 pub mod multipart;

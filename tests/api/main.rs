@@ -11,6 +11,7 @@ mod confirmation;
 mod data_points;
 mod deadline_cli;
 mod documents;
+mod drp;
 mod fulfilment;
 mod health;
 mod helpers;

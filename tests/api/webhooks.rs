@@ -19,9 +19,9 @@ use crate::helpers::{spawn_app, TestApp};
 
 /// One request the receiver got: its headers (lower-case names) and body.
 #[derive(Debug, Clone)]
-struct Received {
-    headers: Vec<(String, String)>,
-    body: String,
+pub(crate) struct Received {
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: String,
 }
 
 impl Received {
@@ -36,7 +36,7 @@ impl Received {
 
 /// A plain HTTP receiver on its own thread: it answers each request with
 /// the next status of `statuses` (200 once they run out).
-fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Received>>>) {
+pub(crate) fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Received>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/hooks", listener.local_addr().unwrap());
     let got = Arc::new(Mutex::new(Vec::new()));
@@ -80,7 +80,7 @@ fn receiver(statuses: Vec<u16>) -> (String, Arc<Mutex<Vec<Received>>>) {
     (url, got)
 }
 
-async fn wait_for(got: &Arc<Mutex<Vec<Received>>>, n: usize) -> Vec<Received> {
+pub(crate) async fn wait_for(got: &Arc<Mutex<Vec<Received>>>, n: usize) -> Vec<Received> {
     for _ in 0..200 {
         let now = got.lock().unwrap().clone();
         if now.len() >= n {

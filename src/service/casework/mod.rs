@@ -301,6 +301,8 @@ pub enum Acting<'a> {
     Requester,
     /// Another system, through the API, with a token that may act.
     Token(crate::db::api_tokens::TokenId),
+    /// An authorised agent of the Data Rights Protocol, revoking its request.
+    DrpAgent(i64),
 }
 
 impl Acting<'_> {
@@ -309,6 +311,7 @@ impl Acting<'_> {
             Acting::Staff(user) => Actor::Staff(user.id),
             Acting::Requester => Actor::Requester,
             Acting::Token(id) => Actor::ApiToken(id.0),
+            Acting::DrpAgent(id) => Actor::DrpAgent(id),
         }
     }
 }
@@ -336,7 +339,7 @@ pub fn perform_as(
     command: Command,
     mode: Mode,
 ) -> Result<Result<Performed, ActionError>, ServiceError> {
-    if matches!(who, Acting::Requester)
+    if matches!(who, Acting::Requester | Acting::DrpAgent(_))
         && !matches!(
             command,
             Command::Withdraw { .. }
@@ -377,7 +380,7 @@ pub fn perform_as(
             author: match who {
                 Acting::Staff(user) => Some(notes::Author::Staff(user.id)),
                 Acting::Token(id) => Some(notes::Author::Token(id)),
-                Acting::Requester => None,
+                Acting::Requester | Acting::DrpAgent(_) => None,
             },
             actor: who.actor(),
             now,
@@ -406,6 +409,7 @@ pub fn perform_as(
                 Acting::Staff(user) => format!("user {}", user.id.0),
                 Acting::Token(id) => format!("API token {}", id.0),
                 Acting::Requester => "the requester".to_owned(),
+                Acting::DrpAgent(id) => format!("DRP agent {id}"),
             };
             log::info!("case {reference}: {} by {by}", action.key());
             if sent || action == Action::RetryEmail {

@@ -149,6 +149,25 @@ fn what(entry: &events::AdminEntry, name: &dyn Fn(i64) -> String) -> String {
                 count("year")
             ),
         },
+        AdminEvent::DrpAgentAdded => format!(
+            "DRP agent {} ({}) registered with the verify key {}",
+            detail["agent_id"].as_str().unwrap_or("?"),
+            detail["name"].as_str().unwrap_or("?"),
+            detail["verify_key"].as_str().unwrap_or("?")
+        ),
+        AdminEvent::DrpAgentChanged => format!(
+            "DRP agent {} turned {}",
+            count("agent"),
+            if detail["active"].as_bool() == Some(true) {
+                "on"
+            } else {
+                "off"
+            }
+        ),
+        AdminEvent::DrpAgentPaired => format!(
+            "DRP agent {} set up a new bearer token",
+            detail["agent_id"].as_str().unwrap_or("?")
+        ),
         AdminEvent::DataKeyRotated => format!(
             "Data key changed: {} document(s) and {} stored email(s) re-encrypted",
             count("documents"),

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod case;
 pub mod dashboard;
+pub mod drp;
 pub mod intake;
 pub mod login;
 pub mod queue;
@@ -80,6 +81,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/tokens", web::get().to(tokens::get))
         .route("/staff/tokens", web::post().to(tokens::create))
         .route("/staff/tokens/{id}/revoke", web::post().to(tokens::revoke))
+        .route("/staff/drp", web::get().to(drp::get))
+        .route("/staff/drp", web::post().to(drp::add))
+        .route("/staff/drp/{id}/active", web::post().to(drp::set_active))
         .route("/staff/webhooks", web::get().to(webhooks::get))
         .route("/staff/webhooks", web::post().to(webhooks::add))
         .route(

@@ -1,0 +1,3 @@
+DROP TABLE drp_callbacks;
+DROP TABLE drp_requests;
+DROP TABLE drp_agents;
