@@ -441,16 +441,23 @@ pub fn status_of(
 }
 
 /// What a status's `processing_details` says, for the agent to tell the
-/// person.
-pub fn details(state: CaseState, extended: bool, duplicate: bool) -> Option<&'static str> {
+/// person. `identity_asked`: the person was asked for proof of identity
+/// and has not yet sent it (a case awaiting identity without that is
+/// still being checked by staff, with nothing asked of the person).
+pub fn details(
+    state: CaseState,
+    identity_asked: bool,
+    extended: bool,
+    duplicate: bool,
+) -> Option<&'static str> {
     match state {
-        CaseState::AwaitingIdentity => Some(
+        CaseState::AwaitingIdentity if identity_asked => Some(
             "We have asked the person, by email, to prove their identity; the request continues when they do.",
         ),
         CaseState::AwaitingRequester => Some(
             "We have asked the person, by email, a question about their request; it continues when they answer.",
         ),
-        CaseState::InProgress if extended => Some(
+        CaseState::InProgress | CaseState::AwaitingIdentity if extended => Some(
             "The deadline was extended as the law allows; the person was told why by email.",
         ),
         CaseState::Refused if duplicate => {
@@ -599,6 +606,17 @@ mod tests {
             status_of(CaseState::Withdrawn, None, false).0,
             Status::Revoked
         );
+        // Only a request for proof actually sent is said to be awaited.
+        assert_eq!(
+            details(CaseState::AwaitingIdentity, false, false, false),
+            None
+        );
+        assert!(details(CaseState::AwaitingIdentity, true, false, false)
+            .unwrap()
+            .contains("prove their identity"));
+        assert!(details(CaseState::AwaitingIdentity, false, true, false)
+            .unwrap()
+            .contains("extended"));
         assert_eq!(
             status_of(CaseState::Completed, None, false).0,
             Status::Fulfilled

@@ -181,6 +181,11 @@ fn status_object(conn: &mut DbConn, request: &Request) -> Result<StatusObject, D
     let extended = trail
         .iter()
         .any(|e| e.what() == Some(CaseEvent::DeadlineExtended));
+    let last = |kind: CaseEvent| trail.iter().rposition(|e| e.what() == Some(kind));
+    let identity_asked = match last(CaseEvent::IdentityRequested) {
+        Some(asked) => last(CaseEvent::IdentityReceived).is_none_or(|got| got < asked),
+        None => false,
+    };
     let duplicate = case.duplicate_of.is_some();
     let (status, reason) = drp::status_of(case.state, refusal_ground.as_deref(), duplicate);
     Ok(StatusObject {
@@ -190,7 +195,7 @@ fn status_object(conn: &mut DbConn, request: &Request) -> Result<StatusObject, D
         reason,
         received_at: request.received_at.and_utc().to_rfc3339(),
         expected_by: case.due_on.filter(|_| !case.state.is_closed()),
-        processing_details: drp::details(case.state, extended, duplicate),
+        processing_details: drp::details(case.state, identity_asked, extended, duplicate),
     })
 }
 

@@ -342,6 +342,26 @@ async fn an_agent_files_follows_and_revokes_requests_through_the_protocol() {
     let statuses: Vec<&Value> = calls.iter().map(|c| &c["status"]).collect();
     assert_eq!(statuses, [&json!("in_progress"), &json!("fulfilled")]);
 
+    // The request to know: nothing is asked of the person until staff ask
+    // for proof of identity; then the agent is told so.
+    let (_, now) = agent.status(&app, &access_id).await;
+    assert!(now.get("processing_details").is_none(), "{now}");
+    act(
+        &app,
+        &token,
+        &references[2],
+        json!({"action": "request_identity", "message": "Please send a copy of a bill."}),
+    )
+    .await;
+    let calls = wait_told(&got, &access_id, "in_progress").await;
+    assert!(
+        calls[0]["processing_details"]
+            .as_str()
+            .unwrap()
+            .contains("prove their identity"),
+        "{calls:?}"
+    );
+
     // The agent revokes the access request: the case is withdrawn.
     let revoke = agent.sign(&json!({"reason": "The person changed their mind"}));
     let (status, text) = agent
@@ -373,8 +393,8 @@ async fn an_agent_files_follows_and_revokes_requests_through_the_protocol() {
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(told(&got, &opt_out_id).len(), 2);
     assert_eq!(told(&got, &deletion_id).len(), 2);
-    assert_eq!(told(&got, &access_id).len(), 1);
-    assert_eq!(got.lock().unwrap().len(), 5);
+    assert_eq!(told(&got, &access_id).len(), 2);
+    assert_eq!(got.lock().unwrap().len(), 6);
 
     // The trail: registered, paired; the cases' events are the agent's.
     let kinds = app.event_kinds(&references[2]);
