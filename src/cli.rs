@@ -65,7 +65,7 @@ pub enum TokenCommand {
         /// What uses it ("Website privacy centre").
         #[arg(long)]
         name: String,
-        /// read, act or intake; repeat the option for several.
+        /// read, act, intake or systems; repeat the option for several.
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
         /// Calls a minute it may make.

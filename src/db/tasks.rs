@@ -219,3 +219,75 @@ pub fn overdue_among(
         .load(conn)?;
     Ok(found.into_iter().map(CaseId).collect())
 }
+
+/// Which tasks a list holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskState {
+    Open,
+    Answered,
+    All,
+}
+
+/// A list of tasks across cases, in order of target (then id).
+#[derive(Debug, Clone)]
+pub struct TaskFilter {
+    pub state: TaskState,
+    pub system: Option<SystemId>,
+    /// Only open tasks whose target is before this day.
+    pub overdue_before: Option<NaiveDate>,
+    /// The last (target, id) of the page before.
+    pub after: Option<(NaiveDate, i64)>,
+    pub limit: i64,
+}
+
+/// A page of tasks with their cases' references.
+pub fn page(conn: &mut DbConn, f: &TaskFilter) -> Result<Vec<(Task, String)>, DbError> {
+    use super::schema::cases;
+    let mut q = tasks::table
+        .inner_join(systems::table)
+        .inner_join(cases::table)
+        .into_boxed();
+    match f.state {
+        TaskState::Open => q = q.filter(tasks::answered_at.is_null()),
+        TaskState::Answered => q = q.filter(tasks::answered_at.is_not_null()),
+        TaskState::All => {}
+    }
+    if let Some(system) = f.system {
+        q = q.filter(tasks::system_id.eq(system.0));
+    }
+    if let Some(day) = f.overdue_before {
+        q = q
+            .filter(tasks::answered_at.is_null())
+            .filter(tasks::target_on.lt(day));
+    }
+    if let Some((target, id)) = f.after {
+        q = q.filter(
+            tasks::target_on
+                .gt(target)
+                .or(tasks::target_on.eq(target).and(tasks::id.gt(id))),
+        );
+    }
+    let rows: Vec<(TaskRow, SystemPart, String)> = q
+        .order((tasks::target_on, tasks::id))
+        .limit(f.limit)
+        .select((
+            TaskRow::as_select(),
+            SystemPart::as_select(),
+            cases::reference,
+        ))
+        .load(conn)?;
+    rows.into_iter()
+        .map(|(t, s, reference)| Ok((task((t, s))?, reference)))
+        .collect()
+}
+
+/// The reference of the case a task belongs to.
+pub fn case_reference(conn: &mut DbConn, id: i64) -> Result<Option<String>, DbError> {
+    use super::schema::cases;
+    Ok(tasks::table
+        .inner_join(cases::table)
+        .filter(tasks::id.eq(id))
+        .select(cases::reference)
+        .first(conn)
+        .optional()?)
+}

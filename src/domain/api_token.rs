@@ -12,16 +12,20 @@ pub enum Scope {
     Act,
     /// File requests that arrived through another system.
     Intake,
+    /// Keep the systems inventory: add systems and change them. Systems
+    /// are emailed links to cases' tasks, so this is apart from `act`.
+    Systems,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::Read, Scope::Act, Scope::Intake];
+    pub const ALL: [Scope; 4] = [Scope::Read, Scope::Act, Scope::Intake, Scope::Systems];
 
     pub fn key(self) -> &'static str {
         match self {
             Scope::Read => "read",
             Scope::Act => "act",
             Scope::Intake => "intake",
+            Scope::Systems => "systems",
         }
     }
 
@@ -30,6 +34,16 @@ impl Scope {
             Scope::Read => "Read cases (list, search, one case with its history)",
             Scope::Act => "Act on cases as staff do",
             Scope::Intake => "File requests received by another system",
+            Scope::Systems => "Add and change the systems that hold personal data",
+        }
+    }
+
+    /// The keys, for messages ("read, act, intake or systems").
+    pub fn choices() -> String {
+        let keys: Vec<&str> = Scope::ALL.iter().map(|s| s.key()).collect();
+        match keys.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => keys.join(""),
         }
     }
 }
@@ -41,7 +55,7 @@ impl FromStr for Scope {
         Scope::ALL
             .into_iter()
             .find(|scope| scope.key() == s)
-            .ok_or_else(|| format!("unknown scope '{s}' (read, act or intake)"))
+            .ok_or_else(|| format!("unknown scope '{s}' ({})", Scope::choices()))
     }
 }
 
@@ -55,7 +69,10 @@ impl Scopes {
         all.sort();
         all.dedup();
         if all.is_empty() {
-            return Err("a token needs at least one scope (read, act or intake)".into());
+            return Err(format!(
+                "a token needs at least one scope ({})",
+                Scope::choices()
+            ));
         }
         Ok(Scopes(all))
     }

@@ -321,6 +321,9 @@ pub enum AdminEvent {
     ApiTokenRevoked,
     /// A call to the JSON API that reads no one case (a list, a search).
     ApiCasesListed,
+    /// A call to the JSON API that read other records (tasks, systems, the
+    /// dashboard's figures): what, in the detail.
+    ApiRead,
     WebhookAdded,
     WebhookChanged,
     /// A report was made (its kind and period in the detail).
@@ -332,7 +335,7 @@ pub enum AdminEvent {
 }
 
 impl AdminEvent {
-    pub const ALL: [AdminEvent; 24] = [
+    pub const ALL: [AdminEvent; 25] = [
         AdminEvent::UserAdded,
         AdminEvent::FirstAdminCreated,
         AdminEvent::UserInvited,
@@ -351,6 +354,7 @@ impl AdminEvent {
         AdminEvent::ApiTokenCreated,
         AdminEvent::ApiTokenRevoked,
         AdminEvent::ApiCasesListed,
+        AdminEvent::ApiRead,
         AdminEvent::WebhookAdded,
         AdminEvent::WebhookChanged,
         AdminEvent::ReportMade,
@@ -380,6 +384,7 @@ impl AdminEvent {
             AdminEvent::ApiTokenCreated => "api_token_created",
             AdminEvent::ApiTokenRevoked => "api_token_revoked",
             AdminEvent::ApiCasesListed => "api_cases_listed",
+            AdminEvent::ApiRead => "api_read",
             AdminEvent::WebhookAdded => "webhook_added",
             AdminEvent::WebhookChanged => "webhook_changed",
             AdminEvent::ReportMade => "report_made",

@@ -141,9 +141,39 @@ pub fn ccpa_metrics(records: &[RightRecord]) -> Vec<Figures> {
         .collect()
 }
 
+/// The value below which `p` of the values fall (nearest rank), the values
+/// given as `(value, how many)` in increasing order of value.
+pub fn percentile(counts: &[(i64, i64)], p: f64) -> Option<i64> {
+    let total: i64 = counts.iter().map(|(_, n)| n).sum();
+    if total <= 0 {
+        return None;
+    }
+    let rank = ((p * total as f64).ceil() as i64).clamp(1, total);
+    let mut seen = 0;
+    counts.iter().find_map(|&(value, n)| {
+        seen += n;
+        (seen >= rank).then_some(value)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentiles_use_the_nearest_rank() {
+        assert_eq!(percentile(&[], 0.5), None);
+        assert_eq!(percentile(&[(3, 0)], 0.5), None);
+        assert_eq!(percentile(&[(7, 1)], 0.9), Some(7));
+        let days: Vec<(i64, i64)> = (1..=10).map(|d| (d, 1)).collect();
+        assert_eq!(percentile(&days, 0.5), Some(5));
+        assert_eq!(percentile(&days, 0.9), Some(9));
+        assert_eq!(percentile(&days, 1.0), Some(10));
+        // Counted: four cases of 2 days, one of 30.
+        assert_eq!(percentile(&[(2, 4), (30, 1)], 0.5), Some(2));
+        assert_eq!(percentile(&[(2, 4), (30, 1)], 0.8), Some(2));
+        assert_eq!(percentile(&[(2, 4), (30, 1)], 0.9), Some(30));
+    }
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 3, d).unwrap()

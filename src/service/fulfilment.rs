@@ -332,10 +332,11 @@ pub enum SystemRefused {
     NoSuchSystem,
 }
 
-/// An admin adds a system to the inventory (audited).
+/// An admin (or a token that may keep the inventory) adds a system
+/// (audited).
 pub fn add_system(
     ctx: &AppContext,
-    by: &crate::db::users::User,
+    by: Actor,
     spec: &crate::domain::fulfilment::SystemSpec,
 ) -> Result<Result<SystemId, SystemRefused>, ServiceError> {
     let mut conn = ctx.pool.get()?;
@@ -349,7 +350,7 @@ pub fn add_system(
             conn,
             &ctx.audit_key,
             crate::domain::audit::AdminEvent::SystemAdded,
-            Actor::Staff(by.id),
+            by,
             system_detail(id, spec, true),
             now,
         )?;
@@ -357,11 +358,12 @@ pub fn add_system(
     })
 }
 
-/// An admin changes a system, or takes it out of use (audited). Tasks
-/// already made stay; a system out of use gets no new ones.
+/// An admin (or a token that may keep the inventory) changes a system, or
+/// takes it out of use (audited). Tasks already made stay; a system out of
+/// use gets no new ones.
 pub fn update_system(
     ctx: &AppContext,
-    by: &crate::db::users::User,
+    by: Actor,
     id: SystemId,
     spec: &crate::domain::fulfilment::SystemSpec,
     active: bool,
@@ -369,6 +371,9 @@ pub fn update_system(
     let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
     db::write_transaction(&mut conn, |conn| {
+        if systems::find(conn, id)?.is_none() {
+            return Ok(Err(SystemRefused::NoSuchSystem));
+        }
         if systems::name_taken(conn, &spec.name, Some(id))? {
             return Ok(Err(SystemRefused::NameTaken));
         }
@@ -379,12 +384,110 @@ pub fn update_system(
             conn,
             &ctx.audit_key,
             crate::domain::audit::AdminEvent::SystemChanged,
-            Actor::Staff(by.id),
+            by,
             system_detail(id, spec, active),
             now,
         )?;
         Ok(Ok(()))
     })
+}
+
+/// Every system, active first, by name.
+pub fn systems(ctx: &AppContext) -> Result<Vec<systems::System>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    Ok(systems::all(&mut conn)?)
+}
+
+/// One system.
+pub fn system(ctx: &AppContext, id: SystemId) -> Result<Option<systems::System>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    Ok(systems::find(&mut conn, id)?)
+}
+
+/// A page of tasks across cases, each with its case's reference; the list
+/// is an event of the admin trail (`what` and how many).
+pub fn list_tasks(
+    ctx: &AppContext,
+    by: Actor,
+    filter: &tasks::TaskFilter,
+) -> Result<Vec<(Task, String)>, ServiceError> {
+    let rows = tasks::page(&mut *ctx.pool.get()?, filter)?;
+    super::record_api_read(ctx, by, json!({ "what": "tasks", "count": rows.len() }))?;
+    Ok(rows)
+}
+
+/// One task with its case's reference; reading it is an event of the
+/// admin trail.
+pub fn task_for(
+    ctx: &AppContext,
+    by: Actor,
+    id: i64,
+) -> Result<Option<(Task, String)>, ServiceError> {
+    let found = {
+        let mut conn = ctx.pool.get()?;
+        match tasks::find(&mut conn, id)? {
+            None => None,
+            Some(task) => Some((task, tasks::case_reference(&mut conn, id)?)),
+        }
+    };
+    let Some((task, reference)) = found else {
+        return Ok(None);
+    };
+    let reference =
+        reference.ok_or_else(|| db::DbError::Corrupt(format!("task {id} has no case")))?;
+    super::record_api_read(
+        ctx,
+        by,
+        json!({ "what": "task", "task": id, "case": reference }),
+    )?;
+    Ok(Some((task, reference)))
+}
+
+/// Why an answer to a task was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskRefused {
+    #[error("No task has this id")]
+    NoSuchTask,
+    #[error("This task was already answered")]
+    AlreadyAnswered,
+    #[error("{0}")]
+    Case(super::casework::ActionError),
+}
+
+/// Records a task's answer as `who` (another system with a token that may
+/// act), through the case's own action so that its state, its trail and
+/// its rules are the case page's. The task as it is now, with its case's
+/// reference.
+pub fn answer_task_as(
+    ctx: &AppContext,
+    who: super::casework::Acting<'_>,
+    id: i64,
+    answered: Answered,
+) -> Result<Result<(Task, String), TaskRefused>, ServiceError> {
+    use super::casework::{self, Command, Mode};
+    let reference = {
+        let mut conn = ctx.pool.get()?;
+        match tasks::find(&mut conn, id)? {
+            None => return Ok(Err(TaskRefused::NoSuchTask)),
+            Some(task) if !task.is_open() => return Ok(Err(TaskRefused::AlreadyAnswered)),
+            Some(_) => tasks::case_reference(&mut conn, id)?
+                .ok_or_else(|| db::DbError::Corrupt(format!("task {id} has no case")))?,
+        }
+    };
+    let parsed = reference
+        .parse()
+        .map_err(|_| db::DbError::Corrupt(format!("task {id}: case reference '{reference}'")))?;
+    let command = Command::AnswerTask { task: id, answered };
+    match casework::perform_as(ctx, who, &parsed, command, Mode::Commit)? {
+        Ok(_) => {}
+        // Open a moment ago: answered since, by someone else.
+        Err(casework::ActionError::NoSuchTask) => return Ok(Err(TaskRefused::AlreadyAnswered)),
+        Err(refused) => return Ok(Err(TaskRefused::Case(refused))),
+    }
+    let mut conn = ctx.pool.get()?;
+    let task = tasks::find(&mut conn, id)?
+        .ok_or_else(|| db::DbError::Corrupt(format!("task {id} vanished")))?;
+    Ok(Ok((task, reference)))
 }
 
 fn system_detail(

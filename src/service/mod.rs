@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod agents;
 pub mod api_tokens;
 pub mod casework;
+pub mod dashboard;
 pub mod digest;
 pub mod documents;
 pub mod drp;
@@ -20,7 +21,9 @@ pub mod status;
 pub mod suppression;
 pub mod webhooks;
 
+use crate::app::AppContext;
 use crate::db::DbError;
+use crate::domain::audit::{Actor, AdminEvent};
 use crate::domain::DeadlineError;
 use crate::templates::TemplateError;
 
@@ -50,4 +53,26 @@ impl From<diesel::result::Error> for ServiceError {
     fn from(e: diesel::result::Error) -> Self {
         ServiceError::Db(DbError::Query(e))
     }
+}
+
+/// Records in the admin trail a call to the JSON API that read records
+/// other than one case (what it read in `detail`).
+pub fn record_api_read(
+    ctx: &AppContext,
+    by: Actor,
+    detail: serde_json::Value,
+) -> Result<(), ServiceError> {
+    let now = crate::db::timestamp(ctx.clock.now());
+    let mut conn = ctx.pool.get()?;
+    crate::db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
+        crate::db::events::append_admin(
+            conn,
+            &ctx.audit_key,
+            AdminEvent::ApiRead,
+            by,
+            detail,
+            now,
+        )?;
+        Ok(())
+    })
 }

@@ -14,7 +14,7 @@ fn now(app: &TestApp) -> NaiveDateTime {
 }
 
 /// A new token with `scopes` ("read intake"), allowed `rate` calls a minute.
-fn token_with_rate(app: &TestApp, scopes: &str, rate: u32) -> String {
+pub(crate) fn token_with_rate(app: &TestApp, scopes: &str, rate: u32) -> String {
     let mut conn = app.ctx.pool.get().unwrap();
     api_tokens::create(
         &mut conn,
@@ -30,11 +30,11 @@ fn token_with_rate(app: &TestApp, scopes: &str, rate: u32) -> String {
     .secret
 }
 
-fn token(app: &TestApp, scopes: &str) -> String {
+pub(crate) fn token(app: &TestApp, scopes: &str) -> String {
     token_with_rate(app, scopes, 600)
 }
 
-async fn call(
+pub(crate) async fn call(
     app: &TestApp,
     method: reqwest::Method,
     path: &str,
@@ -60,17 +60,17 @@ async fn call(
     (status, content_type, json)
 }
 
-async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
+pub(crate) async fn get(app: &TestApp, path: &str, token: &str) -> (u16, Value) {
     let (status, _, json) = call(app, reqwest::Method::GET, path, Some(token), None).await;
     (status, json)
 }
 
-async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (u16, Value) {
     let (status, _, json) = call(app, reqwest::Method::POST, path, Some(token), Some(body)).await;
     (status, json)
 }
 
-fn ada() -> Value {
+pub(crate) fn ada() -> Value {
     json!({
         "name": "Ada Lovelace",
         "email": "ada@example.com",
@@ -613,7 +613,7 @@ async fn admins_make_a_token_in_the_app_see_it_once_and_revoke_it() {
     );
 }
 
-async fn act(app: &TestApp, reference: &str, token: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn act(app: &TestApp, reference: &str, token: &str, body: Value) -> (u16, Value) {
     post(
         app,
         &format!("/api/v1/cases/{reference}/actions"),

@@ -4,6 +4,7 @@
 //! writes.
 
 mod agents;
+mod api_fulfilment;
 mod api_v1;
 mod audit_key;
 mod casework;

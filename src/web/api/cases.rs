@@ -7,6 +7,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::auth::Caller;
+use super::tasks::TaskView;
 use super::types::{
     utc, AgentView, CaseDetail, CaseList, CaseSummary, DeadlineView, EventView, MessageView,
     RequesterView, RightView,
@@ -23,37 +24,51 @@ use crate::service::{self, casework};
 pub const MAX_LIMIT: u32 = 100;
 const DEFAULT_LIMIT: u32 = 50;
 
-/// Filters, as the staff queue has them. With none, the open cases, most
-/// urgent first.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    /// A state (`verifying`, `in_progress`, ...), `open` (the default) or
-    /// `all`.
-    #[param(value_type = Option<super::types::StatusFilter>)]
-    pub status: Option<String>,
-    /// Only cases exercising this right.
-    #[param(value_type = Option<super::types::RightKey>)]
-    pub right: Option<String>,
-    /// Only cases under this law (`uk-gdpr`, `eu-gdpr`, `ccpa`).
-    #[param(value_type = Option<super::types::RegimeKey>)]
-    pub regime: Option<String>,
-    /// `unassigned`, or a staff member's id.
-    pub assignee: Option<String>,
-    /// Only cases due within this many days from today.
-    #[param(minimum = 0, maximum = 3650)]
-    pub due_within: Option<u32>,
-    /// Only overdue cases.
-    pub overdue: Option<bool>,
-    /// A reference (`RD-7K3M-9Q2X`) or an email address (exact, any case);
-    /// a search looks at cases in every state.
-    pub q: Option<String>,
-    /// The `next` of the previous page.
-    pub after: Option<String>,
-    /// Cases per page.
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<u32>,
+/// Declares a query-string struct with the staff queue's filters (and
+/// `$extra` fields after them).
+macro_rules! with_case_filters {
+    ($(#[$meta:meta])* pub struct $name:ident { $($extra:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Default, Deserialize, IntoParams)]
+        #[into_params(parameter_in = Query)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            /// A state (`verifying`, `in_progress`, ...), `open` (the
+            /// default) or `all`.
+            #[param(value_type = Option<super::types::StatusFilter>)]
+            pub status: Option<String>,
+            /// Only cases exercising this right.
+            #[param(value_type = Option<super::types::RightKey>)]
+            pub right: Option<String>,
+            /// Only cases under this law (`uk-gdpr`, `eu-gdpr`, `ccpa`).
+            #[param(value_type = Option<super::types::RegimeKey>)]
+            pub regime: Option<String>,
+            /// `unassigned`, or a staff member's id.
+            pub assignee: Option<String>,
+            /// Only cases due within this many days from today.
+            #[param(minimum = 0, maximum = 3650)]
+            pub due_within: Option<u32>,
+            /// Only overdue cases.
+            pub overdue: Option<bool>,
+            /// A reference (`RD-7K3M-9Q2X`) or an email address (exact, any
+            /// case); a search looks at cases in every state.
+            pub q: Option<String>,
+            $($extra)*
+        }
+    };
+}
+pub(crate) use with_case_filters;
+
+with_case_filters! {
+    /// Filters, as the staff queue has them. With none, the open cases, most
+    /// urgent first.
+    pub struct ListQuery {
+        /// The `next` of the previous page.
+        pub after: Option<String>,
+        /// Cases per page.
+        #[param(minimum = 1, maximum = 100)]
+        pub limit: Option<u32>,
+    }
 }
 
 fn bad(message: String) -> ApiError {
@@ -86,7 +101,7 @@ fn given(v: &Option<String>) -> Option<&str> {
 }
 
 impl ListQuery {
-    fn filter(&self, today: NaiveDate) -> Result<(QueueFilter, u32), ApiError> {
+    pub(super) fn filter(&self, today: NaiveDate) -> Result<(QueueFilter, u32), ApiError> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(bad(format!("limit must be between 1 and {MAX_LIMIT}")));
@@ -219,6 +234,7 @@ pub async fn get(
     let raw = path.into_inner();
     let missing = || ApiError::NotFound(format!("No case has the reference '{raw}'."));
     let reference: Reference = raw.parse().map_err(|_| missing())?;
+    let today = ctx.clock.today(ctx.settings.organisation.timezone);
     let by = caller.actor();
     let ctx = ctx.into_inner();
     let found = web::block(move || -> Result<_, crate::service::ServiceError> {
@@ -230,11 +246,16 @@ pub async fn get(
     })
     .await??;
     let (view, summary) = found.ok_or_else(missing)?;
-    Ok(HttpResponse::Ok().json(detail(view, summary.into())))
+    Ok(HttpResponse::Ok().json(detail(view, summary.into(), today)))
 }
 
-fn detail(view: casework::CaseView, summary: CaseSummary) -> CaseDetail {
+fn detail(view: casework::CaseView, summary: CaseSummary, today: NaiveDate) -> CaseDetail {
     let case = view.case;
+    let tasks = view
+        .tasks
+        .into_iter()
+        .map(|t| TaskView::new(t, case.reference.as_str().to_owned(), today))
+        .collect();
     let (deadline, deadline_error) = match view.deadline {
         Some(Ok(d)) => (
             Some(DeadlineView {
@@ -312,5 +333,6 @@ fn detail(view: casework::CaseView, summary: CaseSummary) -> CaseDetail {
                 sent_at: m.sent_at.map(utc),
             })
             .collect(),
+        tasks,
     }
 }

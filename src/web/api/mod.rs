@@ -8,6 +8,8 @@ mod cases;
 mod problem;
 mod reports;
 mod requests;
+mod systems;
+mod tasks;
 pub mod types;
 
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -29,16 +31,33 @@ pub const MAX_JSON_BYTES: usize = 64 * 1024;
         description = "Data-subject-rights requests: file them, follow them, act on them. \
             Every call needs `Authorization: Bearer <token>`; admins make tokens \
             (Staff → API tokens, or `rightsdesk token create`) with the scopes it needs: \
-            `read`, `act`, `intake`. Errors are problem details (RFC 9457).",
+            `read`, `act`, `intake`, `systems`. Errors are problem details (RFC 9457).",
         version = "1.0.0"
     ),
-    paths(requests::create, cases::list, cases::get, actions::perform, reports::ccpa),
-    components(schemas(Problem, FieldProblem, types::StatusFilter)),
+    paths(
+        requests::create,
+        cases::list,
+        cases::get,
+        actions::perform,
+        tasks::list,
+        tasks::get,
+        tasks::answer,
+        systems::list,
+        systems::get,
+        systems::create,
+        systems::update,
+        reports::ccpa,
+        reports::register,
+        reports::dashboard,
+    ),
+    components(schemas(Problem, FieldProblem, types::StatusFilter, types::TaskStateKey)),
     modifiers(&BearerToken),
     tags(
         (name = "requests", description = "Filing requests received elsewhere"),
         (name = "cases", description = "Reading cases and acting on them"),
-        (name = "reports", description = "Figures for lawyers and regulators"),
+        (name = "tasks", description = "What each system must do for a case, and its answer"),
+        (name = "systems", description = "The systems that hold personal data"),
+        (name = "reports", description = "Figures for lawyers, regulators and the board"),
     )
 )]
 pub struct ApiDoc;
@@ -267,7 +286,22 @@ pub fn scope(limits: web::Data<TokenLimits>) -> actix_web::Scope {
         .service(only("/cases", "GET").route(web::get().to(cases::list)))
         .service(only("/cases/{reference}", "GET").route(web::get().to(cases::get)))
         .service(only("/cases/{reference}/actions", "POST").route(web::post().to(actions::perform)))
+        .service(only("/tasks", "GET").route(web::get().to(tasks::list)))
+        .service(only("/tasks/{id}", "GET").route(web::get().to(tasks::get)))
+        .service(only("/tasks/{id}/answer", "POST").route(web::post().to(tasks::answer)))
+        .service(
+            only("/systems", "GET, POST")
+                .route(web::get().to(systems::list))
+                .route(web::post().to(systems::create)),
+        )
+        .service(
+            only("/systems/{id}", "GET, PUT")
+                .route(web::get().to(systems::get))
+                .route(web::put().to(systems::update)),
+        )
         .service(only("/reports/ccpa", "GET").route(web::get().to(reports::ccpa)))
+        .service(only("/reports/register", "GET").route(web::get().to(reports::register)))
+        .service(only("/dashboard", "GET").route(web::get().to(reports::dashboard)))
         .default_service(web::to(not_found))
 }
 
@@ -283,6 +317,11 @@ mod tests {
             "/api/v1/requests",
             "/api/v1/cases",
             "/api/v1/cases/{reference}",
+            "/api/v1/tasks",
+            "/api/v1/tasks/{id}/answer",
+            "/api/v1/systems/{id}",
+            "/api/v1/reports/register",
+            "/api/v1/dashboard",
         ] {
             assert!(doc["paths"].get(path).is_some(), "{path} is documented");
         }

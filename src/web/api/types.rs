@@ -74,6 +74,18 @@ key_schema!(
     crate::domain::casework::Action::ALL.iter().map(|a| a.key())
 );
 key_schema!(
+    AnswerKey,
+    "What a system did for its task.",
+    crate::domain::fulfilment::AnswerKind::ALL
+        .iter()
+        .map(|k| crate::domain::rights::Choice::key(*k))
+);
+key_schema!(
+    TaskStateKey,
+    "Open (the default), answered or all.",
+    ["open", "answered", "all"]
+);
+key_schema!(
     StatusFilter,
     "A state, `open` (every open state: the default) or `all`.",
     CaseState::ALL
@@ -268,6 +280,8 @@ pub struct CaseDetail {
     pub deadline_error: Option<String>,
     pub events: Vec<EventView>,
     pub messages: Vec<MessageView>,
+    /// Its tasks in each system, once verified.
+    pub tasks: Vec<super::tasks::TaskView>,
 }
 
 /// A request received by another system, to file as a case. The fields

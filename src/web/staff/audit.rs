@@ -124,6 +124,15 @@ fn what(entry: &events::AdminEntry, name: &dyn Fn(i64) -> String) -> String {
                 .map(|s| format!(", a search by {s}"))
                 .unwrap_or_default()
         ),
+        AdminEvent::ApiRead => format!(
+            "Read through the API: {}{}",
+            detail.get("what").and_then(Value::as_str).unwrap_or("?"),
+            detail
+                .get("count")
+                .and_then(Value::as_i64)
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        ),
         AdminEvent::WebhookAdded => format!(
             "Webhook endpoint {} added: {} ({})",
             count("endpoint"),

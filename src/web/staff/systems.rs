@@ -9,11 +9,11 @@ use serde_json::{json, Value};
 
 use super::{render, see_other, Staff};
 use crate::app::AppContext;
-use crate::db::systems::{self, SystemId};
+use crate::db::systems::SystemId;
+use crate::domain::audit::Actor;
 use crate::domain::fulfilment::SystemSpec;
 use crate::domain::Right;
 use crate::service::fulfilment::{self, SystemRefused};
-use crate::service::ServiceError;
 use crate::web::{pages, WebError};
 
 /// A system form as posted (rights repeat, one field per ticked box).
@@ -55,11 +55,7 @@ async fn page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let list = pages::blocking(ctx, |ctx| {
-        let mut conn = ctx.pool.get()?;
-        Ok::<_, ServiceError>(systems::all(&mut conn)?)
-    })
-    .await?;
+    let list = pages::blocking(ctx, fulfilment::systems).await?;
     let rows: Vec<Value> = list
         .iter()
         .map(|s| {
@@ -111,8 +107,8 @@ pub async fn add(
     let refused = match form.spec() {
         Err(e) => Some(e),
         Ok(spec) => {
-            let by = staff.user.clone();
-            pages::blocking(&ctx, move |ctx| fulfilment::add_system(ctx, &by, &spec))
+            let by = Actor::Staff(staff.user.id);
+            pages::blocking(&ctx, move |ctx| fulfilment::add_system(ctx, by, &spec))
                 .await?
                 .err()
         }
@@ -146,10 +142,10 @@ pub async fn update(
     let refused = match form.spec() {
         Err(e) => Some(e),
         Ok(spec) => {
-            let by = staff.user.clone();
+            let by = Actor::Staff(staff.user.id);
             let active = !form.active.is_empty();
             pages::blocking(&ctx, move |ctx| {
-                fulfilment::update_system(ctx, &by, id, &spec, active)
+                fulfilment::update_system(ctx, by, id, &spec, active)
             })
             .await?
             .err()
