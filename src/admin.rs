@@ -468,8 +468,40 @@ pub fn demo(count: u32) -> anyhow::Result<()> {
         .filter(|m| m.recipient.ends_with("@example.test"))
         .count();
     outbox::delete_to_domain(&mut conn, "@example.test")?;
-    eprintln!(
-        "made {count} demo cases ({demo_mail} demo emails discarded); demo agents cannot log in"
+    eprintln!("made {count} demo cases ({demo_mail} demo emails discarded)");
+    let sign_in = format!("{}/staff/login", ctx.settings.base_url());
+    if users::count_admins(&mut conn)? > 0 {
+        println!("Start the app and sign in at {sign_in} with your admin account.");
+        return Ok(());
+    }
+    // A way in: an admin with a password shown once, as `user add` makes.
+    let email = "demo.admin@example.test";
+    let password = demo_password();
+    match crate::service::accounts::add_user(
+        &mut conn,
+        &ctx.audit_key,
+        email,
+        "Dana Demo",
+        Role::Admin,
+        &password,
+        now,
+    )? {
+        Ok(_) => {}
+        Err(e) => bail!("demo admin: {e}"),
+    }
+    println!(
+        "Start the app (cargo run --release) and sign in at {sign_in}\n  \
+         email:    {email}\n  password: {password}\n\
+         (shown once; this database is for trying Rightsdesk, not for real requests)"
     );
     Ok(())
+}
+
+/// A password for the demo admin: 20 letters and digits, random.
+fn demo_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..20)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }

@@ -259,6 +259,8 @@ pub enum SettingsError {
     Bind(String),
     #[error("configuration: server.base_url '{0}' is not an http(s) URL")]
     BaseUrl(String),
+    #[error("configuration: set server.base_url (RIGHTSDESK_BASE_URL), the address people reach the app at: server.bind '{0}' listens on every address, so the links in emails cannot be made from it")]
+    BaseUrlNeeded(String),
     #[error("configuration: {0} must be greater than zero")]
     Zero(&'static str),
     #[error("configuration: mail.from '{0}' is not a valid sender address")]
@@ -342,7 +344,10 @@ impl Settings {
                 builder = builder.set_override(*key, value.trim())?;
             }
         }
-        let settings: Settings = builder.build()?.try_deserialize()?;
+        let mut settings: Settings = builder.build()?.try_deserialize()?;
+        if settings.server.base_url.trim().is_empty() {
+            settings.server.base_url = settings.derived_base_url()?;
+        }
         settings.validate()?;
         settings.calendars()?;
         Ok(settings)
@@ -575,6 +580,17 @@ impl Settings {
             .map_err(|_| SettingsError::Bind(self.server.bind.clone()))
     }
 
+    /// The base URL when none is set: the bind address, over http (so that
+    /// changing the port changes the emailed links with it). Refused when
+    /// the app listens on every address: no link can be made from that.
+    fn derived_base_url(&self) -> Result<String, SettingsError> {
+        let addr = self.bind_addr()?;
+        if addr.ip().is_unspecified() {
+            return Err(SettingsError::BaseUrlNeeded(self.server.bind.clone()));
+        }
+        Ok(format!("http://{addr}"))
+    }
+
     /// The database URL, defaulting to SQLite under the data directory.
     pub fn database_url(&self) -> String {
         if self.database.url.trim().is_empty() {
@@ -699,8 +715,32 @@ mod tests {
         let dev = Settings::load_from(env(&[])).unwrap();
         assert_eq!(dev.session_key().unwrap(), None);
         // But not when it listens on every address, whatever the base URL.
-        let err = Settings::load_from(env(&[("RIGHTSDESK_BIND", "0.0.0.0:8080")])).unwrap_err();
+        let err = Settings::load_from(env(&[
+            ("RIGHTSDESK_BIND", "0.0.0.0:8080"),
+            ("RIGHTSDESK_BASE_URL", "http://127.0.0.1:8080"),
+        ]))
+        .unwrap_err();
         assert!(err.to_string().contains("staff.session_key"), "{err}");
+    }
+
+    #[test]
+    fn the_base_url_follows_the_bind_address_unless_it_is_set() {
+        let s = Settings::load_from(env(&[])).unwrap();
+        assert_eq!(s.base_url(), "http://127.0.0.1:8080");
+        let s = Settings::load_from(env(&[("RIGHTSDESK_BIND", "127.0.0.1:9000")])).unwrap();
+        assert_eq!(s.base_url(), "http://127.0.0.1:9000");
+        let s = Settings::load_from(env(&[("RIGHTSDESK_BIND", "[::1]:9000")])).unwrap();
+        assert_eq!(s.base_url(), "http://[::1]:9000");
+        // Set, it wins (a loopback one here: a public one needs the keys).
+        let s = Settings::load_from(env(&[
+            ("RIGHTSDESK_BIND", "127.0.0.1:9000"),
+            ("RIGHTSDESK_BASE_URL", "http://localhost:8000/"),
+        ]))
+        .unwrap();
+        assert_eq!(s.base_url(), "http://localhost:8000");
+        // Listening on every address, the links need the public address.
+        let err = Settings::load_from(env(&[("RIGHTSDESK_BIND", "0.0.0.0:9000")])).unwrap_err();
+        assert!(err.to_string().contains("server.base_url"), "{err}");
     }
 
     #[test]

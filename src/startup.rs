@@ -249,6 +249,7 @@ impl Application {
         let token_limits = actix_web::web::Data::new(web::api::TokenLimits::default());
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(web::head_as_get))
                 .wrap(actix_web::middleware::from_fn(move |req, next| {
                     web::body::read_body(body_limits, req, next)
                 }))

@@ -111,10 +111,6 @@ pub fn insert(
     ))
 }
 
-pub fn count(conn: &mut DbConn) -> Result<i64, DbError> {
-    Ok(users::table.count().get_result(conn)?)
-}
-
 pub fn find(conn: &mut DbConn, id: UserId) -> Result<Option<User>, DbError> {
     users::table
         .find(id.0)
@@ -232,6 +228,15 @@ pub fn set_active(conn: &mut DbConn, id: UserId, active: bool) -> Result<(), DbE
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Admin accounts, active or not: none means the first is still to be set
+/// up.
+pub fn count_admins(conn: &mut DbConn) -> Result<i64, DbError> {
+    Ok(users::table
+        .filter(users::role.eq(Role::Admin.key()))
+        .count()
+        .get_result(conn)?)
 }
 
 pub fn count_active_admins(conn: &mut DbConn) -> Result<i64, DbError> {

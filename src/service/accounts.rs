@@ -161,8 +161,8 @@ pub fn add_user(
     })
 }
 
-/// On a start with no accounts, makes a fresh single-use link for setting up
-/// the first admin and returns it (earlier setup links stop working).
+/// On a start with no admin account (there may be others: the demo's
+/// agents), makes a fresh single-use link for setting up the first admin and returns it (earlier setup links stop working).
 pub fn first_admin_setup_link(ctx: &AppContext) -> Result<Option<String>, ServiceError> {
     match setup_link(ctx, false)? {
         SetupLink::New(link) => Ok(Some(link)),
@@ -194,7 +194,7 @@ fn setup_link(ctx: &AppContext, once_a_minute: bool) -> Result<SetupLink, Servic
     let (token, hash) = secret::new_token();
     let expires = now + Duration::hours(ctx.settings.staff.setup_link_ttl_hours.into());
     db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
-        if users::count(conn)? > 0 {
+        if users::count_admins(conn)? > 0 {
             return Ok(SetupLink::NotNeeded);
         }
         if once_a_minute {
@@ -253,7 +253,7 @@ fn link_check(
     if !link.usable(now) {
         return Ok(LinkCheck::Unusable);
     }
-    if link.purpose == Purpose::StaffSetup && users::count(conn)? == 0 {
+    if link.purpose == Purpose::StaffSetup && users::count_admins(conn)? == 0 {
         return Ok(LinkCheck::Setup);
     }
     if let (Purpose::StaffInvite, Opens::Account(user)) = (link.purpose, link.opens) {
@@ -307,6 +307,11 @@ pub fn use_link(
         let check = link_check(conn, token, now)?;
         if check != first_check {
             return Ok(Err(AccountError::NoSuchUser));
+        }
+        // Accounts without an admin (the demo's agents) may exist; the
+        // link stays good for another address.
+        if check == LinkCheck::Setup && users::find_by_email(conn, &email)?.is_some() {
+            return Ok(Err(AccountError::Exists));
         }
         let staff_links = [Purpose::StaffSetup, Purpose::StaffInvite];
         let Some(link) = links::find_any(conn, &staff_links, &hash_of_token)? else {

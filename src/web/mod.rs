@@ -57,6 +57,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/status/{token}/withdraw",
+            web::get().to(public::status::withdraw_form),
+        )
+        .route(
+            "/status/{token}/withdraw",
             web::post().to(public::status::withdraw),
         )
         .route(
@@ -116,6 +120,18 @@ pub fn security_headers(https: bool) -> DefaultHeaders {
             "camera=(), microphone=(), geolocation=()",
         ))
         .add(("Cache-Control", "no-store"))
+}
+
+/// Answers `HEAD` as `GET` is answered (the server sends the headers
+/// only): every page and API read that takes GET takes HEAD too.
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
 }
 
 /// Logs method, route pattern (never the path: it may hold a token), status

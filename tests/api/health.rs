@@ -288,3 +288,37 @@ fn the_app_refuses_to_start_on_a_read_only_database() {
     );
     assert_eq!(err.trim().lines().count(), 1, "one clear line: {err}");
 }
+
+#[tokio::test]
+async fn head_is_answered_wherever_get_is_with_headers_and_no_body() {
+    let app = spawn_app().await;
+    for path in [
+        "/",
+        "/requests/new",
+        "/status",
+        "/healthz",
+        "/api/v1/openapi.json",
+        "/staff/login",
+    ] {
+        let get = app.get(path).await;
+        let head = app.client.head(app.url(path)).send().await.unwrap();
+        assert_eq!(head.status(), get.status(), "HEAD {path}");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get.headers().get("content-type"),
+            "HEAD {path}"
+        );
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} has no body"
+        );
+    }
+    // What GET does not find, HEAD does not either.
+    let head = app
+        .client
+        .head(app.url("/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status().as_u16(), 404);
+}

@@ -152,6 +152,12 @@ pub fn form_field<'a>(html: &'a str, name: &str) -> &'a str {
 /// Runs the `rightsdesk` binary with `args`, `env` and `stdin`; its exit
 /// code and standard error.
 pub fn run_cli(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String) {
+    let (code, _, stderr) = run_binary(args, env, stdin);
+    (code, stderr)
+}
+
+/// As [`run_cli`], with standard output too: (code, stdout, stderr).
+pub fn run_binary(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String, String) {
     use std::io::Write;
     use std::process::{Command, Stdio};
     let mut command = Command::new(env!("CARGO_BIN_EXE_rightsdesk"));
@@ -160,7 +166,7 @@ pub fn run_cli(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "off")
         .stdin(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (name, value) in env {
         command.env(name, value);
@@ -174,6 +180,7 @@ pub fn run_cli(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String
         .expect("the rightsdesk binary ends");
     (
         out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
@@ -181,11 +188,22 @@ pub fn run_cli(args: &[&str], env: &[(&str, &str)], stdin: &str) -> (i32, String
 impl TestApp {
     /// Runs a `rightsdesk` command on this app's database and audit key.
     pub fn cli(&self, args: &[&str]) -> (i32, String) {
+        let (code, _, stderr) = self.cli_output(args);
+        (code, stderr)
+    }
+
+    /// As [`TestApp::cli`], with standard output: (code, stdout, stderr).
+    pub fn cli_output(&self, args: &[&str]) -> (i32, String, String) {
         let url = self.ctx.settings.database_url();
         let key = self.ctx.settings.audit.key.clone();
-        run_cli(
+        let data_key = self.ctx.settings.uploads.key.clone();
+        run_binary(
             args,
-            &[("DATABASE_URL", &url), ("RIGHTSDESK__AUDIT__KEY", &key)],
+            &[
+                ("DATABASE_URL", &url),
+                ("RIGHTSDESK__AUDIT__KEY", &key),
+                ("RIGHTSDESK__UPLOADS__KEY", &data_key),
+            ],
             "",
         )
     }

@@ -90,6 +90,49 @@ async fn submitted_page_says_what_happens_next() {
     let html = response.text().await.unwrap();
     assert!(html.contains("Check your email"));
     assert!(html.contains("48 hours"));
+    assert!(
+        !html.contains("@example.com"),
+        "no address but the one just used"
+    );
+}
+
+#[tokio::test]
+async fn the_check_your_email_page_shows_where_the_email_went_and_only_there() {
+    let app = spawn_app().await;
+    let response = app.post_request(&valid_request("access")).await;
+    assert_eq!(response.status().as_u16(), 303);
+    // The address travels sealed, to the next page only.
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("rd_sent_to="), "{cookie}");
+    assert!(
+        !cookie.contains("ada@example.com") && !cookie.contains("ada%40"),
+        "{cookie}"
+    );
+    assert!(cookie.contains("Path=/requests/submitted"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let html = app.get("/requests/submitted").await.text().await.unwrap();
+    assert!(
+        html.contains("<strong class=\"wrap-anywhere\">ada@example.com</strong>"),
+        "{html}"
+    );
+    assert!(html.contains("Not the right address?"));
+    // A forged or foreign cookie shows nothing.
+    let other = reqwest::Client::new()
+        .get(app.url("/requests/submitted"))
+        .header("cookie", "rd_sent_to=mallory@example.com")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!other.contains("mallory@example.com"));
 }
 
 #[tokio::test]

@@ -223,6 +223,65 @@ async fn first_admin_sets_up_their_account_from_the_one_time_link() {
 }
 
 #[tokio::test]
+async fn accounts_without_an_admin_still_get_a_setup_link() {
+    let app = spawn_app().await;
+    // An agent made at the command line is not a way to administer.
+    app.add_staff("agent@example.org", Role::Agent);
+    let link = accounts::first_admin_setup_link(&app.ctx)
+        .unwrap()
+        .expect("a link while no admin exists");
+    let path = link.strip_prefix("http://rightsdesk.test").unwrap();
+    let client = new_client();
+    let page = client.get(app.url(path)).send().await.unwrap();
+    let page = page.text().await.unwrap();
+    let csrf = form_field(&page, "csrf_token").to_owned();
+    let fields = |email: &'static str| {
+        [
+            ("csrf_token", csrf.as_str()),
+            ("name", "Dana"),
+            ("email", email),
+            ("password", PASSWORD),
+            ("password_again", PASSWORD),
+        ]
+    };
+    // The agent's address is taken: a clear refusal, the link still good.
+    let response = post(&app, &client, path, &fields("agent@example.org")).await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("already an account"));
+    let response = post(&app, &client, path, &fields("dpo@example.org")).await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(accounts::first_admin_setup_link(&app.ctx).unwrap(), None);
+}
+
+#[tokio::test]
+async fn the_demo_fills_the_database_and_ends_with_a_way_in() {
+    let app = spawn_app().await;
+    let (code, out, err) = app.cli_output(&["demo", "--cases", "12"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("made 12 demo cases"), "{err}");
+    let line = |label: &str| {
+        out.lines()
+            .find_map(|l| l.trim().strip_prefix(label))
+            .unwrap_or_else(|| panic!("{label} in {out}"))
+            .trim()
+            .to_owned()
+    };
+    assert!(out.contains("/staff/login"), "{out}");
+    let (email, password) = (line("email:"), line("password:"));
+    let admin = app.login(&email, &password).await;
+    let queue = admin.page("/staff?status=all").await;
+    assert!(queue.contains("RD-"), "the demo cases are in the queue");
+    // Once: a second demo refuses a database with cases, and names why.
+    let (code, _, err) = app.cli_output(&["demo", "--cases", "3"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("already has cases"), "{err}");
+}
+
+#[tokio::test]
 async fn an_invited_agent_chooses_a_password_and_logs_in() {
     let app = spawn_app().await;
     let admin = app.staff("dpo@example.org", Role::Admin).await;

@@ -182,7 +182,27 @@ async fn a_requester_withdraws_from_their_page() {
     app.add_staff("dpo@example.org", Role::Admin);
     let reference = app.confirmed_case("erasure", "ada@example.com").await;
     let path = status_path(&app, "ada@example.com").await;
+    // The page links to a confirmation; neither it nor a one-tap post
+    // withdraws anything.
+    let page = app.get(&path).await.text().await.unwrap();
+    assert!(
+        page.contains(&format!("href=\"{path}/withdraw\"")),
+        "{page}"
+    );
+    let confirm = app.get(&format!("{path}/withdraw")).await;
+    assert_eq!(confirm.status().as_u16(), 200);
+    let confirm = confirm.text().await.unwrap();
+    assert!(confirm.contains("Withdraw your request?"));
+    assert!(
+        confirm.contains(&reference) && confirm.contains("Right to erasure"),
+        "{confirm}"
+    );
+    assert!(confirm.contains("No, keep it"));
     let r = post_on_page(&app, &path, "withdraw", &[]).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.unwrap().contains("Yes, withdraw my request"));
+    assert_eq!(app.case(&reference).state.key(), "awaiting_identity");
+    let r = post_on_page(&app, &path, "withdraw", &[("confirm", "yes")]).await;
     assert_eq!(r.status().as_u16(), 303);
     assert_eq!(app.case(&reference).state.key(), "withdrawn");
     let mail = app
@@ -209,9 +229,15 @@ async fn a_requester_withdraws_from_their_page() {
         .await;
     assert_eq!(r.status().as_u16(), 409);
     let r = app
-        .post_form(&format!("{path}/withdraw"), &[("csrf_token", &csrf)])
+        .post_form(
+            &format!("{path}/withdraw"),
+            &[("csrf_token", &csrf), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status().as_u16(), 409);
+    // The confirmation page of a closed request leads back to it.
+    let r = app.get(&format!("{path}/withdraw")).await;
+    assert_eq!(r.status().as_u16(), 303);
     // Without the CSRF token nothing happens.
     let other = app.confirmed_case("access", "grace@example.com").await;
     let grace_path = status_path(&app, "grace@example.com").await;

@@ -63,6 +63,52 @@ async fn missing_email_is_refused() {
     assert!(html.contains("aria-invalid=\"true\""));
 }
 
+/// The targets of the error summary's links, in order.
+fn summary_links(html: &str) -> Vec<String> {
+    let start = html
+        .find("class=\"error-summary\"")
+        .expect("an error summary");
+    let end = start + html[start..].find("</div>").unwrap();
+    html[start..end]
+        .split("href=\"#")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_error_summary_is_in_page_order_and_links_to_each_control() {
+    let app = spawn_app().await;
+    // Every error at once: no rights, no one asking, a bad address, no
+    // name. The summary lists them as the page does, top to bottom.
+    let html = assert_refused(
+        &app,
+        &[("name", ""), ("email", "ada@"), ("location", "GB")],
+        422,
+        "There is a problem",
+    )
+    .await;
+    let links = summary_links(&html);
+    assert_eq!(
+        links,
+        ["name", "email", "acting_as-self", "right-access"],
+        "{html}"
+    );
+    for id in &links {
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "#{id} is on the page"
+        );
+    }
+    // A group of choices links to its first choice.
+    let fields = without(valid_request("restriction"), "restriction_ground");
+    let html = assert_refused(&app, &fields, 422, "There is a problem").await;
+    let links = summary_links(&html);
+    assert_eq!(links.len(), 1, "{links:?}");
+    assert!(links[0].starts_with("restriction_ground-"), "{links:?}");
+    assert!(html.contains(&format!("id=\"{}\"", links[0])));
+}
+
 #[tokio::test]
 async fn malformed_email_is_refused() {
     let app = spawn_app().await;

@@ -120,6 +120,7 @@ test('a requester files, confirms by email and sees the due date', async () => {
   await page.getByRole('button', { name: 'Send request' }).click();
   assert.equal(new URL(page.url()).pathname, '/requests/submitted');
   assert.match(await page.locator('h1').innerText(), /Check your email/);
+  assert.match(await page.locator('main').innerText(), new RegExp(`sent an email with a link to ${address.replace(/\./g, '\\.')}`));
   await shot(page, 'submitted');
 
   const confirmation = await waitForEmail(address, 'Confirm your email');

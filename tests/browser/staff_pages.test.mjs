@@ -196,7 +196,14 @@ test('a requester follows their case, sends proof of identity, replies and withd
   assert.match(await phone.locator('main').innerText(), /The business account, please\./);
   await shot(phone, 'status-replied');
 
-  await phone.getByRole('button', { name: 'Withdraw my request' }).click();
+  // Withdrawing asks first, and "no" changes nothing.
+  await phone.getByRole('link', { name: 'Withdraw my request' }).click();
+  assert.match(await phone.locator('h1').innerText(), /Withdraw your request\?/);
+  await shot(phone, 'status-withdraw-confirm');
+  await phone.getByRole('link', { name: 'No, keep it' }).click();
+  assert.doesNotMatch(await phone.locator('main').innerText(), /Withdrawn/);
+  await phone.getByRole('link', { name: 'Withdraw my request' }).click();
+  await phone.getByRole('button', { name: 'Yes, withdraw my request' }).click();
   assert.match(await phone.locator('main').innerText(), /Withdrawn/);
   await shot(phone, 'status-withdrawn');
   await waitForEmail(address, 'is withdrawn');

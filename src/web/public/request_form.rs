@@ -77,9 +77,11 @@ pub async fn post(
             )
         }
         Ok(request) => {
+            let sent_to = request.correspondent().1.to_owned();
             match pages::blocking(&ctx, move |ctx| intake::file_request(ctx, &request)).await? {
                 Filed::Filed(_) => Ok(HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, "/requests/submitted"))
+                    .insert_header((header::LOCATION, SUBMITTED))
+                    .cookie(sent_to_cookie(&ctx, &sent_to))
                     .finish()),
                 Filed::TooManyForAddress => pages::notice(
                     &ctx,
@@ -98,7 +100,37 @@ pub async fn post(
     }
 }
 
-pub async fn submitted(ctx: web::Data<AppContext>) -> Result<HttpResponse, WebError> {
+const SUBMITTED: &str = "/requests/submitted";
+/// The cookie that carries, sealed with the data key, the address the
+/// confirmation went to, from the form to the page after it (and nowhere
+/// else: not in the address bar, not in any log).
+const SENT_TO: &str = "rd_sent_to";
+const SENT_TO_AAD: &str = "confirmation-sent-to";
+
+fn sent_to_cookie(ctx: &AppContext, email: &str) -> actix_web::cookie::Cookie<'static> {
+    actix_web::cookie::Cookie::build(SENT_TO, ctx.sealer.seal_text(email, SENT_TO_AAD))
+        .path(SUBMITTED)
+        .http_only(true)
+        .secure(pages::secure_cookies(ctx))
+        .same_site(actix_web::cookie::SameSite::Strict)
+        .max_age(actix_web::cookie::time::Duration::minutes(30))
+        .finish()
+}
+
+/// The address the confirmation went to, when this browser just filed.
+fn sent_to(req: &HttpRequest, ctx: &AppContext) -> Option<String> {
+    let sealed = req.cookie(SENT_TO)?;
+    let sealed = sealed.value();
+    if !crate::crypto::is_sealed_text(sealed) {
+        return None;
+    }
+    ctx.sealer.open_text(sealed, SENT_TO_AAD).ok()
+}
+
+pub async fn submitted(
+    req: HttpRequest,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
     pages::render(
         &ctx,
         "request_submitted",
@@ -106,6 +138,7 @@ pub async fn submitted(ctx: web::Data<AppContext>) -> Result<HttpResponse, WebEr
         json!({
             "ttl_hours": ctx.settings.requests.confirm_link_ttl_hours,
             "expiry_days": ctx.settings.requests.unconfirmed_expiry_days,
+            "sent_to": sent_to(&req, &ctx),
         }),
         StatusCode::OK,
         None,
@@ -273,10 +306,24 @@ pub(crate) fn form_view(
             })
         })
         .collect();
+    // The summary lists the errors in page order, each linking to the
+    // control it is about (the first of a group), so that following the
+    // link puts the cursor there.
+    let mut listed: Vec<&FieldError> = errors.iter().collect();
+    listed.sort_by_key(|e| {
+        FIELDS
+            .iter()
+            .position(|f| *f == e.field)
+            .unwrap_or(FIELDS.len())
+    });
+    let summary: Vec<Value> = listed
+        .iter()
+        .map(|e| json!({ "anchor": anchor(e.field, jurisdiction), "message": e.message }))
+        .collect();
     json!({
         "csrf_token": csrf_token,
         "has_errors": !errors.is_empty(),
-        "errors": errors,
+        "errors": summary,
         "e": e,
         "v": {
             "name": input.name,
@@ -290,6 +337,28 @@ pub(crate) fn form_view(
         "locations": locations,
         "rights": rights,
     })
+}
+
+/// The id of the control a field's error links to: the field itself, or
+/// for a group of choices its first choice.
+fn anchor(field: &str, jurisdiction: &Jurisdiction) -> String {
+    fn first<C: Choice>(field: &str) -> String {
+        C::ALL
+            .first()
+            .map_or_else(|| field.to_owned(), |c| format!("{field}-{}", c.key()))
+    }
+    match field {
+        "acting_as" => "acting_as-self".to_owned(),
+        "rights" => Right::ALL
+            .iter()
+            .find(|r| jurisdiction.offers(**r))
+            .map_or_else(|| "rights".to_owned(), |r| format!("right-{}", r.key())),
+        "erasure_ground" => first::<ErasureGround>(field),
+        "restriction_ground" => first::<RestrictionGround>(field),
+        "portability_destination" => first::<PortabilityDestination>(field),
+        "objection_ground" => first::<ObjectionGround>(field),
+        other => other.to_owned(),
+    }
 }
 
 fn choices<C: Choice>(

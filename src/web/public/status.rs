@@ -203,14 +203,72 @@ pub async fn reply(
     after_action(&req, &ctx, token, result, &form.body).await
 }
 
+#[derive(Deserialize)]
+pub struct WithdrawForm {
+    #[serde(default)]
+    csrf_token: String,
+    /// `yes` from the confirmation page; anything else shows that page.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// The page that asks "are you sure?" before a withdrawal: what will stop,
+/// that it cannot be undone here, and the two ways out.
+async fn withdraw_confirmation(
+    req: &HttpRequest,
+    ctx: &web::Data<AppContext>,
+    token: String,
+) -> Result<HttpResponse, WebError> {
+    let t = token.clone();
+    let view = pages::blocking(ctx, move |ctx| status::view(ctx, &t)).await?;
+    let (csrf_token, cookie) = csrf::token(req, pages::secure_cookies(ctx));
+    let view = match view {
+        Ok(view) => view,
+        Err(problem) => return access_problem(ctx, problem, cookie),
+    };
+    if view.case.state.is_closed() {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header(("Location", format!("/status/{token}")))
+            .finish());
+    }
+    let regime = view.case.regime;
+    pages::render(
+        ctx,
+        "status_withdraw",
+        "Withdraw your request?",
+        json!({
+            "token": token,
+            "csrf_token": csrf_token,
+            "reference": view.case.reference.as_str(),
+            "rights": view.rights.iter().map(|r| regime.right_name(r.request.right())).collect::<Vec<_>>(),
+        }),
+        StatusCode::OK,
+        cookie,
+    )
+}
+
+/// `GET /status/{token}/withdraw`: the confirmation page (changes nothing).
+pub async fn withdraw_form(
+    req: HttpRequest,
+    token: web::Path<String>,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    withdraw_confirmation(&req, &ctx, token.into_inner()).await
+}
+
+/// `POST /status/{token}/withdraw`: withdraws with `confirm=yes`; without
+/// it (an old page's one-tap form), asks first.
 pub async fn withdraw(
     req: HttpRequest,
     token: web::Path<String>,
-    form: web::Form<ReplyForm>,
+    form: web::Form<WithdrawForm>,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
     csrf::verify(&req, &form.csrf_token)?;
     let token = token.into_inner();
+    if form.confirm != "yes" {
+        return withdraw_confirmation(&req, &ctx, token).await;
+    }
     let t = token.clone();
     let result = pages::blocking(&ctx, move |ctx| status::withdraw(ctx, &t)).await?;
     after_action(&req, &ctx, token, result, "").await
