@@ -32,6 +32,10 @@ pub enum Search {
     Reference(Reference),
     /// Exact address, in any letter case.
     Email(String),
+    /// Part of a name, an address or a reference, in any letter case (a
+    /// scan: slower than the two above at scale, so those are used when
+    /// the term is a whole reference or address).
+    Text(String),
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +66,7 @@ pub struct QueueRow {
     pub received_on: Option<NaiveDate>,
     pub assignee: Option<String>,
     pub rights: Vec<Right>,
+    pub requester_name: String,
 }
 
 type Backend = <DbConn as Connection>::Backend;
@@ -102,8 +107,34 @@ fn conditions(f: &QueueFilter) -> Vec<Condition> {
         Some(Search::Email(e)) => c.push(Box::new(
             lower(cases::requester_email).eq(e.trim().to_lowercase()),
         )),
+        Some(Search::Text(t)) => {
+            let pattern = like_pattern(t);
+            c.push(Box::new(
+                lower(cases::requester_name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(cases::requester_email)
+                        .like(pattern.clone())
+                        .escape('\\'))
+                    .or(lower(cases::reference).like(pattern).escape('\\')),
+            ))
+        }
     }
     c
+}
+
+/// `%term%` for LIKE, lower-cased, with the term's own `%`, `_` and `\`
+/// taken literally.
+fn like_pattern(term: &str) -> String {
+    let mut p = String::from("%");
+    for ch in term.trim().to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
 }
 
 type Row = (
@@ -114,6 +145,7 @@ type Row = (
     Option<NaiveDate>,
     Option<NaiveDate>,
     Option<i64>,
+    String,
 );
 
 /// The columns a queue row needs, as a query to add conditions to.
@@ -127,6 +159,7 @@ fn rows<'a>() -> cases::BoxedQuery<'a, Backend, RowSql> {
             cases::due_on,
             cases::received_on,
             cases::assignee_id,
+            cases::requester_name,
         ))
         .into_boxed()
 }
@@ -139,6 +172,7 @@ type RowSql = (
     diesel::sql_types::Nullable<diesel::sql_types::Date>,
     diesel::sql_types::Nullable<diesel::sql_types::Date>,
     diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+    diesel::sql_types::Text,
 );
 
 /// One state's cases matching the filter (its conditions applied).
@@ -271,7 +305,7 @@ fn rows_to_queue(conn: &mut DbConn, rows: Vec<Row>) -> Result<Vec<QueueRow>, DbE
         .load(conn)?;
     rows.into_iter()
         .map(
-            |(id, reference, state, regime, due_on, received_on, assignee)| {
+            |(id, reference, state, regime, due_on, received_on, assignee, requester_name)| {
                 let corrupt = |e: String| DbError::Corrupt(format!("case {id}: {e}"));
                 Ok(QueueRow {
                     id: CaseId(id),
@@ -287,6 +321,7 @@ fn rows_to_queue(conn: &mut DbConn, rows: Vec<Row>) -> Result<Vec<QueueRow>, DbE
                         .filter(|(case, _)| *case == id)
                         .map(|(_, key)| key.parse().map_err(|e| corrupt(format!("{e}"))))
                         .collect::<Result<_, _>>()?,
+                    requester_name,
                 })
             },
         )

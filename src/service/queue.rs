@@ -23,6 +23,7 @@ pub fn list(
     let search = filter.search.as_ref().map(|s| match s {
         Search::Reference(_) => "reference",
         Search::Email(_) => "email",
+        Search::Text(_) => "text",
     });
     db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
         events::append_admin(

@@ -16,9 +16,23 @@ fn staff_user(app: &TestApp, email: &str) -> User {
 
 /// Enters a case received `days_ago` days before 31 March 2026.
 fn enter(app: &TestApp, by: &User, right: &str, location: &str, days_ago: u64) -> String {
+    let email = format!("person{days_ago}{right}@example.com");
+    enter_for(app, by, "Test Person", &email, right, location, days_ago)
+}
+
+/// As [`enter`], for a named person.
+fn enter_for(
+    app: &TestApp,
+    by: &User,
+    name: &str,
+    email: &str,
+    right: &str,
+    location: &str,
+    days_ago: u64,
+) -> String {
     let input = IntakeInput {
-        name: "Test Person".into(),
-        email: format!("person{days_ago}{right}@example.com"),
+        name: name.into(),
+        email: email.into(),
         location: location.into(),
         rights: vec![right.into()],
         access_scope: "All".into(),
@@ -168,7 +182,7 @@ async fn the_queue_puts_the_most_urgent_first_and_filters() {
         "status=open",
         "right=everything",
         "due_within=soon",
-        "q=hello",
+        "q=x",
         "after_id=x&after_due=y",
         "assignee=bob",
     ] {
@@ -176,6 +190,161 @@ async fn the_queue_puts_the_most_urgent_first_and_filters() {
         assert_eq!(r.status().as_u16(), 400, "{query}");
     }
     let _ = other;
+}
+
+#[tokio::test]
+async fn staff_find_cases_by_part_of_a_name_an_address_or_a_reference() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let me = staff_user(&app, "agent@example.org");
+    let ada = enter_for(
+        &app,
+        &me,
+        "Ada Lovelace",
+        "ada@engines.example",
+        "access",
+        "GB",
+        3,
+    );
+    let grace = enter_for(
+        &app,
+        &me,
+        "Grace Hopper",
+        "g.hopper@navy.example",
+        "erasure",
+        "GB",
+        2,
+    );
+    let percent = enter_for(
+        &app,
+        &me,
+        "Ann 100% Sure",
+        "ann@example.com",
+        "access",
+        "GB",
+        1,
+    );
+    complete_access(&app, &me, &ada);
+    let found = |q: &'static str| {
+        let agent = &agent;
+        async move {
+            let page = agent.page(&format!("/staff?q={q}")).await;
+            let mut refs = references_in(&page);
+            refs.sort();
+            refs
+        }
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    // A name, in any letter case, closed cases included.
+    assert_eq!(found("lovelace").await, vec![ada.clone()]);
+    assert_eq!(found("GRACE").await, vec![grace.clone()]);
+    // Part of an address.
+    assert_eq!(found("navy.exa").await, vec![grace.clone()]);
+    assert_eq!(found("%40engines").await, vec![ada.clone()]);
+    // Part of a reference.
+    let part = &grace[3..7];
+    let page = agent
+        .page(&format!("/staff?q={}", part.to_lowercase()))
+        .await;
+    assert!(references_in(&page).contains(&grace), "{part}");
+    // Wildcards are letters like any other.
+    assert_eq!(found("100%25").await, vec![percent.clone()]);
+    assert_eq!(found("0%25").await, vec![percent.clone()]);
+    assert_eq!(found("a_a").await, Vec::<String>::new());
+    assert_eq!(found("an").await, sorted(vec![percent.clone()]));
+    // The queue names the requester.
+    let page = agent.page("/staff").await;
+    assert!(page.contains("Grace Hopper"), "{page}");
+    // Too short or too long a term is a clear 400.
+    assert_eq!(agent.get("/staff?q=a").await.status().as_u16(), 400);
+    let long = "x".repeat(101);
+    assert_eq!(
+        agent
+            .get(&format!("/staff?q={long}"))
+            .await
+            .status()
+            .as_u16(),
+        400
+    );
+}
+
+#[tokio::test]
+async fn staff_assign_the_cases_they_tick_and_closed_ones_are_left_alone() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    app.add_staff("other@example.org", Role::Agent);
+    let viewer = app.staff("viewer@example.org", Role::Viewer).await;
+    let me = staff_user(&app, "agent@example.org");
+    let them = staff_user(&app, "other@example.org");
+    let a = enter(&app, &me, "access", "GB", 3);
+    let b = enter(&app, &me, "erasure", "GB", 2);
+    let closed = enter(&app, &me, "access", "GB", 1);
+    complete_access(&app, &me, &closed);
+
+    let page = agent.page("/staff").await;
+    assert!(page.contains("Assign selected"), "{page}");
+    assert!(page.contains(&format!("value=\"{a}\"")));
+    let to = them.id.0.to_string();
+    let response = agent
+        .post(
+            "/staff/cases/assign",
+            &[
+                ("assignee", to.as_str()),
+                ("cases", a.as_str()),
+                ("cases", b.as_str()),
+                ("cases", closed.as_str()),
+                ("back", "right=access&assigned=99"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        response.status().as_u16(),
+        303,
+        "{:?}",
+        response.text().await
+    );
+    let back = response.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(back, "/staff?right=access&assigned=2&not_assigned=1");
+    let page = agent.page(&back).await;
+    assert!(
+        page.contains("Assigned 2 cases; 1 case could not be"),
+        "{page}"
+    );
+    for reference in [&a, &b] {
+        assert_eq!(app.case(reference).assignee, Some(them.id));
+        assert!(app.event_kinds(reference).contains(&"assigned".to_owned()));
+    }
+    assert_eq!(app.case(&closed).assignee, None);
+
+    // Unassigning, and the bad cases.
+    let response = agent
+        .post(
+            "/staff/cases/assign",
+            &[("assignee", "none"), ("cases", a.as_str())],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 303);
+    assert_eq!(app.case(&a).assignee, None);
+    for fields in [
+        vec![("assignee", to.as_str())],
+        vec![("assignee", ""), ("cases", a.as_str())],
+        vec![("assignee", "bob"), ("cases", a.as_str())],
+        vec![("assignee", to.as_str()), ("cases", "RD-NOPE")],
+    ] {
+        let response = agent.post("/staff/cases/assign", &fields).await;
+        assert_eq!(response.status().as_u16(), 400, "{fields:?}");
+    }
+    let response = viewer
+        .post(
+            "/staff/cases/assign",
+            &[("assignee", to.as_str()), ("cases", b.as_str())],
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert!(!viewer.page("/staff").await.contains("Assign selected"));
 }
 
 #[tokio::test]

@@ -84,10 +84,21 @@ test('the first admin sets up, finds a new request in the queue and answers it',
   assert.match(await page.locator('h1').innerText(), /Case queue/);
   await shot(page, 'staff-queue');
 
+  // Found by part of the requester's name, in any letter case, and
+  // assigned from the queue with a tick.
+  await page.getByLabel('Name, email or reference').fill('hopp');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  assert.match(await page.locator('table.queue').innerText(), /Grace Hopper/);
+  await page.getByLabel(`Select ${reference}`).check();
+  await page.getByLabel('Assign the selected cases to').selectOption({ label: 'Dana Okafor' });
+  await page.getByRole('button', { name: 'Assign selected' }).click();
+  assert.match(await page.locator('.flash').innerText(), /Assigned 1 case\./);
+  assert.equal(await page.getByLabel('Name, email or reference').inputValue(), 'hopp');
+  await shot(page, 'staff-queue-assigned');
+
   await page.getByRole('link', { name: reference }).click();
   assert.match(await page.locator('h1').innerText(), new RegExp(reference));
   assert.match(await page.locator('.deadline').innerText(), /Due \w+day \d+ \w+ \d{4}/);
-  await page.getByRole('button', { name: 'Assign to me' }).click();
   assert.match(await page.locator('.meta').innerText(), /assigned to Dana Okafor/);
   await page.getByLabel('Confirmed email address is enough for this request').check();
   await page.getByRole('button', { name: 'Mark verified' }).click();

@@ -330,6 +330,25 @@ pub fn perform(
     perform_as(ctx, Acting::Staff(by), reference, command, mode)
 }
 
+/// Assigns each case to `to` (or to nobody) as `by` would one by one: each
+/// an action of its own case, checked and recorded as such. How many were
+/// assigned, and how many refused (closed, unknown, or the person cannot
+/// take cases).
+pub fn assign_many(
+    ctx: &AppContext,
+    by: &User,
+    references: &[Reference],
+    to: Option<crate::db::users::UserId>,
+) -> Result<(usize, usize), ServiceError> {
+    let mut done = 0;
+    for reference in references {
+        if perform(ctx, by, reference, Command::Assign { to }, Mode::Commit)?.is_ok() {
+            done += 1;
+        }
+    }
+    Ok((done, references.len() - done))
+}
+
 /// Does `command` to the case `reference` as `who`. Requesters may only
 /// reply and withdraw; the status page decides which case they reach.
 pub fn perform_as(

@@ -58,6 +58,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/dashboard", web::get().to(dashboard::get))
         .route("/staff/cases/new", web::get().to(intake::get))
         .route("/staff/cases", web::post().to(intake::post))
+        .route("/staff/cases/assign", web::post().to(queue::bulk_assign))
         .route("/staff/cases/{reference}", web::get().to(case::get))
         .route(
             "/staff/cases/{reference}/actions",

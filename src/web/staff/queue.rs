@@ -32,6 +32,26 @@ pub struct QueueQuery {
     pub q: String,
     pub after_due: String,
     pub after_id: String,
+    /// After a bulk assignment: how many were and were not assigned.
+    pub assigned: String,
+    pub not_assigned: String,
+}
+
+/// What the queue's search box asks for: a whole reference or address
+/// (found through their indexes), or else part of a name, an address or a
+/// reference, in any letter case.
+pub(crate) fn search(q: &str) -> Result<Search, String> {
+    if let Ok(reference) = q.parse::<Reference>() {
+        return Ok(Search::Reference(reference));
+    }
+    if crate::domain::Email::parse(q).is_ok() {
+        return Ok(Search::Email(q.to_owned()));
+    }
+    match q.chars().count() {
+        0..=1 => Err("Type at least 2 letters of a name, an address or a reference".to_owned()),
+        2..=100 => Ok(Search::Text(q.to_owned())),
+        _ => Err("Search for 100 characters at most".to_owned()),
+    }
 }
 
 impl QueueQuery {
@@ -39,10 +59,7 @@ impl QueueQuery {
     pub(crate) fn filter(&self, me: UserId, today: NaiveDate) -> Result<QueueFilter, String> {
         let search = match self.q.trim() {
             "" => None,
-            q if q.contains('@') => Some(Search::Email(q.to_owned())),
-            q => Some(Search::Reference(q.parse::<Reference>().map_err(|_| {
-                format!("'{q}' is neither a reference (like RD-7K3M-9Q2X) nor an email address")
-            })?)),
+            q => Some(search(q)?),
         };
         let states = match self.status.as_str() {
             // A search looks everywhere: people quote old references.
@@ -165,6 +182,7 @@ pub fn row_json(row: &QueueRow, today: NaiveDate, tasks_overdue: bool) -> Value 
     let closed = row.state.is_closed();
     json!({
         "reference": row.reference,
+        "name": row.requester_name,
         "rights": row.rights.iter().map(|r| r.short()).collect::<Vec<_>>().join(", "),
         "regime": row.regime.short(),
         "status": row.state.label(),
@@ -243,6 +261,15 @@ pub async fn get(
             .map(|(id, u)| (id.as_str(), u.name.as_str())),
     )
     .collect();
+    let assign_options: Vec<Value> = [("", "Choose…"), ("none", "Nobody (unassign)")]
+        .into_iter()
+        .chain(
+            ids.iter()
+                .zip(&people)
+                .map(|(id, u)| (id.as_str(), u.name.as_str())),
+        )
+        .map(|(value, label)| json!({ "value": value, "label": label }))
+        .collect();
     let (error, status) = match &filter {
         Ok(_) => (None, StatusCode::OK),
         Err(e) => (Some(e.clone()), StatusCode::BAD_REQUEST),
@@ -272,8 +299,108 @@ pub async fn get(
             "regime_options": regime_options,
             "assignee_options": options(assignee_options, &query.assignee),
             "error": error,
+            "flash": bulk_flash(&query),
+            "back": query.filters().finish(),
+            "can_assign": staff.user.role.can_work_cases() && !shown.is_empty(),
+            "assign_options": assign_options,
             "today": today.format("%-d %B %Y").to_string(),
         }),
         status,
     )
+}
+
+/// What the queue says after a bulk assignment.
+fn bulk_flash(query: &QueueQuery) -> Option<String> {
+    let done: usize = query.assigned.parse().ok()?;
+    let refused: usize = query.not_assigned.parse().unwrap_or(0);
+    let cases = |n: usize| {
+        if n == 1 {
+            "1 case".to_owned()
+        } else {
+            format!("{n} cases")
+        }
+    };
+    Some(match refused {
+        0 => format!("Assigned {}.", cases(done)),
+        n => format!(
+            "Assigned {}; {} could not be (closed cases cannot be assigned).",
+            cases(done),
+            cases(n)
+        ),
+    })
+}
+
+/// The queue's bulk-assign form: the ticked cases, to whom, and the
+/// queue's query string to go back to.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct BulkAssignForm {
+    csrf_token: String,
+    /// A staff member's id, or `none` to unassign.
+    assignee: String,
+    cases: Vec<String>,
+    back: String,
+}
+
+/// The most cases one bulk assignment takes (a page of the queue).
+const MAX_BULK: usize = PAGE_SIZE as usize;
+
+/// `POST /staff/cases/assign`: assigns each ticked case as the case page
+/// would (each an action in its own trail), then shows the queue again
+/// with how many were assigned.
+pub async fn bulk_assign(
+    staff: Staff,
+    body: web::Bytes,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    let form: BulkAssignForm = serde_html_form::from_bytes(&body)
+        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+    staff.verify_csrf(&form.csrf_token)?;
+    staff.must_work()?;
+    let to = match form.assignee.trim() {
+        "" => {
+            return Err(WebError::BadForm(
+                "choose whom to assign the cases to".into(),
+            ))
+        }
+        "none" => None,
+        id => Some(UserId(id.parse().map_err(|_| {
+            WebError::BadForm(format!("unknown assignee '{id}'"))
+        })?)),
+    };
+    if form.cases.is_empty() {
+        return Err(WebError::BadForm("tick the cases to assign first".into()));
+    }
+    if form.cases.len() > MAX_BULK {
+        return Err(WebError::BadForm(format!(
+            "assign at most {MAX_BULK} cases at a time"
+        )));
+    }
+    let references = form
+        .cases
+        .iter()
+        .map(|r| {
+            r.parse::<Reference>()
+                .map_err(|_| WebError::BadForm(format!("'{r}' is not a case reference")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let user = staff.user.clone();
+    let (done, refused) = pages::blocking(&ctx, move |ctx| {
+        crate::service::casework::assign_many(ctx, &user, &references, to)
+    })
+    .await?;
+    // Back to the same view of the queue (only its own parameters).
+    let back: String = url::form_urlencoded::parse(form.back.as_bytes())
+        .filter(|(k, _)| !matches!(k.as_ref(), "assigned" | "not_assigned"))
+        .fold(
+            url::form_urlencoded::Serializer::new(String::new()),
+            |mut s, (k, v)| {
+                s.append_pair(&k, &v);
+                s
+            },
+        )
+        .append_pair("assigned", &done.to_string())
+        .append_pair("not_assigned", &refused.to_string())
+        .finish();
+    Ok(super::see_other(&format!("/staff?{back}")))
 }
