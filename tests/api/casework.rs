@@ -190,14 +190,25 @@ async fn a_refusal_needs_reasons_and_tells_the_requester_how_to_complain() {
     )
     .await;
     assert!(message.contains("reasons"), "{message}");
-    let message = refused(
-        agent
-            .act(&reference, "refuse", &[("message", "Because")])
-            .await,
-        422,
-    )
-    .await;
-    assert!(message.contains("ground"), "{message}");
+    // What was typed comes back in its form, open, the error beside it.
+    let typed = "You asked for the same data three times & more.";
+    let response = agent.act(&reference, "refuse", &[("message", typed)]).await;
+    assert_eq!(response.status().as_u16(), 422);
+    let page = response.text().await.unwrap();
+    assert!(error_of(&page).contains("ground"), "{page}");
+    let form = &page[page.find("value=\"refuse\"").unwrap()..];
+    let form = &form[..form.find("</form>").unwrap()];
+    assert!(
+        form.contains("You asked for the same data three times &amp; more.</textarea>"),
+        "{form}"
+    );
+    assert!(
+        form.contains("class=\"error-message\" role=\"alert\""),
+        "{form}"
+    );
+    assert!(page.contains("<details class=\"action\" open><summary>Refuse the request"));
+    // The other forms stay empty and closed.
+    assert!(page.contains("<details class=\"action\"><summary>Extend the deadline"));
     assert_eq!(app.case(&reference).state.key(), "in_progress");
 
     agent

@@ -104,6 +104,15 @@ test('the first admin sets up, finds a new request in the queue and answers it',
   await page.getByRole('button', { name: 'Mark verified' }).click();
   assert.match(await page.locator('h1').innerText(), /In progress/i);
 
+  // A refusal without its ground is refused, and what was typed stays.
+  await page.locator('summary', { hasText: 'Refuse the request' }).click();
+  await page.getByLabel(/^Reasons/).fill('You have asked for this three times this month.');
+  await page.getByRole('button', { name: 'Preview the refusal' }).click();
+  const refusal = page.locator('details.action[open]', { hasText: 'Refuse the request' });
+  assert.match(await refusal.locator('.error-message').innerText(), /ground/i);
+  assert.equal(await page.getByLabel(/^Reasons/).inputValue(), 'You have asked for this three times this month.');
+  await shot(page, 'staff-action-kept');
+
   await page.locator('summary', { hasText: 'Record the outcome' }).click();
   await page.getByLabel('Done in full').check();
   await page.getByRole('button', { name: 'Save outcome' }).click();

@@ -38,12 +38,48 @@ pub async fn get(
     show(&req, &ctx, &staff, reference, None, None, StatusCode::OK).await
 }
 
+/// Each action's form as the page fills it: empty, but for the action that
+/// was just refused, which keeps what was typed, is open, and says why
+/// beside its fields.
+fn forms(failed: Option<(&ActionForm, &str)>) -> serde_json::Value {
+    let empty = serde_json::to_value(ActionForm::default()).unwrap_or_default();
+    let mut all = serde_json::Map::new();
+    for action in crate::domain::casework::Action::ALL {
+        let mut form = empty.clone();
+        if let Some((typed, error)) = failed.filter(|(f, _)| f.action == action.key()) {
+            form = serde_json::to_value(typed).unwrap_or(empty.clone());
+            form["error"] = error.into();
+            form["open"] = true.into();
+        } else {
+            form["error"] = serde_json::Value::Null;
+            form["open"] = false.into();
+        }
+        all.insert(action.key().to_owned(), form);
+    }
+    all.into()
+}
+
 async fn show(
     req: &HttpRequest,
     ctx: &web::Data<AppContext>,
     staff: &Staff,
     reference: Reference,
     error: Option<String>,
+    flash: Option<&str>,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
+    show_with(req, ctx, staff, reference, error, None, flash, status).await
+}
+
+/// The case page, with `failed` (the form of an action just refused) kept.
+#[allow(clippy::too_many_arguments)]
+async fn show_with(
+    req: &HttpRequest,
+    ctx: &web::Data<AppContext>,
+    staff: &Staff,
+    reference: Reference,
+    error: Option<String>,
+    failed: Option<&ActionForm>,
     flash: Option<&str>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
@@ -55,6 +91,7 @@ async fn show(
     .ok_or(WebError::NotFound)?;
     let mut data = view_json(ctx, &view, &staff.user);
     if let Some(map) = data.as_object_mut() {
+        map.insert("failed".into(), forms(failed.zip(error.as_deref())));
         map.insert("error".into(), error.into());
         map.insert("flash".into(), flash.into());
     }
@@ -77,12 +114,13 @@ pub async fn post(
     let command = match form.command(today) {
         Ok(c) => c,
         Err(message) => {
-            return show(
+            return show_with(
                 &req,
                 &ctx,
                 &staff,
                 reference,
                 Some(message),
+                Some(&form),
                 None,
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -127,12 +165,13 @@ pub async fn post(
         Err(ActionError::NoSuchCase) => Err(WebError::NotFound),
         Err(ActionError::ReadOnly) => Err(WebError::Forbidden),
         Err(e) => {
-            show(
+            show_with(
                 &req,
                 &ctx,
                 &staff,
                 reference,
                 Some(e.to_string()),
+                Some(&form),
                 None,
                 StatusCode::CONFLICT,
             )
