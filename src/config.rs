@@ -186,6 +186,10 @@ pub struct DatabaseSettings {
 pub struct MailSettings {
     pub url: String,
     pub from: String,
+    /// Where replies go (Reply-To); empty in the files means the
+    /// organisation's address, filled in when the settings load.
+    #[serde(default)]
+    pub reply_to: String,
     pub poll_interval_secs: u64,
     /// The longest any one SMTP step (connecting, a command, a reply) may
     /// take before the attempt counts as failed.
@@ -263,6 +267,8 @@ pub enum SettingsError {
     BaseUrlNeeded(String),
     #[error("configuration: {0} must be greater than zero")]
     Zero(&'static str),
+    #[error("configuration: mail.reply_to (or organisation.email, its default) '{0}' is not a valid address")]
+    ReplyTo(String),
     #[error("configuration: mail.from '{0}' is not a valid sender address")]
     From(String),
     #[error("configuration: {0} must be at most {1}, not {2}")]
@@ -347,6 +353,9 @@ impl Settings {
         let mut settings: Settings = builder.build()?.try_deserialize()?;
         if settings.server.base_url.trim().is_empty() {
             settings.server.base_url = settings.derived_base_url()?;
+        }
+        if settings.mail.reply_to.trim().is_empty() {
+            settings.mail.reply_to = settings.organisation.email.clone();
         }
         settings.validate()?;
         settings.calendars()?;
@@ -456,6 +465,14 @@ impl Settings {
         ];
         if let Some((name, _)) = counts.iter().find(|(_, value)| *value == 0) {
             return Err(SettingsError::Zero(name));
+        }
+        if self
+            .mail
+            .reply_to
+            .parse::<lettre::message::Mailbox>()
+            .is_err()
+        {
+            return Err(SettingsError::ReplyTo(self.mail.reply_to.clone()));
         }
         if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(SettingsError::From(self.mail.from.clone()));

@@ -198,8 +198,23 @@ pub enum CaseMessage<'a> {
     },
 }
 
+impl CaseMessage<'_> {
+    /// Whether it asks the requester to do something on their private page
+    /// (and so carries a link to it).
+    pub fn needs_page(&self) -> bool {
+        matches!(
+            self,
+            CaseMessage::IdentityRequest { .. }
+                | CaseMessage::Clarification { .. }
+                | CaseMessage::DetailsNotMatched { .. }
+                | CaseMessage::DocumentsRejected { .. }
+        )
+    }
+}
+
 /// Renders the email a staff action sends, with what every case email
-/// shows: the regime, the due date and where to complain.
+/// shows: the regime, the due date and where to complain; `status_link`
+/// is the requester's private page, for messages that send them there.
 pub fn case_message(
     templates: &Templates,
     settings: &Settings,
@@ -207,6 +222,7 @@ pub fn case_message(
     regime: Regime,
     deadline: Option<&Deadline>,
     message: CaseMessage<'_>,
+    status_link: Option<&str>,
 ) -> Result<NewMessage, TemplateError> {
     let (template, data) = match message {
         CaseMessage::IdentityRequest { message, questions } => (
@@ -280,6 +296,7 @@ pub fn case_message(
             regime.rules().clock.period.describe().into(),
         );
         map.insert("base_url".into(), settings.base_url().into());
+        map.insert("status_link".into(), status_link.into());
         map.insert("due".into(), deadline.and_then(|d| d.due).map(long).into());
         map.insert("remedy".into(), remedy(settings, regime));
     }
@@ -450,5 +467,37 @@ pub fn recipient_notice(
         subject: parts.subject,
         body_text: parts.text,
         body_html: parts.html,
+    })
+}
+
+/// A staff member's digest: their cases due soon and, for admins, those
+/// nobody has (`mine` and `unassigned` are the queue's rows as the digest
+/// lists them).
+pub fn staff_digest(
+    templates: &Templates,
+    settings: &Settings,
+    user: &crate::db::users::User,
+    subject_line: &str,
+    window_days: u64,
+    mine: &[Value],
+    unassigned: &[Value],
+) -> Result<NewMessage, TemplateError> {
+    let data = json!({
+        "org": settings.organisation,
+        "name": user.name,
+        "subject_line": subject_line,
+        "window_days": window_days,
+        "mine": mine,
+        "unassigned": unassigned,
+        "base_url": settings.base_url(),
+    });
+    let email = templates.email("staff_digest", &data)?;
+    Ok(NewMessage {
+        case: None,
+        template: "staff_digest",
+        recipient: user.email.clone(),
+        subject: email.subject,
+        body_text: email.text,
+        body_html: email.html,
     })
 }

@@ -5,5 +5,8 @@ pub mod messages;
 pub mod transport;
 pub mod worker;
 
+#[cfg(test)]
+mod snapshots;
+
 pub use transport::Transport;
 pub use worker::{deliver_due, DeliveryReport, MailWaker, Wakeups};

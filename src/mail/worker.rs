@@ -122,6 +122,11 @@ pub fn deliver_due(
         .from
         .parse()
         .map_err(|e| DbError::Corrupt(format!("mail.from: {e}")))?;
+    let reply_to: Mailbox = settings
+        .reply_to
+        .parse()
+        .map_err(|e| DbError::Corrupt(format!("mail.reply_to: {e}")))?;
+    let from = Sender { from, reply_to };
     let mut total = DeliveryReport::default();
     loop {
         let (report, claimed) = deliver_batch(pool, sealer, transport, settings, clock, &from)?;
@@ -140,7 +145,7 @@ fn deliver_batch(
     transport: &Transport,
     settings: &MailSettings,
     clock: &dyn Clock,
-    from: &Mailbox,
+    from: &Sender,
 ) -> Result<(DeliveryReport, usize), DbError> {
     let mut conn = pool.get()?;
     let now = clock.now();
@@ -295,14 +300,21 @@ pub fn message_id(msg: &outbox::Message, from: &Mailbox) -> String {
     )
 }
 
-fn build(msg: &outbox::Message, from: &Mailbox) -> Result<Message, String> {
+/// Who our emails come from, and where replies to them go.
+struct Sender {
+    from: Mailbox,
+    reply_to: Mailbox,
+}
+
+fn build(msg: &outbox::Message, sender: &Sender) -> Result<Message, String> {
     let to: Mailbox = msg
         .recipient
         .parse()
         .map_err(|e| format!("recipient address: {e}"))?;
     Message::builder()
-        .message_id(Some(message_id(msg, from)))
-        .from(from.clone())
+        .message_id(Some(message_id(msg, &sender.from)))
+        .from(sender.from.clone())
+        .reply_to(sender.reply_to.clone())
         .to(to)
         .subject(&msg.subject)
         .multipart(MultiPart::alternative_plain_html(

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::ServiceError;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::outbox::{self, NewMessage};
+use crate::db::outbox;
 use crate::db::queue::{self, QueueRow};
 use crate::db::{self, job_runs, users, Pool};
 use crate::domain::Role;
@@ -18,7 +18,7 @@ use crate::templates::Templates;
 pub const WINDOW_DAYS: u64 = 7;
 const JOB: &str = "staff_digest";
 
-fn row(r: &QueueRow, today: NaiveDate) -> Value {
+pub(crate) fn row(r: &QueueRow, today: NaiveDate) -> Value {
     let days = r.due_on.map(|d| (d - today).num_days());
     let due_text = match days {
         None => "clock not started".to_owned(),
@@ -95,29 +95,16 @@ pub fn send_if_due(
                 (m, _, 0) => format!("Rightsdesk: {m} of your cases due this week"),
                 (m, _, u) => format!("Rightsdesk: {m} of your cases due this week, {u} unassigned"),
             };
-            let data = json!({
-                "org": settings.organisation,
-                "name": user.name,
-                "subject_line": subject_line,
-                "window_days": WINDOW_DAYS,
-                "mine": mine,
-                "unassigned": theirs,
-                "base_url": settings.base_url(),
-            });
-            let email = templates.email("staff_digest", &data)?;
-            outbox::enqueue(
-                conn,
-                sealer,
-                &NewMessage {
-                    case: None,
-                    template: "staff_digest",
-                    recipient: user.email.clone(),
-                    subject: email.subject,
-                    body_text: email.text,
-                    body_html: email.html,
-                },
-                now,
+            let email = crate::mail::messages::staff_digest(
+                templates,
+                settings,
+                &user,
+                &subject_line,
+                WINDOW_DAYS,
+                &mine,
+                theirs,
             )?;
+            outbox::enqueue(conn, sealer, &email, now)?;
             sent += 1;
         }
         Ok(sent)

@@ -1,5 +1,7 @@
-//! The requester's private status page: its links (one working link per
-//! request, sent in the acknowledgement or asked for again by address), what
+//! The requester's private status page: its links (sent in the
+//! acknowledgement and in every email that asks something of the
+//! requester, or asked for again by address; each works until it expires),
+//! what
 //! the page shows, and the requester's replies and withdrawal through it.
 
 use chrono::{Duration, NaiveDateTime};
@@ -18,8 +20,8 @@ use crate::domain::{CaseState, Email};
 use crate::mail::messages::{self, Addressee};
 use crate::secret;
 
-/// Makes a new link to the case's status page (the old one stops working);
-/// returns its address.
+/// Makes a new link to the case's status page (earlier ones keep working
+/// until they expire); returns its address.
 pub fn issue_link(
     ctx: &AppContext,
     conn: &mut DbConn,
@@ -47,6 +49,9 @@ pub struct StatusView {
     pub case: Case,
     pub rights: Vec<CaseRight>,
     pub deadline: Option<Result<Deadline, DeadlineError>>,
+    /// Asked for proof of identity: the due date it would give if it came
+    /// today.
+    pub due_if_proof_today: Option<chrono::NaiveDate>,
     /// Extension reasons recorded, in the requester's words.
     pub extended_because: Option<String>,
     /// The recipients of the person's data told of its erasure,
@@ -134,6 +139,11 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
             .map(|q| (q.id, q.question, q.answer.is_some()))
             .collect(),
         deadline: casework::deadline_of(ctx, &case, &trail, &rights),
+        due_if_proof_today: if proof_asked {
+            casework::due_if_proof_today(ctx, &case, &trail, &rights)
+        } else {
+            None
+        },
         rights,
         replies: status::replies(&mut conn, case.id)?,
         extended_because,

@@ -118,6 +118,7 @@ fn hex_id() -> String {
 #[derive(Debug, Clone)]
 pub struct Email {
     pub message_id: String,
+    pub reply_to: String,
     pub to: String,
     pub subject: String,
     pub text: String,
@@ -280,6 +281,12 @@ impl TestApp {
                     .expect("valid email");
                 Email {
                     message_id: msg.message_id().unwrap_or_default().to_owned(),
+                    reply_to: msg
+                        .reply_to()
+                        .and_then(|a| a.first())
+                        .and_then(|a| a.address())
+                        .unwrap_or_default()
+                        .to_owned(),
                     to: msg
                         .to()
                         .and_then(|a| a.first())

@@ -253,6 +253,21 @@ async fn every_message_carries_a_message_id_made_from_its_outbox_row() {
         "{}",
         mail.message_id
     );
+    // Replies reach the privacy team's mailbox (organisation.email unless
+    // mail.reply_to says otherwise).
+    assert_eq!(mail.reply_to, app.ctx.settings.organisation.email);
+}
+
+#[tokio::test]
+async fn replies_go_where_mail_reply_to_says() {
+    let app = crate::helpers::spawn_app_with(crate::helpers::default_now(), |s| {
+        s.mail.from = "No reply <no-reply@example.org>".into();
+        s.mail.reply_to = "Privacy desk <desk@example.org>".into();
+    })
+    .await;
+    app.file_request(&valid_request("access")).await;
+    let mail = app.wait_for_email("Confirm").await;
+    assert_eq!(mail.reply_to, "desk@example.org");
 }
 
 #[tokio::test]

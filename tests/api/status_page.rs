@@ -332,3 +332,73 @@ async fn replies_are_limited_so_staff_cannot_be_flooded() {
         .count();
     assert_eq!(replies, 6);
 }
+
+#[tokio::test]
+async fn emails_that_ask_something_link_to_the_page_and_older_links_keep_working() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    let first = status_path(&app, "ada@example.com").await;
+    agent
+        .act_ok(
+            &reference,
+            "request_identity",
+            &[("message", "Please send a recent bill.")],
+        )
+        .await;
+    let ask = app
+        .wait_for_email_to("ada@example.com", "confirm your identity")
+        .await;
+    let second = link_in(&ask.text);
+    assert_ne!(second, first, "a link of its own");
+    assert!(
+        ask.html.contains("Send it on my private page"),
+        "{}",
+        ask.html
+    );
+    assert!(!ask.text.contains("acknowledgement email"), "{}", ask.text);
+    // The page says what sending the proof now gives, as a date.
+    let page = app.get(&second).await.text().await.unwrap();
+    assert!(
+        page.contains("If it reaches us today, we must answer by <strong>"),
+        "{page}"
+    );
+    // A link asked for by address is a third; none stops the others.
+    let csrf = app.csrf_token("/requests/status").await;
+    app.post_form(
+        "/requests/status",
+        &[("csrf_token", &csrf), ("email", "ada@example.com")],
+    )
+    .await;
+    let third = link_in(
+        &app.wait_for_email_to("ada@example.com", "Follow your privacy request")
+            .await
+            .text,
+    );
+    for path in [&first, &second, &third] {
+        let page = app.get(path).await;
+        assert_eq!(page.status().as_u16(), 200, "{path}");
+    }
+    // Questions answered on the page, from the clarification's own link.
+    agent
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "email_confirmed")],
+        )
+        .await;
+    agent
+        .act_ok(
+            &reference,
+            "request_clarification",
+            &[("message", "Which account?")],
+        )
+        .await;
+    let question = app
+        .wait_for_email_to("ada@example.com", "A question about")
+        .await;
+    let fourth = link_in(&question.text);
+    assert!(question.text.contains(&app.ctx.settings.organisation.email));
+    assert!(!question.text.contains("reply to this email"));
+    assert_eq!(app.get(&fourth).await.status().as_u16(), 200);
+}

@@ -560,6 +560,18 @@ impl Work<'_> {
 
     fn email(&mut self, message: CaseMessage<'_>) -> Result<(), Flow> {
         let deadline = self.current_deadline().ok();
+        // A message that sends the requester to their page carries a link
+        // of its own (earlier links keep working).
+        let link = if message.needs_page() {
+            Some(crate::service::status::issue_link(
+                self.ctx,
+                self.conn,
+                self.case.id,
+                self.now,
+            )?)
+        } else {
+            None
+        };
         let msg = messages::case_message(
             &self.ctx.templates,
             &self.ctx.settings,
@@ -567,6 +579,7 @@ impl Work<'_> {
             self.case.regime,
             deadline.as_ref(),
             message,
+            link.as_deref(),
         )?;
         self.message = Some(msg);
         Ok(())
@@ -724,15 +737,42 @@ pub fn deadline_of(
     trail: &[Event],
     rights: &[cases::CaseRight],
 ) -> Option<Result<Deadline, DeadlineError>> {
+    deadline_with(ctx, case, trail, rights, None)
+}
+
+/// The due date the case would have if identity proof arrived today (for
+/// telling a requester who was asked for it what sending it now gives).
+pub fn due_if_proof_today(
+    ctx: &AppContext,
+    case: &Case,
+    trail: &[Event],
+    rights: &[cases::CaseRight],
+) -> Option<chrono::NaiveDate> {
+    let today = ctx.clock.today(ctx.settings.organisation.timezone);
+    let arrival = ClockEvent::IdentityReceived(today);
+    deadline_with(ctx, case, trail, rights, Some(arrival))?
+        .ok()?
+        .due
+}
+
+fn deadline_with(
+    ctx: &AppContext,
+    case: &Case,
+    trail: &[Event],
+    rights: &[cases::CaseRight],
+    then: Option<ClockEvent>,
+) -> Option<Result<Deadline, DeadlineError>> {
     let received = case.received_on?;
     let (keys, fast_track) = clock_rights(case.regime, rights);
     let today = ctx.clock.today(ctx.settings.organisation.timezone);
+    let mut events = clock_events(trail);
+    events.extend(then);
     Some(deadline::compute(
         DeadlineInput {
             regime: case.regime,
             received,
             rights: &keys,
-            events: &clock_events(trail),
+            events: &events,
             fast_track,
         },
         ctx.calendars.for_regime(case.regime),

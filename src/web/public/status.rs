@@ -55,6 +55,7 @@ fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
         "received": v.case.received_on.map(long),
         "due": if closed { None } else { deadline.and_then(|d| d.due).map(long) },
         "waiting": !closed && deadline.is_some_and(|d| d.due.is_none()),
+        "due_if_proof_today": v.due_if_proof_today.map(long),
         "paused": !closed && deadline.is_some_and(|d| matches!(d.clock, crate::domain::deadline::ClockState::Paused { .. })),
         "extended": deadline.is_some_and(|d| d.extended),
         "extended_because": v.extended_because,
@@ -98,7 +99,7 @@ fn access_problem(
         PageAccess::Stale => (
             StatusCode::GONE,
             "This link no longer works",
-            "Links to your request's page expire, and each new link replaces the one before. Ask for a new link: we will email it to you.",
+            "Links to your request's page stop working after a while, to keep it private. Ask for a new link: we will email it to you.",
         ),
         PageAccess::Unknown => (
             StatusCode::NOT_FOUND,
