@@ -160,6 +160,32 @@ test('the first admin sets up, finds a new request in the queue and answers it',
   await context.close();
 });
 
+test('every staff page fits a phone screen', async () => {
+  const reference = await fileRequest(`overflow.${Date.now()}@example.com`);
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  await page.goto(base + '/staff/login');
+  await page.getByLabel('Email address').fill('dpo@example.org');
+  await page.getByLabel('Password').fill('plum tractor velvet harbour');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  const wide = [];
+  for (const path of ['/staff', '/staff?status=all', `/staff/cases/${reference}`, '/staff/dashboard',
+    '/staff/cases/new', '/staff/reports', '/staff/users', '/staff/systems', '/staff/tokens',
+    '/staff/webhooks', '/staff/drp', '/staff/audit', '/staff/suppression', '/staff/settings/verification']) {
+    await page.goto(base + path);
+    assert.notEqual(new URL(page.url()).pathname, '/staff/login', `${path} needs no new login`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) wide.push(`${path} by ${overflow}px`);
+  }
+  await shot(page, 'staff-phone-settings');
+  await page.goto(base + '/staff');
+  await shot(page, 'staff-phone-queue');
+  await page.goto(base + `/staff/cases/${reference}`);
+  await shot(page, 'staff-phone-case');
+  assert.deepEqual(wide, [], `pages wider than a 390px screen: ${wide.join(', ')}`);
+  await context.close();
+});
+
 test('a requester follows their case, sends proof of identity, replies and withdraws', async () => {
   // Runs after the first test in this file, which made the admin account.
   const address = `grace.${Date.now()}@example.com`;
