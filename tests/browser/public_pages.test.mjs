@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { axeViolations } from './axe.mjs';
 
 const base = process.env.RIGHTSDESK_URL;
 const mailDir = process.env.RIGHTSDESK_MAIL_DIR;
@@ -28,7 +29,7 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 async function phone() {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
   return context.newPage();
 }
 
@@ -58,6 +59,7 @@ test('the home page leads to the form, which fits a phone screen', async () => {
   assert.equal(new URL(page.url()).pathname, '/requests/new');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  assert.deepEqual(await axeViolations(page), [], 'axe finds nothing on the form');
   await shot(page, 'form');
 });
 
@@ -104,6 +106,7 @@ test('mistakes are listed, explained next to each field, and nothing typed is lo
   assert.equal(await page.getByLabel('Email address').getAttribute('aria-invalid'), 'true');
   await summary.getByRole('link', { name: /correct format/ }).click();
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'email');
+  assert.deepEqual(await axeViolations(page), [], 'axe finds nothing on the form with its errors');
   await shot(page, 'form-errors');
 });
 
@@ -121,17 +124,20 @@ test('a requester files, confirms by email and sees the due date', async () => {
   assert.equal(new URL(page.url()).pathname, '/requests/submitted');
   assert.match(await page.locator('h1').innerText(), /Check your email/);
   assert.match(await page.locator('main').innerText(), new RegExp(`sent an email with a link to ${address.replace(/\./g, '\\.')}`));
+  assert.deepEqual(await axeViolations(page), []);
   await shot(page, 'submitted');
 
   const confirmation = await waitForEmail(address, 'Confirm your email');
   const link = confirmation.match(/https?:\/\/[^\s"<]+\/confirm\/[A-Za-z0-9_-]{43}/)[0];
   await page.goto(link);
+  assert.deepEqual(await axeViolations(page), []);
   await shot(page, 'confirm');
   await page.getByRole('button', { name: 'Confirm and start my request' }).click();
   assert.match(await page.locator('h1').innerText(), /Your request has started/);
   const reference = (await page.locator('.reference').innerText()).trim();
   assert.match(reference, /^RD-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   assert.match(await page.locator('main').innerText(), /We must answer by \w+day \d+ \w+ \d{4}/);
+  assert.deepEqual(await axeViolations(page), []);
   await shot(page, 'confirmed');
 
   const ack = await waitForEmail(address, 'We have received your privacy request');

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { axeViolations } from './axe.mjs';
 
 const base = process.env.RIGHTSDESK_URL;
 const mailDir = process.env.RIGHTSDESK_MAIL_DIR;
@@ -160,15 +161,16 @@ test('the first admin sets up, finds a new request in the queue and answers it',
   await context.close();
 });
 
-test('every staff page fits a phone screen', async () => {
+test('every staff page fits a phone screen and passes axe', async () => {
   const reference = await fileRequest(`overflow.${Date.now()}@example.com`);
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
   const page = await context.newPage();
   await page.goto(base + '/staff/login');
   await page.getByLabel('Email address').fill('dpo@example.org');
   await page.getByLabel('Password').fill('plum tractor velvet harbour');
   await page.getByRole('button', { name: 'Log in' }).click();
   const wide = [];
+  const failures = [];
   for (const path of ['/staff', '/staff?status=all', `/staff/cases/${reference}`, '/staff/dashboard',
     '/staff/cases/new', '/staff/reports', '/staff/users', '/staff/systems', '/staff/tokens',
     '/staff/webhooks', '/staff/drp', '/staff/audit', '/staff/suppression', '/staff/settings/verification']) {
@@ -176,6 +178,7 @@ test('every staff page fits a phone screen', async () => {
     assert.notEqual(new URL(page.url()).pathname, '/staff/login', `${path} needs no new login`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (overflow > 0) wide.push(`${path} by ${overflow}px`);
+    for (const v of await axeViolations(page)) failures.push(`${path}: ${v}`);
   }
   await shot(page, 'staff-phone-settings');
   await page.goto(base + '/staff');
@@ -183,6 +186,7 @@ test('every staff page fits a phone screen', async () => {
   await page.goto(base + `/staff/cases/${reference}`);
   await shot(page, 'staff-phone-case');
   assert.deepEqual(wide, [], `pages wider than a 390px screen: ${wide.join(', ')}`);
+  assert.deepEqual(failures, [], `axe violations:\n${failures.join('\n')}`);
   await context.close();
 });
 
@@ -204,7 +208,7 @@ test('a requester follows their case, sends proof of identity, replies and withd
   await staff.locator('form:has(input[value="request_identity"]) button').click();
   await staff.getByRole('button', { name: 'Send it and record the action' }).click();
 
-  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
   const phone = await phoneContext.newPage();
   await phone.goto(statusLink);
   assert.match(await phone.locator('h1').innerText(), new RegExp(reference));
@@ -240,11 +244,13 @@ test('a requester follows their case, sends proof of identity, replies and withd
   await phone.getByRole('button', { name: 'Send message' }).click();
   assert.match(await phone.locator('main').innerText(), /We are working on your request/);
   assert.match(await phone.locator('main').innerText(), /The business account, please\./);
+  assert.deepEqual(await axeViolations(phone), [], 'axe finds nothing on the status page');
   await shot(phone, 'status-replied');
 
   // Withdrawing asks first, and "no" changes nothing.
   await phone.getByRole('link', { name: 'Withdraw my request' }).click();
   assert.match(await phone.locator('h1').innerText(), /Withdraw your request\?/);
+  assert.deepEqual(await axeViolations(phone), []);
   await shot(phone, 'status-withdraw-confirm');
   await phone.getByRole('link', { name: 'No, keep it' }).click();
   assert.doesNotMatch(await phone.locator('main').innerText(), /Withdrawn/);
