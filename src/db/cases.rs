@@ -546,3 +546,26 @@ pub fn set_regime(
         .execute(conn)?;
     Ok(())
 }
+
+/// Corrects who asked: the requester's name and address, and the agent's
+/// (both `None` where no agent filed the case).
+pub fn update_requester(
+    conn: &mut DbConn,
+    id: CaseId,
+    name: &str,
+    email: &str,
+    agent_name: Option<&str>,
+    agent_email: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    diesel::update(cases::table.find(id.0))
+        .set((
+            cases::requester_name.eq(name),
+            cases::requester_email.eq(email),
+            cases::agent_name.eq(agent_name),
+            cases::agent_email.eq(agent_email),
+            cases::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -138,6 +138,10 @@ pub enum CaseEvent {
     WithdrawalRecorded,
     CaseReopened,
     RegimeChanged,
+    /// Staff corrected the requester's details; which fields in the detail,
+    /// the old and new values in the internal note it names (the trail
+    /// holds no personal data).
+    RequesterEdited,
     RequesterReplied,
     StatusLinkSent,
     TasksCreated,
@@ -155,7 +159,7 @@ pub enum CaseEvent {
 }
 
 impl CaseEvent {
-    pub const ALL: [CaseEvent; 48] = [
+    pub const ALL: [CaseEvent; 49] = [
         CaseEvent::RequestSubmitted,
         CaseEvent::RequestEntered,
         CaseEvent::EmailConfirmed,
@@ -190,6 +194,7 @@ impl CaseEvent {
         CaseEvent::WithdrawalRecorded,
         CaseEvent::CaseReopened,
         CaseEvent::RegimeChanged,
+        CaseEvent::RequesterEdited,
         CaseEvent::RequesterReplied,
         CaseEvent::StatusLinkSent,
         CaseEvent::TasksCreated,
@@ -243,6 +248,7 @@ impl CaseEvent {
             CaseEvent::WithdrawalRecorded => "withdrawal_recorded",
             CaseEvent::CaseReopened => "case_reopened",
             CaseEvent::RegimeChanged => "regime_changed",
+            CaseEvent::RequesterEdited => "requester_edited",
             CaseEvent::RequesterReplied => "requester_replied",
             CaseEvent::StatusLinkSent => "status_link_sent",
             CaseEvent::TasksCreated => "tasks_created",

@@ -230,10 +230,13 @@ pub enum Action {
     AnswerTask,
     EditAnswerTexts,
     RetryEmail,
+    /// Correct the requester's name, address or agent (when they write to
+    /// say they are wrong).
+    EditRequester,
 }
 
 impl Action {
-    pub const ALL: [Action; 23] = [
+    pub const ALL: [Action; 24] = [
         Action::Assign,
         Action::Note,
         Action::VerifyIdentity,
@@ -257,6 +260,7 @@ impl Action {
         Action::AnswerTask,
         Action::EditAnswerTexts,
         Action::RetryEmail,
+        Action::EditRequester,
     ];
 
     pub fn key(self) -> &'static str {
@@ -284,6 +288,7 @@ impl Action {
             Action::AnswerTask => "answer_task",
             Action::EditAnswerTexts => "edit_answer_texts",
             Action::RetryEmail => "retry_email",
+            Action::EditRequester => "edit_requester",
         }
     }
 
@@ -328,7 +333,7 @@ impl Action {
             Action::RecordReply => state == S::AwaitingRequester,
             // Tasks exist once identity is verified.
             Action::AnswerTask => matches!(state, S::InProgress | S::AwaitingRequester),
-            Action::EditAnswerTexts => open,
+            Action::EditAnswerTexts | Action::EditRequester => open,
             Action::Reopen => matches!(state, S::Completed | S::Refused | S::Withdrawn),
         }
     }

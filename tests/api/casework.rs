@@ -844,3 +844,118 @@ async fn staff_can_change_the_law_and_the_deadline_follows() {
     assert!(page.contains("Law changed from uk-gdpr to ccpa; now due Friday 15 May 2026"));
     assert!(page.contains("the UK address was a holiday let"));
 }
+
+#[tokio::test]
+async fn staff_correct_the_requesters_details_and_the_old_values_stay_out_of_the_trail() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let viewer = app.staff("viewer@example.org", Role::Viewer).await;
+    let reference = case_in_progress(&app, &agent, "ada@exmaple.com").await;
+    let page = agent.page(&format!("/staff/cases/{reference}")).await;
+    assert!(page.contains("Correct these details"));
+    assert!(page.contains("value=\"ada@exmaple.com\""), "prefilled");
+
+    // Wrong or missing fields are refused, and what was typed stays.
+    let message = refused(
+        agent
+            .act(
+                &reference,
+                "edit_requester",
+                &[
+                    ("requester_name", "Ada King"),
+                    ("requester_email", "ada@example"),
+                    ("body", "She wrote on 3 March"),
+                ],
+            )
+            .await,
+        422,
+    )
+    .await;
+    assert!(message.contains("correct format"), "{message}");
+    let fields = |email: &'static str, why: &'static str| {
+        vec![
+            ("requester_name", "Ada King"),
+            ("requester_email", email),
+            ("body", why),
+        ]
+    };
+    let response = agent
+        .act(&reference, "edit_requester", &fields("ada@example.com", ""))
+        .await;
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(response
+        .text()
+        .await
+        .unwrap()
+        .contains("value=\"Ada King\""));
+    // An agent's details on a case no agent filed.
+    let mut with_agent = fields("ada@example.com", "She wrote");
+    with_agent.extend([("agent_name", "Mo"), ("agent_email", "mo@example.com")]);
+    refused(
+        agent.act(&reference, "edit_requester", &with_agent).await,
+        409,
+    )
+    .await;
+    // Viewers read only.
+    let response = viewer
+        .act(
+            &reference,
+            "edit_requester",
+            &fields("ada@example.com", "x"),
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 403);
+    assert_eq!(app.case(&reference).requester_email, "ada@exmaple.com");
+
+    agent
+        .act_ok(
+            &reference,
+            "edit_requester",
+            &fields(
+                "ada@example.com",
+                "She wrote on 3 March: a typo in her address",
+            ),
+        )
+        .await;
+    let case = app.case(&reference);
+    assert_eq!(case.requester_name, "Ada King");
+    assert_eq!(case.requester_email, "ada@example.com");
+    // The trail names the fields, never the values; the note has both.
+    let events = app.db(|c| rightsdesk::db::events::list(c, case.id));
+    let edited = events
+        .iter()
+        .find(|e| e.kind == "requester_edited")
+        .expect("an event");
+    assert!(edited.detail.contains("\"name\"") && edited.detail.contains("\"email\""));
+    assert!(!edited.detail.contains("exmaple") && !edited.detail.contains("King"));
+    let notes = app.db(|c| rightsdesk::db::notes::for_case(c, case.id));
+    let note = &notes.last().unwrap().body;
+    assert!(
+        note.contains("ada@exmaple.com") && note.contains("ada@example.com"),
+        "{note}"
+    );
+    assert!(note.contains("She wrote on 3 March"));
+    // Nothing to change is refused; what follows goes to the new address.
+    refused(
+        agent
+            .act(
+                &reference,
+                "edit_requester",
+                &fields("ada@example.com", "again"),
+            )
+            .await,
+        409,
+    )
+    .await;
+    agent
+        .act_ok(
+            &reference,
+            "request_clarification",
+            &[("message", "Which account?")],
+        )
+        .await;
+    let mail = app
+        .wait_for_email_to("ada@example.com", "A question about")
+        .await;
+    assert!(mail.text.contains("Hello Ada King"), "{}", mail.text);
+}

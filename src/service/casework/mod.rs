@@ -119,6 +119,14 @@ pub enum Command {
         regime: Regime,
         reason: String,
     },
+    /// Staff correct the requester's details (an agent's only where an
+    /// agent filed the case), saying why.
+    EditRequester {
+        name: String,
+        email: crate::domain::Email,
+        agent: Option<(String, crate::domain::Email)>,
+        reason: String,
+    },
     /// The requester writes through their status page.
     RequesterReply {
         body: String,
@@ -172,6 +180,7 @@ impl Command {
             Command::DetailsDoNotMatch { .. } => Action::DetailsDoNotMatch,
             Command::RequesterAnswers { .. } => Action::RecordReply,
             Command::RejectDocuments { .. } => Action::RejectDocuments,
+            Command::EditRequester { .. } => Action::EditRequester,
         }
     }
 }
@@ -197,6 +206,12 @@ pub enum ActionError {
     OpenTasks(usize),
     #[error("This case has no such task, or it has been answered already")]
     NoSuchTask,
+    #[error("Nothing changed: the details given are the ones the case has")]
+    NothingChanged,
+    #[error("No agent filed this case: leave the agent's details empty")]
+    NoAgent,
+    #[error("An agent filed this case: give the agent's name and email address too")]
+    AgentNeeded,
     #[error("That email has not failed, or is not this case's")]
     NoSuchFailedEmail,
     #[error("An objection to direct marketing is never refused, in whole or in part: stop the marketing and record it as done")]
@@ -590,6 +605,12 @@ impl Work<'_> {
             Command::Assign { to } if to == self.case.assignee => {} // nothing changes
             Command::Assign { to } => self.assign(to)?,
             Command::Note { body } => self.note(&body)?,
+            Command::EditRequester {
+                name,
+                email,
+                agent,
+                reason,
+            } => self.edit_requester(name, email, agent, &reason)?,
             Command::VerifyIdentity {
                 method,
                 proof_received_on,
@@ -652,6 +673,68 @@ impl Work<'_> {
     }
 
     /// Adds an internal note by the acting staff member.
+    /// Corrects the requester's details. The trail records which fields
+    /// changed; the old and new values go in an internal note (removed with
+    /// the rest of the case's personal data when it is reduced).
+    fn edit_requester(
+        &mut self,
+        name: String,
+        email: crate::domain::Email,
+        agent: Option<(String, crate::domain::Email)>,
+        reason: &str,
+    ) -> Result<(), Flow> {
+        let Some(author) = self.author else {
+            return Err(ActionError::ReadOnly.into());
+        };
+        let case = self.case;
+        let (agent_name, agent_email) = match (&agent, &case.agent_name) {
+            (Some((n, e)), Some(_)) => (Some(n.clone()), Some(e.as_str().to_owned())),
+            (None, None) => (None, None),
+            (Some(_), None) => return Err(ActionError::NoAgent.into()),
+            (None, Some(_)) => return Err(ActionError::AgentNeeded.into()),
+        };
+        let old = |v: &Option<String>| v.clone().unwrap_or_default();
+        let changes: Vec<(&str, String, String)> = [
+            ("name", case.requester_name.clone(), name.clone()),
+            (
+                "email",
+                case.requester_email.clone(),
+                email.as_str().to_owned(),
+            ),
+            ("agent name", old(&case.agent_name), old(&agent_name)),
+            ("agent email", old(&case.agent_email), old(&agent_email)),
+        ]
+        .into_iter()
+        .filter(|(_, before, after)| before != after)
+        .collect();
+        if changes.is_empty() {
+            return Err(ActionError::NothingChanged.into());
+        }
+        cases::update_requester(
+            self.conn,
+            case.id,
+            &name,
+            email.as_str(),
+            agent_name.as_deref(),
+            agent_email.as_deref(),
+            self.now,
+        )?;
+        let mut body = String::from("Requester's details corrected:\n");
+        for (field, before, after) in &changes {
+            body.push_str(&format!(
+                "- {field}: \u{201c}{before}\u{201d} \u{2192} \u{201c}{after}\u{201d}\n"
+            ));
+        }
+        body.push_str(&format!("Why: {reason}"));
+        let note = notes::add(self.conn, case.id, author, &body, self.now)?;
+        let fields: Vec<&str> = changes.iter().map(|(f, _, _)| *f).collect();
+        self.event(
+            CaseEvent::RequesterEdited,
+            None,
+            json!({ "fields": fields, "note": note }),
+        )
+    }
+
     fn note(&mut self, body: &str) -> Result<(), Flow> {
         let Some(author) = self.author else {
             return Err(ActionError::ReadOnly.into());

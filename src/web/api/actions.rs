@@ -46,6 +46,7 @@ use crate::web::staff::case::form::ActionForm;
 /// | `withdraw` | `body` |
 /// | `reopen` | `body` |
 /// | `change_regime` | `regime`, `body` |
+/// | `edit_requester` | `requester_name`, `requester_email`, `agent_name` and `agent_email` (only when an agent filed it), `body` (why) |
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionBody {
@@ -87,6 +88,12 @@ pub struct ActionBody {
     pub text_sources: Option<String>,
     pub text_automated_decisions: Option<String>,
     pub text_transfers: Option<String>,
+    #[schema(max_length = 200)]
+    pub requester_name: Option<String>,
+    pub requester_email: Option<String>,
+    #[schema(max_length = 200)]
+    pub agent_name: Option<String>,
+    pub agent_email: Option<String>,
 }
 
 impl ActionBody {
@@ -121,6 +128,10 @@ impl ActionBody {
             text_sources: text(self.text_sources),
             text_automated_decisions: text(self.text_automated_decisions),
             text_transfers: text(self.text_transfers),
+            requester_name: text(self.requester_name),
+            requester_email: text(self.requester_email),
+            agent_name: text(self.agent_name),
+            agent_email: text(self.agent_email),
         }
     }
 }

@@ -49,6 +49,33 @@ pub struct ActionForm {
     pub text_sources: String,
     pub text_automated_decisions: String,
     pub text_transfers: String,
+    /// The requester's corrected details (`edit_requester`).
+    pub requester_name: String,
+    pub requester_email: String,
+    pub agent_name: String,
+    pub agent_email: String,
+}
+
+/// One line of text for a name, within the form's limits.
+fn person_name(value: &str, what: &str) -> Result<String, String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(format!("Enter {what}"));
+    }
+    if v.chars().count() > crate::domain::intake::MAX_NAME
+        || !crate::domain::text::is_single_line(v)
+    {
+        return Err(format!(
+            "{what} must be one line of {} characters at most",
+            crate::domain::intake::MAX_NAME
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+fn address(value: &str, what: &str) -> Result<crate::domain::Email, String> {
+    crate::domain::Email::parse(value.trim())
+        .map_err(|_| format!("Enter {what} in the correct format, like name@example.com"))
 }
 
 fn required(value: &str, what: &str) -> Result<String, String> {
@@ -186,6 +213,22 @@ impl ActionForm {
                 }
                 Command::EditAnswerTexts { texts }
             }
+            Action::EditRequester => Command::EditRequester {
+                name: person_name(&self.requester_name, "the requester's name")?,
+                email: address(&self.requester_email, "the requester's email address")?,
+                agent: if self.agent_name.trim().is_empty() && self.agent_email.trim().is_empty() {
+                    None
+                } else {
+                    Some((
+                        person_name(&self.agent_name, "the agent's name")?,
+                        address(&self.agent_email, "the agent's email address")?,
+                    ))
+                },
+                reason: required(
+                    &self.body,
+                    "why the details change (how the requester told us)",
+                )?,
+            },
             Action::RetryEmail => Command::RetryEmail {
                 message: self.email.trim().parse().map_err(|_| "Choose the email")?,
             },

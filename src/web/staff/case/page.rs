@@ -217,6 +217,7 @@ pub(super) fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
             "answer_task": can(Action::AnswerTask),
             "retry_email": can(Action::RetryEmail),
             "edit_answer_texts": can(Action::EditAnswerTexts),
+            "edit_requester": can(Action::EditRequester),
             "any": !actions.is_empty(),
     });
     json!({

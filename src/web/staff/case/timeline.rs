@@ -155,6 +155,13 @@ pub(super) fn describe(e: &Event, view: &CaseView) -> String {
             detail_str(&d, "from").unwrap_or("?"),
             detail_str(&d, "to").unwrap_or("?")
         )),
+        CaseEvent::RequesterEdited => format!(
+            "Requester's details corrected ({}); the old and new values are in the internal note",
+            d.get("fields")
+                .and_then(Value::as_array)
+                .map(|f| f.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default()
+        ),
         CaseEvent::AgentAuthorityAsked => "The person was asked by email to confirm the agent".into(),
         CaseEvent::IdentityMaterialPurged => format!(
             "Identity documents ({}) and answers to identity questions ({}) deleted: they have served their purpose",
