@@ -633,3 +633,41 @@ pub fn logout(ctx: &AppContext, user: UserId) -> Result<(), ServiceError> {
     users::end_sessions(&mut conn, user)?;
     Ok(())
 }
+
+/// Every account, with the failed logins still counting against each.
+pub struct Accounts {
+    pub users: Vec<User>,
+    pub throttled: Vec<(UserId, i64)>,
+}
+
+/// The accounts page's list.
+pub fn accounts(ctx: &AppContext) -> Result<Accounts, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    Ok(Accounts {
+        users: users::all(&mut conn)?,
+        throttled: users::throttled_accounts(&mut conn)?,
+    })
+}
+
+/// The admin trail, every account (to name who acted), and the first event
+/// whose seal does not match, if one does not.
+pub struct AdminTrail {
+    pub entries: Vec<crate::db::events::AdminEntry>,
+    pub people: Vec<User>,
+    pub broken: Option<i64>,
+}
+
+pub fn admin_trail(ctx: &AppContext) -> Result<AdminTrail, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    Ok(AdminTrail {
+        entries: events::list_admin(&mut conn)?,
+        people: users::all(&mut conn)?,
+        broken: events::first_broken_admin_link(&mut conn, &ctx.audit_key)?,
+    })
+}
+
+/// The account a session belongs to.
+pub fn user(ctx: &AppContext, id: UserId) -> Result<Option<User>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    Ok(users::find(&mut conn, id)?)
+}

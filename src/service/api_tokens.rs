@@ -145,3 +145,12 @@ pub fn authenticate(
     }
     Ok(Some(token))
 }
+
+/// The live token `presented` is, if it is one (its last use recorded).
+pub fn authenticate_now(
+    ctx: &crate::app::AppContext,
+    presented: &str,
+) -> Result<Option<ApiToken>, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    authenticate(&mut conn, presented, crate::db::timestamp(ctx.clock.now()))
+}

@@ -13,6 +13,7 @@ pub mod drp;
 pub mod fulfilment;
 pub mod intake;
 pub mod packages;
+pub mod policies;
 pub mod queue;
 pub mod receipt;
 pub mod reports;
@@ -75,4 +76,24 @@ pub fn record_api_read(
         )?;
         Ok(())
     })
+}
+
+/// Runs `f` on a pooled connection with the time now, for the service
+/// functions that take their caller's connection (the pages call them
+/// through this, the command line and the jobs with their own).
+pub fn with_conn<T>(
+    ctx: &AppContext,
+    f: impl FnOnce(&mut crate::db::DbConn, chrono::NaiveDateTime) -> Result<T, ServiceError>,
+) -> Result<T, ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    f(&mut conn, crate::db::timestamp(ctx.clock.now()))
+}
+
+/// The database answers, takes a write, and (SQLite) how many bytes are
+/// free on its disk.
+pub fn database_health(ctx: &AppContext) -> Result<Option<u64>, DbError> {
+    let mut conn = ctx.pool.get()?;
+    crate::db::ping(&mut conn)?;
+    crate::db::probe_write(&mut conn, crate::db::timestamp(ctx.clock.now()))?;
+    Ok(crate::db::sqlite_free_bytes(&ctx.settings.database_url()))
 }

@@ -56,3 +56,34 @@ pub fn summary(ctx: &AppContext, reference: &Reference) -> Result<Option<QueueRo
     };
     Ok(queue::page(&mut conn, &filter)?.into_iter().next())
 }
+
+/// What the staff queue shows: a page of cases (none when the filter was
+/// not valid), which of them have tasks past their target, the counts per
+/// state, and the people cases can be assigned to.
+pub struct StaffQueue {
+    pub rows: Vec<QueueRow>,
+    pub late_tasks: Vec<crate::db::cases::CaseId>,
+    pub counts: Vec<(CaseState, i64)>,
+    pub people: Vec<crate::db::users::User>,
+}
+
+pub fn staff_queue(
+    ctx: &AppContext,
+    filter: Option<&QueueFilter>,
+    today: chrono::NaiveDate,
+) -> Result<StaffQueue, ServiceError> {
+    use crate::db::{tasks, users};
+    use crate::domain::Role;
+    let mut conn = ctx.pool.get()?;
+    let rows = match filter {
+        Some(f) => queue::page(&mut conn, f)?,
+        None => Vec::new(),
+    };
+    let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
+    Ok(StaffQueue {
+        late_tasks: tasks::overdue_among(&mut conn, &ids, today)?,
+        counts: queue::count_by_state(&mut conn)?,
+        people: users::active_with_role(&mut conn, &[Role::Admin, Role::Agent])?,
+        rows,
+    })
+}

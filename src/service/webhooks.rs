@@ -263,6 +263,19 @@ pub fn retry(conn: &mut DbConn, id: i64, now: NaiveDateTime) -> Result<bool, Ser
     })?)
 }
 
+/// The endpoints and the most recent `limit` deliveries (for the admins'
+/// page).
+pub fn overview(
+    ctx: &crate::app::AppContext,
+    limit: i64,
+) -> Result<(Vec<webhooks::Endpoint>, Vec<webhooks::Delivery>), ServiceError> {
+    let mut conn = ctx.pool.get()?;
+    Ok((
+        webhooks::endpoints(&mut conn)?,
+        webhooks::recent(&mut conn, limit)?,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,20 +13,14 @@ use actix_web::{web, HttpResponse};
 use serde_json::json;
 
 use crate::app::AppContext;
-use crate::db::{self, DbError, StorageFault};
+use crate::db::{StorageFault, MIN_FREE_BYTES};
 
 pub async fn get(ctx: web::Data<AppContext>) -> HttpResponse {
     let backend = ctx.backend.name();
     let ctx = ctx.into_inner();
-    let check = web::block(move || -> Result<Option<u64>, DbError> {
-        let mut conn = ctx.pool.get()?;
-        db::ping(&mut conn)?;
-        db::probe_write(&mut conn, db::timestamp(ctx.clock.now()))?;
-        Ok(db::sqlite_free_bytes(&ctx.settings.database_url()))
-    })
-    .await;
+    let check = web::block(move || crate::service::database_health(&ctx)).await;
     let (state, error) = match check {
-        Ok(Ok(Some(free))) if free < db::MIN_FREE_BYTES => (
+        Ok(Ok(Some(free))) if free < MIN_FREE_BYTES => (
             StorageFault::Full.key(),
             format!("{free} bytes free on the database's disk"),
         ),

@@ -143,3 +143,89 @@ pub fn request_logger() -> Logger {
             req.match_pattern().unwrap_or_else(|| "(unmatched)".into())
         })
 }
+
+#[cfg(test)]
+mod layering {
+    use std::path::{Path, PathBuf};
+
+    fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("src/web") {
+            let path = entry.expect("an entry").path();
+            if path.is_dir() {
+                sources(&path, found);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+
+    /// Whether a line (comments aside) reaches into the database: opens a
+    /// connection, calls a `db::` function, or imports a `db` module (to
+    /// call its functions). Its types (rows, ids) may be named.
+    fn reaches_the_database(line: &str) -> bool {
+        let code = line.split("//").next().unwrap_or("");
+        if code.contains("pool.get()") {
+            return true;
+        }
+        let calls = code.match_indices("db::").any(|(at, _)| {
+            let rest = &code[at + 4..];
+            let path: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_' || *c == ':')
+                .collect();
+            rest[path.len()..].starts_with('(')
+        });
+        let imports_module = code.trim_start().starts_with("use crate::db")
+            && (code.contains("self")
+                || code
+                    .trim_end()
+                    .trim_end_matches(';')
+                    .rsplit("::")
+                    .next()
+                    .is_some_and(|last| last.chars().all(|c| c.is_ascii_lowercase() || c == '_')));
+        calls || imports_module
+    }
+
+    #[test]
+    fn the_check_finds_what_it_looks_for() {
+        assert!(reaches_the_database("let mut conn = ctx.pool.get()?;"));
+        assert!(reaches_the_database(
+            "crate::db::tasks::overdue_among(&mut conn, &ids)?"
+        ));
+        assert!(reaches_the_database("let now = db::timestamp(now);"));
+        assert!(reaches_the_database("use crate::db::webhooks;"));
+        assert!(reaches_the_database("use crate::db::users::{self, User};"));
+        assert!(!reaches_the_database(
+            "use crate::db::users::{User, UserId};"
+        ));
+        assert!(!reaches_the_database("case: &crate::db::cases::Case,"));
+        assert!(!reaches_the_database("// db::ping(&mut conn) in a comment"));
+    }
+
+    /// Handlers go through the service layer for every read and write:
+    /// none opens a connection or calls into `db` itself.
+    #[test]
+    fn no_handler_reaches_into_the_database() {
+        let mut files = Vec::new();
+        sources(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web"),
+            &mut files,
+        );
+        let mut found = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).expect("a source file");
+            // This check's own examples are not handlers.
+            let text = text.split("mod layering {").next().unwrap_or("");
+            for (n, line) in text.lines().enumerate() {
+                if reaches_the_database(line) {
+                    found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "web/ must call the service layer, not db:\n{}",
+            found.join("\n")
+        );
+    }
+}

@@ -91,7 +91,7 @@ async fn the_error_summary_is_in_page_order_and_links_to_each_control() {
     let links = summary_links(&html);
     assert_eq!(
         links,
-        ["name", "email", "acting_as-self", "right-access"],
+        ["acting_as-self", "name", "email", "right-access"],
         "{html}"
     );
     for id in &links {

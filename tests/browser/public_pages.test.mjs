@@ -143,3 +143,29 @@ test('a requester files, confirms by email and sees the due date', async () => {
   const ack = await waitForEmail(address, 'We have received your privacy request');
   assert.ok(ack.includes(reference));
 });
+
+test('someone acting for another person files at desktop width, saying so first', async () => {
+  const agent = `mo.${Date.now()}@advocates.example`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  const page = await context.newPage();
+  await page.goto(base + '/requests/new');
+  // Who is asking comes before the name and address it decides the meaning of.
+  const order = await page.evaluate(() => ['acting_as-self', 'name', 'email', 'location']
+    .map((id) => document.getElementById(id).getBoundingClientRect().top));
+  assert.deepEqual([...order].sort((a, b) => a - b), order, 'who is asking, then name, email, place');
+  await page.getByLabel('Someone else, who has authorised me to act for them').check();
+  await page.getByLabel('Your name, as the person acting for them').fill('Mo Advocate');
+  await page.getByLabel('Your own email').fill(agent);
+  await page.getByLabel('Full name').fill('Grace Hopper');
+  await page.getByLabel('Email address', { exact: true }).fill(`grace.${Date.now()}@example.com`);
+  await page.getByLabel('Where do you live?').selectOption('GB');
+  await page.getByLabel('Get a copy of my personal data').check();
+  assert.deepEqual(await axeViolations(page), []);
+  await shot(page, 'form-agent-desktop');
+  await page.getByRole('button', { name: 'Send request' }).click();
+  assert.match(await page.locator('h1').innerText(), /Check your email/);
+  // The email goes to the one acting, and the page says so.
+  assert.match(await page.locator('main').innerText(), new RegExp(agent.replace(/\./g, '\\.')));
+  await waitForEmail(agent, 'Confirm your email');
+  await context.close();
+});

@@ -14,7 +14,6 @@ use parking_lot::Mutex;
 use super::ApiError;
 use crate::app::AppContext;
 use crate::db::api_tokens::ApiToken;
-use crate::db::{self};
 use crate::domain::api_token::Scope;
 use crate::domain::audit::Actor;
 use crate::service::api_tokens;
@@ -93,13 +92,9 @@ impl FromRequest for Caller {
             let (Some(ctx), Some(limits)) = (ctx, limits) else {
                 return Err(ApiError::Internal(anyhow::anyhow!("API state missing")));
             };
-            let token = web::block(move || {
-                let mut conn = ctx.pool.get()?;
-                let now = db::timestamp(ctx.clock.now());
-                api_tokens::authenticate(&mut conn, &presented, now)
-            })
-            .await??
-            .ok_or(ApiError::BadToken)?;
+            let token = web::block(move || api_tokens::authenticate_now(&ctx, &presented))
+                .await??
+                .ok_or(ApiError::BadToken)?;
             limits.check(&token).map_err(ApiError::RateLimited)?;
             Ok(Caller { token })
         })

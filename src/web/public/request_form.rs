@@ -147,12 +147,12 @@ pub async fn submitted(
 
 /// Every field the form can report an error on.
 const FIELDS: &[&str] = &[
-    "name",
-    "email",
-    "location",
     "acting_as",
     "agent_name",
     "agent_email",
+    "name",
+    "email",
+    "location",
     "rights",
     "access_scope",
     "rectification_details",

@@ -7,13 +7,12 @@ use serde_json::{json, Value};
 
 use super::{render, Staff};
 use crate::app::AppContext;
-use crate::db::{events, users};
+use crate::db::events::AdminEntry;
 use crate::domain::audit::{describe_actor, AdminEvent};
-use crate::service::ServiceError;
 use crate::web::{pages, WebError};
 
 /// One line, in words, for an event of the account and settings trail.
-fn what(entry: &events::AdminEntry, name: &dyn Fn(i64) -> String) -> String {
+fn what(entry: &AdminEntry, name: &dyn Fn(i64) -> String) -> String {
     let detail: Value = serde_json::from_str(&entry.detail).unwrap_or(Value::Null);
     let user = || {
         detail
@@ -191,15 +190,11 @@ pub async fn get(
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
     staff.must_administer()?;
-    let (trail, people, broken) = pages::blocking(&ctx, |ctx| {
-        let mut conn = ctx.pool.get()?;
-        Ok::<_, ServiceError>((
-            events::list_admin(&mut conn)?,
-            users::all(&mut conn)?,
-            events::first_broken_admin_link(&mut conn, &ctx.audit_key)?,
-        ))
-    })
-    .await?;
+    let crate::service::accounts::AdminTrail {
+        entries: trail,
+        people,
+        broken,
+    } = pages::blocking(&ctx, crate::service::accounts::admin_trail).await?;
     let tz = ctx.settings.organisation.timezone;
     let name = |id: i64| {
         people

@@ -12,7 +12,7 @@ use actix_session::{Session, SessionExt};
 use actix_web::{web, FromRequest, HttpRequest};
 
 use crate::app::AppContext;
-use crate::db::users::{self, User, UserId};
+use crate::db::users::{User, UserId};
 use crate::web::WebError;
 
 const USER: &str = "uid";
@@ -120,13 +120,8 @@ impl FromRequest for Staff {
                 session.purge();
                 return Err(login());
             }
-            let user = web::block(
-                move || -> Result<Option<User>, crate::service::ServiceError> {
-                    let mut conn = ctx.pool.get()?;
-                    Ok(users::find(&mut conn, UserId(uid))?)
-                },
-            )
-            .await??;
+            let user =
+                web::block(move || crate::service::accounts::user(&ctx, UserId(uid))).await??;
             match user {
                 Some(user) if user.active && i64::from(user.session_epoch) == epoch => {
                     let _ = session.insert(SEEN_AT, now);

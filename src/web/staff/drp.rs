@@ -51,8 +51,7 @@ async fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let agents = pages::blocking(ctx, |ctx| {
-        let mut conn = ctx.pool.get()?;
-        service::agents(&mut conn)
+        crate::service::with_conn(ctx, |conn, _| service::agents(conn))
     })
     .await?;
     let field = |f: fn(&AgentForm) -> &str| shown.form.map(f).unwrap_or_default().to_owned();
@@ -109,9 +108,9 @@ pub async fn add(
         form.verify_key.clone(),
     );
     let added = pages::blocking(&ctx, move |ctx| {
-        let mut conn = ctx.pool.get()?;
-        let now = crate::db::timestamp(ctx.clock.now());
-        service::register_agent(&mut conn, &ctx.audit_key, by, &id, &name, &key, now)
+        crate::service::with_conn(ctx, |conn, now| {
+            service::register_agent(conn, &ctx.audit_key, by, &id, &name, &key, now)
+        })
     })
     .await?;
     let (shown, status) = match added {
@@ -147,9 +146,9 @@ pub async fn set_active(
     let active = form.active == "1";
     let by = Actor::Staff(staff.user.id);
     let changed = pages::blocking(&ctx, move |ctx| {
-        let mut conn = ctx.pool.get()?;
-        let now = crate::db::timestamp(ctx.clock.now());
-        service::set_agent_active(&mut conn, &ctx.audit_key, by, id, active, now)
+        crate::service::with_conn(ctx, |conn, now| {
+            service::set_agent_active(conn, &ctx.audit_key, by, id, active, now)
+        })
     })
     .await?;
     if !changed {

@@ -10,10 +10,9 @@ use serde_json::{json, Value};
 
 use super::{render, Staff};
 use crate::app::AppContext;
-use crate::db::queue::{self, AssigneeFilter, Cursor, QueueFilter, QueueRow, Search};
-use crate::db::users::{self, UserId};
-use crate::domain::{CaseState, Reference, Regime, Right, Role};
-use crate::service::ServiceError;
+use crate::db::queue::{AssigneeFilter, Cursor, QueueFilter, QueueRow, Search};
+use crate::db::users::UserId;
+use crate::domain::{CaseState, Reference, Regime, Right};
 use crate::web::{pages, WebError};
 
 pub const PAGE_SIZE: i64 = 50;
@@ -212,17 +211,13 @@ pub async fn get(
     let today = ctx.clock.today(ctx.settings.organisation.timezone);
     let filter = query.filter(staff.user.id, today);
     let f = filter.clone();
-    let (rows, counts, people, late_tasks) = pages::blocking(&ctx, move |ctx| {
-        let mut conn = ctx.pool.get()?;
-        let rows = match &f {
-            Ok(f) => queue::page(&mut conn, f)?,
-            Err(_) => Vec::new(),
-        };
-        let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
-        let late_tasks = crate::db::tasks::overdue_among(&mut conn, &ids, today)?;
-        let counts = queue::count_by_state(&mut conn)?;
-        let people = users::active_with_role(&mut conn, &[Role::Admin, Role::Agent])?;
-        Ok::<_, ServiceError>((rows, counts, people, late_tasks))
+    let crate::service::queue::StaffQueue {
+        rows,
+        late_tasks,
+        counts,
+        people,
+    } = pages::blocking(&ctx, move |ctx| {
+        crate::service::queue::staff_queue(ctx, f.as_ref().ok(), today)
     })
     .await?;
     let more = rows.len() as i64 > PAGE_SIZE;

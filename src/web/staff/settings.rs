@@ -9,11 +9,10 @@ use serde_json::{json, Value};
 
 use super::{render, see_other, Staff};
 use crate::app::AppContext;
-use crate::db::{self, policies};
-use crate::domain::audit::{Actor, AdminEvent};
+use crate::domain::audit::Actor;
 use crate::domain::verification::{default_level, Level};
 use crate::domain::{Regime, Right};
-use crate::service::ServiceError;
+use crate::service::policies;
 use crate::web::{pages, WebError};
 
 fn field(right: Right, regime: Regime) -> String {
@@ -36,11 +35,7 @@ async fn page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let set = pages::blocking(ctx, |ctx| {
-        let mut conn = ctx.pool.get()?;
-        Ok::<_, ServiceError>(policies::all(&mut conn)?)
-    })
-    .await?;
+    let set = pages::blocking(ctx, policies::overrides).await?;
     let regimes = ctx.jurisdiction.applicable();
     let rows: Vec<_> = Right::ALL
         .iter()
@@ -121,31 +116,9 @@ pub async fn post(
     }
     let by = staff.user.id;
     pages::blocking(&ctx, move |ctx| {
-        let mut conn = ctx.pool.get()?;
-        let now = db::timestamp(ctx.clock.now());
-        db::write_transaction::<_, ServiceError, _>(&mut conn, |conn| {
-            let sorted = |mut v: Vec<(Right, Regime, Level)>| {
-                v.sort_by_key(|(r, g, _)| (r.key(), g.key()));
-                v
-            };
-            let before = sorted(policies::all(conn)?);
-            for (right, regime, level) in &choices {
-                policies::set(conn, *right, *regime, *level)?;
-            }
-            let after = sorted(policies::all(conn)?);
-            if before != after {
-                let set: Vec<_> = after
-                    .iter()
-                    .map(|(r, g, l)| json!({ "right": r.key(), "regime": g.key(), "level": l.key() }))
-                    .collect();
-                db::events::append_admin(conn, &ctx.audit_key, AdminEvent::VerificationPolicyChanged, Actor::Staff(by),                    json!({ "overrides": set }),
-                    now,
-                )?;
-            }
-            Ok(())
-        })?;
+        policies::set(ctx, Actor::Staff(by), &choices)?;
         log::info!("user {} changed the verification policy", by.0);
-        Ok::<_, ServiceError>(())
+        Ok(())
     })
     .await?;
     Ok(see_other("/staff/settings/verification"))

@@ -67,8 +67,7 @@ async fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let tokens = pages::blocking(ctx, |ctx| {
-        let mut conn = ctx.pool.get()?;
-        api_tokens::list(&mut conn)
+        crate::service::with_conn(ctx, |conn, _| api_tokens::list(conn))
     })
     .await?;
     let chosen = |s: Scope| {
@@ -141,9 +140,9 @@ pub async fn create(
     let by = Actor::Staff(staff.user.id);
     let (name, scopes) = (form.name.clone(), form.scopes.join(" "));
     let made = pages::blocking(&ctx, move |ctx| {
-        let mut conn = ctx.pool.get()?;
-        let now = crate::db::timestamp(ctx.clock.now());
-        api_tokens::create(&mut conn, &ctx.audit_key, by, &name, &scopes, rate, now)
+        crate::service::with_conn(ctx, |conn, now| {
+            api_tokens::create(conn, &ctx.audit_key, by, &name, &scopes, rate, now)
+        })
     })
     .await?;
     match made {
@@ -179,9 +178,9 @@ pub async fn revoke(
     let id = TokenId(path.into_inner());
     let by = Actor::Staff(staff.user.id);
     let revoked = pages::blocking(&ctx, move |ctx| {
-        let mut conn = ctx.pool.get()?;
-        let now = crate::db::timestamp(ctx.clock.now());
-        api_tokens::revoke(&mut conn, &ctx.audit_key, by, id, now)
+        crate::service::with_conn(ctx, |conn, now| {
+            api_tokens::revoke(conn, &ctx.audit_key, by, id, now)
+        })
     })
     .await?;
     if !revoked {

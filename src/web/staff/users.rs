@@ -9,10 +9,9 @@ use serde_json::json;
 
 use super::{render, see_other, Staff};
 use crate::app::AppContext;
-use crate::db::users::{self, UserId};
+use crate::db::users::UserId;
 use crate::domain::Role;
 use crate::service::accounts;
-use crate::service::ServiceError;
 use crate::web::{csrf, pages, WebError};
 
 async fn page(
@@ -22,14 +21,10 @@ async fn page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let (list, throttled) = pages::blocking(ctx, |ctx| {
-        let mut conn = ctx.pool.get()?;
-        Ok::<_, ServiceError>((
-            users::all(&mut conn)?,
-            users::throttled_accounts(&mut conn)?,
-        ))
-    })
-    .await?;
+    let accounts::Accounts {
+        users: list,
+        throttled,
+    } = pages::blocking(ctx, accounts::accounts).await?;
     let tz = ctx.settings.organisation.timezone;
     let rows: Vec<_> = list
         .iter()

@@ -11,11 +11,10 @@ use serde_json::{json, Value};
 
 use super::{render, Staff};
 use crate::app::AppContext;
-use crate::db::webhooks;
+use crate::db::webhooks::{FAILED, PENDING};
 use crate::domain::audit::Actor;
 use crate::domain::webhook::WebhookEvent;
 use crate::service::webhooks::{self as service, Registered};
-use crate::service::ServiceError;
 use crate::web::{pages, WebError};
 
 const TITLE: &str = "Webhooks";
@@ -62,14 +61,7 @@ async fn page(
     shown: Shown<'_>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let (endpoints, deliveries) = pages::blocking(ctx, |ctx| {
-        let mut conn = ctx.pool.get()?;
-        Ok::<_, ServiceError>((
-            webhooks::endpoints(&mut conn)?,
-            webhooks::recent(&mut conn, SHOWN)?,
-        ))
-    })
-    .await?;
+    let (endpoints, deliveries) = pages::blocking(ctx, |ctx| service::overview(ctx, SHOWN)).await?;
     let chosen = |e: WebhookEvent| {
         shown
             .form
@@ -99,12 +91,12 @@ async fn page(
                 "event": d.event_type,
                 "message_id": d.message_id,
                 "status": d.status,
-                "failed": d.status == webhooks::FAILED,
+                "failed": d.status == FAILED,
                 "attempts": d.attempts,
                 "last_status": d.last_status,
                 "last_error": d.last_error,
                 "created": time(d.created_at),
-                "next": (d.status == webhooks::PENDING).then(|| time(d.next_attempt_at)),
+                "next": (d.status == PENDING).then(|| time(d.next_attempt_at)),
             })).collect::<Vec<_>>(),
             "events": events,
             "url": shown.form.map(|f| f.url.as_str()).unwrap_or(""),
@@ -139,17 +131,9 @@ pub async fn add(
     let by = Actor::Staff(staff.user.id);
     let (url, events) = (form.url.clone(), form.events.clone());
     let registered = pages::blocking(&ctx, move |ctx| {
-        let mut conn = ctx.pool.get()?;
-        let now = crate::db::timestamp(ctx.clock.now());
-        service::register(
-            &mut conn,
-            &ctx.sealer,
-            &ctx.audit_key,
-            by,
-            &url,
-            &events,
-            now,
-        )
+        crate::service::with_conn(ctx, |conn, now| {
+            service::register(conn, &ctx.sealer, &ctx.audit_key, by, &url, &events, now)
+        })
     })
     .await?;
     match registered {
@@ -184,9 +168,9 @@ pub async fn set_active(
     let active = form.active == "1";
     let by = Actor::Staff(staff.user.id);
     let changed = pages::blocking(&ctx, move |ctx| {
-        let mut conn = ctx.pool.get()?;
-        let now = crate::db::timestamp(ctx.clock.now());
-        service::set_active(&mut conn, &ctx.audit_key, by, id, active, now)
+        crate::service::with_conn(ctx, |conn, now| {
+            service::set_active(conn, &ctx.audit_key, by, id, active, now)
+        })
     })
     .await?;
     if !changed {
@@ -215,9 +199,7 @@ pub async fn retry(
     staff.must_administer()?;
     let id = path.into_inner();
     let retried = pages::blocking(&ctx, move |ctx| {
-        let mut conn = ctx.pool.get()?;
-        let now = crate::db::timestamp(ctx.clock.now());
-        service::retry(&mut conn, id, now)
+        crate::service::with_conn(ctx, |conn, now| service::retry(conn, id, now))
     })
     .await?;
     if !retried {
