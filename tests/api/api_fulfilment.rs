@@ -182,6 +182,29 @@ async fn bad_systems_are_refused_field_by_field_and_change_nothing() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 415);
 
+    // Too large a body, and no token or a made-up one, on every new call.
+    let mut huge = crm();
+    huge["retention_note"] = json!("x".repeat(70 * 1024));
+    let (status, problem) = post(&app, "/api/v1/systems", &keeper, huge).await;
+    assert_eq!(status, 413, "{problem}");
+    for (method, path) in [
+        (Method::GET, "/api/v1/systems"),
+        (Method::POST, "/api/v1/systems"),
+        (Method::PUT, path.as_str()),
+        (Method::GET, "/api/v1/tasks"),
+        (Method::GET, "/api/v1/tasks/1"),
+        (Method::POST, "/api/v1/tasks/1/answer"),
+        (Method::GET, "/api/v1/dashboard"),
+        (Method::GET, "/api/v1/reports/register"),
+    ] {
+        let (status, content_type, _) = call(&app, method.clone(), path, None, Some(crm())).await;
+        assert_eq!(status, 401, "{method} {path}");
+        assert_eq!(content_type, "application/problem+json");
+        let (status, _, _) =
+            call(&app, method.clone(), path, Some("rdk_madeup"), Some(crm())).await;
+        assert_eq!(status, 401, "{method} {path} with a made-up token");
+    }
+
     let systems = app.db(db::systems::all);
     assert_eq!(systems.len(), 2, "only the two good ones were added");
     assert!(systems.iter().all(|s| s.active));
