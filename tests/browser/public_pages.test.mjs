@@ -104,8 +104,17 @@ test('mistakes are listed, explained next to each field, and nothing typed is lo
   assert.match(await summary.innerText(), /Select at least one thing/);
   assert.equal(await page.getByLabel('Full name').inputValue(), 'Grace Hopper');
   assert.equal(await page.getByLabel('Email address').getAttribute('aria-invalid'), 'true');
+  // In page order, each link putting the cursor in its field (the first
+  // choice of a group).
+  const links = await summary.getByRole('link').allInnerTexts();
+  assert.deepEqual(links.map((l) => /yourself or for someone else/.test(l) ? 'acting_as' : /format/.test(l) ? 'email' : /at least one/.test(l) ? 'rights' : l),
+    ['acting_as', 'email', 'rights']);
   await summary.getByRole('link', { name: /correct format/ }).click();
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'email');
+  await summary.getByRole('link').first().click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'acting_as-self');
+  await summary.getByRole('link', { name: /Select at least one/ }).click();
+  assert.match(await page.evaluate(() => document.activeElement?.id), /^right-/);
   assert.deepEqual(await axeViolations(page), [], 'axe finds nothing on the form with its errors');
   await shot(page, 'form-errors');
 });

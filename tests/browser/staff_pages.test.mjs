@@ -96,6 +96,15 @@ test('the first admin sets up, finds a new request in the queue and answers it',
   assert.match(await page.locator('.flash').innerText(), /Assigned 1 case\./);
   assert.equal(await page.getByLabel('Name, email or reference').inputValue(), 'hopp');
   await shot(page, 'staff-queue-assigned');
+  // The filtered queue as CSV: the same cases, no names.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Export the cases these filters select as CSV' }).click(),
+  ]);
+  const csv = readFileSync(await download.path(), 'utf8');
+  assert.match(csv, /^reference,regime,state,rights,received_on,due_on,assignee/);
+  assert.ok(csv.includes(reference), 'the case found is in the export');
+  assert.ok(!csv.includes('Grace Hopper'), 'no names in the export');
 
   await page.getByRole('link', { name: reference }).click();
   assert.match(await page.locator('h1').innerText(), new RegExp(reference));
