@@ -12,6 +12,7 @@ pub mod events;
 pub mod job_runs;
 pub mod links;
 pub mod notes;
+pub mod org_texts;
 pub mod outbox;
 pub mod packages;
 pub mod policies;

@@ -280,6 +280,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    org_texts (key) {
+        key -> Text,
+        body -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     drp_callbacks (id) {
         id -> BigInt,
         drp_request_id -> BigInt,
@@ -440,6 +448,7 @@ diesel::joinable!(drp_requests -> cases (case_id));
 diesel::joinable!(drp_callbacks -> drp_requests (drp_request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    org_texts,
     drp_agents,
     drp_requests,
     drp_callbacks,

@@ -338,10 +338,12 @@ pub enum AdminEvent {
     DrpAgentChanged,
     /// A DRP agent's pair-wise key set-up gave it a new bearer token.
     DrpAgentPaired,
+    /// The organisation's answer texts were changed (which, in the detail).
+    OrgTextsChanged,
 }
 
 impl AdminEvent {
-    pub const ALL: [AdminEvent; 25] = [
+    pub const ALL: [AdminEvent; 26] = [
         AdminEvent::UserAdded,
         AdminEvent::FirstAdminCreated,
         AdminEvent::UserInvited,
@@ -367,6 +369,7 @@ impl AdminEvent {
         AdminEvent::DrpAgentAdded,
         AdminEvent::DrpAgentChanged,
         AdminEvent::DrpAgentPaired,
+        AdminEvent::OrgTextsChanged,
     ];
 
     /// The stored form.
@@ -397,6 +400,7 @@ impl AdminEvent {
             AdminEvent::DrpAgentAdded => "drp_agent_added",
             AdminEvent::DrpAgentChanged => "drp_agent_changed",
             AdminEvent::DrpAgentPaired => "drp_agent_paired",
+            AdminEvent::OrgTextsChanged => "org_texts_changed",
         }
     }
 

@@ -572,15 +572,13 @@ pub fn answer_from(
         })
         .collect();
     let told = recipients_told(parts.trail);
+    let general = super::org_texts::load(&ctx.settings, conn)?;
     let texts = |t: crate::domain::regime::OrgText| {
         parts
             .own_texts
             .iter()
             .find(|(key, _)| key == t.key())
-            .map_or_else(
-                || ctx.settings.answers.get(t).to_owned(),
-                |(_, body)| body.clone(),
-            )
+            .map_or_else(|| general.get(t).to_owned(), |(_, body)| body.clone())
     };
     Ok(compose(&AnswerInput {
         regime: case.regime,

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod drp;
 pub mod fulfilment;
 pub mod intake;
+pub mod org_texts;
 pub mod packages;
 pub mod policies;
 pub mod queue;

@@ -1175,3 +1175,78 @@ async fn portability_data_comes_in_both_json_and_csv() {
     let manifest: serde_json::Value = serde_json::from_str(&read("manifest.json")).unwrap();
     assert_eq!(manifest["files"].as_array().unwrap().len(), 5);
 }
+
+#[tokio::test]
+async fn admins_write_the_organisations_answer_texts_in_the_app() {
+    let app = crate::helpers::spawn_app().await;
+    let admin = app.staff("dpo@example.org", Role::Admin).await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let configured = app.ctx.settings.answers.retention.clone();
+    let page = admin.page("/staff/texts").await;
+    assert!(page.contains("How long we keep it"), "{page}");
+    assert!(page.contains(&handlebars::html_escape(&configured)));
+
+    // Agents may not; too long a text is refused and what was typed stays.
+    let r = agent
+        .post("/staff/texts", &[("retention", "Forever.")])
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    let long = "x".repeat(5001);
+    let r = admin.post("/staff/texts", &[("retention", &long)]).await;
+    assert_eq!(r.status().as_u16(), 422);
+    assert!(error_of(&r.text().await.unwrap()).contains("How long we keep it"));
+
+    let ours =
+        "Orders: six years, for the tax authorities. Marketing preferences: until you change them.";
+    let r = admin
+        .post(
+            "/staff/texts",
+            &[
+                ("retention", ours),
+                ("purposes", &app.ctx.settings.answers.purposes),
+            ],
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Saved"), "{page}");
+    assert!(page.contains("Set here"));
+    // One change, in the trail, naming the text (not its words).
+    let trail = app.db(rightsdesk::db::events::list_admin);
+    let changes: Vec<_> = trail
+        .iter()
+        .filter(|e| e.kind == "org_texts_changed")
+        .collect();
+    assert_eq!(changes.len(), 1);
+    assert!(changes[0].detail.contains("retention") && !changes[0].detail.contains("purposes"));
+    assert!(!changes[0].detail.contains("six years"));
+
+    // An answer given now quotes it.
+    let reference = app.confirmed_case("access", "ada@example.com").await;
+    admin
+        .act_ok(
+            &reference,
+            "verify_identity",
+            &[("method", "email_confirmed")],
+        )
+        .await;
+    admin
+        .act_ok(
+            &reference,
+            "record_outcome",
+            &[("right", "access"), ("outcome", "fulfilled")],
+        )
+        .await;
+    admin
+        .act_ok(&reference, "complete", &[("message", "")])
+        .await;
+    let answer = answer_on_page(&app, "ada@example.com").await;
+    assert!(answer.contains(ours), "{answer}");
+
+    // Emptied, it is the configuration's again.
+    let r = admin.post("/staff/texts", &[("retention", "")]).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let page = admin.page("/staff/texts").await;
+    assert!(page.contains(&handlebars::html_escape(&configured)));
+    assert!(!page.contains("six years"));
+}

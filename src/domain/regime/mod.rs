@@ -167,6 +167,19 @@ impl OrgText {
     pub fn parse(key: &str) -> Option<OrgText> {
         OrgText::ALL.into_iter().find(|t| t.key() == key)
     }
+
+    /// What the text is about, for the admins who write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrgText::Purposes => "Why we use personal data (purposes)",
+            OrgText::Categories => "The kinds of personal data we hold",
+            OrgText::Recipients => "Who we disclose it to",
+            OrgText::Retention => "How long we keep it",
+            OrgText::Sources => "Where we get it from",
+            OrgText::AutomatedDecisions => "Automated decisions, and their logic",
+            OrgText::Transfers => "Transfers abroad, and their safeguards",
+        }
+    }
 }
 
 /// What an answer to a request for access (or to know) must tell, besides

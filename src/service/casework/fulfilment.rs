@@ -102,10 +102,11 @@ impl Work<'_> {
         texts: Vec<(crate::domain::regime::OrgText, String)>,
     ) -> Result<(), Flow> {
         let own = crate::db::answers::texts_of_case(self.conn, self.case.id)?;
+        let general_texts = crate::service::org_texts::load(&self.ctx.settings, self.conn)?;
         let mut changed = Vec::new();
         for (text, body) in texts {
             let body = body.trim();
-            let general = self.ctx.settings.answers.get(text);
+            let general = general_texts.get(text);
             let wanted = (!body.is_empty() && body != general).then_some(body);
             let current = own
                 .iter()

@@ -41,6 +41,8 @@ pub struct CaseView {
     pub answer: Option<(Vec<crate::domain::answer::Section>, bool)>,
     /// The answer texts changed for this case: (key, text).
     pub own_texts: Vec<(String, String)>,
+    /// The organisation's texts as every answer quotes them now.
+    pub general_texts: crate::service::org_texts::GeneralTexts,
 }
 
 /// Loads a case for its page and records that `by` viewed it.
@@ -80,6 +82,7 @@ pub fn view(
     let agent_authority = crate::service::agents::status_of(&mut conn, &case)?;
     let tasks = crate::db::tasks::for_case(&mut conn, case.id)?;
     let own_texts = crate::db::answers::texts_of_case(&mut conn, case.id)?;
+    let general_texts = crate::service::org_texts::load(&ctx.settings, &mut conn)?;
     let answer = match crate::db::answers::get(&mut conn, case.id)? {
         Some(given) if case.state == crate::domain::CaseState::Completed => Some((given, false)),
         _ if !case.state.is_closed() && rights.iter().all(|r| r.outcome.is_some()) => {
@@ -96,6 +99,7 @@ pub fn view(
     };
     Ok(Some(CaseView {
         own_texts,
+        general_texts,
         answer,
         tasks,
         agent_authority,

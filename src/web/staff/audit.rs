@@ -123,6 +123,18 @@ fn what(entry: &AdminEntry, name: &dyn Fn(i64) -> String) -> String {
                 .map(|s| format!(", a search by {s}"))
                 .unwrap_or_default()
         ),
+        AdminEvent::OrgTextsChanged => format!(
+            "The organisation's answer texts changed: {}",
+            detail
+                .get("texts")
+                .and_then(Value::as_array)
+                .map(|t| t
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", "))
+                .unwrap_or_default()
+        ),
         AdminEvent::ApiRead => format!(
             "Read through the API: {}{}",
             detail.get("what").and_then(Value::as_str).unwrap_or("?"),

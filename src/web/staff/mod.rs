@@ -15,6 +15,7 @@ pub mod reports;
 pub mod settings;
 pub mod suppression;
 pub mod systems;
+pub mod texts;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
@@ -76,6 +77,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/audit", web::get().to(audit::get))
         .route("/staff/suppression", web::get().to(suppression::get))
         .route("/staff/suppression", web::post().to(suppression::check))
+        .route("/staff/texts", web::get().to(texts::get))
+        .route("/staff/texts", web::post().to(texts::post))
         .route("/staff/systems", web::get().to(systems::get))
         .route("/staff/systems", web::post().to(systems::add))
         .route("/staff/systems/{id}", web::post().to(systems::update))

@@ -193,7 +193,7 @@ pub(super) fn view_json(ctx: &AppContext, view: &CaseView, me: &User) -> Value {
                 "key": text.key(),
                 "label": label,
                 "changed": own.is_some(),
-                "value": own.unwrap_or_else(|| ctx.settings.answers.get(*text).to_owned()),
+                "value": own.unwrap_or_else(|| view.general_texts.get(*text).to_owned()),
             })
         })
         .collect();
