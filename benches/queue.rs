@@ -340,6 +340,7 @@ fn main() -> anyhow::Result<()> {
         after,
         limit: 51,
         unconfirmed_with_due: true,
+        sort: queue::Sort::Due,
     };
     let first = queue::page(&mut conn, &open(None, AssigneeFilter::Anyone))?;
     let mut deep = first.last().map(|r| Cursor {

@@ -19,12 +19,23 @@ pub enum AssigneeFilter {
     User(UserId),
 }
 
-/// A position in the queue: the last row of the previous page. Cases with no
-/// due date (clock not started) sort after all dated ones.
+/// A position in the queue: the last row of the previous page, by the date
+/// the queue is in the order of (due, or received). Cases without that
+/// date sort after all dated ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
     pub due_on: Option<NaiveDate>,
     pub id: i64,
+}
+
+/// The queue's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Most urgent first (the due date, soonest first).
+    #[default]
+    Due,
+    /// Newest first (the day received, latest first).
+    Received,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +65,7 @@ pub struct QueueFilter {
     /// Also unconfirmed requests that already have a due date: a CCPA
     /// opt-out or limit is acted on whether or not the email is confirmed.
     pub unconfirmed_with_due: bool,
+    pub sort: Sort,
 }
 
 #[derive(Debug, Clone)]
@@ -243,6 +255,8 @@ pub fn page(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<QueueRow>, DbError
     let limit = usize::try_from(f.limit).unwrap_or(0);
     let rows = if f.search.is_some() {
         searched(conn, f)?
+    } else if f.sort == Sort::Received {
+        newest_first(conn, f)?
     } else {
         let mut dated: Vec<Row> = Vec::new();
         let mut dated_states = f.states.clone();
@@ -269,6 +283,73 @@ pub fn page(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<QueueRow>, DbError
     rows_to_queue(conn, rows)
 }
 
+/// One state's cases received before the cursor, newest first, as the
+/// `(state, received_on, id)` index holds them (read backwards); then, when
+/// `dated` is false, those with no day received yet.
+fn received_slice(
+    conn: &mut DbConn,
+    f: &QueueFilter,
+    state: CaseState,
+    dated: bool,
+) -> Result<Vec<Row>, DbError> {
+    if !dated {
+        let mut q = of_state(f, state).filter(cases::received_on.is_null());
+        if let Some(Cursor { due_on: None, id }) = f.after {
+            q = q.filter(cases::id.lt(id));
+        }
+        return Ok(q.order(cases::id.desc()).limit(f.limit).load(conn)?);
+    }
+    let earlier = of_state(f, state)
+        .filter(cases::received_on.is_not_null())
+        .order((cases::received_on.desc(), cases::id.desc()))
+        .limit(f.limit);
+    match f.after {
+        None => Ok(earlier.load(conn)?),
+        Some(Cursor {
+            due_on: Some(d),
+            id,
+        }) => {
+            let mut rows: Vec<Row> = of_state(f, state)
+                .filter(cases::received_on.eq(d).assume_not_null())
+                .filter(cases::id.lt(id))
+                .order(cases::id.desc())
+                .limit(f.limit)
+                .load(conn)?;
+            if (rows.len() as i64) < f.limit {
+                rows.extend(
+                    earlier
+                        .filter(cases::received_on.lt(d).assume_not_null())
+                        .load::<Row>(conn)?,
+                );
+                rows.truncate(usize::try_from(f.limit).unwrap_or(0));
+            }
+            Ok(rows)
+        }
+        Some(Cursor { due_on: None, .. }) => Ok(Vec::new()),
+    }
+}
+
+/// The queue newest first: each state read in index order, merged here.
+fn newest_first(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<Row>, DbError> {
+    let limit = usize::try_from(f.limit).unwrap_or(0);
+    let mut dated: Vec<Row> = Vec::new();
+    for state in &f.states {
+        dated.extend(received_slice(conn, f, *state, true)?);
+    }
+    dated.sort_by_key(|r| std::cmp::Reverse((r.5, r.0)));
+    dated.truncate(limit);
+    if dated.len() < limit {
+        let mut undated: Vec<Row> = Vec::new();
+        for state in &f.states {
+            undated.extend(received_slice(conn, f, *state, false)?);
+        }
+        undated.sort_by_key(|r| std::cmp::Reverse(r.0));
+        undated.truncate(limit - dated.len());
+        dated.extend(undated);
+    }
+    Ok(dated)
+}
+
 /// A search by reference or address finds a handful of cases through its
 /// own index; they are put in queue order here.
 fn searched(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<Row>, DbError> {
@@ -278,15 +359,27 @@ fn searched(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<Row>, DbError> {
         q = q.filter(cond);
     }
     let mut rows: Vec<Row> = q.order(cases::id.desc()).limit(500).load(conn)?;
-    rows.sort_by_key(|r| (r.4.is_none(), r.4, r.0));
-    rows.retain(|r| match f.after {
-        None => true,
-        Some(Cursor {
-            due_on: Some(d),
-            id,
-        }) => r.4.is_none_or(|due| due > d || (due == d && r.0 > id)),
-        Some(Cursor { due_on: None, id }) => r.4.is_none() && r.0 > id,
-    });
+    if f.sort == Sort::Received {
+        rows.sort_by_key(|r| (r.5.is_none(), std::cmp::Reverse((r.5, r.0))));
+        rows.retain(|r| match f.after {
+            None => true,
+            Some(Cursor {
+                due_on: Some(d),
+                id,
+            }) => r.5.is_none_or(|on| on < d || (on == d && r.0 < id)),
+            Some(Cursor { due_on: None, id }) => r.5.is_none() && r.0 < id,
+        });
+    } else {
+        rows.sort_by_key(|r| (r.4.is_none(), r.4, r.0));
+        rows.retain(|r| match f.after {
+            None => true,
+            Some(Cursor {
+                due_on: Some(d),
+                id,
+            }) => r.4.is_none_or(|due| due > d || (due == d && r.0 > id)),
+            Some(Cursor { due_on: None, id }) => r.4.is_none() && r.0 > id,
+        });
+    }
     rows.truncate(usize::try_from(f.limit).unwrap_or(0));
     Ok(rows)
 }
@@ -531,6 +624,7 @@ pub fn open_for_digest(
         after: None,
         limit: 500,
         unconfirmed_with_due: true,
+        sort: Sort::Due,
     };
     page(conn, &filter)
 }

@@ -53,6 +53,7 @@ pub fn summary(ctx: &AppContext, reference: &Reference) -> Result<Option<QueueRo
         after: None,
         limit: 1,
         unconfirmed_with_due: false,
+        sort: queue::Sort::Due,
     };
     Ok(queue::page(&mut conn, &filter)?.into_iter().next())
 }

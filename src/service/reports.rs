@@ -86,7 +86,10 @@ pub fn register_csv(
         match page.last() {
             Some(last) if page.len() as i64 == REGISTER_PAGE && filter.search.is_none() => {
                 filter.after = Some(Cursor {
-                    due_on: last.due_on,
+                    due_on: match filter.sort {
+                        queue::Sort::Due => last.due_on,
+                        queue::Sort::Received => last.received_on,
+                    },
                     id: last.id.0,
                 });
             }

@@ -164,6 +164,7 @@ impl ListQuery {
             after,
             limit: i64::from(limit) + 1,
             unconfirmed_with_due: self.status.is_none(),
+            sort: crate::db::queue::Sort::Due,
         };
         Ok((filter, limit))
     }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::{render, Staff};
 use crate::app::AppContext;
-use crate::db::queue::{AssigneeFilter, Cursor, QueueFilter, QueueRow, Search};
+use crate::db::queue::{AssigneeFilter, Cursor, QueueFilter, QueueRow, Search, Sort};
 use crate::db::users::UserId;
 use crate::domain::{CaseState, Reference, Regime, Right};
 use crate::web::{pages, WebError};
@@ -31,6 +31,8 @@ pub struct QueueQuery {
     pub q: String,
     pub after_due: String,
     pub after_id: String,
+    /// `due` (most urgent first, the default) or `received` (newest first).
+    pub sort: String,
     /// After a bulk assignment: how many were and were not assigned.
     pub assigned: String,
     pub not_assigned: String,
@@ -129,15 +131,23 @@ impl QueueQuery {
             limit: PAGE_SIZE + 1,
             // The default view of open work includes opt-outs not yet confirmed.
             unconfirmed_with_due: self.status.is_empty(),
+            sort: match self.sort.as_str() {
+                "" | "due" => Sort::Due,
+                "received" => Sort::Received,
+                s => return Err(format!("unknown order '{s}'")),
+            },
         })
     }
 
     /// The query string for the next page after `last`.
     fn next_page(&self, last: &QueueRow) -> String {
         let mut q = self.filters();
-        let due = last
-            .due_on
-            .map_or_else(|| "none".to_owned(), |d| d.to_string());
+        let on = if self.sort == "received" {
+            last.received_on
+        } else {
+            last.due_on
+        };
+        let due = on.map_or_else(|| "none".to_owned(), |d| d.to_string());
         q.append_pair("after_due", &due);
         q.append_pair("after_id", &last.id.0.to_string());
         q.finish()
@@ -155,6 +165,7 @@ impl QueueQuery {
             ("overdue", &self.overdue),
             ("unconfirmed", &self.unconfirmed),
             ("q", &self.q),
+            ("sort", &self.sort),
         ] {
             if !v.is_empty() {
                 q.append_pair(k, v);
@@ -293,6 +304,8 @@ pub async fn get(
             "right_options": options(right_options, &query.right),
             "regime_options": regime_options,
             "assignee_options": options(assignee_options, &query.assignee),
+            "newest_first": query.sort == "received",
+            "sort_options": options([("", "Due date, most urgent first"), ("received", "Received, newest first")], &query.sort),
             "error": error,
             "flash": bulk_flash(&query),
             "back": query.filters().finish(),
