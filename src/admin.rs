@@ -505,3 +505,49 @@ fn demo_password() -> String {
         .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
         .collect()
 }
+
+/// `rightsdesk inbound --maildir DIR`: records each reply in DIR/new and
+/// moves it to DIR/cur (recorded or set aside, it is not read twice); a
+/// message that could not be stored stays in new/ for the next run.
+pub fn inbound(maildir: &std::path::Path) -> anyhow::Result<()> {
+    use crate::service::inbound;
+    let settings = Settings::load()?;
+    let ctx = offline_context(settings, Arc::new(SystemClock))?;
+    let (new, cur) = (maildir.join("new"), maildir.join("cur"));
+    if !new.is_dir() || !cur.is_dir() {
+        bail!(
+            "{} is not a maildir (it needs new/ and cur/ directories)",
+            maildir.display()
+        );
+    }
+    let mut files: Vec<_> = std::fs::read_dir(&new)
+        .with_context(|| format!("reading {}", new.display()))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    let (mut recorded, mut ignored) = (0, 0);
+    for path in files {
+        let raw = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match inbound::record(&ctx, &raw)? {
+            Ok(reference) => {
+                recorded += 1;
+                log::info!("inbound: {name}: recorded as a reply to {reference}");
+            }
+            Err(why) => {
+                ignored += 1;
+                eprintln!("inbound: {name}: not recorded: {why}");
+            }
+        }
+        // Seen ("S"), as maildir readers mark it.
+        std::fs::rename(&path, cur.join(format!("{name}:2,S")))
+            .with_context(|| format!("moving {} to cur/", path.display()))?;
+    }
+    eprintln!("inbound: {recorded} reply(ies) recorded, {ignored} message(s) set aside");
+    Ok(())
+}

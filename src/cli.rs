@@ -55,6 +55,17 @@ pub enum Command {
     /// Manage tokens for the JSON API under /api/v1.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Record requesters' email replies from a maildir (each message in
+    /// DIR/new is matched by the reference in its subject, then moved to
+    /// DIR/cur); run it after whatever fills the maildir.
+    Inbound(InboundArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InboundArgs {
+    /// The maildir (with new/ and cur/) the replies arrive in.
+    #[arg(long)]
+    pub maildir: std::path::PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -302,6 +313,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Keys(KeysCommand::Rotate) => report(crate::admin::rotate_key()),
         Command::Audit(AuditCommand::Rekey) => report(crate::admin::rekey_audit()),
         Command::Purge => report(crate::admin::purge()),
+        Command::Inbound(args) => report(crate::admin::inbound(&args.maildir)),
         Command::Token(TokenCommand::Create { name, scopes, rate }) => {
             report(crate::admin::create_token(&name, &scopes.join(" "), rate))
         }

@@ -11,6 +11,7 @@ pub mod digest;
 pub mod documents;
 pub mod drp;
 pub mod fulfilment;
+pub mod inbound;
 pub mod intake;
 pub mod org_texts;
 pub mod packages;

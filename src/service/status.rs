@@ -176,6 +176,7 @@ pub fn reply(
         token,
         Command::RequesterReply {
             body: body.to_owned(),
+            by_email: false,
         },
     )
 }

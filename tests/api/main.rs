@@ -16,6 +16,7 @@ mod drp;
 mod fulfilment;
 mod health;
 mod helpers;
+mod inbound;
 mod intake;
 mod mail_delivery;
 mod migrations;

@@ -39,23 +39,32 @@ impl Work<'_> {
         Ok(())
     }
 
-    pub(super) fn requester_reply(&mut self, body: String) -> Result<(), Flow> {
+    pub(super) fn requester_reply(&mut self, body: String, by_email: bool) -> Result<(), Flow> {
+        let via = if by_email { "email" } else { "status page" };
         // Each reply emails staff: a page must not become a way to flood them.
         let hour_ago = self.now - chrono::Duration::hours(1);
         if status::replies_since(self.conn, self.case.id, hour_ago)? >= MAX_REPLIES_PER_HOUR {
             return Err(ActionError::TooManyReplies.into());
         }
         let reply = status::add_reply(self.conn, self.case.id, &body, self.now)?;
-        self.event(CaseEvent::RequesterReplied, None, json!({ "reply": reply }))?;
+        self.event(
+            CaseEvent::RequesterReplied,
+            None,
+            json!({ "reply": reply, "via": via }),
+        )?;
         // An answer to our question restarts the clock from today.
         if self.case.state == CaseState::AwaitingRequester {
             self.transition(Transition::RequesterReplied)?;
             self.clock(
                 ClockEvent::ClarificationReceived(self.today),
-                json!({ "via": "status page" }),
+                json!({ "via": via }),
             )?;
         }
-        self.alert_staff("has written to us on their status page")?;
+        self.alert_staff(if by_email {
+            "has replied to us by email"
+        } else {
+            "has written to us on their status page"
+        })?;
         Ok(())
     }
 }

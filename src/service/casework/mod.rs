@@ -130,6 +130,9 @@ pub enum Command {
     /// The requester writes through their status page.
     RequesterReply {
         body: String,
+        /// By email (read from the replies mailbox) rather than on the
+        /// status page.
+        by_email: bool,
     },
     /// The requester's answers match what we hold: identity verified as of
     /// the day they answered; the answers are deleted.
@@ -650,7 +653,7 @@ impl Work<'_> {
             Command::Refuse { ground, reason } => self.refuse(ground, reason)?,
             Command::MarkDuplicate { of, message } => self.mark_duplicate(of, message)?,
             Command::Withdraw { note } => self.withdraw(note)?,
-            Command::RequesterReply { body } => self.requester_reply(body)?,
+            Command::RequesterReply { body, by_email } => self.requester_reply(body, by_email)?,
             Command::ChangeRegime { regime, reason } => self.change_regime(regime, reason)?,
             Command::ApproveDocuments => self.approve_documents()?,
             Command::RejectDocuments { reason } => self.reject_documents(reason)?,

@@ -192,7 +192,10 @@ pub(super) fn describe(e: &Event, view: &CaseView) -> String {
             "Documents {}; the files were deleted",
             detail_str(&d, "decision").unwrap_or("decided")
         ),
-        CaseEvent::RequesterReplied => "The requester wrote on their status page".into(),
+        CaseEvent::RequesterReplied => match detail_str(&d, "via") {
+            Some("email") => "The requester replied by email".into(),
+            _ => "The requester wrote on their status page".into(),
+        },
         CaseEvent::EmailRetried => format!(
             "A failed email (\"{}\") was queued to be sent again",
             detail_str(&d, "subject").unwrap_or("?")
