@@ -346,6 +346,7 @@ fn main() -> anyhow::Result<()> {
     let mut deep = first.last().map(|r| Cursor {
         due_on: r.due_on,
         id: r.id.0,
+        state: None,
     });
     for _ in 0..100 {
         let page = queue::page(&mut conn, &open(deep, AssigneeFilter::Anyone))?;
@@ -353,6 +354,7 @@ fn main() -> anyhow::Result<()> {
             deep = Some(Cursor {
                 due_on: last.due_on,
                 id: last.id.0,
+                state: None,
             });
         }
     }

@@ -26,6 +26,8 @@ pub enum AssigneeFilter {
 pub struct Cursor {
     pub due_on: Option<NaiveDate>,
     pub id: i64,
+    /// In the order by state: the state the page ended in.
+    pub state: Option<CaseState>,
 }
 
 /// The queue's order.
@@ -36,6 +38,9 @@ pub enum Sort {
     Due,
     /// Newest first (the day received, latest first).
     Received,
+    /// By state, in the order of a case's life; most urgent first within
+    /// each.
+    State,
 }
 
 #[derive(Debug, Clone)]
@@ -211,7 +216,10 @@ fn slice(
 ) -> Result<Vec<Row>, DbError> {
     if !dated {
         let mut q = of_state(f, state).filter(cases::due_on.is_null());
-        if let Some(Cursor { due_on: None, id }) = f.after {
+        if let Some(Cursor {
+            due_on: None, id, ..
+        }) = f.after
+        {
             q = q.filter(cases::id.gt(id));
         }
         return Ok(q.order(cases::id.asc()).limit(f.limit).load(conn)?);
@@ -225,6 +233,7 @@ fn slice(
         Some(Cursor {
             due_on: Some(d),
             id,
+            ..
         }) => {
             let mut rows: Vec<Row> = of_state(f, state)
                 .filter(cases::due_on.eq(d).assume_not_null())
@@ -257,6 +266,8 @@ pub fn page(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<QueueRow>, DbError
         searched(conn, f)?
     } else if f.sort == Sort::Received {
         newest_first(conn, f)?
+    } else if f.sort == Sort::State {
+        by_state(conn, f)?
     } else {
         let mut dated: Vec<Row> = Vec::new();
         let mut dated_states = f.states.clone();
@@ -294,7 +305,10 @@ fn received_slice(
 ) -> Result<Vec<Row>, DbError> {
     if !dated {
         let mut q = of_state(f, state).filter(cases::received_on.is_null());
-        if let Some(Cursor { due_on: None, id }) = f.after {
+        if let Some(Cursor {
+            due_on: None, id, ..
+        }) = f.after
+        {
             q = q.filter(cases::id.lt(id));
         }
         return Ok(q.order(cases::id.desc()).limit(f.limit).load(conn)?);
@@ -308,6 +322,7 @@ fn received_slice(
         Some(Cursor {
             due_on: Some(d),
             id,
+            ..
         }) => {
             let mut rows: Vec<Row> = of_state(f, state)
                 .filter(cases::received_on.eq(d).assume_not_null())
@@ -327,6 +342,47 @@ fn received_slice(
         }
         Some(Cursor { due_on: None, .. }) => Ok(Vec::new()),
     }
+}
+
+/// The queue by state, in the order of a case's life, each state most
+/// urgent first (read in the order of its index, as the default order
+/// does); the cursor names the state the last page ended in.
+fn by_state(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<Row>, DbError> {
+    let limit = usize::try_from(f.limit).unwrap_or(0);
+    let order: Vec<CaseState> = CaseState::ALL
+        .iter()
+        .copied()
+        .filter(|s| f.states.contains(s))
+        .collect();
+    let start = f
+        .after
+        .and_then(|c| c.state)
+        .and_then(|s| order.iter().position(|o| *o == s))
+        .unwrap_or(0);
+    let mut rows: Vec<Row> = Vec::new();
+    for (i, state) in order.iter().enumerate().skip(start) {
+        let left = limit - rows.len();
+        let within = QueueFilter {
+            // The cursor's position holds in its own state only.
+            after: if i == start && f.after.and_then(|c| c.state).is_some() {
+                f.after
+            } else {
+                None
+            },
+            limit: i64::try_from(left).unwrap_or(0),
+            ..f.clone()
+        };
+        rows.extend(slice(conn, &within, *state, true)?);
+        if rows.len() < limit {
+            let mut undated = slice(conn, &within, *state, false)?;
+            undated.truncate(limit - rows.len());
+            rows.extend(undated);
+        }
+        if rows.len() >= limit {
+            break;
+        }
+    }
+    Ok(rows)
 }
 
 /// The queue newest first: each state read in index order, merged here.
@@ -359,15 +415,36 @@ fn searched(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<Row>, DbError> {
         q = q.filter(cond);
     }
     let mut rows: Vec<Row> = q.order(cases::id.desc()).limit(500).load(conn)?;
-    if f.sort == Sort::Received {
+    if f.sort == Sort::State {
+        let pos = |s: CaseState| CaseState::ALL.iter().position(|x| *x == s).unwrap_or(0);
+        let key = |state: CaseState, due: Option<NaiveDate>, id: i64| {
+            (pos(state), due.is_none(), due, id)
+        };
+        let mut keyed: Vec<(Row, CaseState)> = Vec::new();
+        for r in rows {
+            let state: CaseState =
+                r.2.parse()
+                    .map_err(|e| DbError::Corrupt(format!("case {}: {e}", r.0)))?;
+            keyed.push((r, state));
+        }
+        keyed.sort_by_key(|(r, s)| key(*s, r.4, r.0));
+        keyed.retain(|(r, s)| match f.after {
+            Some(c) => key(*s, r.4, r.0) > key(c.state.unwrap_or(*s), c.due_on, c.id),
+            None => true,
+        });
+        rows = keyed.into_iter().map(|(r, _)| r).collect();
+    } else if f.sort == Sort::Received {
         rows.sort_by_key(|r| (r.5.is_none(), std::cmp::Reverse((r.5, r.0))));
         rows.retain(|r| match f.after {
             None => true,
             Some(Cursor {
                 due_on: Some(d),
                 id,
+                ..
             }) => r.5.is_none_or(|on| on < d || (on == d && r.0 < id)),
-            Some(Cursor { due_on: None, id }) => r.5.is_none() && r.0 < id,
+            Some(Cursor {
+                due_on: None, id, ..
+            }) => r.5.is_none() && r.0 < id,
         });
     } else {
         rows.sort_by_key(|r| (r.4.is_none(), r.4, r.0));
@@ -376,8 +453,11 @@ fn searched(conn: &mut DbConn, f: &QueueFilter) -> Result<Vec<Row>, DbError> {
             Some(Cursor {
                 due_on: Some(d),
                 id,
+                ..
             }) => r.4.is_none_or(|due| due > d || (due == d && r.0 > id)),
-            Some(Cursor { due_on: None, id }) => r.4.is_none() && r.0 > id,
+            Some(Cursor {
+                due_on: None, id, ..
+            }) => r.4.is_none() && r.0 > id,
         });
     }
     rows.truncate(usize::try_from(f.limit).unwrap_or(0));

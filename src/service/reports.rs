@@ -87,10 +87,11 @@ pub fn register_csv(
             Some(last) if page.len() as i64 == REGISTER_PAGE && filter.search.is_none() => {
                 filter.after = Some(Cursor {
                     due_on: match filter.sort {
-                        queue::Sort::Due => last.due_on,
+                        queue::Sort::Due | queue::Sort::State => last.due_on,
                         queue::Sort::Received => last.received_on,
                     },
                     id: last.id.0,
+                    state: (filter.sort == queue::Sort::State).then_some(last.state),
                 });
             }
             _ => break,

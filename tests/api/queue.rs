@@ -671,3 +671,62 @@ async fn the_queue_also_lists_newest_first_a_page_at_a_time() {
     assert_eq!(refs.len(), 60);
     assert_eq!(refs[0], made[3]);
 }
+
+#[tokio::test]
+async fn the_queue_also_lists_by_status_a_page_at_a_time() {
+    let app = spawn_app().await;
+    let agent = app.staff("agent@example.org", Role::Agent).await;
+    let me = staff_user(&app, "agent@example.org");
+    let mut made = Vec::new();
+    for i in 0..60u64 {
+        made.push(enter(&app, &me, "access", "GB", i / 4));
+    }
+    // Twenty in progress (verified); the rest await identity.
+    for r in &made[..20] {
+        casework::perform(
+            &app.ctx,
+            &me,
+            &r.parse().unwrap(),
+            Command::VerifyIdentity {
+                method: rightsdesk::domain::casework::IdentityMethod::EmailConfirmed,
+                proof_received_on: NaiveDate::from_ymd_opt(2026, 3, 31).unwrap(),
+            },
+            Mode::Commit,
+        )
+        .unwrap()
+        .unwrap();
+    }
+    let mut seen = Vec::new();
+    let mut path = "/staff?sort=state".to_owned();
+    for _ in 0..10 {
+        let page = agent.page(&path).await;
+        seen.extend(references_in(&page));
+        let Some(next) = page
+            .split("<a href=\"/staff?")
+            .find(|s| s.contains("rel=\"next\""))
+            .map(|s| unescape(s.split('"').next().unwrap()))
+        else {
+            break;
+        };
+        assert!(next.contains("after_state="), "{next}");
+        path = format!("/staff?{next}");
+    }
+    assert_eq!(seen.len(), 60, "every case once");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 60, "no case twice");
+    // Awaiting identity before in progress, as a case lives; most urgent
+    // first within each.
+    let state = |r: &str| app.case(r).state;
+    let states: Vec<_> = seen.iter().map(|r| state(r)).collect();
+    assert!(states[..40].iter().all(|s| s.key() == "awaiting_identity"));
+    assert!(states[40..].iter().all(|s| s.key() == "in_progress"));
+    let due = |r: &str| app.case(r).due_on;
+    assert!(seen[..40].windows(2).all(|w| due(&w[0]) <= due(&w[1])));
+    assert!(seen[40..].windows(2).all(|w| due(&w[0]) <= due(&w[1])));
+    let r = agent
+        .get("/staff?sort=state&after_due=none&after_id=1&after_state=dancing")
+        .await;
+    assert_eq!(r.status().as_u16(), 400);
+}

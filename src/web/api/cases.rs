@@ -84,6 +84,7 @@ fn parse_cursor(s: &str) -> Result<Cursor, ApiError> {
             d => Some(d.parse::<NaiveDate>().map_err(|_| wrong())?),
         },
         id: id.parse().map_err(|_| wrong())?,
+        state: None,
     })
 }
 

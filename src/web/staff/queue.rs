@@ -31,6 +31,8 @@ pub struct QueueQuery {
     pub q: String,
     pub after_due: String,
     pub after_id: String,
+    /// In the order by state: the state the last page ended in.
+    pub after_state: String,
     /// `due` (most urgent first, the default) or `received` (newest first).
     pub sort: String,
     /// After a bulk assignment: how many were and were not assigned.
@@ -117,6 +119,10 @@ impl QueueQuery {
                     d => Some(d.parse().map_err(|_| "bad page position".to_owned())?),
                 },
                 id: id.parse().map_err(|_| "bad page position".to_owned())?,
+                state: match self.after_state.as_str() {
+                    "" => None,
+                    s => Some(s.parse().map_err(|_| "bad page position".to_owned())?),
+                },
             }),
         };
         Ok(QueueFilter {
@@ -134,6 +140,7 @@ impl QueueQuery {
             sort: match self.sort.as_str() {
                 "" | "due" => Sort::Due,
                 "received" => Sort::Received,
+                "state" => Sort::State,
                 s => return Err(format!("unknown order '{s}'")),
             },
         })
@@ -150,6 +157,9 @@ impl QueueQuery {
         let due = on.map_or_else(|| "none".to_owned(), |d| d.to_string());
         q.append_pair("after_due", &due);
         q.append_pair("after_id", &last.id.0.to_string());
+        if self.sort == "state" {
+            q.append_pair("after_state", last.state.key());
+        }
         q.finish()
     }
 
@@ -304,8 +314,12 @@ pub async fn get(
             "right_options": options(right_options, &query.right),
             "regime_options": regime_options,
             "assignee_options": options(assignee_options, &query.assignee),
-            "newest_first": query.sort == "received",
-            "sort_options": options([("", "Due date, most urgent first"), ("received", "Received, newest first")], &query.sort),
+            "order": match query.sort.as_str() {
+                "received" => "newest first",
+                "state" => "by status, most urgent first",
+                _ => "most urgent first",
+            },
+            "sort_options": options([("", "Due date, most urgent first"), ("received", "Received, newest first"), ("state", "Status, then due date")], &query.sort),
             "error": error,
             "flash": bulk_flash(&query),
             "back": query.filters().finish(),
