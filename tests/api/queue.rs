@@ -92,6 +92,31 @@ fn unescape(s: &str) -> String {
     s.replace("&#x3D;", "=").replace("&amp;", "&")
 }
 
+/// The references on every page of the queue from `start` on, following
+/// each page's "next" link (which must contain `must`).
+async fn every_page(
+    agent: &crate::staff_helpers::StaffClient<'_>,
+    start: &str,
+    must: &str,
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut path = start.to_owned();
+    for _ in 0..10 {
+        let page = agent.page(&path).await;
+        seen.extend(references_in(&page));
+        let Some(next) = page
+            .split("<a href=\"/staff?")
+            .find(|s| s.contains("rel=\"next\""))
+            .map(|s| unescape(s.split('"').next().unwrap()))
+        else {
+            break;
+        };
+        assert!(next.contains(must), "{next}");
+        path = format!("/staff?{next}");
+    }
+    seen
+}
+
 fn references_in(page: &str) -> Vec<String> {
     page.split("<th scope=\"row\"><a href=\"/staff/cases/")
         .skip(1)
@@ -373,20 +398,7 @@ async fn the_queue_pages_without_repeating_or_skipping_a_case() {
         .unwrap()
         .unwrap();
     }
-    let mut seen = Vec::new();
-    let mut path = "/staff".to_owned();
-    for _ in 0..10 {
-        let page = agent.page(&path).await;
-        seen.extend(references_in(&page));
-        let Some(next) = page
-            .split("<a href=\"/staff?")
-            .find(|s| s.contains("rel=\"next\""))
-            .map(|s| unescape(s.split('"').next().unwrap()))
-        else {
-            break;
-        };
-        path = format!("/staff?{next}");
-    }
+    let seen = every_page(&agent, "/staff", "").await;
     assert_eq!(seen.len(), 60, "every case once");
     let mut unique = seen.clone();
     unique.sort();
@@ -629,21 +641,7 @@ async fn the_queue_also_lists_newest_first_a_page_at_a_time() {
         // Several cases share each day received, so the id breaks ties.
         made.push(enter(&app, &me, "access", "GB", i / 4));
     }
-    let mut seen = Vec::new();
-    let mut path = "/staff?sort=received".to_owned();
-    for _ in 0..10 {
-        let page = agent.page(&path).await;
-        seen.extend(references_in(&page));
-        let Some(next) = page
-            .split("<a href=\"/staff?")
-            .find(|s| s.contains("rel=\"next\""))
-            .map(|s| unescape(s.split('"').next().unwrap()))
-        else {
-            break;
-        };
-        assert!(next.contains("sort=received"), "{next}");
-        path = format!("/staff?{next}");
-    }
+    let seen = every_page(&agent, "/staff?sort=received", "sort=received").await;
     assert_eq!(seen.len(), 60, "every case once");
     let mut unique = seen.clone();
     unique.sort();
@@ -696,21 +694,7 @@ async fn the_queue_also_lists_by_status_a_page_at_a_time() {
         .unwrap()
         .unwrap();
     }
-    let mut seen = Vec::new();
-    let mut path = "/staff?sort=state".to_owned();
-    for _ in 0..10 {
-        let page = agent.page(&path).await;
-        seen.extend(references_in(&page));
-        let Some(next) = page
-            .split("<a href=\"/staff?")
-            .find(|s| s.contains("rel=\"next\""))
-            .map(|s| unescape(s.split('"').next().unwrap()))
-        else {
-            break;
-        };
-        assert!(next.contains("after_state="), "{next}");
-        path = format!("/staff?{next}");
-    }
+    let seen = every_page(&agent, "/staff?sort=state", "after_state=").await;
     assert_eq!(seen.len(), 60, "every case once");
     let mut unique = seen.clone();
     unique.sort();
