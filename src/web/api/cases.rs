@@ -76,23 +76,12 @@ fn bad(message: String) -> ApiError {
 }
 
 fn parse_cursor(s: &str) -> Result<Cursor, ApiError> {
-    let wrong = || bad(format!("'{s}' is not a page position this API gave"));
-    let (due, id) = s.split_once('.').ok_or_else(wrong)?;
+    let (due_on, id) = super::page_position(s)?;
     Ok(Cursor {
-        due_on: match due {
-            "none" => None,
-            d => Some(d.parse::<NaiveDate>().map_err(|_| wrong())?),
-        },
-        id: id.parse().map_err(|_| wrong())?,
+        due_on,
+        id,
         state: None,
     })
-}
-
-fn cursor_text(due_on: Option<NaiveDate>, id: i64) -> String {
-    format!(
-        "{}.{id}",
-        due_on.map_or_else(|| "none".to_owned(), |d| d.to_string())
-    )
 }
 
 /// A free-text parameter's value; an empty one counts as not given (as
@@ -198,12 +187,7 @@ pub async fn list(
     let by = caller.actor();
     let ctx = ctx.into_inner();
     let mut rows = web::block(move || service::queue::list(&ctx, by, &filter)).await??;
-    let next = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| cursor_text(r.due_on, r.id.0))
-    } else {
-        None
-    };
+    let next = super::split_page(&mut rows, limit, |r| (r.due_on, r.id.0));
     Ok(HttpResponse::Ok().json(CaseList {
         cases: rows.into_iter().map(CaseSummary::from).collect(),
         next,

@@ -251,6 +251,38 @@ pub fn json_body<T: serde::de::DeserializeOwned>(
         .map_err(|e| ApiError::BadRequest(format!("The body is not a valid request: {e}")))
 }
 
+/// A page position as lists give it in `next`: the day the list is in the
+/// order of (`none` for a row without one) and the last row's id.
+fn page_position(s: &str) -> Result<(Option<chrono::NaiveDate>, i64), ApiError> {
+    let wrong = || ApiError::BadRequest(format!("'{s}' is not a page position this API gave"));
+    let (day, id) = s.split_once('.').ok_or_else(wrong)?;
+    let day = match day {
+        "none" => None,
+        d => Some(d.parse().map_err(|_| wrong())?),
+    };
+    Ok((day, id.parse().map_err(|_| wrong())?))
+}
+
+/// Keeps the first `limit` of `rows` (read one more than a page) and, when
+/// there were more, gives the position of the last one kept (`next`).
+fn split_page<T>(
+    rows: &mut Vec<T>,
+    limit: u32,
+    position: impl Fn(&T) -> (Option<chrono::NaiveDate>, i64),
+) -> Option<String> {
+    if rows.len() <= limit as usize {
+        return None;
+    }
+    rows.truncate(limit as usize);
+    rows.last().map(|row| {
+        let (day, id) = position(row);
+        format!(
+            "{}.{id}",
+            day.map_or_else(|| "none".to_owned(), |d| d.to_string())
+        )
+    })
+}
+
 /// A resource answering 405, with the methods it takes, to any other.
 fn only(path: &str, allowed: &'static str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(move |req: HttpRequest| async move {

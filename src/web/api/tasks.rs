@@ -117,14 +117,13 @@ impl TaskQuery {
         };
         let after = match self.after.as_deref() {
             None => None,
-            Some(a) => {
-                let wrong = || bad(format!("'{a}' is not a page position this API gave"));
-                let (day, id) = a.split_once('.').ok_or_else(wrong)?;
-                Some((
-                    day.parse::<NaiveDate>().map_err(|_| wrong())?,
-                    id.parse::<i64>().map_err(|_| wrong())?,
-                ))
-            }
+            Some(a) => match super::page_position(a)? {
+                // Every task has a target day.
+                (Some(day), id) => Some((day, id)),
+                (None, _) => {
+                    return Err(bad(format!("'{a}' is not a page position this API gave")))
+                }
+            },
         };
         let filter = TaskFilter {
             state,
@@ -163,13 +162,7 @@ pub async fn list(
     let by = caller.actor();
     let ctx = ctx.into_inner();
     let mut rows = web::block(move || fulfilment::list_tasks(&ctx, by, &filter)).await??;
-    let next = if rows.len() > limit as usize {
-        rows.truncate(limit as usize);
-        rows.last()
-            .map(|(t, _)| format!("{}.{}", t.target_on, t.id))
-    } else {
-        None
-    };
+    let next = super::split_page(&mut rows, limit, |(t, _)| (Some(t.target_on), t.id));
     Ok(HttpResponse::Ok().json(TaskList {
         tasks: rows
             .into_iter()
