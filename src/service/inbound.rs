@@ -8,14 +8,12 @@
 use mail_parser::MessageParser;
 
 use super::casework::{self, Acting, Command, Mode};
+use super::status::MAX_REPLY;
 use super::ServiceError;
 use crate::app::AppContext;
 use crate::db::cases;
 use crate::domain::Reference;
 use crate::mail::messages::Addressee;
-
-/// The longest reply kept (as on the status page).
-pub const MAX_REPLY: usize = 5_000;
 
 /// Why a message was not recorded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -20,6 +20,9 @@ use crate::domain::{CaseState, Email};
 use crate::mail::messages::{self, Addressee};
 use crate::secret;
 
+/// The longest reply a requester may send (on their page or by email).
+pub const MAX_REPLY: usize = 5_000;
+
 /// Makes a new link to the case's status page (earlier ones keep working
 /// until they expire); returns its address.
 pub fn issue_link(

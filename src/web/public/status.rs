@@ -16,7 +16,7 @@ use crate::service::casework::ActionError;
 use crate::service::status::{self, PageAccess, PageActionError, StatusView};
 use crate::web::{csrf, pages, WebError};
 
-pub const MAX_REPLY: usize = 5_000;
+pub use crate::service::status::MAX_REPLY;
 
 fn when(ctx: &AppContext, at: NaiveDateTime) -> String {
     at.and_utc()
