@@ -68,6 +68,7 @@ pub const EMAILS: &[&str] = &[
 pub const PAGES: &[&str] = &[
     "home",
     "request_form",
+    "request_step",
     "request_submitted",
     "confirm",
     "confirmed",

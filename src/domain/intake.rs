@@ -268,10 +268,7 @@ impl NewRequest {
                 );
                 let agent_email = match Email::parse(&input.agent_email) {
                     Ok(e) if e.as_str().eq_ignore_ascii_case(input.email.trim()) => {
-                        c.error(
-                            "agent_email",
-                            "Enter your own email address: the one above is theirs",
-                        );
+                        c.error("agent_email", "Enter your own email address, not theirs");
                         None
                     }
                     Ok(e) => Some(e),
@@ -434,6 +431,77 @@ fn right_details(
     })
 }
 
+/// The public form asks one thing per page: who the request is for, where
+/// the person lives (which decides the law), what they ask; then, on one
+/// last page, only the details those answers need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Who,
+    Where,
+    What,
+    Details,
+}
+
+impl Step {
+    /// The questions asked one per page, in order, before the details.
+    pub const QUESTIONS: [Step; 3] = [Step::Who, Step::Where, Step::What];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Step::Who => "who",
+            Step::Where => "where",
+            Step::What => "what",
+            Step::Details => "details",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Step> {
+        [Step::Who, Step::Where, Step::What, Step::Details]
+            .into_iter()
+            .find(|s| s.key() == key.trim())
+    }
+
+    /// The form field that answers this question.
+    pub fn field(self) -> Option<&'static str> {
+        match self {
+            Step::Who => Some("acting_as"),
+            Step::Where => Some("location"),
+            Step::What => Some("rights"),
+            Step::Details => None,
+        }
+    }
+
+    /// The page the answers so far lead to: the first question without a
+    /// valid answer (with what is wrong, when it was answered: sent from
+    /// its own page or the details page as `answered`, or given a value),
+    /// else the details.
+    /// An answer a later one makes wrong (a right the new place's law does
+    /// not give) sends the requester back to that question, saying why.
+    pub fn next(
+        input: &IntakeInput,
+        answered: Option<Step>,
+        jurisdiction: &Jurisdiction,
+    ) -> (Step, Option<FieldError>) {
+        let errors = NewRequest::parse(input, jurisdiction)
+            .err()
+            .unwrap_or_default();
+        for step in Step::QUESTIONS {
+            let Some(field) = step.field() else { continue };
+            if let Some(error) = errors.iter().find(|e| e.field == field) {
+                let given = match step {
+                    Step::Who => !input.acting_as.trim().is_empty(),
+                    Step::Where => !input.location.trim().is_empty(),
+                    _ => !input.rights.is_empty(),
+                };
+                let asked = answered == Some(step) || answered == Some(Step::Details);
+                let shown = (given || asked).then(|| error.clone());
+                return (step, shown);
+            }
+        }
+        (Step::Details, None)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -459,6 +527,63 @@ mod tests {
             .into_iter()
             .map(|e| e.field)
             .collect()
+    }
+
+    #[test]
+    fn the_form_asks_who_then_where_then_what_then_the_details() {
+        let j = all();
+        let mut input = IntakeInput::default();
+        assert_eq!(Step::next(&input, None, &j), (Step::Who, None));
+        // Sent without an answer: asked again, saying what is missing.
+        let (step, error) = Step::next(&input, Some(Step::Who), &j);
+        assert_eq!(step, Step::Who);
+        assert_eq!(error.unwrap().field, "acting_as");
+        input.acting_as = "self".into();
+        assert_eq!(Step::next(&input, Some(Step::Who), &j), (Step::Where, None));
+        input.location = "ATLANTIS".into();
+        let (step, error) = Step::next(&input, Some(Step::Where), &j);
+        assert_eq!(step, Step::Where);
+        assert_eq!(
+            error.unwrap().message,
+            "Select where you live from the list"
+        );
+        input.location = "FR".into();
+        assert_eq!(
+            Step::next(&input, Some(Step::Where), &j),
+            (Step::What, None)
+        );
+        input.rights = vec!["erasure".into(), "opt_out".into()];
+        let (step, error) = Step::next(&input, Some(Step::What), &j);
+        assert_eq!(step, Step::What);
+        assert!(
+            error.unwrap().message.contains("opt out"),
+            "France's law has no opt-out"
+        );
+        input.rights = vec!["erasure".into()];
+        // The details are not asked yet, so they are not the next page's business.
+        assert_eq!(
+            Step::next(&input, Some(Step::What), &j),
+            (Step::Details, None)
+        );
+        // Moving to California: erasure is a right there too (to delete).
+        input.location = "US-CA".into();
+        assert_eq!(
+            Step::next(&input, Some(Step::Where), &j),
+            (Step::Details, None)
+        );
+        // A tampered answer is caught wherever it is sent from.
+        input.acting_as = "robot".into();
+        let (step, error) = Step::next(&input, Some(Step::Details), &j);
+        assert_eq!(step, Step::Who);
+        assert_eq!(error.unwrap().field, "acting_as");
+    }
+
+    #[test]
+    fn steps_have_keys() {
+        for step in [Step::Who, Step::Where, Step::What, Step::Details] {
+            assert_eq!(Step::parse(step.key()), Some(step));
+        }
+        assert_eq!(Step::parse("nowhere"), None);
     }
 
     #[test]

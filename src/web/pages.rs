@@ -14,10 +14,11 @@ pub fn render(
     ctx: &AppContext,
     page: &str,
     title: &str,
-    mut data: Value,
+    data: impl serde::Serialize,
     status: StatusCode,
     cookie: Option<Cookie<'static>>,
 ) -> Result<HttpResponse, WebError> {
+    let mut data = serde_json::to_value(data).map_err(|e| WebError::Internal(e.into()))?;
     if let Some(map) = data.as_object_mut() {
         map.insert(
             "org".into(),

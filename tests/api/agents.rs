@@ -50,7 +50,7 @@ async fn the_agent_needs_their_own_address() {
         .text()
         .await
         .unwrap()
-        .contains("Enter your own email address: the one above is theirs"));
+        .contains("Enter your own email address, not theirs"));
     assert_eq!(app.case_count(), 0);
 }
 

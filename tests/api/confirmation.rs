@@ -35,7 +35,7 @@ async fn a_link_works_once() {
     let (status, html) = page(&app, &format!("/confirm/{token}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Your email address is already confirmed"));
-    let csrf = app.csrf_token("/requests/new").await;
+    let csrf = app.csrf_token(crate::helpers::DETAILS_PAGE).await;
     let response = app
         .post_form(&format!("/confirm/{token}"), &[("csrf_token", &csrf)])
         .await;
@@ -116,7 +116,7 @@ async fn new_links_are_limited_per_request() {
     let old = file_and_get_confirmation(&app, &valid_request("access"))
         .await
         .confirm_token();
-    let csrf = app.csrf_token("/requests/new").await;
+    let csrf = app.csrf_token(crate::helpers::DETAILS_PAGE).await;
     let resend = || {
         let (app, csrf, old) = (&app, csrf.clone(), old.clone());
         async move {
@@ -156,7 +156,7 @@ async fn unknown_and_malformed_links_get_a_clear_404() {
         assert_eq!(status, 404, "{token}");
         assert!(html.contains("We cannot find this link"), "{token}");
     }
-    let csrf = app.csrf_token("/requests/new").await;
+    let csrf = app.csrf_token(crate::helpers::DETAILS_PAGE).await;
     let response = app
         .post_form(
             "/confirm/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",

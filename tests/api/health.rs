@@ -21,7 +21,7 @@ async fn health_check_reports_the_database() {
 #[tokio::test]
 async fn every_response_carries_security_headers() {
     let app = spawn_app().await;
-    let response = app.get("/requests/new").await;
+    let response = app.get(crate::helpers::DETAILS_PAGE).await;
     let h = response.headers();
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["x-frame-options"], "DENY");

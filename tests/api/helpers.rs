@@ -231,7 +231,7 @@ impl TestApp {
 
     /// Posts the intake form as a browser would, after loading it.
     pub async fn post_request(&self, fields: &[(&str, &str)]) -> reqwest::Response {
-        let token = self.csrf_token("/requests/new").await;
+        let token = self.csrf_token(crate::helpers::DETAILS_PAGE).await;
         let mut form: Vec<(&str, &str)> = vec![("csrf_token", &token)];
         form.extend_from_slice(fields);
         self.post_form("/requests", &form).await
@@ -367,6 +367,10 @@ fn sent_or_failed(conn: &mut DbConn) -> Result<i64, db::DbError> {
 }
 
 /// The fields of a valid request for one right, with what that right needs.
+/// The request form's last page (the details), for someone asking for a
+/// copy of their own data in the UK: where the form's CSRF token is.
+pub const DETAILS_PAGE: &str = "/requests/new?acting_as=self&location=GB&rights=access";
+
 pub fn valid_request(right: &'static str) -> Vec<(&'static str, &'static str)> {
     // California-only rights are asked for from California.
     let location = if matches!(right, "opt_out" | "limit") {

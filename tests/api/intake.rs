@@ -24,26 +24,106 @@ async fn home_page_explains_and_links_to_the_form() {
 }
 
 #[tokio::test]
-async fn form_is_accessible_and_offers_every_right() {
+async fn the_form_asks_one_question_per_page_then_only_the_details_needed() {
     let app = spawn_app().await;
-    let response = app.get("/requests/new").await;
-    assert_eq!(response.status().as_u16(), 200);
-    let html = response.text().await.unwrap();
-    for field in ["name", "email", "location", "agent_name", "description"] {
+    let page = |path: &'static str| {
+        let app = &app;
+        async move {
+            let r = app.get(path).await;
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    // Who first: a GET form, nothing personal in it.
+    let (status, who) = page("/requests/new").await;
+    assert_eq!(status, 200);
+    assert!(who.contains("<legend><h1>Who is this request for?</h1></legend>"));
+    assert!(who.contains("<form method=\"get\" action=\"/requests/new\""));
+    assert!(who.contains("name=\"step\" value=\"who\""));
+    assert!(!who.contains("name=\"email\"") && !who.contains("csrf_token"));
+    assert!(who.contains("name=\"viewport\""));
+    assert!(!who.contains("<script"), "the form needs no JavaScript");
+    // Sent without an answer: asked again, with the error linked to the
+    // first choice.
+    let (status, again) = page("/requests/new?step=who").await;
+    assert_eq!(status, 422);
+    assert!(again.contains("href=\"#acting_as-self\""));
+    assert!(again.contains("Say whether you are asking for yourself or for someone else"));
+    // Where next, asked about the person the request is for.
+    let (_, where_) = page("/requests/new?step=who&acting_as=agent").await;
+    assert!(
+        where_.contains("<label for=\"location\">Where does the person you act for live?</label>")
+    );
+    assert!(where_.contains("value=\"FR\" data-regime=\"eu-gdpr\""));
+    assert!(
+        where_.contains("name=\"acting_as\" value=\"agent\""),
+        "the first answer is carried"
+    );
+    // What: only the rights the place's law gives.
+    let (_, what) = page("/requests/new?step=where&acting_as=self&location=FR").await;
+    assert!(what.contains("value=\"restriction\""));
+    assert!(
+        !what.contains("value=\"opt_out\""),
+        "no California-only rights in France"
+    );
+    let (_, what) = page("/requests/new?step=where&acting_as=self&location=US-CA").await;
+    assert!(what.contains("value=\"opt_out\"") && what.contains("value=\"limit\""));
+    assert!(
+        !what.contains("value=\"restriction\""),
+        "no GDPR-only rights in California"
+    );
+    let (status, _) = page("/requests/new?step=what&acting_as=self&location=US-CA").await;
+    assert_eq!(status, 422, "nothing ticked");
+    // The details: the answers with change links, and only the chosen
+    // rights' questions.
+    let (status, details) =
+        page("/requests/new?step=what&acting_as=self&location=GB&rights=rectification").await;
+    assert_eq!(status, 200);
+    assert!(details.contains("<form method=\"post\" action=\"/requests\""));
+    assert!(details.contains("name=\"csrf_token\""));
+    for field in ["name", "email", "rectification_details", "description"] {
         assert!(
-            html.contains(&format!("<label for=\"{field}\"")),
+            details.contains(&format!("<label for=\"{field}\"")),
             "label for {field}"
         );
     }
-    assert!(html.contains("<fieldset") && html.contains("<legend"));
-    assert!(html.contains("name=\"viewport\""));
+    assert!(!details.contains("access_scope") && !details.contains("agent_name"));
+    assert!(details.contains("United Kingdom"));
+    assert!(details.contains("change&#x3D;where&amp;acting_as&#x3D;self&amp;location&#x3D;GB&amp;rights&#x3D;rectification"));
+    // Someone acting for another gives both their details.
+    let (_, details) =
+        page("/requests/new?step=what&acting_as=agent&location=GB&rights=access").await;
+    assert!(details.contains("Their full name") && details.contains("<label for=\"agent_email\""));
+    // A change link asks again with the answer chosen, and comes back.
+    let (_, change) =
+        page("/requests/new?change=where&acting_as=self&location=GB&rights=access").await;
+    assert!(change.contains("value=\"GB\" data-regime=\"uk-gdpr\" selected"));
+    assert!(change.contains("name=\"rights\" value=\"access\""));
+    // Moving to California with a right California does not give: asked
+    // what again, the right still ticked so it can be unticked.
+    let (status, what) =
+        page("/requests/new?step=where&acting_as=self&location=US-CA&rights=restriction").await;
+    assert_eq!(status, 422);
+    assert!(what.contains("does not give this right"), "{what}");
+    assert!(what.contains("value=\"restriction\" checked"));
+    // Answers the form cannot read: a clear 400.
+    let (status, body) = page("/requests/new?acting_as=self&acting_as=agent").await;
+    assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test]
+async fn every_right_is_offered_somewhere() {
+    let app = spawn_app().await;
+    let mut html = String::new();
+    for place in ["GB", "US-CA"] {
+        let path = format!("/requests/new?step=where&acting_as=self&location={place}");
+        html.push_str(&app.get(&path).await.text().await.unwrap());
+    }
     for right in Right::ALL {
         assert!(
             html.contains(&format!("value=\"{}\"", right.key())),
             "{right}"
         );
     }
-    assert!(!html.contains("<script"), "the form needs no JavaScript");
 }
 
 #[tokio::test]
@@ -302,7 +382,7 @@ async fn simultaneous_requests_are_all_filed() {
         s.requests.max_unconfirmed_per_address = 100;
     })
     .await;
-    let token = app.csrf_token("/requests/new").await;
+    let token = app.csrf_token(crate::helpers::DETAILS_PAGE).await;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..16 {
         let client = app.client.clone();

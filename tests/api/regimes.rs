@@ -563,24 +563,55 @@ async fn the_public_pages_say_what_each_law_says() {
     assert!(home.contains("45 calendar days from the day we receive your request"));
     assert!(home.contains("California Attorney General"));
     assert!(home.contains("We act on an opt-out of sale or sharing, or the limit on the use of sensitive personal information, within 15 business days"), "{home}");
-    let form = app.get("/requests/new").await.text().await.unwrap();
+    let form = app
+        .get("/requests/new?acting_as=self&location=US-CA")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(form.contains("value=\"opt_out\""));
+    // The staff form has every right on one page, the rights a place's law
+    // does not give hidden by the stylesheet.
     let css = app.get("/static/app.css").await.text().await.unwrap();
     assert!(css.contains("form:has(#location option[data-regime=\"eu-gdpr\"]:checked) #right-box-opt_out:not(:has(#right-opt_out:checked)) { display: none; }"), "{css}");
     assert!(
         css.contains("option[data-regime=\"ccpa\"]:checked) #erasure_ground"),
         "{css}"
     );
-    assert!(form.contains("value=\"FR\" data-regime=\"eu-gdpr\""));
-    assert!(form.contains("(CCPA only: where you live decides)"));
-    assert!(form.contains("If you want to, tell us why your data should be deleted"));
+    let places = app
+        .get("/requests/new?acting_as=self")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(places.contains("value=\"FR\" data-regime=\"eu-gdpr\""));
+    let erasure = app
+        .get("/requests/new?acting_as=self&location=FR&rights=erasure")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(erasure.contains("If you want to, tell us why your data should be deleted"));
+    // California's law asks for no grounds to delete.
+    let erasure = app
+        .get("/requests/new?acting_as=self&location=US-CA&rights=erasure")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!erasure.contains("erasure_ground"));
 
     // An organisation the CCPA does not reach offers no California-only choices.
     let uk_only = crate::helpers::spawn_app_with(crate::helpers::default_now(), |s| {
         s.organisation.regimes = vec![rightsdesk::domain::Regime::UK_GDPR];
     })
     .await;
-    let form = uk_only.get("/requests/new").await.text().await.unwrap();
+    let form = uk_only
+        .get("/requests/new?acting_as=self&location=GB")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(!form.contains("value=\"opt_out\""));
     assert!(!form.contains("value=\"limit\""));
     assert!(!form.contains("CCPA"));

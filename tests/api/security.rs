@@ -392,7 +392,7 @@ async fn a_staff_form_token_works_only_in_its_own_session() {
     // site could plant) is not a staff token either.
     let public = bob
         .client
-        .get(app.url("/requests/new"))
+        .get(app.url(crate::helpers::DETAILS_PAGE))
         .send()
         .await
         .unwrap()

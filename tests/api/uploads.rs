@@ -120,7 +120,7 @@ impl Server {
             .build()
             .unwrap();
         let form = client
-            .get(format!("{}/requests/new", self.base))
+            .get(format!("{}{}", self.base, crate::helpers::DETAILS_PAGE))
             .send()
             .await
             .unwrap()

@@ -79,11 +79,18 @@ fn summary_links(html: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_error_summary_is_in_page_order_and_links_to_each_control() {
     let app = spawn_app().await;
-    // Every error at once: no rights, no one asking, a bad address, no
-    // name. The summary lists them as the page does, top to bottom.
+    // Every error of the details page at once: no name, a bad address,
+    // a missing ground. The summary lists them as the page does, top to
+    // bottom, each linking to its control.
     let html = assert_refused(
         &app,
-        &[("name", ""), ("email", "ada@"), ("location", "GB")],
+        &[
+            ("name", ""),
+            ("email", "ada@"),
+            ("location", "GB"),
+            ("acting_as", "self"),
+            ("rights", "restriction"),
+        ],
         422,
         "There is a problem",
     )
@@ -91,7 +98,7 @@ async fn the_error_summary_is_in_page_order_and_links_to_each_control() {
     let links = summary_links(&html);
     assert_eq!(
         links,
-        ["acting_as-self", "name", "email", "right-access"],
+        ["name", "email", "restriction_ground-accuracy_contested"],
         "{html}"
     );
     for id in &links {
@@ -100,6 +107,17 @@ async fn the_error_summary_is_in_page_order_and_links_to_each_control() {
             "#{id} is on the page"
         );
     }
+    // Who, where or what missing (a form not sent from its pages): that
+    // question again, before any detail.
+    let html = assert_refused(
+        &app,
+        &[("name", ""), ("email", "ada@"), ("location", "GB")],
+        422,
+        "Say whether you are asking for yourself or for someone else",
+    )
+    .await;
+    assert_eq!(summary_links(&html), ["acting_as-self"]);
+    assert!(html.contains("Who is this request for?"));
     // A group of choices links to its first choice.
     let fields = without(valid_request("restriction"), "restriction_ground");
     let html = assert_refused(&app, &fields, 422, "There is a problem").await;
@@ -241,9 +259,10 @@ async fn everything_typed_is_kept_when_the_form_comes_back() {
     .await;
     assert!(html.contains("value=\"Ada Lovelace\""));
     assert!(html.contains("value=\"not-an-email\""));
-    assert!(html.contains("value=\"GB\" data-regime=\"uk-gdpr\" selected"));
-    assert!(html.contains("value=\"rectification\" checked"));
-    assert!(html.contains("value=\"self\" checked"));
+    assert!(html.contains("name=\"location\" value=\"GB\""));
+    assert!(html.contains("name=\"rights\" value=\"rectification\""));
+    assert!(html.contains("name=\"acting_as\" value=\"self\""));
+    assert!(html.contains("United Kingdom"), "the answers are shown");
     assert!(html.contains("My surname is spelt Lovelace, not Lovelance"));
     assert!(
         html.contains("Account &lt;b&gt;42&lt;/b&gt; &amp; more"),
@@ -273,7 +292,7 @@ async fn a_form_without_its_csrf_token_is_refused() {
         .await
         .unwrap()
         .contains("This form has expired"));
-    let _ = app.csrf_token("/requests/new").await;
+    let _ = app.csrf_token(crate::helpers::DETAILS_PAGE).await;
     let mut forged = valid_request("access");
     forged.push(("csrf_token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
     let response = app.post_form("/requests", &forged).await;
@@ -284,7 +303,7 @@ async fn a_form_without_its_csrf_token_is_refused() {
 #[tokio::test]
 async fn a_body_that_is_not_a_form_is_refused() {
     let app = spawn_app().await;
-    let token = app.csrf_token("/requests/new").await;
+    let token = app.csrf_token(crate::helpers::DETAILS_PAGE).await;
     let response = app
         .client
         .post(app.url("/requests"))
@@ -332,7 +351,7 @@ async fn arbitrary_bodies_never_cause_a_server_error() {
         s.server.rate_limit_burst = 1000;
     })
     .await;
-    let token = app.csrf_token("/requests/new").await;
+    let token = app.csrf_token(crate::helpers::DETAILS_PAGE).await;
     let mut rng = rand::rngs::StdRng::seed_from_u64(20261124);
     let keys = [
         "name",

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { axeViolations } from './axe.mjs';
+import { answerQuestions } from './form.mjs';
 
 const base = process.env.RIGHTSDESK_URL;
 const mailDir = process.env.RIGHTSDESK_MAIL_DIR;
@@ -52,69 +53,112 @@ async function waitForEmail(address, subject) {
   throw new Error(`no email '${subject}' to ${address}`);
 }
 
-test('the home page leads to the form, which fits a phone screen', async () => {
+async function noOverflow(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than the screen`);
+}
+
+test('the home page leads to the form, one question a page on a phone', async () => {
   const page = await phone();
   await page.goto(base + '/');
   await page.getByRole('link', { name: 'Make a request' }).click();
   assert.equal(new URL(page.url()).pathname, '/requests/new');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
-  assert.deepEqual(await axeViolations(page), [], 'axe finds nothing on the form');
-  await shot(page, 'form');
-});
+  assert.equal(await page.locator('h1').innerText(), 'Who is this request for?');
+  assert.equal(await page.locator('script').count(), 0, 'no JavaScript');
+  await noOverflow(page);
+  assert.deepEqual(await axeViolations(page), [], 'axe finds nothing on the first question');
+  await shot(page, 'form-1-who');
 
-test('details for a right show only once it is ticked', async () => {
-  const page = await phone();
-  await page.goto(base + '/requests/new');
-  const details = page.getByLabel('Which data is wrong or incomplete, and what should it say?');
-  assert.equal(await details.isVisible(), false);
-  await page.getByLabel('Correct personal data that is wrong or incomplete').check();
-  assert.equal(await details.isVisible(), true);
-});
+  // Continuing without an answer asks again, the summary's link putting
+  // the cursor on the first choice.
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.match(await page.title(), /^Error: /);
+  const summary = page.getByRole('alert');
+  await summary.getByRole('link', { name: /yourself or for someone else/ }).click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'acting_as-self');
+  assert.deepEqual(await axeViolations(page), []);
+  await shot(page, 'form-1-who-error');
 
-test('the form offers only the rights the law of the chosen place grants', async () => {
-  const page = await phone();
-  await page.goto(base + '/requests/new');
-  const optOut = page.locator('#right-box-opt_out');
-  const restriction = page.locator('#right-box-restriction');
-  // Before a place is chosen, every right (California-only ones say so).
-  assert.equal(await optOut.isVisible(), true);
-  assert.match(await optOut.innerText(), /CCPA only/);
+  await page.getByLabel('Myself').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.equal(await page.locator('h1').innerText(), 'Where do you live?');
+  await noOverflow(page);
+  assert.deepEqual(await axeViolations(page), []);
+  await shot(page, 'form-2-where');
   await page.getByLabel('Where do you live?').selectOption('FR');
-  assert.equal(await optOut.isVisible(), false);
-  assert.equal(await restriction.isVisible(), true);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.equal(await page.locator('h1').innerText(), 'What are you asking us to do?');
+  // Only what French law gives: no California-only choices.
+  assert.equal(await page.getByLabel(/opt out of sale/).count(), 0);
+  assert.equal(await page.getByLabel('Restrict (pause) the use of my personal data').count(), 1);
+  await noOverflow(page);
+  assert.deepEqual(await axeViolations(page), []);
+  await shot(page, 'form-3-what');
+  await page.getByLabel('Correct personal data that is wrong or incomplete').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+
+  // The details: the answers, and only what correcting data needs.
+  assert.equal(await page.locator('h1').innerText(), 'Your details');
+  assert.match(await page.locator('dl.answers').innerText(), /France/);
+  assert.equal(await page.getByLabel('Which data is wrong or incomplete, and what should it say?').isVisible(), true);
+  assert.equal(await page.locator('#access_scope').count(), 0);
+  await noOverflow(page);
+  assert.deepEqual(await axeViolations(page), []);
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  console.log(`the details page for one right is ${height}px high at 390px wide`);
+  await shot(page, 'form-4-details');
+
+  // Changing the place keeps the other answers (California's law gives a
+  // right to correct too): back to the details.
+  await page.getByRole('link', { name: 'Change where you live' }).click();
+  assert.equal(await page.getByLabel('Where do you live?').inputValue(), 'FR');
   await page.getByLabel('Where do you live?').selectOption('US-CA');
-  assert.equal(await optOut.isVisible(), true);
-  assert.equal(await page.locator('#right-box-limit').isVisible(), true);
-  assert.equal(await restriction.isVisible(), false);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.equal(await page.locator('h1').innerText(), 'Your details');
+  assert.match(await page.locator('dl.answers').innerText(), /California/);
+});
+
+test('a right the new place does not give is shown ticked, to untick', async () => {
+  const page = await phone();
+  await answerQuestions(page, base, { where: 'FR', what: ['Restrict (pause) the use of my personal data'] });
+  await page.getByRole('link', { name: 'Change where you live' }).click();
+  await page.getByLabel('Where do you live?').selectOption('US-CA');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.equal(await page.locator('h1').innerText(), 'What are you asking us to do?');
+  assert.match(await page.getByRole('alert').innerText(), /does not give this right/);
+  const restriction = page.getByLabel('Restrict (pause) the use of my personal data');
+  assert.equal(await restriction.isChecked(), true);
+  assert.equal(await page.getByLabel(/opt out of sale/).count(), 1);
+  await restriction.uncheck();
+  await page.getByLabel(/opt out of sale/).check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.equal(await page.locator('h1').innerText(), 'Your details');
   await shot(page, 'form-california');
 });
 
 test('mistakes are listed, explained next to each field, and nothing typed is lost', async () => {
   const page = await phone();
-  await page.goto(base + '/requests/new');
+  await answerQuestions(page, base, { what: ['Get a copy of my personal data', 'Restrict (pause) the use of my personal data'] });
   await page.getByLabel('Full name').fill('Grace Hopper');
   await page.getByLabel('Email address', { exact: true }).fill('grace@example');
-  await page.getByLabel('Where do you live?').selectOption('GB');
+  await page.getByLabel(/^What do you want a copy of/).fill('Everything since 2020');
   await page.getByRole('button', { name: 'Send request' }).click();
   assert.match(await page.title(), /^Error: /);
   const summary = page.getByRole('alert');
   assert.match(await summary.innerText(), /There is a problem/);
-  assert.match(await summary.innerText(), /correct format/);
-  assert.match(await summary.innerText(), /Select at least one thing/);
   assert.equal(await page.getByLabel('Full name').inputValue(), 'Grace Hopper');
+  assert.equal(await page.getByLabel(/^What do you want a copy of/).inputValue(), 'Everything since 2020');
   assert.equal(await page.getByLabel('Email address').getAttribute('aria-invalid'), 'true');
   // In page order, each link putting the cursor in its field (the first
   // choice of a group).
   const links = await summary.getByRole('link').allInnerTexts();
-  assert.deepEqual(links.map((l) => /yourself or for someone else/.test(l) ? 'acting_as' : /format/.test(l) ? 'email' : /at least one/.test(l) ? 'rights' : l),
-    ['acting_as', 'email', 'rights']);
+  assert.deepEqual(links.map((l) => /format/.test(l) ? 'email' : /restricted/.test(l) ? 'restriction' : l),
+    ['email', 'restriction']);
   await summary.getByRole('link', { name: /correct format/ }).click();
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'email');
-  await summary.getByRole('link').first().click();
-  assert.equal(await page.evaluate(() => document.activeElement?.id), 'acting_as-self');
-  await summary.getByRole('link', { name: /Select at least one/ }).click();
-  assert.match(await page.evaluate(() => document.activeElement?.id), /^right-/);
+  await summary.getByRole('link').last().click();
+  assert.match(await page.evaluate(() => document.activeElement?.id), /^restriction_ground-/);
+  await noOverflow(page);
   assert.deepEqual(await axeViolations(page), [], 'axe finds nothing on the form with its errors');
   await shot(page, 'form-errors');
 });
@@ -122,12 +166,9 @@ test('mistakes are listed, explained next to each field, and nothing typed is lo
 test('a requester files, confirms by email and sees the due date', async () => {
   const address = `grace.${Date.now()}@example.com`;
   const page = await phone();
-  await page.goto(base + '/requests/new');
+  await answerQuestions(page, base, { what: ['Delete my personal data'] });
   await page.getByLabel('Full name').fill('Grace Hopper');
   await page.getByLabel('Email address', { exact: true }).fill(address);
-  await page.getByLabel('Where do you live?').selectOption('GB');
-  await page.getByLabel('Myself').check();
-  await page.getByLabel('Delete my personal data').check();
   await page.getByLabel('The data is no longer needed for the purpose it was collected for').check();
   await page.getByRole('button', { name: 'Send request' }).click();
   assert.equal(new URL(page.url()).pathname, '/requests/submitted');
@@ -158,17 +199,23 @@ test('someone acting for another person files at desktop width, saying so first'
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
   const page = await context.newPage();
   await page.goto(base + '/requests/new');
-  // Who is asking comes before the name and address it decides the meaning of.
-  const order = await page.evaluate(() => ['acting_as-self', 'name', 'email', 'location']
-    .map((id) => document.getElementById(id).getBoundingClientRect().top));
-  assert.deepEqual([...order].sort((a, b) => a - b), order, 'who is asking, then name, email, place');
+  // Who is asking comes first: it decides whose name and address are asked.
+  assert.equal(await page.locator('h1').innerText(), 'Who is this request for?');
   await page.getByLabel('Someone else, who has authorised me to act for them').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.equal(await page.locator('h1').innerText(), 'Where does the person you act for live?');
+  await page.getByLabel('Where does the person you act for live?').selectOption('GB');
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Get a copy of my personal data').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  assert.equal(await page.locator('h1').innerText(), 'Your details and theirs');
+  const order = await page.evaluate(() => ['agent_name', 'agent_email', 'name', 'email']
+    .map((id) => document.getElementById(id).getBoundingClientRect().top));
+  assert.deepEqual([...order].sort((a, b) => a - b), order, 'yours, then theirs');
   await page.getByLabel('Your name, as the person acting for them').fill('Mo Advocate');
   await page.getByLabel('Your own email').fill(agent);
-  await page.getByLabel('Full name').fill('Grace Hopper');
-  await page.getByLabel('Email address', { exact: true }).fill(`grace.${Date.now()}@example.com`);
-  await page.getByLabel('Where do you live?').selectOption('GB');
-  await page.getByLabel('Get a copy of my personal data').check();
+  await page.getByLabel('Their full name').fill('Grace Hopper');
+  await page.getByLabel('Their email address').fill(`grace.${Date.now()}@example.com`);
   assert.deepEqual(await axeViolations(page), []);
   await shot(page, 'form-agent-desktop');
   await page.getByRole('button', { name: 'Send request' }).click();

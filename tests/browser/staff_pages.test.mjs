@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { axeViolations } from './axe.mjs';
+import { answerQuestions } from './form.mjs';
 
 const base = process.env.RIGHTSDESK_URL;
 const mailDir = process.env.RIGHTSDESK_MAIL_DIR;
@@ -49,12 +50,9 @@ async function waitForEmail(address, subject) {
 async function fileRequest(address) {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
-  await page.goto(base + '/requests/new');
+  await answerQuestions(page, base);
   await page.getByLabel('Full name').fill('Grace Hopper');
   await page.getByLabel('Email address', { exact: true }).fill(address);
-  await page.getByLabel('Where do you live?').selectOption('GB');
-  await page.getByLabel('Myself').check();
-  await page.getByLabel('Get a copy of my personal data').check();
   await page.getByRole('button', { name: 'Send request' }).click();
   const confirmation = await waitForEmail(address, 'Confirm your email');
   const link = confirmation.match(/https?:\/\/[^\s"<]+\/confirm\/[A-Za-z0-9_-]{43}/)[0];

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::app::AppContext;
-use crate::domain::intake::{FieldError, IntakeInput};
+use crate::domain::intake::{FieldError, IntakeInput, Step};
 use crate::domain::regime::LOCATIONS;
 use crate::domain::rights::{
     Choice, ErasureGround, ObjectionGround, PortabilityDestination, RestrictionGround,
@@ -18,12 +18,112 @@ use crate::domain::{Jurisdiction, NewRequest, Right};
 use crate::service::intake::{self, Filed};
 use crate::web::{csrf, pages, WebError};
 
+mod steps;
+
 const TITLE: &str = "Make a request about your personal data";
 
+/// The answers to the questions asked one per page, carried from page to
+/// page in the address (none of them is personal: who is asking, a place,
+/// the rights asked for); the name, addresses and details are only ever
+/// posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Answers {
+    /// The question whose page sent these answers.
+    step: String,
+    /// A question to ask again (a "Change" or "Back" link).
+    change: String,
+    acting_as: String,
+    location: String,
+    rights: Vec<String>,
+}
+
+impl Answers {
+    fn input(self) -> IntakeInput {
+        IntakeInput {
+            acting_as: self.acting_as,
+            location: self.location,
+            rights: self.rights,
+            ..IntakeInput::default()
+        }
+    }
+}
+
+/// `GET /requests/new`: the next question for the answers so far, or the
+/// page for the details once who, where and what are answered.
 pub async fn get(req: HttpRequest, ctx: web::Data<AppContext>) -> Result<HttpResponse, WebError> {
-    let (token, cookie) = csrf::token(&req, pages::secure_cookies(&ctx));
-    let view = form_view(&IntakeInput::default(), &[], &token, &ctx.jurisdiction);
-    pages::render(&ctx, "request_form", TITLE, view, StatusCode::OK, cookie)
+    let answers: Answers = serde_html_form::from_str(req.query_string()).map_err(|_| {
+        WebError::BadForm(
+            "the address holds answers the form cannot read; start again from the request page"
+                .into(),
+        )
+    })?;
+    let change = Step::parse(&answers.change).filter(|s| *s != Step::Details);
+    let answered = Step::parse(&answers.step);
+    let input = answers.input();
+    if let Some(step) = change {
+        return step_page(&ctx, step, &input, None);
+    }
+    match Step::next(&input, answered, &ctx.jurisdiction) {
+        (Step::Details, _) => {
+            let (token, cookie) = csrf::token(&req, pages::secure_cookies(&ctx));
+            details_page(&ctx, &input, &[], &token, StatusCode::OK, cookie)
+        }
+        (step, error) => step_page(&ctx, step, &input, error),
+    }
+}
+
+/// The page for the details: what was answered so far, each with a link to
+/// change it, and only the fields those answers need.
+fn details_page(
+    ctx: &AppContext,
+    input: &IntakeInput,
+    errors: &[FieldError],
+    csrf_token: &str,
+    status: StatusCode,
+    cookie: Option<actix_web::cookie::Cookie<'static>>,
+) -> Result<HttpResponse, WebError> {
+    let mut view = form_view(input, errors, csrf_token, &ctx.jurisdiction);
+    view["flow"] = serde_json::to_value(steps::details(input, &ctx.jurisdiction))
+        .map_err(|e| WebError::Internal(e.into()))?;
+    // The details of each right asked for, under its plain name (the place
+    // is chosen: no "only where you live" notes); no grounds for erasure
+    // under a law that asks for none.
+    let regime =
+        crate::domain::Location::parse(&input.location).map(|l| ctx.jurisdiction.regime_for(l));
+    let grounds = regime.is_none_or(|r| r.rules().erasure_grounds);
+    let chosen: Vec<Value> = view["rights"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["checked"] == true && !r["detail"].is_null())
+        .filter_map(|r| {
+            let right: Right = r["key"].as_str()?.parse().ok()?;
+            (grounds || right != Right::Erasure).then(|| {
+                let mut r = r.clone();
+                r["label"] = right.label().into();
+                r
+            })
+        })
+        .collect();
+    view["flow"]["rights"] = chosen.into();
+    pages::render(ctx, "request_form", TITLE, view, status, cookie)
+}
+
+fn step_page(
+    ctx: &AppContext,
+    step: Step,
+    input: &IntakeInput,
+    error: Option<FieldError>,
+) -> Result<HttpResponse, WebError> {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let view = steps::question(step, input, error, &ctx.jurisdiction);
+    let title = view.question.clone();
+    pages::render(ctx, "request_step", &title, view, status, None)
 }
 
 #[derive(Deserialize)]
@@ -65,17 +165,19 @@ pub async fn post(
         .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
 
     match NewRequest::parse(&input, &ctx.jurisdiction) {
-        Err(errors) => {
-            let view = form_view(&input, &errors, &csrf_field.csrf_token, &ctx.jurisdiction);
-            pages::render(
+        // Who, where or what lost or wrong (only by a form not sent from
+        // its pages): that question again, saying what is wrong.
+        Err(errors) => match Step::next(&input, Some(Step::Details), &ctx.jurisdiction) {
+            (Step::Details, _) => details_page(
                 &ctx,
-                "request_form",
-                TITLE,
-                view,
+                &input,
+                &errors,
+                &csrf_field.csrf_token,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-            )
-        }
+            ),
+            (step, error) => step_page(&ctx, step, &input, error),
+        },
         Ok(request) => {
             let sent_to = request.correspondent().1.to_owned();
             match pages::blocking(&ctx, move |ctx| intake::file_request(ctx, &request)).await? {
