@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::{Backend, Pool};
-use crate::domain::{Calendars, Jurisdiction};
+use crate::domain::Jurisdiction;
 use crate::mail::MailWaker;
 use crate::templates::Templates;
 
@@ -14,7 +14,8 @@ pub struct AppContext {
     pub pool: Pool,
     pub backend: Backend,
     pub templates: Arc<Templates>,
-    pub calendars: Calendars,
+    /// The holiday calendars, with the days admins changed over them.
+    pub calendars: crate::service::calendars::CalendarBook,
     /// Which law applies to whom (`organisation.regimes`).
     pub jurisdiction: Jurisdiction,
     pub clock: Arc<dyn Clock>,

@@ -370,7 +370,7 @@ fn app_context(
         pool,
         backend,
         templates,
-        calendars,
+        calendars: crate::service::calendars::CalendarBook::new(calendars),
         jurisdiction,
         clock,
         mail,

@@ -87,6 +87,7 @@ pub const PAGES: &[&str] = &[
     "staff/dashboard",
     "staff/verification",
     "staff/audit",
+    "staff/calendars",
 ];
 
 /// The templates shipped in the repository's `templates/`, built in.

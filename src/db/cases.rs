@@ -569,3 +569,25 @@ pub fn update_requester(
         .execute(conn)?;
     Ok(())
 }
+
+/// Open cases under `regimes` due on or after `from`: those a change to
+/// their calendar on `from` can move (a due date before the day changed
+/// does not depend on it).
+pub fn open_due_from(
+    conn: &mut DbConn,
+    regimes: &[Regime],
+    from: NaiveDate,
+) -> Result<Vec<Case>, DbError> {
+    let states: Vec<&str> = CaseState::OPEN.iter().map(|s| s.key()).collect();
+    let regimes: Vec<&str> = regimes.iter().map(|r| r.key()).collect();
+    cases::table
+        .filter(cases::state.eq_any(states))
+        .filter(cases::regime.eq_any(regimes))
+        .filter(cases::due_on.ge(from))
+        .order(cases::id)
+        .select(CaseRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(Case::try_from)
+        .collect()
+}

@@ -280,6 +280,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_days (calendar, day) {
+        calendar -> Text,
+        day -> Date,
+        holiday -> Nullable<Text>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     org_texts (key) {
         key -> Text,
         body -> Text,
@@ -448,6 +457,7 @@ diesel::joinable!(drp_requests -> cases (case_id));
 diesel::joinable!(drp_callbacks -> drp_requests (drp_request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    calendar_days,
     org_texts,
     drp_agents,
     drp_requests,

@@ -156,10 +156,13 @@ pub enum CaseEvent {
     PackageDownloaded,
     PackageDeleted,
     AnswerTextsEdited,
+    /// A holiday calendar changed and moved the case's due date (from, to
+    /// and the day changed in the detail).
+    DueDateMoved,
 }
 
 impl CaseEvent {
-    pub const ALL: [CaseEvent; 49] = [
+    pub const ALL: [CaseEvent; 50] = [
         CaseEvent::RequestSubmitted,
         CaseEvent::RequestEntered,
         CaseEvent::EmailConfirmed,
@@ -209,6 +212,7 @@ impl CaseEvent {
         CaseEvent::PackageDownloaded,
         CaseEvent::PackageDeleted,
         CaseEvent::AnswerTextsEdited,
+        CaseEvent::DueDateMoved,
     ];
 
     /// The stored form.
@@ -263,6 +267,7 @@ impl CaseEvent {
             CaseEvent::PackageDownloaded => "package_downloaded",
             CaseEvent::PackageDeleted => "package_deleted",
             CaseEvent::AnswerTextsEdited => "answer_texts_edited",
+            CaseEvent::DueDateMoved => "due_date_moved",
         }
     }
 
@@ -340,10 +345,13 @@ pub enum AdminEvent {
     DrpAgentPaired,
     /// The organisation's answer texts were changed (which, in the detail).
     OrgTextsChanged,
+    /// A day of a holiday calendar changed (calendar, day, the holiday or
+    /// none, and how many cases' due dates moved, in the detail).
+    CalendarChanged,
 }
 
 impl AdminEvent {
-    pub const ALL: [AdminEvent; 26] = [
+    pub const ALL: [AdminEvent; 27] = [
         AdminEvent::UserAdded,
         AdminEvent::FirstAdminCreated,
         AdminEvent::UserInvited,
@@ -370,6 +378,7 @@ impl AdminEvent {
         AdminEvent::DrpAgentChanged,
         AdminEvent::DrpAgentPaired,
         AdminEvent::OrgTextsChanged,
+        AdminEvent::CalendarChanged,
     ];
 
     /// The stored form.
@@ -401,6 +410,7 @@ impl AdminEvent {
             AdminEvent::DrpAgentChanged => "drp_agent_changed",
             AdminEvent::DrpAgentPaired => "drp_agent_paired",
             AdminEvent::OrgTextsChanged => "org_texts_changed",
+            AdminEvent::CalendarChanged => "calendar_changed",
         }
     }
 

@@ -126,7 +126,7 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
                     events: &[],
                     fast_track: true,
                 },
-                ctx.calendars.for_regime(request.regime),
+                ctx.calendars.current(conn)?.for_regime(request.regime),
                 received,
             )?;
             cases::set_received(conn, case, received, deadline.next_due(), now)?;
@@ -303,7 +303,7 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
                 events: &[],
                 fast_track,
             },
-            ctx.calendars.for_regime(case.regime),
+            ctx.calendars.current(conn)?.for_regime(case.regime),
             today,
         )?;
         cases::record_confirmation(conn, case.id, received, deadline.next_due(), now)?;
@@ -574,7 +574,7 @@ pub fn enter_request_with(
                 .iter()
                 .any(|r| request.regime.is_fast_track(r)),
         },
-        ctx.calendars.for_regime(request.regime),
+        ctx.calendars.current(&mut conn)?.for_regime(request.regime),
         today,
     ) {
         Ok(d) => d,

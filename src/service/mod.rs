@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod agents;
 pub mod api_tokens;
+pub mod calendars;
 pub mod casework;
 pub mod dashboard;
 pub mod digest;

@@ -133,6 +133,7 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
     let proof_asked =
         case.state == CaseState::AwaitingIdentity && casework::asked_for_identity(&trail);
     let permission_wanted = case.agent_email.is_some() && case.state == CaseState::AwaitingIdentity;
+    let calendars = ctx.calendars.current(&mut conn)?;
     Ok(Ok(StatusView {
         permission_wanted,
         proof_asked,
@@ -141,9 +142,9 @@ pub fn view(ctx: &AppContext, token: &str) -> Result<Result<StatusView, PageAcce
             .into_iter()
             .map(|q| (q.id, q.question, q.answer.is_some()))
             .collect(),
-        deadline: casework::deadline_of(ctx, &case, &trail, &rights),
+        deadline: casework::deadline_of(ctx, &calendars, &case, &trail, &rights),
         due_if_proof_today: if proof_asked {
-            casework::due_if_proof_today(ctx, &case, &trail, &rights)
+            casework::due_if_proof_today(ctx, &calendars, &case, &trail, &rights)
         } else {
             None
         },

@@ -241,7 +241,7 @@ async fn confirming_starts_the_clock_and_acknowledges_with_the_engines_due_date(
             events: &[],
             fast_track: false,
         },
-        app.ctx.calendars.for_regime(Regime::UK_GDPR),
+        app.ctx.calendars.configured().for_regime(Regime::UK_GDPR),
         received,
     )
     .unwrap();

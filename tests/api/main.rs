@@ -7,6 +7,7 @@ mod agents;
 mod api_fulfilment;
 mod api_v1;
 mod audit_key;
+mod calendars;
 mod casework;
 mod confirmation;
 mod data_points;

@@ -180,7 +180,7 @@ test('every staff page fits a phone screen and passes axe', async () => {
   const failures = [];
   for (const path of ['/staff', '/staff?status=all', `/staff/cases/${reference}`, '/staff/dashboard',
     '/staff/cases/new', '/staff/reports', '/staff/users', '/staff/systems', '/staff/tokens',
-    '/staff/webhooks', '/staff/drp', '/staff/audit', '/staff/suppression', '/staff/settings/verification', '/staff/texts']) {
+    '/staff/webhooks', '/staff/drp', '/staff/audit', '/staff/suppression', '/staff/settings/verification', '/staff/texts', '/staff/calendars']) {
     await page.goto(base + path);
     assert.notEqual(new URL(page.url()).pathname, '/staff/login', `${path} needs no new login`);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

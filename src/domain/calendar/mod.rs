@@ -2,7 +2,9 @@
 //! that chooses one); a working day is any day that is neither a Saturday,
 //! a Sunday nor a holiday of that calendar. The shipped calendars are
 //! computed from their legal rules (`rules`, `shipped`); an operator's file
-//! can replace any of them or add others by key.
+//! can replace any of them or add others by key, and admins change single
+//! days in the app ([`DayChange`]: a holiday declared, or one that is not
+//! kept), applied over both.
 
 pub mod rules;
 pub mod shipped;
@@ -62,6 +64,11 @@ impl HolidayCalendar {
         &self.name
     }
 
+    /// The first and last years it has holidays for.
+    pub fn years(&self) -> (i32, i32) {
+        (self.first_year, self.last_year)
+    }
+
     /// The holiday on this date, if any.
     pub fn holiday(&self, date: NaiveDate) -> Option<&str> {
         self.holidays.get(&date).map(String::as_str)
@@ -109,6 +116,76 @@ impl HolidayCalendar {
             }
         }
         d
+    }
+}
+
+/// A day an admin changed in a calendar: a holiday (with its name) added,
+/// or (`holiday: None`) a holiday of the calendar made a working day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayChange {
+    pub calendar: String,
+    pub day: NaiveDate,
+    pub holiday: Option<String>,
+}
+
+/// Why a change to a calendar was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeRefused {
+    #[error("there is no holiday calendar '{0}'")]
+    UnknownCalendar(String),
+    #[error("{0} is a {1}: weekends are never working days, so it needs no holiday")]
+    Weekend(NaiveDate, Weekday),
+    #[error("{0} is already a holiday in this calendar ({1})")]
+    AlreadyHoliday(NaiveDate, String),
+    #[error("{0} is not a holiday in this calendar")]
+    NotAHoliday(NaiveDate),
+    #[error("give the holiday a name of one line, {MAX_HOLIDAY_NAME} characters at most")]
+    BadName,
+    #[error("{0} was not changed here")]
+    NotChanged(NaiveDate),
+}
+
+/// The longest a holiday's name may be.
+pub const MAX_HOLIDAY_NAME: usize = 100;
+
+impl HolidayCalendar {
+    /// Checks that `holiday` (a name: add it; `None`: make it a working
+    /// day) changes something on `day`, and returns the name to store.
+    pub fn check_change(
+        &self,
+        day: NaiveDate,
+        holiday: Option<&str>,
+    ) -> Result<Option<String>, ChangeRefused> {
+        match holiday.map(str::trim) {
+            Some(name) => {
+                if name.is_empty()
+                    || name.chars().count() > MAX_HOLIDAY_NAME
+                    || name.chars().any(char::is_control)
+                {
+                    return Err(ChangeRefused::BadName);
+                }
+                if is_weekend(day) {
+                    return Err(ChangeRefused::Weekend(day, day.weekday()));
+                }
+                if let Some(existing) = self.holiday(day) {
+                    return Err(ChangeRefused::AlreadyHoliday(day, existing.to_owned()));
+                }
+                Ok(Some(name.to_owned()))
+            }
+            None if self.holiday(day).is_none() => Err(ChangeRefused::NotAHoliday(day)),
+            None => Ok(None),
+        }
+    }
+
+    fn apply(&mut self, change: &DayChange) {
+        match &change.holiday {
+            Some(name) => {
+                self.holidays.insert(change.day, name.clone());
+            }
+            None => {
+                self.holidays.remove(&change.day);
+            }
+        }
     }
 }
 
@@ -242,6 +319,36 @@ impl Calendars {
                 setting, default, ..
             } => self.chosen.get(setting).map_or(default.key, String::as_str),
         }
+    }
+
+    /// The calendar with this key.
+    pub fn get(&self, key: &str) -> Option<&HolidayCalendar> {
+        self.by_key.get(key)
+    }
+
+    /// These calendars with admins' changes applied in order (a change to
+    /// a calendar not loaded changes nothing).
+    pub fn with_changes(&self, changes: &[DayChange]) -> Calendars {
+        let mut changed = self.clone();
+        for change in changes {
+            if let Some(calendar) = changed.by_key.get_mut(&change.calendar) {
+                calendar.apply(change);
+            }
+        }
+        changed
+    }
+
+    /// The calendars `regimes` use, each with the regimes that use it, in
+    /// key order.
+    pub fn in_use(&self, regimes: &[Regime]) -> Vec<(&str, Vec<Regime>)> {
+        let mut used: BTreeMap<&str, Vec<Regime>> = BTreeMap::new();
+        for &regime in regimes {
+            let key = self.key_for(regime);
+            if self.by_key.contains_key(key) {
+                used.entry(key).or_default().push(regime);
+            }
+        }
+        used.into_iter().collect()
     }
 
     pub fn for_regime(&self, regime: Regime) -> &HolidayCalendar {

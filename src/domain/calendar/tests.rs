@@ -264,3 +264,75 @@ fn shipped_rules_match_the_published_lists() {
         }
     }
 }
+
+#[test]
+fn admins_declare_holidays_and_cancel_them_over_the_shipped_calendar() {
+    let shipped = Calendars::shipped();
+    let ew = shipped.get("england-wales").unwrap();
+    // A one-off bank holiday (as for the state funeral of 19 September 2022).
+    let funeral = d("2030-09-19");
+    assert_eq!(
+        ew.check_change(funeral, Some("  State funeral  ")),
+        Ok(Some("State funeral".into()))
+    );
+    assert_eq!(
+        ew.check_change(d("2030-09-21"), Some("A Saturday")),
+        Err(ChangeRefused::Weekend(d("2030-09-21"), Weekday::Sat))
+    );
+    assert_eq!(
+        ew.check_change(funeral, None),
+        Err(ChangeRefused::NotAHoliday(funeral))
+    );
+    assert_eq!(
+        ew.check_change(funeral, Some("")),
+        Err(ChangeRefused::BadName)
+    );
+    assert_eq!(
+        ew.check_change(funeral, Some("Two\nlines")),
+        Err(ChangeRefused::BadName)
+    );
+    let christmas = d("2030-12-25");
+    assert!(matches!(
+        ew.check_change(christmas, Some("Christmas")),
+        Err(ChangeRefused::AlreadyHoliday(..))
+    ));
+    assert_eq!(ew.check_change(christmas, None), Ok(None));
+
+    let changes = [
+        DayChange {
+            calendar: "england-wales".into(),
+            day: funeral,
+            holiday: Some("State funeral".into()),
+        },
+        DayChange {
+            calendar: "england-wales".into(),
+            day: christmas,
+            holiday: None,
+        },
+        DayChange {
+            calendar: "atlantis".into(),
+            day: funeral,
+            holiday: Some("Ignored".into()),
+        },
+    ];
+    let changed = shipped.with_changes(&changes);
+    let ew = changed.for_regime(Regime::UK_GDPR);
+    assert!(!ew.is_working_day(funeral));
+    assert_eq!(ew.holiday(funeral), Some("State funeral"));
+    assert!(ew.is_working_day(christmas));
+    // The other calendars, and the shipped ones, are untouched.
+    assert!(!shipped
+        .for_regime(Regime::UK_GDPR)
+        .is_working_day(christmas));
+    assert!(changed.for_regime(Regime::CCPA).is_working_day(funeral));
+    assert_eq!(changed.keys(), shipped.keys());
+}
+
+#[test]
+fn the_calendars_in_use_are_those_of_the_regimes_that_apply() {
+    let calendars = Calendars::shipped();
+    let used = calendars.in_use(&[Regime::UK_GDPR, Regime::CCPA]);
+    let keys: Vec<&str> = used.iter().map(|(k, _)| *k).collect();
+    assert_eq!(keys, ["california", "england-wales"]);
+    assert_eq!(used[1].1, [Regime::UK_GDPR]);
+}

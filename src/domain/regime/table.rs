@@ -222,7 +222,8 @@ pub fn markdown() -> String {
     let _ = writeln!(
         out,
         "Shipped for {}–{}; a deadline beyond says so in its derivation. A file named by\n\
-         `calendars.file` replaces a calendar or adds one by key.",
+         `calendars.file` replaces a calendar or adds one by key, and admins change\n\
+         single days in the app (`/staff/calendars`; see operations.md).",
         shipped::ENGLAND_WALES.first_year,
         shipped::ENGLAND_WALES.last_year
     );

@@ -18,6 +18,7 @@ use crate::domain::audit::{Actor, CaseEvent};
 use crate::domain::casework::{Action, ExtensionReason, IdentityMethod, Outcome};
 use crate::domain::deadline::{self, ClockEvent, Deadline, DeadlineError, DeadlineInput};
 use crate::domain::regime::Awaited;
+use crate::domain::Calendars;
 use crate::domain::{
     CaseState, IllegalTransition, Reference, Regime, Right, RightRequest, Transition,
 };
@@ -565,8 +566,9 @@ impl Work<'_> {
             events: clock,
             fast_track,
         };
+        let calendars = self.ctx.calendars.current(self.conn)?;
         Ok(
-            deadline::compute(input, self.ctx.calendars.for_regime(regime), self.today)
+            deadline::compute(input, calendars.for_regime(regime), self.today)
                 .map_err(ActionError::from)?,
         )
     }
@@ -819,30 +821,35 @@ pub fn asked_for_identity(trail: &[Event]) -> bool {
 /// clock has a date of receipt, or if the stored events no longer compute).
 pub fn deadline_of(
     ctx: &AppContext,
+    calendars: &Calendars,
     case: &Case,
     trail: &[Event],
     rights: &[cases::CaseRight],
 ) -> Option<Result<Deadline, DeadlineError>> {
-    deadline_with(ctx, case, trail, rights, None)
+    deadline_with(ctx, calendars, case, trail, rights, None)
 }
 
 /// The due date the case would have if identity proof arrived today (for
 /// telling a requester who was asked for it what sending it now gives).
 pub fn due_if_proof_today(
     ctx: &AppContext,
+    calendars: &Calendars,
     case: &Case,
     trail: &[Event],
     rights: &[cases::CaseRight],
 ) -> Option<chrono::NaiveDate> {
     let today = ctx.clock.today(ctx.settings.organisation.timezone);
     let arrival = ClockEvent::IdentityReceived(today);
-    deadline_with(ctx, case, trail, rights, Some(arrival))?
+    deadline_with(ctx, calendars, case, trail, rights, Some(arrival))?
         .ok()?
         .due
 }
 
-fn deadline_with(
+/// The case's deadline from its trail with `calendars`, with `then`
+/// added (as if it happened).
+pub(crate) fn deadline_with(
     ctx: &AppContext,
+    calendars: &Calendars,
     case: &Case,
     trail: &[Event],
     rights: &[cases::CaseRight],
@@ -861,7 +868,7 @@ fn deadline_with(
             events: &events,
             fast_track,
         },
-        ctx.calendars.for_regime(case.regime),
+        calendars.for_regime(case.regime),
         // A closed case's clock is read as of today too; its due date no
         // longer matters, but its derivation still explains it.
         today.max(received),

@@ -97,6 +97,7 @@ pub fn view(
         }
         _ => None,
     };
+    let calendars = ctx.calendars.current(&mut conn)?;
     Ok(Some(CaseView {
         own_texts,
         general_texts,
@@ -108,7 +109,7 @@ pub fn view(
             case.regime,
             &policies,
         ),
-        deadline: deadline_of(ctx, &case, &trail, &rights),
+        deadline: deadline_of(ctx, &calendars, &case, &trail, &rights),
         broken_link: events::first_broken_in(&ctx.audit_key, &trail),
         rights,
         trail,

@@ -123,6 +123,27 @@ fn what(entry: &AdminEntry, name: &dyn Fn(i64) -> String) -> String {
                 .map(|s| format!(", a search by {s}"))
                 .unwrap_or_default()
         ),
+        AdminEvent::CalendarChanged => {
+            let day = detail
+                .get("day")
+                .and_then(Value::as_str)
+                .and_then(|d| d.parse::<chrono::NaiveDate>().ok())
+                .map(crate::domain::deadline::long)
+                .unwrap_or_default();
+            let calendar = detail
+                .get("calendar")
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            let what = match detail.get("holiday").and_then(Value::as_str) {
+                Some(name) => format!("{day} made a holiday ({name})"),
+                None if detail.get("undone").is_some() => format!("the change to {day} undone"),
+                None => format!("{day} made a working day"),
+            };
+            format!(
+                "Holiday calendar {calendar}: {what}; {} open case(s) got a new due date",
+                count("cases_moved")
+            )
+        }
         AdminEvent::OrgTextsChanged => format!(
             "The organisation's answer texts changed: {}",
             detail

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendars;
 pub mod case;
 pub mod dashboard;
 pub mod drp;
@@ -79,6 +80,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/staff/suppression", web::post().to(suppression::check))
         .route("/staff/texts", web::get().to(texts::get))
         .route("/staff/texts", web::post().to(texts::post))
+        .route("/staff/calendars", web::get().to(calendars::get))
+        .route("/staff/calendars", web::post().to(calendars::post))
         .route("/staff/systems", web::get().to(systems::get))
         .route("/staff/systems", web::post().to(systems::add))
         .route("/staff/systems/{id}", web::post().to(systems::update))
@@ -125,10 +128,11 @@ pub fn render(
     staff: &Staff,
     page: &str,
     title: &str,
-    mut data: Value,
+    data: impl serde::Serialize,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let _ = req;
+    let mut data = serde_json::to_value(data).map_err(|e| WebError::Internal(e.into()))?;
     if let Some(map) = data.as_object_mut() {
         map.insert(
             "me".into(),

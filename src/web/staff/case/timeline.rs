@@ -42,6 +42,11 @@ pub(super) fn describe(e: &Event, view: &CaseView) -> String {
         None => format!("{what}; the clock waits"),
     };
     let on = e.effective_on.map(long).unwrap_or_default();
+    let date_of = |d: &Value, key: &str| {
+        detail_str(d, key)
+            .and_then(|s| s.parse::<NaiveDate>().ok())
+            .map_or_else(|| "no date (the clock waits)".to_owned(), long)
+    };
     let label = |key: Option<&str>, all: &[(&str, &str)]| {
         key.and_then(|k| {
             all.iter()
@@ -150,6 +155,12 @@ pub(super) fn describe(e: &Event, view: &CaseView) -> String {
         ),
         CaseEvent::WithdrawalRecorded => "Withdrawn".into(),
         CaseEvent::CaseReopened => "Reopened".into(),
+        CaseEvent::DueDateMoved => format!(
+            "Due date moved from {} to {}: the holiday calendar changed on {}",
+            date_of(&d, "from"),
+            date_of(&d, "to"),
+            date_of(&d, "calendar_day"),
+        ),
         CaseEvent::RegimeChanged => due_now(&format!(
             "Law changed from {} to {}",
             detail_str(&d, "from").unwrap_or("?"),
