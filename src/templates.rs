@@ -182,20 +182,28 @@ impl Templates {
         render(&self.html, &format!("pages/{page}"), data)
     }
 
-    pub fn email(
+    /// Renders an email's subject, then its text and HTML bodies with the
+    /// subject added to `data` (as `subject`).
+    pub fn email<T: Serialize>(
         &self,
         email: &str,
-        data: &serde_json::Value,
+        data: &T,
     ) -> Result<RenderedEmail, TemplateError> {
+        #[derive(Serialize)]
+        struct WithSubject<'a, T: Serialize> {
+            subject: &'a str,
+            #[serde(flatten)]
+            data: &'a T,
+        }
         let subject_name = format!("emails/{email}/subject");
         let subject = render(&self.text, &subject_name, data)?.trim().to_owned();
         if subject.is_empty() || subject.contains(['\r', '\n']) {
             return Err(TemplateError::BadSubject(subject_name));
         }
-        let mut data = data.clone();
-        if let Some(map) = data.as_object_mut() {
-            map.insert("subject".into(), subject.clone().into());
-        }
+        let data = WithSubject {
+            subject: &subject,
+            data,
+        };
         let body = format!("emails/{email}/body");
         Ok(RenderedEmail {
             text: render(&self.text, &body, &data)?,

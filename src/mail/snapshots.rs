@@ -327,7 +327,7 @@ fn staff_messages(
             today,
         )
     };
-    let mine: Vec<Value> = vec![
+    let mine: Vec<crate::mail::messages::DigestRow> = vec![
         row("2026-03-18", CaseState::InProgress),
         row("2026-03-24", CaseState::AwaitingRequester),
     ];

@@ -4,7 +4,6 @@
 //! repeat it), at `staff.digest_hour` in the organisation's time zone.
 
 use chrono::{Days, NaiveDate, Timelike};
-use serde_json::{json, Value};
 
 use super::ServiceError;
 use crate::clock::Clock;
@@ -13,12 +12,13 @@ use crate::db::outbox;
 use crate::db::queue::{self, QueueRow};
 use crate::db::{self, job_runs, users, Pool};
 use crate::domain::Role;
+use crate::mail::messages::DigestRow;
 use crate::templates::Templates;
 
 pub const WINDOW_DAYS: u64 = 7;
 const JOB: &str = "staff_digest";
 
-pub(crate) fn row(r: &QueueRow, today: NaiveDate) -> Value {
+pub(crate) fn row(r: &QueueRow, today: NaiveDate) -> DigestRow {
     let days = r.due_on.map(|d| (d - today).num_days());
     let due_text = match days {
         None => "clock not started".to_owned(),
@@ -26,12 +26,18 @@ pub(crate) fn row(r: &QueueRow, today: NaiveDate) -> Value {
         Some(0) => "due today".to_owned(),
         Some(n) => format!("due in {n} day{}", if n == 1 { "" } else { "s" }),
     };
-    json!({
-        "reference": r.reference,
-        "status": r.state.label().to_lowercase(),
-        "due_text": due_text,
-        "rights": r.rights.iter().map(|x| x.short()).collect::<Vec<_>>().join(", "),
-    })
+    DigestRow {
+        reference: r.reference.clone(),
+        status: r.state.label().to_lowercase(),
+        due_text,
+        overdue: days.is_some_and(|n| n < 0),
+        rights: r
+            .rights
+            .iter()
+            .map(|x| x.short())
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 /// Sends today's digests if it is time and no one has yet; returns how many
@@ -58,7 +64,7 @@ pub fn send_if_due(
         if !job_runs::claim_day(conn, JOB, today)? {
             return Ok(0);
         }
-        let unassigned: Vec<Value> = queue::open_for_digest(conn, None, by)?
+        let unassigned: Vec<DigestRow> = queue::open_for_digest(conn, None, by)?
             .iter()
             .map(|r| row(r, today))
             .collect();
@@ -67,11 +73,11 @@ pub fn send_if_due(
             if user.password_hash.is_none() {
                 continue; // invited, not yet joined
             }
-            let mine: Vec<Value> = queue::open_for_digest(conn, Some(user.id), by)?
+            let mine: Vec<DigestRow> = queue::open_for_digest(conn, Some(user.id), by)?
                 .iter()
                 .map(|r| row(r, today))
                 .collect();
-            let theirs: &[Value] = if user.role == Role::Admin {
+            let theirs: &[DigestRow] = if user.role == Role::Admin {
                 &unassigned
             } else {
                 &[]
@@ -79,14 +85,7 @@ pub fn send_if_due(
             if mine.is_empty() && theirs.is_empty() {
                 continue;
             }
-            let overdue = mine
-                .iter()
-                .filter(|r| {
-                    r["due_text"]
-                        .as_str()
-                        .is_some_and(|t| t.starts_with("OVERDUE"))
-                })
-                .count();
+            let overdue = mine.iter().filter(|r| r.overdue).count();
             let subject_line = match (mine.len(), overdue, theirs.len()) {
                 (_, o, _) if o > 0 => format!(
                     "Rightsdesk: {o} of your cases overdue, {} due this week",
