@@ -194,9 +194,9 @@ pub fn acknowledgement(
 }
 
 /// Where a requester under a regime can complain, and whether they can go
-/// to court, as the shared remedy partial shows it.
+/// to court, as the shared remedy partial shows it (in emails and pages).
 #[derive(Serialize)]
-struct Remedy<'a> {
+pub struct Remedy<'a> {
     complaint: &'static str,
     authority: Option<&'a Authority>,
     also: Option<&'static str>,
@@ -204,7 +204,7 @@ struct Remedy<'a> {
 }
 
 impl Remedy<'_> {
-    fn of(settings: &Settings, regime: Regime) -> Remedy<'_> {
+    pub fn of(settings: &Settings, regime: Regime) -> Remedy<'_> {
         let remedies = regime.rules().remedies;
         Remedy {
             complaint: remedies.complaint,

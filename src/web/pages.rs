@@ -4,7 +4,7 @@
 use actix_web::cookie::Cookie;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use serde_json::Value;
+use serde::Serialize;
 
 use super::WebError;
 use crate::app::AppContext;
@@ -38,25 +38,44 @@ pub fn render(
     Ok(response.content_type("text/html; charset=utf-8").body(html))
 }
 
-/// The notice page: a title, a message, and optionally the request's
-/// `reference`, a `can_resend` button or a `start_again` link (off unless
-/// set in `extra`).
+/// What a notice page offers besides its message (nothing by default).
+#[derive(Debug, Default, Serialize)]
+pub struct Notice<'a> {
+    /// The request it is about, to quote when writing in.
+    pub reference: Option<&'a str>,
+    /// A button for a new confirmation link: needs `token` and `csrf_token`.
+    pub can_resend: bool,
+    pub token: Option<&'a str>,
+    pub csrf_token: Option<&'a str>,
+    /// A link to make a new request.
+    pub start_again: bool,
+    /// A link to ask for a new status-page link.
+    pub new_status_link: bool,
+}
+
+/// The notice page: a title, a message, and what `extra` offers.
 pub fn notice(
     ctx: &AppContext,
     status: StatusCode,
     title: &str,
     message: String,
-    mut extra: Value,
+    extra: Notice<'_>,
     cookie: Option<Cookie<'static>>,
 ) -> Result<HttpResponse, WebError> {
-    if let Some(map) = extra.as_object_mut() {
-        map.insert("message".into(), message.into());
-        for key in ["can_resend", "start_again", "new_status_link"] {
-            map.entry(key).or_insert(false.into());
-        }
-        map.entry("reference").or_insert(Value::Null);
+    #[derive(Serialize)]
+    struct NoticePage<'a> {
+        message: String,
+        #[serde(flatten)]
+        extra: Notice<'a>,
     }
-    render(ctx, "notice", title, extra, status, cookie)
+    render(
+        ctx,
+        "notice",
+        title,
+        NoticePage { message, extra },
+        status,
+        cookie,
+    )
 }
 
 /// Runs blocking work (database, templates) off the async executor.

@@ -4,12 +4,20 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::app::AppContext;
 use crate::service::agents::{self, Check};
 use crate::web::{csrf, pages, WebError};
+
+/// Asks the person a request names whether its agent acts for them.
+#[derive(Serialize)]
+struct AuthorityPage<'a> {
+    agent_name: &'a str,
+    reference: &'a str,
+    token: &'a str,
+    csrf_token: &'a str,
+}
 
 fn answered(ctx: &AppContext, decision: &str) -> Result<HttpResponse, WebError> {
     let message = if decision == "confirmed" {
@@ -22,7 +30,7 @@ fn answered(ctx: &AppContext, decision: &str) -> Result<HttpResponse, WebError> 
         StatusCode::OK,
         "We have your answer",
         message.into(),
-        json!({}),
+        crate::web::pages::Notice::default(),
         None,
     )
 }
@@ -36,7 +44,7 @@ fn unusable(ctx: &AppContext) -> Result<HttpResponse, WebError> {
             "It may have expired. If someone has made a request in your name without your permission, write to {}.",
             ctx.settings.organisation.email
         ),
-        json!({}),
+        crate::web::pages::Notice::default(),
         None,
     )
 }
@@ -56,12 +64,12 @@ pub async fn get(
                 &ctx,
                 "authority",
                 "Does this person act for you?",
-                json!({
-                    "agent_name": case.agent_name.unwrap_or_default(),
-                    "reference": case.reference.as_str(),
-                    "token": token,
-                    "csrf_token": csrf_token,
-                }),
+                AuthorityPage {
+                    agent_name: case.agent_name.as_deref().unwrap_or_default(),
+                    reference: case.reference.as_str(),
+                    token: &token,
+                    csrf_token: &csrf_token,
+                },
                 StatusCode::OK,
                 cookie,
             )

@@ -4,13 +4,30 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::app::AppContext;
 use crate::domain::deadline::long;
+use crate::domain::Reference;
 use crate::service::intake::{self, ConfirmOutcome, LinkInfo, LinkState, ResendOutcome};
 use crate::web::csrf::{self, CsrfForm};
+use crate::web::pages::Notice;
 use crate::web::{pages, WebError};
+
+#[derive(Serialize)]
+struct ConfirmPage<'a> {
+    reference: &'a str,
+    token: &'a str,
+    csrf_token: &'a str,
+}
+
+#[derive(Serialize)]
+struct Confirmed<'a> {
+    reference: &'a str,
+    due: Option<String>,
+    opt_out_due: Option<String>,
+    verification: &'static str,
+}
 
 pub async fn get(
     req: HttpRequest,
@@ -29,7 +46,11 @@ pub async fn get(
             &ctx,
             "confirm",
             "Confirm your email address",
-            json!({ "reference": reference.as_str(), "token": token, "csrf_token": csrf_token }),
+            ConfirmPage {
+                reference: reference.as_str(),
+                token: &token,
+                csrf_token: &csrf_token,
+            },
             StatusCode::OK,
             cookie,
         ),
@@ -55,12 +76,12 @@ pub async fn post(
             &ctx,
             "confirmed",
             "Your request has started",
-            json!({
-                "reference": reference.as_str(),
-                "due": deadline.due.map(long),
-                "opt_out_due": deadline.opt_out_due.map(long),
-                "verification": deadline.regime.rules().verification_notice,
-            }),
+            Confirmed {
+                reference: reference.as_str(),
+                due: deadline.due.map(long),
+                opt_out_due: deadline.opt_out_due.map(long),
+                verification: deadline.regime.rules().verification_notice,
+            },
             StatusCode::OK,
             None,
         ),
@@ -87,7 +108,10 @@ pub async fn resend(
             StatusCode::OK,
             "We have sent you a new link",
             format!("Check your email for a new link to confirm request {reference}. It works for {hours} hours."),
-            json!({ "reference": reference.as_str() }),
+            Notice {
+                reference: Some(reference.as_str()),
+                ..Notice::default()
+            },
             None,
         ),
         ResendOutcome::TooMany { reference } => pages::notice(
@@ -99,7 +123,11 @@ pub async fn resend(
                 intake::MAX_LINKS_PER_HOUR,
                 intake::MAX_LINKS
             ),
-            json!({ "reference": reference.as_str(), "start_again": true }),
+            Notice {
+                reference: Some(reference.as_str()),
+                start_again: true,
+                ..Notice::default()
+            },
             None,
         ),
         ResendOutcome::NotApplicable(info) => {
@@ -119,36 +147,53 @@ fn link_problem(
 ) -> Result<HttpResponse, WebError> {
     let hours = ctx.settings.requests.confirm_link_ttl_hours;
     let days = ctx.settings.requests.unconfirmed_expiry_days;
-    let (status, title, message, extra) = match info {
+    fn about(reference: &Reference) -> Notice<'_> {
+        Notice {
+            reference: Some(reference.as_str()),
+            ..Notice::default()
+        }
+    }
+    let (status, title, message, extra) = match &info {
         None => (
             StatusCode::NOT_FOUND,
             "We cannot find this link",
             "The link may be incomplete: check that you copied all of it from the email. If it still does not work, make a new request.".to_owned(),
-            json!({ "start_again": true }),
+            Notice {
+                start_again: true,
+                ..Notice::default()
+            },
         ),
         Some(LinkInfo { state: LinkState::Valid, reference }) => (
             StatusCode::OK,
             "Confirm your email address",
             format!("Request {reference} is waiting for you to confirm your email address."),
-            json!({ "reference": reference.as_str() }),
+            about(reference),
         ),
         Some(LinkInfo { state: LinkState::AlreadyConfirmed, reference }) => (
             StatusCode::OK,
             "Your email address is already confirmed",
             format!("This link has already been used. Request {reference} has started, and we have emailed you its details and due date."),
-            json!({ "reference": reference.as_str() }),
+            about(reference),
         ),
         Some(LinkInfo { state: LinkState::Expired, reference }) => (
             StatusCode::GONE,
             "This link has expired",
             format!("Links to confirm your email work for {hours} hours, and this one has run out. Request {reference} has not started yet: we can send you a new link."),
-            json!({ "reference": reference.as_str(), "can_resend": true, "token": token, "csrf_token": csrf_token }),
+            Notice {
+                can_resend: true,
+                token: Some(token),
+                csrf_token: Some(csrf_token),
+                ..about(reference)
+            },
         ),
         Some(LinkInfo { state: LinkState::RequestClosed, reference }) => (
             StatusCode::GONE,
             "This request has expired",
             format!("Request {reference} was not confirmed within {days} days, so it was closed. To use your rights, please make a new request."),
-            json!({ "reference": reference.as_str(), "start_again": true }),
+            Notice {
+                start_again: true,
+                ..about(reference)
+            },
         ),
     };
     pages::notice(ctx, status, title, message, extra, cookie)

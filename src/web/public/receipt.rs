@@ -5,7 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
 
 use super::status::access_problem_page;
 use crate::app::AppContext;
@@ -36,24 +36,55 @@ pub async fn page(
         Ok(r) => r,
         Err(page) => return Ok(page),
     };
-    let data = json!({
-        "token": token,
-        "receipt": r,
-        "received": r.received_on.map(long),
-        "completed": r.completed_on.map(long),
-        "rights": r.rights.iter().map(|x| json!({
-            "name": x.name,
-            "outcome": x.outcome,
-            "decided": x.decided_on.map(long),
-        })).collect::<Vec<_>>(),
-        "systems": r.systems.iter().map(|x| json!({
-            "system": x.system,
-            "right": x.right,
-            "answer": x.answer,
-            "basis": x.basis,
-            "answered": x.answered_on.map(long),
-        })).collect::<Vec<_>>(),
-    });
+    #[derive(Serialize)]
+    struct ReceiptPage<'a> {
+        token: &'a str,
+        receipt: &'a Receipt,
+        received: Option<String>,
+        completed: Option<String>,
+        rights: Vec<RightLine<'a>>,
+        systems: Vec<SystemLine<'a>>,
+    }
+    #[derive(Serialize)]
+    struct RightLine<'a> {
+        name: &'a str,
+        outcome: &'a Option<String>,
+        decided: Option<String>,
+    }
+    #[derive(Serialize)]
+    struct SystemLine<'a> {
+        system: &'a str,
+        right: &'a str,
+        answer: &'a Option<String>,
+        basis: &'a Option<String>,
+        answered: Option<String>,
+    }
+    let data = ReceiptPage {
+        token: &token,
+        receipt: &r,
+        received: r.received_on.map(long),
+        completed: r.completed_on.map(long),
+        rights: r
+            .rights
+            .iter()
+            .map(|x| RightLine {
+                name: &x.name,
+                outcome: &x.outcome,
+                decided: x.decided_on.map(long),
+            })
+            .collect(),
+        systems: r
+            .systems
+            .iter()
+            .map(|x| SystemLine {
+                system: &x.system,
+                right: &x.right,
+                answer: &x.answer,
+                basis: &x.basis,
+                answered: x.answered_on.map(long),
+            })
+            .collect(),
+    };
     pages::render(
         &ctx,
         "receipt",
@@ -102,7 +133,7 @@ pub async fn package(
                 "We delete data packages after {} days, so that copies of your data do not stay with us longer than needed. Write to {} if you need it again.",
                 ctx.settings.fulfilment.package_days, ctx.settings.organisation.email
             ),
-            json!({}),
+            crate::web::pages::Notice::default(),
             None,
         ),
         Ok(Download::Ready { file_name, bytes }) => Ok(HttpResponse::Ok()

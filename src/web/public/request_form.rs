@@ -5,8 +5,9 @@
 use actix_web::http::header::{self, ContentLength, Header};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 use crate::app::AppContext;
 use crate::domain::intake::{FieldError, IntakeInput, Step};
@@ -83,30 +84,47 @@ fn details_page(
     status: StatusCode,
     cookie: Option<actix_web::cookie::Cookie<'static>>,
 ) -> Result<HttpResponse, WebError> {
-    let mut view = form_view(input, errors, csrf_token, &ctx.jurisdiction);
-    view["flow"] = serde_json::to_value(steps::details(input, &ctx.jurisdiction))
-        .map_err(|e| WebError::Internal(e.into()))?;
+    let view = form_view(input, errors, csrf_token, &ctx.jurisdiction);
     // The details of each right asked for, under its plain name (the place
     // is chosen: no "only where you live" notes); no grounds for erasure
     // under a law that asks for none.
     let regime =
         crate::domain::Location::parse(&input.location).map(|l| ctx.jurisdiction.regime_for(l));
     let grounds = regime.is_none_or(|r| r.rules().erasure_grounds);
-    let chosen: Vec<Value> = view["rights"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| r["checked"] == true && !r["detail"].is_null())
+    let rights = view
+        .rights
+        .iter()
+        .filter(|r| r.checked)
+        .filter(|r| grounds || r.right != Right::Erasure)
         .filter_map(|r| {
-            let right: Right = r["key"].as_str()?.parse().ok()?;
-            (grounds || right != Right::Erasure).then(|| {
-                let mut r = r.clone();
-                r["label"] = right.label().into();
-                r
+            Some(RightBox {
+                right: r.right,
+                key: r.key,
+                label: r.right.label().to_owned(),
+                checked: true,
+                detail: Some(r.detail.clone()?),
             })
         })
         .collect();
-    view["flow"]["rights"] = chosen.into();
+    #[derive(Serialize)]
+    struct DetailsPage {
+        #[serde(flatten)]
+        form: FormView,
+        flow: Flow,
+    }
+    #[derive(Serialize)]
+    struct Flow {
+        #[serde(flatten)]
+        answers: steps::Details,
+        rights: Vec<RightBox>,
+    }
+    let view = DetailsPage {
+        flow: Flow {
+            answers: steps::details(input, &ctx.jurisdiction),
+            rights,
+        },
+        form: view,
+    };
     pages::render(ctx, "request_form", TITLE, view, status, cookie)
 }
 
@@ -194,7 +212,7 @@ pub async fn post(
                          Please follow the link in one of them (each works for {} hours), or try again tomorrow.",
                         ctx.settings.requests.confirm_link_ttl_hours
                     ),
-                    json!({}),
+                    crate::web::pages::Notice::default(),
                     None,
                 ),
             }
@@ -233,15 +251,22 @@ pub async fn submitted(
     req: HttpRequest,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
+    #[derive(Serialize)]
+    struct Submitted {
+        ttl_hours: u32,
+        expiry_days: u32,
+        /// The address the confirmation went to, when this browser sent it.
+        sent_to: Option<String>,
+    }
     pages::render(
         &ctx,
         "request_submitted",
         "Check your email",
-        json!({
-            "ttl_hours": ctx.settings.requests.confirm_link_ttl_hours,
-            "expiry_days": ctx.settings.requests.unconfirmed_expiry_days,
-            "sent_to": sent_to(&req, &ctx),
-        }),
+        Submitted {
+            ttl_hours: ctx.settings.requests.confirm_link_ttl_hours,
+            expiry_days: ctx.settings.requests.unconfirmed_expiry_days,
+            sent_to: sent_to(&req, &ctx),
+        },
         StatusCode::OK,
         None,
     )
@@ -272,88 +297,194 @@ const FIELDS: &[&str] = &[
 
 /// The view model of the form: what was typed, what is wrong, and every
 /// choice with its selected state (templates only test flags).
+#[derive(Debug, Serialize)]
+pub(crate) struct FormView {
+    csrf_token: String,
+    has_errors: bool,
+    errors: Vec<SummaryLink>,
+    /// Each field's error (`None` when it has none), by field name.
+    e: BTreeMap<&'static str, Option<String>>,
+    /// What was typed in the free-text fields.
+    v: Typed,
+    acting_self: bool,
+    acting_agent: bool,
+    locations: Vec<Place>,
+    rights: Vec<RightBox>,
+}
+
+#[derive(Debug, Serialize)]
+struct SummaryLink {
+    anchor: String,
+    message: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Typed {
+    name: String,
+    email: String,
+    agent_name: String,
+    agent_email: String,
+    description: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Place {
+    code: &'static str,
+    name: &'static str,
+    regime: &'static str,
+    selected: bool,
+}
+
+/// A right to tick, and what more it asks.
+#[derive(Debug, Serialize)]
+struct RightBox {
+    #[serde(skip)]
+    right: Right,
+    key: &'static str,
+    label: String,
+    checked: bool,
+    detail: Option<Detail>,
+}
+
+/// What a right asks besides being ticked: a text, or a choice (with more
+/// text fields), and perhaps a checkbox.
+#[derive(Debug, Clone, Serialize)]
+struct Detail {
+    field: &'static str,
+    label: &'static str,
+    optional: bool,
+    /// A text field (else `choices`).
+    text: bool,
+    choices: Option<Vec<ChoiceBox>>,
+    value: String,
+    error: Option<String>,
+    extra: Vec<Extra>,
+    checkbox: Option<Checkbox>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ChoiceBox {
+    key: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Extra {
+    field: &'static str,
+    label: &'static str,
+    value: String,
+    error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Checkbox {
+    field: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
 pub(crate) fn form_view(
     input: &IntakeInput,
     errors: &[FieldError],
     csrf_token: &str,
     jurisdiction: &Jurisdiction,
-) -> Value {
-    let error_of = |field: &str| -> Value {
+) -> FormView {
+    let error_of = |field: &str| -> Option<String> {
         errors
             .iter()
             .find(|e| e.field == field)
-            .map(|e| Value::from(e.message.clone()))
-            .unwrap_or(Value::Null)
+            .map(|e| e.message.clone())
     };
-    let e: Map<String, Value> = FIELDS
-        .iter()
-        .map(|f| (f.to_string(), error_of(f)))
-        .collect();
-    let locations: Vec<Value> = LOCATIONS
-        .iter()
-        .map(|l| {
-            json!({
-                "code": l.code(),
-                "name": l.name(),
-                "regime": jurisdiction.regime_for(*l).key(),
-                "selected": input.location.trim().eq_ignore_ascii_case(l.code()),
-            })
-        })
-        .collect();
-    let text = |field: &str, label: &str, value: &str, optional: bool| {
-        json!({
-            "field": field, "label": label, "optional": optional, "text": true,
-            "choices": Value::Null, "value": value, "error": error_of(field), "extra": [],
-            "checkbox": Value::Null,
-        })
+    let text = |field: &'static str, label: &'static str, value: &str, optional: bool| Detail {
+        field,
+        label,
+        optional,
+        text: true,
+        choices: None,
+        value: value.to_owned(),
+        error: error_of(field),
+        extra: Vec::new(),
+        checkbox: None,
     };
-    let extra = |field: &str, label: &str, value: &str| json!({ "field": field, "label": label, "value": value, "error": error_of(field) });
+    let extra = |field: &'static str, label: &'static str, value: &str| Extra {
+        field,
+        label,
+        value: value.to_owned(),
+        error: error_of(field),
+    };
+    fn choices<C: Choice>(
+        field: &'static str,
+        label: &'static str,
+        selected: &str,
+        error: Option<String>,
+        extra: Vec<Extra>,
+    ) -> Detail {
+        Detail {
+            field,
+            label,
+            optional: false,
+            text: false,
+            choices: Some(
+                C::ALL
+                    .iter()
+                    .map(|c| ChoiceBox {
+                        key: c.key(),
+                        label: c.label(),
+                        checked: c.key() == selected.trim(),
+                    })
+                    .collect(),
+            ),
+            value: String::new(),
+            error,
+            extra,
+            checkbox: None,
+        }
+    }
     // Only the rights a law that applies to the organisation grants; those
     // only some of them grant say for whom they are.
-    let rights: Vec<Value> = Right::ALL
+    let rights = Right::ALL
         .iter()
         .filter(|r| jurisdiction.offers(**r))
         .map(|&right| {
             let detail = match right {
-                Right::Access => text(
+                Right::Access => Some(text(
                     "access_scope",
                     "What do you want a copy of? For example, a date range or a particular account",
                     &input.access_scope,
                     true,
-                ),
-                Right::Rectification => {
-                    let mut detail = text(
+                )),
+                Right::Rectification => Some(Detail {
+                    checkbox: Some(Checkbox {
+                        field: "rectification_contact_only",
+                        label: "These are only my contact details (name, postal address, phone or email)",
+                        checked: !input.rectification_contact_only.trim().is_empty(),
+                    }),
+                    ..text(
                         "rectification_details",
                         "Which data is wrong or incomplete, and what should it say?",
                         &input.rectification_details,
                         false,
-                    );
-                    detail["checkbox"] = json!({
-                        "field": "rectification_contact_only",
-                        "label": "These are only my contact details (name, postal address, phone or email)",
-                        "checked": !input.rectification_contact_only.trim().is_empty(),
-                    });
-                    detail
-                }
-                Right::Erasure => {
-                    let mut detail = choices::<ErasureGround>(
+                    )
+                }),
+                Right::Erasure => Some(Detail {
+                    optional: true,
+                    ..choices::<ErasureGround>(
                         "erasure_ground",
                         "If you want to, tell us why your data should be deleted",
                         &input.erasure_ground,
                         error_of("erasure_ground"),
                         vec![],
-                    );
-                    detail["optional"] = true.into();
-                    detail
-                }
-                Right::Restriction => choices::<RestrictionGround>(
+                    )
+                }),
+                Right::Restriction => Some(choices::<RestrictionGround>(
                     "restriction_ground",
                     "Why should its use be restricted?",
                     &input.restriction_ground,
                     error_of("restriction_ground"),
                     vec![],
-                ),
-                Right::Portability => choices::<PortabilityDestination>(
+                )),
+                Right::Portability => Some(choices::<PortabilityDestination>(
                     "portability_destination",
                     "Where should we send it?",
                     &input.portability_destination,
@@ -363,8 +494,8 @@ pub(crate) fn form_view(
                         "If to another organisation: its name and contact details",
                         &input.portability_controller,
                     )],
-                ),
-                Right::Objection => choices::<ObjectionGround>(
+                )),
+                Right::Objection => Some(choices::<ObjectionGround>(
                     "objection_ground",
                     "What do you object to?",
                     &input.objection_ground,
@@ -374,21 +505,21 @@ pub(crate) fn form_view(
                         "Your reasons (optional: anything about your situation helps us decide)",
                         &input.objection_reasons,
                     )],
-                ),
+                )),
                 // Nothing more to say: these are acted on as they are.
-                Right::OptOut | Right::Limit => Value::Null,
-                Right::AutomatedDecision => text(
+                Right::OptOut | Right::Limit => None,
+                Right::AutomatedDecision => Some(text(
                     "automated_decision_details",
                     "Which decision? For example, what it was about and when you were told of it",
                     &input.automated_decision_details,
                     false,
-                ),
-                Right::WithdrawConsent => text(
+                )),
+                Right::WithdrawConsent => Some(text(
                     "consent_purposes",
                     "What do you no longer consent to? For example, newsletters or location tracking",
                     &input.consent_purposes,
                     false,
-                ),
+                )),
             };
             let only: Vec<&str> = jurisdiction
                 .offered_only_under(right)
@@ -400,12 +531,13 @@ pub(crate) fn form_view(
             } else {
                 format!("{} ({} only: where you live decides)", right.label(), only.join(", "))
             };
-            json!({
-                "key": right.key(),
-                "label": label,
-                "checked": input.rights.iter().any(|r| r == right.key()),
-                "detail": detail,
-            })
+            RightBox {
+                right,
+                key: right.key(),
+                label,
+                checked: input.rights.iter().any(|r| r == right.key()),
+                detail,
+            }
         })
         .collect();
     // The summary lists the errors in page order, each linking to the
@@ -418,27 +550,37 @@ pub(crate) fn form_view(
             .position(|f| *f == e.field)
             .unwrap_or(FIELDS.len())
     });
-    let summary: Vec<Value> = listed
-        .iter()
-        .map(|e| json!({ "anchor": anchor(e.field, jurisdiction), "message": e.message }))
-        .collect();
-    json!({
-        "csrf_token": csrf_token,
-        "has_errors": !errors.is_empty(),
-        "errors": summary,
-        "e": e,
-        "v": {
-            "name": input.name,
-            "email": input.email,
-            "agent_name": input.agent_name,
-            "agent_email": input.agent_email,
-            "description": input.description,
+    FormView {
+        csrf_token: csrf_token.to_owned(),
+        has_errors: !errors.is_empty(),
+        errors: listed
+            .iter()
+            .map(|e| SummaryLink {
+                anchor: anchor(e.field, jurisdiction),
+                message: e.message.clone(),
+            })
+            .collect(),
+        e: FIELDS.iter().map(|f| (*f, error_of(f))).collect(),
+        v: Typed {
+            name: input.name.clone(),
+            email: input.email.clone(),
+            agent_name: input.agent_name.clone(),
+            agent_email: input.agent_email.clone(),
+            description: input.description.clone(),
         },
-        "acting_self": input.acting_as == "self",
-        "acting_agent": input.acting_as == "agent",
-        "locations": locations,
-        "rights": rights,
-    })
+        acting_self: input.acting_as == "self",
+        acting_agent: input.acting_as == "agent",
+        locations: LOCATIONS
+            .iter()
+            .map(|l| Place {
+                code: l.code(),
+                name: l.name(),
+                regime: jurisdiction.regime_for(*l).key(),
+                selected: input.location.trim().eq_ignore_ascii_case(l.code()),
+            })
+            .collect(),
+        rights,
+    }
 }
 
 /// The id of the control a field's error links to: the field itself, or
@@ -461,24 +603,6 @@ fn anchor(field: &str, jurisdiction: &Jurisdiction) -> String {
         "objection_ground" => first::<ObjectionGround>(field),
         other => other.to_owned(),
     }
-}
-
-fn choices<C: Choice>(
-    field: &str,
-    label: &str,
-    selected: &str,
-    error: Value,
-    extra: Vec<Value>,
-) -> Value {
-    let options: Vec<Value> = C::ALL
-        .iter()
-        .map(|c| json!({ "key": c.key(), "label": c.label(), "checked": c.key() == selected.trim() }))
-        .collect();
-    json!({
-        "field": field, "label": label, "optional": false, "text": false,
-        "choices": options, "value": "", "error": error, "extra": extra,
-        "checkbox": Value::Null,
-    })
 }
 
 /// Stylesheet rules, from the laws that apply, that hide the rights the law
@@ -550,6 +674,6 @@ mod tests {
         );
         let all = Jurisdiction::new(Regime::UK_GDPR, Regime::ALL.to_vec()).unwrap();
         let view = form_view(&inputs[0], &[], "token", &all);
-        assert_eq!(view["e"].as_object().unwrap().len(), FIELDS.len());
+        assert_eq!(view.e.len(), FIELDS.len());
     }
 }

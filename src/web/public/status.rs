@@ -6,8 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use crate::app::AppContext;
 use crate::domain::deadline::long;
@@ -18,6 +17,24 @@ use crate::web::{csrf, pages, WebError};
 
 pub use crate::service::status::MAX_REPLY;
 
+/// The page that asks before withdrawing.
+#[derive(Serialize)]
+struct Withdraw<'a> {
+    token: &'a str,
+    csrf_token: &'a str,
+    reference: &'a str,
+    rights: Vec<&'static str>,
+}
+
+/// The page that sends a new status link.
+#[derive(Serialize)]
+struct LinkPage<'a> {
+    email: &'a str,
+    error: Option<String>,
+    has_errors: bool,
+    csrf_token: &'a str,
+}
+
 fn when(ctx: &AppContext, at: NaiveDateTime) -> String {
     at.and_utc()
         .with_timezone(&ctx.settings.organisation.timezone)
@@ -25,69 +42,181 @@ fn when(ctx: &AppContext, at: NaiveDateTime) -> String {
         .to_string()
 }
 
-fn view_json(ctx: &AppContext, v: &StatusView) -> Value {
+/// The status page: where the request stands, its dates, the answer, the
+/// messages both ways, and what the requester can do now.
+#[derive(Serialize)]
+struct StatusPage<'a> {
+    reference: &'a str,
+    state: &'static str,
+    #[serde(rename = "where")]
+    stands: &'static str,
+    closed: bool,
+    regime: &'static str,
+    received: Option<String>,
+    due: Option<String>,
+    /// The clock has not started, or waits for the requester.
+    waiting: bool,
+    due_if_proof_today: Option<String>,
+    paused: bool,
+    extended: bool,
+    extended_because: &'a Option<String>,
+    recipients_told: &'a [String],
+    answer: &'a Option<Vec<crate::domain::answer::Section>>,
+    package: Option<Package>,
+    completed: bool,
+    rights: Vec<AskedRight>,
+    messages: Vec<Message<'a>>,
+    max_reply: usize,
+    proof_asked: bool,
+    permission_wanted: bool,
+    questions: Vec<Question<'a>>,
+    questions_open: bool,
+    documents_pending: usize,
+    max_mb: usize,
+    token: String,
+    csrf_token: String,
+    error: Option<String>,
+    has_errors: bool,
+    reply: &'a str,
+}
+
+#[derive(Serialize)]
+struct Package {
+    size: String,
+    until: String,
+}
+
+#[derive(Serialize)]
+struct AskedRight {
+    title: &'static str,
+    summary: String,
+    outcome: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Message<'a> {
+    from_us: bool,
+    at: String,
+    subject: &'a str,
+    body: &'a str,
+}
+
+#[derive(Serialize)]
+struct Question<'a> {
+    id: i64,
+    question: &'a str,
+    answered: bool,
+}
+
+/// What the requester can do on the page, as they left it.
+struct Form {
+    token: String,
+    csrf_token: String,
+    error: Option<String>,
+}
+
+fn status_page<'a>(
+    ctx: &AppContext,
+    v: &'a StatusView,
+    form: Form,
+    reply: &'a str,
+) -> StatusPage<'a> {
     let regime = v.case.regime;
     let closed = v.case.state.is_closed();
     let deadline = v.deadline.as_ref().and_then(|d| d.as_ref().ok());
-    let mut messages: Vec<(NaiveDateTime, Value)> = v
+    let mut messages: Vec<(NaiveDateTime, Message)> = v
         .messages
         .iter()
         .map(|m| {
             (
                 m.created_at,
-                json!({ "from_us": true, "at": when(ctx, m.created_at), "subject": m.subject, "body": m.body_text }),
+                Message {
+                    from_us: true,
+                    at: when(ctx, m.created_at),
+                    subject: &m.subject,
+                    body: &m.body_text,
+                },
             )
         })
         .collect();
     messages.extend(v.replies.iter().map(|r| {
         (
             r.created_at,
-            json!({ "from_us": false, "at": when(ctx, r.created_at), "subject": "You wrote", "body": r.body }),
+            Message {
+                from_us: false,
+                at: when(ctx, r.created_at),
+                subject: "You wrote",
+                body: &r.body,
+            },
         )
     }));
     messages.sort_by_key(|(at, _)| *at);
-    json!({
-        "reference": v.case.reference.as_str(),
-        "state": v.case.state.key(),
-        "where": v.case.state.for_requester(),
-        "closed": closed,
-        "regime": regime.title(),
-        "received": v.case.received_on.map(long),
-        "due": if closed { None } else { deadline.and_then(|d| d.due).map(long) },
-        "waiting": !closed && deadline.is_some_and(|d| d.due.is_none()),
-        "due_if_proof_today": v.due_if_proof_today.map(long),
-        "paused": !closed && deadline.is_some_and(|d| matches!(d.clock, crate::domain::deadline::ClockState::Paused { .. })),
-        "extended": deadline.is_some_and(|d| d.extended),
-        "extended_because": v.extended_because,
-        "recipients_told": v.recipients_told,
-        "answer": v.answer,
-        "package": v.package.map(|(bytes, expires)| json!({
-            "size": if bytes < 1_048_576 {
+    let tz = ctx.settings.organisation.timezone;
+    StatusPage {
+        reference: v.case.reference.as_str(),
+        state: v.case.state.key(),
+        stands: v.case.state.for_requester(),
+        closed,
+        regime: regime.title(),
+        received: v.case.received_on.map(long),
+        due: if closed {
+            None
+        } else {
+            deadline.and_then(|d| d.due).map(long)
+        },
+        waiting: !closed && deadline.is_some_and(|d| d.due.is_none()),
+        due_if_proof_today: v.due_if_proof_today.map(long),
+        paused: !closed
+            && deadline.is_some_and(|d| {
+                matches!(d.clock, crate::domain::deadline::ClockState::Paused { .. })
+            }),
+        extended: deadline.is_some_and(|d| d.extended),
+        extended_because: &v.extended_because,
+        recipients_told: &v.recipients_told,
+        answer: &v.answer,
+        package: v.package.map(|(bytes, expires)| Package {
+            size: if bytes < 1_048_576 {
                 format!("{} KB", (bytes + 1023) / 1024)
             } else {
                 format!("{:.1} MB", bytes as f64 / 1_048_576.0)
             },
-            "until": long(expires.and_utc().with_timezone(&ctx.settings.organisation.timezone).date_naive()),
-        })),
-        "completed": v.case.state == crate::domain::CaseState::Completed,
-        "rights": v.rights.iter().map(|r| json!({
-            "title": regime.right_name(r.request.right()),
-            "summary": r.request.summary(),
-            "outcome": r.outcome.map(|o| o.for_requester()),
-        })).collect::<Vec<_>>(),
-        "messages": messages.into_iter().map(|(_, m)| m).rev().collect::<Vec<_>>(),
-        "max_reply": MAX_REPLY,
-        "proof_asked": v.proof_asked && v.questions.is_empty(),
-        "permission_wanted": v.permission_wanted,
-        "questions": if v.proof_asked {
-            v.questions.iter().map(|(id, q, answered)| json!({ "id": id, "question": q, "answered": answered })).collect::<Vec<_>>()
+            until: long(expires.and_utc().with_timezone(&tz).date_naive()),
+        }),
+        completed: v.case.state == crate::domain::CaseState::Completed,
+        rights: v
+            .rights
+            .iter()
+            .map(|r| AskedRight {
+                title: regime.right_name(r.request.right()),
+                summary: r.request.summary(),
+                outcome: r.outcome.map(|o| o.for_requester()),
+            })
+            .collect(),
+        messages: messages.into_iter().map(|(_, m)| m).rev().collect(),
+        max_reply: MAX_REPLY,
+        proof_asked: v.proof_asked && v.questions.is_empty(),
+        permission_wanted: v.permission_wanted,
+        questions: if v.proof_asked {
+            v.questions
+                .iter()
+                .map(|(id, q, answered)| Question {
+                    id: *id,
+                    question: q,
+                    answered: *answered,
+                })
+                .collect()
         } else {
             Vec::new()
         },
-        "questions_open": v.proof_asked && v.questions.iter().any(|(_, _, answered)| !answered),
-        "documents_pending": v.documents_pending,
-        "max_mb": ctx.settings.uploads.max_file_bytes / 1_048_576,
-    })
+        questions_open: v.proof_asked && v.questions.iter().any(|(_, _, answered)| !answered),
+        documents_pending: v.documents_pending,
+        max_mb: ctx.settings.uploads.max_file_bytes / 1_048_576,
+        token: form.token,
+        csrf_token: form.csrf_token,
+        has_errors: form.error.is_some(),
+        error: form.error,
+        reply,
+    }
 }
 
 fn access_problem(
@@ -112,7 +241,10 @@ fn access_problem(
         status,
         title,
         message.into(),
-        json!({ "new_status_link": true }),
+        crate::web::pages::Notice {
+            new_status_link: true,
+            ..crate::web::pages::Notice::default()
+        },
         cookie,
     )
 }
@@ -140,14 +272,12 @@ pub(crate) async fn show(
     let (csrf_token, cookie) = csrf::token(req, pages::secure_cookies(ctx));
     match view {
         Ok(view) => {
-            let mut data = view_json(ctx, &view);
-            if let Some(map) = data.as_object_mut() {
-                map.insert("token".into(), token.into());
-                map.insert("csrf_token".into(), csrf_token.into());
-                map.insert("error".into(), error.clone().into());
-                map.insert("has_errors".into(), error.is_some().into());
-                map.insert("reply".into(), reply.into());
-            }
+            let form = Form {
+                token,
+                csrf_token,
+                error,
+            };
+            let data = status_page(ctx, &view, form, reply);
             pages::render(ctx, "status", "Your request", data, status, cookie)
         }
         Err(problem) => access_problem(ctx, problem, cookie),
@@ -237,12 +367,16 @@ async fn withdraw_confirmation(
         ctx,
         "status_withdraw",
         "Withdraw your request?",
-        json!({
-            "token": token,
-            "csrf_token": csrf_token,
-            "reference": view.case.reference.as_str(),
-            "rights": view.rights.iter().map(|r| regime.right_name(r.request.right())).collect::<Vec<_>>(),
-        }),
+        Withdraw {
+            token: &token,
+            csrf_token: &csrf_token,
+            reference: view.case.reference.as_str(),
+            rights: view
+                .rights
+                .iter()
+                .map(|r| regime.right_name(r.request.right()))
+                .collect(),
+        },
         StatusCode::OK,
         cookie,
     )
@@ -329,7 +463,12 @@ fn link_page(
         ctx,
         "status_request",
         "Get a link to your request",
-        json!({ "email": email, "error": error, "has_errors": error.is_some(), "csrf_token": csrf_token }),
+        LinkPage {
+            email,
+            has_errors: error.is_some(),
+            error,
+            csrf_token: &csrf_token,
+        },
         status,
         cookie,
     )
@@ -371,7 +510,7 @@ pub async fn send_link(
         "If we hold requests made with that address, we have emailed a new link for each of them. \
          Each new link replaces the one before. If nothing arrives within a few minutes, check your spam folder."
             .into(),
-        json!({}),
+        crate::web::pages::Notice::default(),
         None,
     )
 }

@@ -8,8 +8,7 @@ use actix_multipart::Multipart;
 use actix_web::http::header::{ContentLength, Header};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use crate::app::AppContext;
 use crate::db::tasks::Task;
@@ -37,7 +36,7 @@ fn answered_page(ctx: &AppContext, task: &Task) -> Result<HttpResponse, WebError
             task.right.short(),
             task.system_name
         ),
-        json!({}),
+        crate::web::pages::Notice::default(),
         None,
     )
 }
@@ -51,7 +50,7 @@ fn unusable(ctx: &AppContext) -> Result<HttpResponse, WebError> {
             "It may have expired, or the request it belongs to is closed. If you still need to act on it, write to {}.",
             ctx.settings.organisation.email
         ),
-        json!({}),
+        crate::web::pages::Notice::default(),
         None,
     )
 }
@@ -69,33 +68,71 @@ fn form_page(
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let (csrf_token, cookie) = csrf::token(req, pages::secure_cookies(ctx));
-    let answers: Vec<_> = AnswerKind::ALL
+    #[derive(Serialize)]
+    struct TaskPage<'a> {
+        token: &'a str,
+        csrf_token: String,
+        error: Option<String>,
+        reference: &'a str,
+        system: &'a str,
+        right: &'static str,
+        instruction: &'static str,
+        details: Option<String>,
+        target: String,
+        person: Person<'a>,
+        answers: Vec<Answer>,
+        basis: &'a str,
+        note: &'a str,
+        takes_files: bool,
+        portability: bool,
+        max_files: u32,
+        max_mb: usize,
+    }
+    #[derive(Serialize)]
+    struct Person<'a> {
+        name: &'a str,
+        email: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Answer {
+        value: &'static str,
+        label: &'static str,
+        checked: bool,
+    }
+    let answers = AnswerKind::ALL
         .iter()
-        .map(|a| json!({ "value": a.key(), "label": a.label(), "checked": form.answer == a.key() }))
+        .map(|a| Answer {
+            value: a.key(),
+            label: a.label(),
+            checked: form.answer == a.key(),
+        })
         .collect();
     pages::render(
         ctx,
         "task",
         TITLE,
-        json!({
-            "token": token,
-            "csrf_token": csrf_token,
-            "error": error,
-            "reference": case.reference.as_str(),
-            "system": task.system_name,
-            "right": task.right.short(),
-            "instruction": instruction(task.right),
-            "details": details,
-            "target": long(task.target_on),
-            "person": { "name": case.requester_name, "email": case.requester_email },
-            "answers": answers,
-            "basis": form.basis,
-            "note": form.note,
-            "takes_files": takes_files(task),
-            "portability": task.right == Right::Portability,
-            "max_files": ctx.settings.uploads.max_files,
-            "max_mb": ctx.settings.uploads.max_file_bytes / 1_048_576,
-        }),
+        TaskPage {
+            token,
+            csrf_token,
+            error,
+            reference: case.reference.as_str(),
+            system: &task.system_name,
+            right: task.right.short(),
+            instruction: instruction(task.right),
+            details,
+            target: long(task.target_on),
+            person: Person {
+                name: &case.requester_name,
+                email: &case.requester_email,
+            },
+            answers,
+            basis: &form.basis,
+            note: &form.note,
+            takes_files: takes_files(task),
+            portability: task.right == Right::Portability,
+            max_files: ctx.settings.uploads.max_files,
+            max_mb: ctx.settings.uploads.max_file_bytes / 1_048_576,
+        },
         status,
         cookie,
     )

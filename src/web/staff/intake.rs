@@ -5,8 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::{render, see_other, Staff};
 use crate::app::AppContext;
@@ -15,7 +14,7 @@ use crate::domain::intake::{FieldError, IntakeInput};
 use crate::domain::rights::Choice;
 use crate::domain::NewRequest;
 use crate::service::intake;
-use crate::web::public::request_form::form_view;
+use crate::web::public::request_form::{form_view, FormView};
 use crate::web::{pages, WebError};
 
 const TITLE: &str = "Enter a request received another way";
@@ -37,23 +36,41 @@ fn page(
     errors: &[FieldError],
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
-    let mut view = form_view(input, errors, "", &ctx.jurisdiction);
+    #[derive(Serialize)]
+    struct NewCase<'a> {
+        #[serde(flatten)]
+        form: FormView,
+        channels: Vec<ChannelChoice>,
+        received_on: &'a str,
+        channel_error: Option<String>,
+        received_on_error: Option<String>,
+    }
+    #[derive(Serialize)]
+    struct ChannelChoice {
+        key: &'static str,
+        label: &'static str,
+        checked: bool,
+    }
     let error_of = |field: &str| {
         errors
             .iter()
             .find(|e| e.field == field)
             .map(|e| e.message.clone())
     };
-    if let Some(map) = view.as_object_mut() {
-        let channels: Vec<Value> = Channel::MANUAL
+    let view = NewCase {
+        form: form_view(input, errors, "", &ctx.jurisdiction),
+        channels: Channel::MANUAL
             .iter()
-            .map(|c| json!({ "key": c.key(), "label": c.label(), "checked": c.key() == manual.channel }))
-            .collect();
-        map.insert("channels".into(), channels.into());
-        map.insert("received_on".into(), manual.received_on.clone().into());
-        map.insert("channel_error".into(), error_of("channel").into());
-        map.insert("received_on_error".into(), error_of("received_on").into());
-    }
+            .map(|c| ChannelChoice {
+                key: c.key(),
+                label: c.label(),
+                checked: c.key() == manual.channel,
+            })
+            .collect(),
+        received_on: &manual.received_on,
+        channel_error: error_of("channel"),
+        received_on_error: error_of("received_on"),
+    };
     render(req, ctx, staff, "staff/new_case", TITLE, view, status)
 }
 

@@ -139,7 +139,7 @@ fn setup_page(
             "This link no longer works",
             "Set-up and invitation links work once and expire. Ask an admin to invite you again."
                 .into(),
-            json!({}),
+            crate::web::pages::Notice::default(),
             cookie,
         ),
     };

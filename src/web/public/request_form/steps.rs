@@ -8,6 +8,8 @@ use crate::domain::intake::{FieldError, IntakeInput, Step};
 use crate::domain::regime::LOCATIONS;
 use crate::domain::{Jurisdiction, Location, Right};
 
+use super::SummaryLink;
+
 const FORM: &str = "/requests/new";
 
 /// One question on its own page.
@@ -40,12 +42,6 @@ struct Option_ {
     checked: bool,
     /// For a place: the law it is handled under.
     regime: Option<&'static str>,
-}
-
-#[derive(Debug, Serialize)]
-pub(super) struct SummaryLink {
-    anchor: String,
-    message: String,
 }
 
 /// An answer carried to the next page.
