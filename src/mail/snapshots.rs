@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, NaiveDateTime};
-use serde_json::Value;
 
 use super::messages::{self, Addressee, CaseMessage, TaskMail};
 use crate::config::Settings;
