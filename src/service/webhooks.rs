@@ -34,6 +34,7 @@ const LEASE: Duration = Duration::minutes(2);
 const BATCH: i64 = 16;
 
 /// An endpoint just registered, and its secret, to show once.
+#[derive(serde::Serialize)]
 pub struct Registered {
     pub id: i64,
     pub secret: String,

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod public;
 pub mod rate_limit;
 pub mod staff;
+pub mod view;
 
 use actix_web::middleware::{DefaultHeaders, Logger};
 use actix_web::{web, HttpResponse};

@@ -3,13 +3,29 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::{render, Staff};
 use crate::app::AppContext;
 use crate::db::events::AdminEntry;
 use crate::domain::audit::{describe_actor, AdminEvent};
 use crate::web::{pages, WebError};
+
+/// The admin trail, newest first, and the first entry that does not verify.
+#[derive(Serialize)]
+struct TrailPage {
+    rows: Vec<TrailRow>,
+    broken: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct TrailRow {
+    id: i64,
+    at: String,
+    who: String,
+    what: String,
+}
 
 /// One line, in words, for an event of the account and settings trail.
 fn what(entry: &AdminEntry, name: &dyn Fn(i64) -> String) -> String {
@@ -235,18 +251,23 @@ pub async fn get(
             .find(|u| u.id.0 == id)
             .map_or_else(|| format!("user {id}"), |u| u.name.clone())
     };
-    let rows: Vec<Value> = trail
+    let rows: Vec<TrailRow> = trail
         .iter()
         .rev()
         .take(500)
         .map(|e| {
             let who = describe_actor(&e.actor, |id| Some(name(id.0)));
-            json!({
-                "id": e.id,
-                "at": e.occurred_at.and_utc().with_timezone(&tz).format("%-d %b %Y %H:%M").to_string(),
-                "who": who,
-                "what": what(e, &name),
-            })
+            TrailRow {
+                id: e.id,
+                at: e
+                    .occurred_at
+                    .and_utc()
+                    .with_timezone(&tz)
+                    .format("%-d %b %Y %H:%M")
+                    .to_string(),
+                who,
+                what: what(e, &name),
+            }
         })
         .collect();
     render(
@@ -255,7 +276,7 @@ pub async fn get(
         &staff,
         "staff/audit",
         "Account and settings trail",
-        json!({ "rows": rows, "broken": broken }),
+        TrailPage { rows, broken },
         StatusCode::OK,
     )
 }

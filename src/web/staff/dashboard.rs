@@ -2,12 +2,36 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
 
 use super::{render, Staff};
 use crate::app::AppContext;
 use crate::service::dashboard;
+use crate::web::view::Count;
 use crate::web::{pages, WebError};
+
+/// The dashboard: open cases, what is due, and how fast each law's are
+/// answered.
+#[derive(Serialize)]
+struct Dashboard<'a> {
+    open: i64,
+    due_week: i64,
+    overdue: i64,
+    by_state: Vec<Count<'a>>,
+    by_right: Vec<Count<'a>>,
+    turnaround: Vec<Turnaround>,
+    today: String,
+    since: String,
+}
+
+#[derive(Serialize)]
+struct Turnaround {
+    regime: &'static str,
+    closed: i64,
+    /// As text: a same-day answer (0 days) is a figure, not "none".
+    median: Option<String>,
+    p90: Option<String>,
+}
 
 pub async fn get(
     req: HttpRequest,
@@ -19,14 +43,11 @@ pub async fn get(
     let turnaround: Vec<_> = d
         .turnaround
         .iter()
-        .map(|t| {
-            json!({
-                "regime": t.regime.title(),
-                "closed": t.closed,
-                // As text: a same-day answer (0 days) is a figure, not "none".
-                "median": t.median.map(|d| d.to_string()),
-                "p90": t.p90.map(|d| d.to_string()),
-            })
+        .map(|t| Turnaround {
+            regime: t.regime.title(),
+            closed: t.closed,
+            median: t.median.map(|d| d.to_string()),
+            p90: t.p90.map(|d| d.to_string()),
         })
         .collect();
     render(
@@ -35,16 +56,32 @@ pub async fn get(
         &staff,
         "staff/dashboard",
         "Dashboard",
-        json!({
-            "open": d.open,
-            "due_week": d.due_week,
-            "overdue": d.overdue,
-            "by_state": d.by_state.iter().map(|(s, n)| json!({ "key": s.key(), "label": s.label(), "count": n })).collect::<Vec<_>>(),
-            "by_right": d.by_right.iter().map(|(r, n)| json!({ "key": r.key(), "label": r.short(), "count": n })).collect::<Vec<_>>(),
-            "turnaround": turnaround,
-            "today": d.today.format("%-d %B %Y").to_string(),
-            "since": d.since.format("%-d %B %Y").to_string(),
-        }),
+        Dashboard {
+            open: d.open,
+            due_week: d.due_week,
+            overdue: d.overdue,
+            by_state: d
+                .by_state
+                .iter()
+                .map(|(s, n)| Count {
+                    key: s.key(),
+                    label: s.label(),
+                    count: *n,
+                })
+                .collect(),
+            by_right: d
+                .by_right
+                .iter()
+                .map(|(r, n)| Count {
+                    key: r.key(),
+                    label: r.short(),
+                    count: *n,
+                })
+                .collect(),
+            turnaround,
+            today: d.today.format("%-d %B %Y").to_string(),
+            since: d.since.format("%-d %B %Y").to_string(),
+        },
         StatusCode::OK,
     )
 }

@@ -5,8 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::{render, Staff};
 use crate::app::AppContext;
@@ -39,6 +38,31 @@ struct Shown<'a> {
     flash: Option<&'a str>,
 }
 
+/// The DRP agents page.
+#[derive(Serialize)]
+struct DrpPage<'a> {
+    business_id: Option<&'a str>,
+    base_url: &'a str,
+    agents: Vec<AgentRow<'a>>,
+    agent_id: String,
+    name: String,
+    verify_key: String,
+    form_error: Option<String>,
+    flash: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct AgentRow<'a> {
+    id: i64,
+    agent_id: &'a str,
+    name: &'a str,
+    verify_key: &'a str,
+    active: bool,
+    paired: Option<String>,
+    requests: i64,
+    created: String,
+}
+
 fn time(t: chrono::NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
@@ -61,25 +85,28 @@ async fn page(
         staff,
         "staff/drp",
         TITLE,
-        json!({
-            "business_id": service::business_id(ctx),
-            "base_url": ctx.settings.base_url(),
-            "agents": agents.iter().map(|(a, requests)| json!({
-                "id": a.id,
-                "agent_id": a.agent_id,
-                "name": a.name,
-                "verify_key": a.verify_key,
-                "active": a.active,
-                "paired": a.paired_at.map(time),
-                "requests": requests,
-                "created": time(a.created_at),
-            })).collect::<Vec<_>>(),
-            "agent_id": field(|f| &f.agent_id),
-            "name": field(|f| &f.name),
-            "verify_key": field(|f| &f.verify_key),
-            "form_error": shown.error,
-            "flash": shown.flash,
-        }),
+        DrpPage {
+            business_id: service::business_id(ctx),
+            base_url: ctx.settings.base_url(),
+            agents: agents
+                .iter()
+                .map(|(a, requests)| AgentRow {
+                    id: a.id,
+                    agent_id: &a.agent_id,
+                    name: &a.name,
+                    verify_key: &a.verify_key,
+                    active: a.active,
+                    paired: a.paired_at.map(time),
+                    requests: *requests,
+                    created: time(a.created_at),
+                })
+                .collect(),
+            agent_id: field(|f| &f.agent_id),
+            name: field(|f| &f.name),
+            verify_key: field(|f| &f.verify_key),
+            form_error: shown.error,
+            flash: shown.flash,
+        },
         status,
     )
 }

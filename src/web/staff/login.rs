@@ -4,13 +4,34 @@
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::{see_other, Staff};
 use crate::app::AppContext;
 use crate::service::accounts::{self, LinkCheck, Login};
 use crate::web::{csrf, pages, WebError};
+
+#[derive(Serialize)]
+struct LoginPage<'a> {
+    email: &'a str,
+    next: &'a str,
+    failed: bool,
+    csrf_token: &'a str,
+    has_errors: bool,
+}
+
+/// Choosing a password: the first admin's set-up, or an invitation.
+#[derive(Serialize)]
+struct SetupPage<'a> {
+    token: &'a str,
+    first_admin: bool,
+    email: &'a str,
+    name: &'a str,
+    error: Option<String>,
+    has_errors: bool,
+    min_chars: usize,
+    csrf_token: &'a str,
+}
 
 #[derive(Deserialize)]
 pub struct NextQuery {
@@ -45,7 +66,13 @@ fn login_page(
         ctx,
         "staff/login",
         "Staff login",
-        json!({ "email": email, "next": safe_next(next), "failed": failed, "csrf_token": token, "has_errors": failed }),
+        LoginPage {
+            email,
+            next: safe_next(next),
+            failed,
+            csrf_token: &token,
+            has_errors: failed,
+        },
         status,
         cookie,
     )
@@ -152,16 +179,16 @@ fn setup_page(
         ctx,
         "staff/setup",
         title,
-        json!({
-            "token": token,
-            "first_admin": first_admin,
-            "email": email,
-            "name": name,
-            "error": error,
-            "has_errors": error.is_some(),
-            "min_chars": crate::domain::staff::MIN_PASSWORD_CHARS,
-            "csrf_token": csrf_token,
-        }),
+        SetupPage {
+            token,
+            first_admin,
+            email,
+            name,
+            has_errors: error.is_some(),
+            error,
+            min_chars: crate::domain::staff::MIN_PASSWORD_CHARS,
+            csrf_token: &csrf_token,
+        },
         status,
         cookie,
     )

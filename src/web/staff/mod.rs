@@ -27,7 +27,8 @@ use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 pub use auth::Staff;
 
@@ -134,14 +135,23 @@ pub fn render(
     let _ = req;
     let mut data = serde_json::to_value(data).map_err(|e| WebError::Internal(e.into()))?;
     if let Some(map) = data.as_object_mut() {
+        /// Who is logged in, as the staff layout shows it.
+        #[derive(Serialize)]
+        struct Me<'a> {
+            name: &'a str,
+            role: &'static str,
+            can_work: bool,
+            can_admin: bool,
+        }
+        let me = Me {
+            name: &staff.user.name,
+            role: staff.user.role.key(),
+            can_work: staff.user.role.can_work_cases(),
+            can_admin: staff.user.role.can_administer(),
+        };
         map.insert(
             "me".into(),
-            json!({
-                "name": staff.user.name,
-                "role": staff.user.role.key(),
-                "can_work": staff.user.role.can_work_cases(),
-                "can_admin": staff.user.role.can_administer(),
-            }),
+            serde_json::to_value(me).map_err(|e| WebError::Internal(e.into()))?,
         );
         // Bound to the session: another session's token does not pass.
         map.insert("csrf_token".into(), staff.csrf_token.clone().into());

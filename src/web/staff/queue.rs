@@ -5,14 +5,14 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Days, NaiveDate};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::{render, Staff};
 use crate::app::AppContext;
 use crate::db::queue::{AssigneeFilter, Cursor, QueueFilter, QueueRow, Search, Sort};
 use crate::db::users::UserId;
 use crate::domain::{CaseState, Reference, Regime, Right};
+use crate::web::view::{Count, Opt};
 use crate::web::{pages, WebError};
 
 pub const PAGE_SIZE: i64 = 50;
@@ -197,29 +197,73 @@ pub fn due_text(due: Option<NaiveDate>, today: NaiveDate) -> (String, bool) {
     }
 }
 
-pub fn row_json(row: &QueueRow, today: NaiveDate, tasks_overdue: bool) -> Value {
-    let (due_text, overdue) = due_text(row.due_on, today);
-    let closed = row.state.is_closed();
-    json!({
-        "reference": row.reference,
-        "name": row.requester_name,
-        "rights": row.rights.iter().map(|r| r.short()).collect::<Vec<_>>().join(", "),
-        "regime": row.regime.short(),
-        "status": row.state.label(),
-        "state": row.state.key(),
-        "assignee": row.assignee,
-        "due": row.due_on.map(|d| d.format("%-d %b %Y").to_string()),
-        "due_text": if closed { "closed".to_owned() } else { due_text },
-        "overdue": overdue && !closed,
-        "tasks_overdue": tasks_overdue && !closed,
-    })
+/// A case as the queue lists it.
+#[derive(Serialize)]
+struct Row<'a> {
+    reference: &'a str,
+    name: &'a str,
+    rights: String,
+    regime: &'static str,
+    status: &'static str,
+    state: &'static str,
+    assignee: &'a Option<String>,
+    due: Option<String>,
+    due_text: String,
+    overdue: bool,
+    tasks_overdue: bool,
 }
 
-fn options<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, selected: &str) -> Vec<Value> {
-    items
-        .into_iter()
-        .map(|(value, label)| json!({ "value": value, "label": label, "selected": value == selected }))
-        .collect()
+fn row(row: &QueueRow, today: NaiveDate, tasks_overdue: bool) -> Row<'_> {
+    let (due_text, overdue) = due_text(row.due_on, today);
+    let closed = row.state.is_closed();
+    Row {
+        reference: &row.reference,
+        name: &row.requester_name,
+        rights: row
+            .rights
+            .iter()
+            .map(|r| r.short())
+            .collect::<Vec<_>>()
+            .join(", "),
+        regime: row.regime.short(),
+        status: row.state.label(),
+        state: row.state.key(),
+        assignee: &row.assignee,
+        due: row.due_on.map(|d| d.format("%-d %b %Y").to_string()),
+        due_text: if closed {
+            "closed".to_owned()
+        } else {
+            due_text
+        },
+        overdue: overdue && !closed,
+        tasks_overdue: tasks_overdue && !closed,
+    }
+}
+
+/// The queue page.
+#[derive(Serialize)]
+struct QueuePage<'a> {
+    rows: Vec<Row<'a>>,
+    counts: Vec<Count<'a>>,
+    next: Option<String>,
+    export: String,
+    paged: bool,
+    q: &'a str,
+    due_within: &'a str,
+    overdue: bool,
+    unconfirmed: bool,
+    status_options: Vec<Opt<'a>>,
+    right_options: Vec<Opt<'a>>,
+    regime_options: Vec<Opt<'a>>,
+    assignee_options: Vec<Opt<'a>>,
+    order: &'static str,
+    sort_options: Vec<Opt<'a>>,
+    error: Option<String>,
+    flash: Option<String>,
+    back: String,
+    can_assign: bool,
+    assign_options: Vec<Opt<'a>>,
+    today: String,
 }
 
 pub async fn get(
@@ -255,7 +299,7 @@ pub async fn get(
     let right_options: Vec<(&str, &str)> = std::iter::once(("", "Any right"))
         .chain(Right::ALL.iter().map(|r| (r.key(), r.short())))
         .collect();
-    let regime_options = options(
+    let regime_options = Opt::list(
         std::iter::once(("", "Any law")).chain(
             ctx.jurisdiction
                 .applicable()
@@ -277,22 +321,27 @@ pub async fn get(
             .map(|(id, u)| (id.as_str(), u.name.as_str())),
     )
     .collect();
-    let assign_options: Vec<Value> = [("", "Choose…"), ("none", "Nobody (unassign)")]
-        .into_iter()
-        .chain(
-            ids.iter()
-                .zip(&people)
-                .map(|(id, u)| (id.as_str(), u.name.as_str())),
-        )
-        .map(|(value, label)| json!({ "value": value, "label": label }))
-        .collect();
+    let assign_options = Opt::list(
+        [("", "Choose…"), ("none", "Nobody (unassign)")]
+            .into_iter()
+            .chain(
+                ids.iter()
+                    .zip(&people)
+                    .map(|(id, u)| (id.as_str(), u.name.as_str())),
+            ),
+        "",
+    );
     let (error, status) = match &filter {
         Ok(_) => (None, StatusCode::OK),
         Err(e) => (Some(e.clone()), StatusCode::BAD_REQUEST),
     };
-    let counts: Vec<Value> = counts
+    let counts = counts
         .iter()
-        .map(|(s, n)| json!({ "key": s.key(), "label": s.label(), "count": n }))
+        .map(|(s, n)| Count {
+            key: s.key(),
+            label: s.label(),
+            count: *n,
+        })
         .collect();
     render(
         &req,
@@ -300,33 +349,43 @@ pub async fn get(
         &staff,
         "staff/queue",
         "Case queue",
-        json!({
-            "rows": shown.iter().map(|r| row_json(r, today, late_tasks.contains(&r.id))).collect::<Vec<_>>(),
-            "counts": counts,
-            "next": next,
-            "export": format!("/staff/reports/register.csv?{}", query.filters().finish()),
-            "paged": !query.after_id.is_empty(),
-            "q": query.q,
-            "due_within": query.due_within,
-            "overdue": query.overdue == "1",
-            "unconfirmed": query.unconfirmed == "1",
-            "status_options": options(status_options, &query.status),
-            "right_options": options(right_options, &query.right),
-            "regime_options": regime_options,
-            "assignee_options": options(assignee_options, &query.assignee),
-            "order": match query.sort.as_str() {
+        QueuePage {
+            rows: shown
+                .iter()
+                .map(|r| row(r, today, late_tasks.contains(&r.id)))
+                .collect(),
+            counts,
+            next,
+            export: format!("/staff/reports/register.csv?{}", query.filters().finish()),
+            paged: !query.after_id.is_empty(),
+            q: &query.q,
+            due_within: &query.due_within,
+            overdue: query.overdue == "1",
+            unconfirmed: query.unconfirmed == "1",
+            status_options: Opt::list(status_options, &query.status),
+            right_options: Opt::list(right_options, &query.right),
+            regime_options,
+            assignee_options: Opt::list(assignee_options, &query.assignee),
+            order: match query.sort.as_str() {
                 "received" => "newest first",
                 "state" => "by status, most urgent first",
                 _ => "most urgent first",
             },
-            "sort_options": options([("", "Due date, most urgent first"), ("received", "Received, newest first"), ("state", "Status, then due date")], &query.sort),
-            "error": error,
-            "flash": bulk_flash(&query),
-            "back": query.filters().finish(),
-            "can_assign": staff.user.role.can_work_cases() && !shown.is_empty(),
-            "assign_options": assign_options,
-            "today": today.format("%-d %B %Y").to_string(),
-        }),
+            sort_options: Opt::list(
+                [
+                    ("", "Due date, most urgent first"),
+                    ("received", "Received, newest first"),
+                    ("state", "Status, then due date"),
+                ],
+                &query.sort,
+            ),
+            error,
+            flash: bulk_flash(&query),
+            back: query.filters().finish(),
+            can_assign: staff.user.role.can_work_cases() && !shown.is_empty(),
+            assign_options,
+            today: today.format("%-d %B %Y").to_string(),
+        },
         status,
     )
 }

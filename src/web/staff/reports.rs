@@ -5,14 +5,22 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Datelike;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::{render, Staff};
 use crate::app::AppContext;
 use crate::domain::audit::Actor;
 use crate::service::reports::{self, YEARS};
 use crate::web::{pages, WebError};
+
+/// The reports page: the year asked for and, once made, its figures.
+#[derive(Serialize)]
+struct ReportsPage {
+    year: String,
+    form_error: Option<String>,
+    shown: bool,
+    figures: Vec<crate::domain::reports::Figures>,
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -49,7 +57,12 @@ pub async fn get(
                 &staff,
                 "staff/reports",
                 "Reports",
-                json!({ "year": query.year, "form_error": error }),
+                ReportsPage {
+                    year: query.year.clone(),
+                    form_error: Some(error),
+                    shown: false,
+                    figures: Vec::new(),
+                },
                 StatusCode::BAD_REQUEST,
             )
         }
@@ -62,7 +75,12 @@ pub async fn get(
         &staff,
         "staff/reports",
         "Reports",
-        json!({ "year": year, "figures": figures, "shown": true }),
+        ReportsPage {
+            year: year.to_string(),
+            form_error: None,
+            shown: true,
+            figures,
+        },
         StatusCode::OK,
     )
 }

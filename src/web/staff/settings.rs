@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::{render, see_other, Staff};
 use crate::app::AppContext;
@@ -13,7 +13,31 @@ use crate::domain::audit::Actor;
 use crate::domain::verification::{default_level, Level};
 use crate::domain::{Regime, Right};
 use crate::service::policies;
+use crate::web::view::Opt;
 use crate::web::{pages, WebError};
+
+/// The verification policy page: a row per right, a cell per law.
+#[derive(Serialize)]
+struct PolicyPage {
+    rows: Vec<PolicyRow>,
+    regimes: Vec<&'static str>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct PolicyRow {
+    right: &'static str,
+    cells: Vec<Cell>,
+}
+
+/// A right under a law: a list of levels, or why there is none.
+#[derive(Serialize)]
+struct Cell {
+    field: Option<String>,
+    label: String,
+    options: Vec<Opt<'static>>,
+    why: &'static str,
+}
 
 fn field(right: Right, regime: Regime) -> String {
     format!("{}.{}", right.key(), regime.key())
@@ -46,26 +70,45 @@ async fn page(
                 .map(|regime| {
                     if !regime.verifies(*right) {
                         // Not a right under this law, or one never verified.
-                        return json!({ "field": Value::Null, "why": if regime.grants(*right) { "never verified" } else { "not a right under this law" } });
+                        return Cell {
+                            field: None,
+                            label: String::new(),
+                            options: Vec::new(),
+                            why: if regime.grants(*right) {
+                                "never verified"
+                            } else {
+                                "not a right under this law"
+                            },
+                        };
                     }
                     let chosen = set
                         .iter()
                         .find(|(r, g, _)| r == right && g == regime)
                         .map(|(_, _, l)| *l);
                     let (default, why) = default_level(*right, *regime);
-                    let options: Vec<_> = std::iter::once(json!({
-                        "value": "",
-                        "label": format!("Default: {}", default.label()),
-                        "selected": chosen.is_none(),
-                    }))
-                    .chain(Level::ALL.iter().map(|l| {
-                        json!({ "value": l.key(), "label": l.label(), "selected": chosen == Some(*l) })
-                    }))
-                    .collect();
-                    json!({ "field": field(*right, *regime), "label": format!("{} under {}", right.short(), regime.key()), "options": options, "why": why })
+                    let default = Opt {
+                        value: "",
+                        label: format!("Default: {}", default.label()).into(),
+                        selected: chosen.is_none(),
+                    };
+                    let options = std::iter::once(default)
+                        .chain(Opt::list(
+                            Level::ALL.iter().map(|l| (l.key(), l.label())),
+                            chosen.map_or("", |l| l.key()),
+                        ))
+                        .collect();
+                    Cell {
+                        field: Some(field(*right, *regime)),
+                        label: format!("{} under {}", right.short(), regime.key()),
+                        options,
+                        why,
+                    }
                 })
                 .collect();
-            json!({ "right": right.short(), "cells": cells })
+            PolicyRow {
+                right: right.short(),
+                cells,
+            }
         })
         .collect();
     render(
@@ -74,7 +117,11 @@ async fn page(
         staff,
         "staff/verification",
         "Verification policy",
-        json!({ "rows": rows, "regimes": regimes.iter().map(|r| r.short()).collect::<Vec<_>>(), "error": error }),
+        PolicyPage {
+            rows,
+            regimes: regimes.iter().map(|r| r.short()).collect(),
+            error,
+        },
         status,
     )
 }

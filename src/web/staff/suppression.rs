@@ -5,8 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::{render, Staff};
 use crate::app::AppContext;
@@ -16,6 +15,22 @@ use crate::service::suppression;
 use crate::web::{pages, WebError};
 
 const TITLE: &str = "Suppression list";
+
+/// The check form, and the answer for the address checked.
+#[derive(Default, Serialize)]
+struct CheckPage<'a> {
+    error: Option<&'static str>,
+    address: &'a str,
+    checked: Option<&'a str>,
+    result: Option<Listed>,
+}
+
+#[derive(Serialize)]
+struct Listed {
+    listed: bool,
+    reason: Option<String>,
+    since: Option<String>,
+}
 
 pub async fn get(
     req: HttpRequest,
@@ -29,7 +44,7 @@ pub async fn get(
         &staff,
         "staff/suppression",
         TITLE,
-        json!({ "error": null, "address": "", "checked": null }),
+        CheckPage::default(),
         StatusCode::OK,
     )
 }
@@ -56,19 +71,27 @@ pub async fn check(
             &staff,
             "staff/suppression",
             TITLE,
-            json!({ "error": "Enter an email address, like name@example.com", "address": form.address, "checked": null }),
+            CheckPage {
+                error: Some("Enter an email address, like name@example.com"),
+                address: &form.address,
+                ..CheckPage::default()
+            },
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
     let a = address.clone();
     let found = pages::blocking(&ctx, move |ctx| suppression::check(ctx, a.as_str())).await?;
     let result = match found {
-        Some((reason, since)) => json!({
-            "listed": true,
-            "reason": reason.replace('_', " "),
-            "since": long(since),
-        }),
-        None => json!({ "listed": false }),
+        Some((reason, since)) => Listed {
+            listed: true,
+            reason: Some(reason.replace('_', " ")),
+            since: Some(long(since)),
+        },
+        None => Listed {
+            listed: false,
+            reason: None,
+            since: None,
+        },
     };
     render(
         &req,
@@ -76,7 +99,12 @@ pub async fn check(
         &staff,
         "staff/suppression",
         TITLE,
-        json!({ "error": null, "checked": address.as_str(), "result": result, "address": address.as_str() }),
+        CheckPage {
+            error: None,
+            checked: Some(address.as_str()),
+            result: Some(result),
+            address: address.as_str(),
+        },
         StatusCode::OK,
     )
 }

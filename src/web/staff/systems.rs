@@ -4,8 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::{render, see_other, Staff};
 use crate::app::AppContext;
@@ -41,10 +40,40 @@ impl SystemForm {
     }
 }
 
-fn right_boxes(chosen: &[Right]) -> Vec<Value> {
+/// The systems page: the inventory, and the form to add one.
+#[derive(Serialize)]
+struct SystemsPage<'a> {
+    systems: Vec<SystemRow<'a>>,
+    new_rights: Vec<RightBox>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SystemRow<'a> {
+    id: i64,
+    name: &'a str,
+    owner: &'a str,
+    rights: Vec<RightBox>,
+    external_recipient: bool,
+    retention_note: &'a str,
+    active: bool,
+}
+
+#[derive(Serialize)]
+struct RightBox {
+    value: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+fn right_boxes(chosen: &[Right]) -> Vec<RightBox> {
     Right::ALL
         .iter()
-        .map(|r| json!({ "value": r.key(), "label": r.short(), "checked": chosen.contains(r) }))
+        .map(|r| RightBox {
+            value: r.key(),
+            label: r.short(),
+            checked: chosen.contains(r),
+        })
         .collect()
 }
 
@@ -56,18 +85,16 @@ async fn page(
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let list = pages::blocking(ctx, fulfilment::systems).await?;
-    let rows: Vec<Value> = list
+    let rows = list
         .iter()
-        .map(|s| {
-            json!({
-                "id": s.id.0,
-                "name": s.spec.name,
-                "owner": s.spec.owner.as_str(),
-                "rights": right_boxes(&s.spec.rights),
-                "external_recipient": s.spec.external_recipient,
-                "retention_note": s.spec.retention_note,
-                "active": s.active,
-            })
+        .map(|s| SystemRow {
+            id: s.id.0,
+            name: &s.spec.name,
+            owner: s.spec.owner.as_str(),
+            rights: right_boxes(&s.spec.rights),
+            external_recipient: s.spec.external_recipient,
+            retention_note: &s.spec.retention_note,
+            active: s.active,
         })
         .collect();
     render(
@@ -76,7 +103,11 @@ async fn page(
         staff,
         "staff/systems",
         "Systems",
-        json!({ "systems": rows, "new_rights": right_boxes(&[]), "error": error }),
+        SystemsPage {
+            systems: rows,
+            new_rights: right_boxes(&[]),
+            error,
+        },
         status,
     )
 }

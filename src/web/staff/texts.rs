@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
+use serde::Serialize;
 
 use super::{render, Staff};
 use crate::app::AppContext;
@@ -11,6 +11,24 @@ use crate::domain::audit::Actor;
 use crate::domain::regime::OrgText;
 use crate::service::org_texts::{self, MAX_TEXT};
 use crate::web::{pages, WebError};
+
+/// The answer texts page.
+#[derive(Serialize)]
+struct TextsPage<'a> {
+    texts: Vec<Text<'a>>,
+    max: usize,
+    flash: Option<&'a str>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    key: &'static str,
+    label: &'static str,
+    value: &'a str,
+    /// Set in the app, not the configuration.
+    set: bool,
+}
 
 async fn page(
     req: &HttpRequest,
@@ -28,7 +46,12 @@ async fn page(
             let value = typed
                 .and_then(|t| t.iter().find(|(k, _)| k == text.key()))
                 .map_or(body.as_str(), |(_, v)| v.as_str());
-            json!({ "key": text.key(), "label": text.label(), "value": value, "set": set })
+            Text {
+                key: text.key(),
+                label: text.label(),
+                value,
+                set: *set,
+            }
         })
         .collect();
     render(
@@ -37,7 +60,12 @@ async fn page(
         staff,
         "staff/texts",
         "Answer texts",
-        json!({ "texts": texts, "max": MAX_TEXT, "flash": flash, "error": error }),
+        TextsPage {
+            texts,
+            max: MAX_TEXT,
+            flash,
+            error,
+        },
         status,
     )
 }

@@ -4,8 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::{render, Staff};
 use crate::app::AppContext;
@@ -33,20 +32,57 @@ pub struct RevokeForm {
     csrf_token: String,
 }
 
-fn when(t: Option<chrono::NaiveDateTime>) -> Value {
-    t.map_or(Value::Null, |t| long(t.date()).into())
+fn when(t: Option<chrono::NaiveDateTime>) -> Option<String> {
+    t.map(|t| long(t.date()))
 }
 
-fn row(t: &ApiToken) -> Value {
-    json!({
-        "id": t.id.0,
-        "name": t.name,
-        "scopes": t.scopes.to_string(),
-        "rate": t.rate_per_minute,
-        "created": long(t.created_at.date()),
-        "last_used": when(t.last_used_at),
-        "revoked": when(t.revoked_at),
-    })
+/// The tokens page.
+#[derive(Serialize)]
+struct TokensPage<'a> {
+    tokens: Vec<Row<'a>>,
+    scopes: Vec<ScopeBox>,
+    name: &'a str,
+    rate: String,
+    form_error: Option<String>,
+    made: Option<JustMade<'a>>,
+    flash: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    id: i64,
+    name: &'a str,
+    scopes: String,
+    rate: u32,
+    created: String,
+    last_used: Option<String>,
+    revoked: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ScopeBox {
+    value: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
+/// A token just made, shown this once.
+#[derive(Serialize)]
+struct JustMade<'a> {
+    secret: &'a str,
+    name: &'a str,
+}
+
+fn row(t: &ApiToken) -> Row<'_> {
+    Row {
+        id: t.id.0,
+        name: &t.name,
+        scopes: t.scopes.to_string(),
+        rate: t.rate_per_minute,
+        created: long(t.created_at.date()),
+        last_used: when(t.last_used_at),
+        revoked: when(t.revoked_at),
+    }
 }
 
 /// What the page shows besides the list: the form as typed, an error, and a
@@ -75,9 +111,13 @@ async fn page(
             .form
             .is_some_and(|f| f.scopes.iter().any(|k| k == s.key()))
     };
-    let scopes: Vec<Value> = Scope::ALL
+    let scopes = Scope::ALL
         .iter()
-        .map(|s| json!({ "value": s.key(), "label": s.label(), "checked": chosen(*s) }))
+        .map(|s| ScopeBox {
+            value: s.key(),
+            label: s.label(),
+            checked: chosen(*s),
+        })
         .collect();
     render(
         req,
@@ -85,18 +125,21 @@ async fn page(
         staff,
         "staff/tokens",
         TITLE,
-        json!({
-            "tokens": tokens.iter().map(row).collect::<Vec<_>>(),
-            "scopes": scopes,
-            "name": shown.form.map(|f| f.name.as_str()).unwrap_or(""),
-            "rate": shown.form.map_or_else(
+        TokensPage {
+            tokens: tokens.iter().map(row).collect(),
+            scopes,
+            name: shown.form.map(|f| f.name.as_str()).unwrap_or(""),
+            rate: shown.form.map_or_else(
                 || api_tokens::DEFAULT_RATE_PER_MINUTE.to_string(),
                 |f| f.rate_per_minute.clone(),
             ),
-            "form_error": shown.error,
-            "made": shown.made.map(|m| json!({ "secret": m.secret, "name": m.token.name })),
-            "flash": shown.flash,
-        }),
+            form_error: shown.error,
+            made: shown.made.map(|m| JustMade {
+                secret: &m.secret,
+                name: &m.token.name,
+            }),
+            flash: shown.flash,
+        },
         status,
     )
 }

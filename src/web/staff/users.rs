@@ -4,15 +4,45 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::{render, see_other, Staff};
 use crate::app::AppContext;
 use crate::db::users::UserId;
 use crate::domain::Role;
 use crate::service::accounts;
+use crate::web::view::Opt;
 use crate::web::{csrf, pages, WebError};
+
+/// The accounts page.
+#[derive(Serialize)]
+struct UsersPage<'a> {
+    users: Vec<Account<'a>>,
+    /// The invitation form's roles.
+    roles: Vec<Opt<'static>>,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Account<'a> {
+    id: i64,
+    name: &'a str,
+    email: &'a str,
+    role: &'static str,
+    active: bool,
+    invited: bool,
+    me: bool,
+    failed_logins: Option<i64>,
+    last_login: Option<String>,
+    roles: Vec<Opt<'static>>,
+}
+
+fn roles(selected: Role) -> Vec<Opt<'static>> {
+    Opt::list(
+        Role::ALL.iter().map(|r| (r.key(), r.label())),
+        selected.key(),
+    )
+}
 
 async fn page(
     req: &HttpRequest,
@@ -28,32 +58,39 @@ async fn page(
     let tz = ctx.settings.organisation.timezone;
     let rows: Vec<_> = list
         .iter()
-        .map(|u| {
-            json!({
-                "id": u.id.0,
-                "name": u.name,
-                "email": u.email,
-                "role": u.role.key(),
-                "active": u.active,
-                "invited": u.password_hash.is_none(),
-                "me": u.id == staff.user.id,
-                "failed_logins": throttled.iter().find(|(id, _)| *id == u.id).map(|(_, n)| *n),
-                "last_login": u.last_login_at.map(|t| t.and_utc().with_timezone(&tz).format("%-d %b %Y %H:%M").to_string()),
-                "roles": Role::ALL.iter().map(|r| json!({ "value": r.key(), "label": r.label(), "selected": *r == u.role })).collect::<Vec<_>>(),
-            })
+        .map(|u| Account {
+            id: u.id.0,
+            name: &u.name,
+            email: &u.email,
+            role: u.role.key(),
+            active: u.active,
+            invited: u.password_hash.is_none(),
+            me: u.id == staff.user.id,
+            failed_logins: throttled
+                .iter()
+                .find(|(id, _)| *id == u.id)
+                .map(|(_, n)| *n),
+            last_login: u.last_login_at.map(|t| {
+                t.and_utc()
+                    .with_timezone(&tz)
+                    .format("%-d %b %Y %H:%M")
+                    .to_string()
+            }),
+            roles: roles(u.role),
         })
         .collect();
-    let roles: Vec<_> = Role::ALL
-        .iter()
-        .map(|r| json!({ "value": r.key(), "label": r.label(), "selected": *r == Role::Agent }))
-        .collect();
+
     render(
         req,
         ctx,
         staff,
         "staff/users",
         "Staff accounts",
-        json!({ "users": rows, "roles": roles, "error": error }),
+        UsersPage {
+            users: rows,
+            roles: roles(Role::Agent),
+            error,
+        },
         status,
     )
 }

@@ -6,8 +6,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 use super::{render, Staff};
 use crate::app::AppContext;
@@ -50,6 +49,50 @@ struct Shown<'a> {
     flash: Option<&'a str>,
 }
 
+/// The webhooks page.
+#[derive(Serialize)]
+struct WebhooksPage<'a> {
+    endpoints: Vec<EndpointRow<'a>>,
+    deliveries: Vec<DeliveryRow<'a>>,
+    events: Vec<EventBox>,
+    url: &'a str,
+    form_error: Option<String>,
+    /// An endpoint just registered, its secret shown this once.
+    registered: Option<&'a Registered>,
+    flash: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct EndpointRow<'a> {
+    id: i64,
+    url: &'a str,
+    events: &'a str,
+    active: bool,
+    created: String,
+}
+
+#[derive(Serialize)]
+struct DeliveryRow<'a> {
+    id: i64,
+    endpoint: i64,
+    event: &'a str,
+    message_id: &'a str,
+    status: &'a str,
+    failed: bool,
+    attempts: i32,
+    last_status: Option<i32>,
+    last_error: &'a Option<String>,
+    created: String,
+    next: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EventBox {
+    value: &'static str,
+    label: &'static str,
+    checked: bool,
+}
+
 fn time(t: chrono::NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
@@ -67,9 +110,13 @@ async fn page(
             .form
             .is_some_and(|f| f.events.iter().any(|k| k == e.key()))
     };
-    let events: Vec<Value> = WebhookEvent::ALL
+    let events = WebhookEvent::ALL
         .iter()
-        .map(|e| json!({ "value": e.key(), "label": e.label(), "checked": chosen(*e) }))
+        .map(|e| EventBox {
+            value: e.key(),
+            label: e.label(),
+            checked: chosen(*e),
+        })
         .collect();
     render(
         req,
@@ -77,33 +124,39 @@ async fn page(
         staff,
         "staff/webhooks",
         TITLE,
-        json!({
-            "endpoints": endpoints.iter().map(|e| json!({
-                "id": e.id,
-                "url": e.url,
-                "events": e.events,
-                "active": e.active,
-                "created": time(e.created_at),
-            })).collect::<Vec<_>>(),
-            "deliveries": deliveries.iter().map(|d| json!({
-                "id": d.id,
-                "endpoint": d.endpoint_id,
-                "event": d.event_type,
-                "message_id": d.message_id,
-                "status": d.status,
-                "failed": d.status == FAILED,
-                "attempts": d.attempts,
-                "last_status": d.last_status,
-                "last_error": d.last_error,
-                "created": time(d.created_at),
-                "next": (d.status == PENDING).then(|| time(d.next_attempt_at)),
-            })).collect::<Vec<_>>(),
-            "events": events,
-            "url": shown.form.map(|f| f.url.as_str()).unwrap_or(""),
-            "form_error": shown.error,
-            "registered": shown.registered.map(|r| json!({ "id": r.id, "secret": r.secret })),
-            "flash": shown.flash,
-        }),
+        WebhooksPage {
+            endpoints: endpoints
+                .iter()
+                .map(|e| EndpointRow {
+                    id: e.id,
+                    url: &e.url,
+                    events: &e.events,
+                    active: e.active,
+                    created: time(e.created_at),
+                })
+                .collect(),
+            deliveries: deliveries
+                .iter()
+                .map(|d| DeliveryRow {
+                    id: d.id,
+                    endpoint: d.endpoint_id,
+                    event: &d.event_type,
+                    message_id: &d.message_id,
+                    status: &d.status,
+                    failed: d.status == FAILED,
+                    attempts: d.attempts,
+                    last_status: d.last_status,
+                    last_error: &d.last_error,
+                    created: time(d.created_at),
+                    next: (d.status == PENDING).then(|| time(d.next_attempt_at)),
+                })
+                .collect(),
+            events,
+            url: shown.form.map(|f| f.url.as_str()).unwrap_or(""),
+            form_error: shown.error,
+            registered: shown.registered,
+            flash: shown.flash,
+        },
         status,
     )
 }

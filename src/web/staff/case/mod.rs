@@ -5,7 +5,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
+use std::collections::BTreeMap;
+
+use serde::Serialize;
 
 use super::{render, see_other, Staff};
 use crate::app::AppContext;
@@ -18,7 +20,20 @@ mod page;
 mod timeline;
 
 pub use form::ActionForm;
-use page::view_json;
+use page::{case_page, CasePage};
+
+/// The email an action would send, shown before it is sent, with the
+/// action's fields to send it.
+#[derive(Serialize)]
+struct Preview<'a> {
+    reference: &'a str,
+    action: &'static str,
+    to: &'a str,
+    subject: &'a str,
+    body: String,
+    answer: Option<Vec<crate::domain::answer::Section>>,
+    fields: &'a ActionForm,
+}
 
 /// A CCPA case still unverified this close to its due date is flagged:
 /// verification never stops the CCPA clock.
@@ -41,22 +56,41 @@ pub async fn get(
 /// Each action's form as the page fills it: empty, but for the action that
 /// was just refused, which keeps what was typed, is open, and says why
 /// beside its fields.
-fn forms(failed: Option<(&ActionForm, &str)>) -> serde_json::Value {
-    let empty = serde_json::to_value(ActionForm::default()).unwrap_or_default();
-    let mut all = serde_json::Map::new();
-    for action in crate::domain::casework::Action::ALL {
-        let mut form = empty.clone();
-        if let Some((typed, error)) = failed.filter(|(f, _)| f.action == action.key()) {
-            form = serde_json::to_value(typed).unwrap_or(empty.clone());
-            form["error"] = error.into();
-            form["open"] = true.into();
-        } else {
-            form["error"] = serde_json::Value::Null;
-            form["open"] = false.into();
-        }
-        all.insert(action.key().to_owned(), form);
-    }
-    all.into()
+fn forms<'a>(
+    failed: Option<(&'a ActionForm, &'a str)>,
+    empty: &'a ActionForm,
+) -> BTreeMap<&'static str, ActionFormView<'a>> {
+    crate::domain::casework::Action::ALL
+        .into_iter()
+        .map(|action| {
+            let failed = failed.filter(|(f, _)| f.action == action.key());
+            let view = ActionFormView {
+                typed: failed.map_or(empty, |(typed, _)| typed),
+                error: failed.map(|(_, error)| error),
+                open: failed.is_some(),
+            };
+            (action.key(), view)
+        })
+        .collect()
+}
+
+/// An action's form: what was typed, and why it was refused.
+#[derive(Serialize)]
+struct ActionFormView<'a> {
+    #[serde(flatten)]
+    typed: &'a ActionForm,
+    error: Option<&'a str>,
+    open: bool,
+}
+
+/// The case page with its forms, and what just happened.
+#[derive(Serialize)]
+struct ShownCase<'a> {
+    #[serde(flatten)]
+    case: CasePage<'a>,
+    failed: BTreeMap<&'static str, ActionFormView<'a>>,
+    error: Option<String>,
+    flash: Option<&'a str>,
 }
 
 async fn show(
@@ -89,13 +123,14 @@ async fn show_with(
     })
     .await?
     .ok_or(WebError::NotFound)?;
-    let mut data = view_json(ctx, &view, &staff.user);
-    if let Some(map) = data.as_object_mut() {
-        map.insert("failed".into(), forms(failed.zip(error.as_deref())));
-        map.insert("error".into(), error.into());
-        map.insert("flash".into(), flash.into());
-    }
     let title = format!("Case {}", view.case.reference);
+    let empty = ActionForm::default();
+    let data = ShownCase {
+        case: case_page(ctx, &view, &staff.user),
+        failed: forms(failed.zip(error.as_deref()), &empty),
+        error: error.clone(),
+        flash,
+    };
     render(req, ctx, staff, "staff/case", &title, data, status)
 }
 
@@ -150,16 +185,16 @@ pub async fn post(
             &staff,
             "staff/preview",
             "Check the email before sending",
-            json!({
-                "reference": reference.as_str(),
-                "action": action.key(),
-                "to": message.recipient,
-                "subject": message.subject,
+            Preview {
+                reference: reference.as_str(),
+                action: action.key(),
+                to: &message.recipient,
+                subject: &message.subject,
                 // A private link must not work from a staff page.
-                "body": crate::secret::redact_tokens(&message.body_text),
-                "answer": answer,
-                "fields": serde_json::to_value(&form).unwrap_or_default(),
-            }),
+                body: crate::secret::redact_tokens(&message.body_text),
+                answer,
+                fields: &form,
+            },
             StatusCode::OK,
         ),
         Err(ActionError::NoSuchCase) => Err(WebError::NotFound),
