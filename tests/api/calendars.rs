@@ -7,7 +7,22 @@ use rightsdesk::db;
 use rightsdesk::domain::Role;
 
 use crate::helpers::spawn_app;
-use crate::staff_helpers::error_of;
+use crate::staff_helpers::{error_of, StaffClient};
+
+/// Posts a change to a day of the England and Wales calendar.
+async fn change(admin: &StaffClient<'_>, action: &str, day: &str, name: &str) -> reqwest::Response {
+    admin
+        .post(
+            "/staff/calendars",
+            &[
+                ("action", action),
+                ("calendar", "england-wales"),
+                ("day", day),
+                ("name", name),
+            ],
+        )
+        .await
+}
 
 fn next_working_day_after(day: NaiveDate) -> NaiveDate {
     let mut d = day + Days::new(1);
@@ -28,17 +43,7 @@ async fn a_declared_holiday_moves_open_cases_due_that_day_and_undoing_it_moves_t
     assert!(page.contains("England and Wales"), "{page}");
     assert!(page.contains("Make it a working day"));
 
-    let r = admin
-        .post(
-            "/staff/calendars",
-            &[
-                ("action", "holiday"),
-                ("calendar", "england-wales"),
-                ("day", &due.to_string()),
-                ("name", "State funeral"),
-            ],
-        )
-        .await;
+    let r = change(&admin, "holiday", &due.to_string(), "State funeral").await;
     assert_eq!(r.status().as_u16(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("1 open case has a new due date"), "{html}");
@@ -65,30 +70,12 @@ async fn a_declared_holiday_moves_open_cases_due_that_day_and_undoing_it_moves_t
     let second = app.confirmed_case("access", "grace@example.com").await;
     assert_eq!(app.case(&second).due_on, Some(moved));
 
-    let r = admin
-        .post(
-            "/staff/calendars",
-            &[
-                ("action", "undo"),
-                ("calendar", "england-wales"),
-                ("day", &due.to_string()),
-            ],
-        )
-        .await;
+    let r = change(&admin, "undo", &due.to_string(), "").await;
     assert_eq!(r.status().as_u16(), 200);
     assert_eq!(app.case(&reference).due_on, Some(due));
     assert_eq!(app.case(&second).due_on, Some(due));
     // Undoing twice has nothing to undo.
-    let r = admin
-        .post(
-            "/staff/calendars",
-            &[
-                ("action", "undo"),
-                ("calendar", "england-wales"),
-                ("day", &due.to_string()),
-            ],
-        )
-        .await;
+    let r = change(&admin, "undo", &due.to_string(), "").await;
     assert_eq!(r.status().as_u16(), 422);
     assert!(error_of(&r.text().await.unwrap()).contains("was not changed here"));
 }
@@ -99,16 +86,7 @@ async fn a_holiday_kept_as_a_working_day_counts_as_one() {
     let admin = app.staff("dpo@example.org", Role::Admin).await;
     // Good Friday 2026 (3 April) is a bank holiday in England and Wales.
     let good_friday = "2026-04-03";
-    let r = admin
-        .post(
-            "/staff/calendars",
-            &[
-                ("action", "working"),
-                ("calendar", "england-wales"),
-                ("day", good_friday),
-            ],
-        )
-        .await;
+    let r = change(&admin, "working", good_friday, "").await;
     assert_eq!(r.status().as_u16(), 200);
     let html = r.text().await.unwrap();
     assert!(html.contains("is now a working day"), "{html}");
