@@ -301,6 +301,26 @@ impl NewRequest {
             }
         };
 
+        // Someone acting for another: the name, address and place are the
+        // other person's, and the messages say so.
+        if input.acting_as.trim() == "agent" {
+            for e in c
+                .errors
+                .iter_mut()
+                .filter(|e| matches!(e.field, "name" | "email" | "location" | "rights"))
+            {
+                e.message = e
+                    .message
+                    .replace("Enter your full name", "Enter their full name")
+                    .replace("Your name", "Their name")
+                    .replace("your email", "their email")
+                    .replace("where you live", "where they live")
+                    .replace(
+                        "Where you live, your request",
+                        "Where they live, the request",
+                    );
+            }
+        }
         match (name, email, location, regime, requester) {
             (Some(name), Some(email), Some(location), Some(regime), Some(requester))
                 if c.errors.is_empty() =>
@@ -576,6 +596,29 @@ mod tests {
         let (step, error) = Step::next(&input, Some(Step::Details), &j);
         assert_eq!(step, Step::Who);
         assert_eq!(error.unwrap().field, "acting_as");
+    }
+
+    #[test]
+    fn an_agent_is_told_whose_details_are_missing() {
+        let input = IntakeInput {
+            acting_as: "agent".into(),
+            agent_name: "Mo Advocate".into(),
+            agent_email: "mo@advocates.example".into(),
+            location: "FR".into(),
+            rights: vec!["opt_out".into()],
+            ..IntakeInput::default()
+        };
+        let errors = NewRequest::parse(&input, &all()).unwrap_err();
+        let message = |field: &str| {
+            errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone())
+                .unwrap()
+        };
+        assert_eq!(message("name"), "Enter their full name");
+        assert_eq!(message("email"), "Enter their email address");
+        assert!(message("rights").starts_with("Where they live, the request is handled"));
     }
 
     #[test]

@@ -122,8 +122,8 @@ pub fn overview(ctx: &AppContext) -> Result<Vec<CalendarView>, ServiceError> {
 /// What a change did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Changed {
-    /// Open cases whose due date moved.
-    pub cases_moved: usize,
+    /// The references of the open cases whose due date moved.
+    pub cases_moved: Vec<String>,
 }
 
 /// What an admin asks of a calendar's day.
@@ -169,6 +169,13 @@ pub fn change_day(
             },
             DayEdit::Undo => None,
         };
+        let long = crate::domain::deadline::long(day);
+        let what = match &change {
+            Some(Some(name)) => format!("{long} was made a holiday ({name})"),
+            Some(None) => format!("{long} was made a working day"),
+            None => format!("the change to {long} was undone"),
+        };
+        let what = format!("{what} in the {} calendar", days.name());
         let detail = match &change {
             Some(holiday) => {
                 calendar_days::put(
@@ -190,9 +197,9 @@ pub fn change_day(
             }
         };
         let updated = ctx.calendars.current(conn)?;
-        let cases_moved = move_due_dates(ctx, conn, &updated, regimes, day, by, now)?;
+        let cases_moved = move_due_dates(ctx, conn, &updated, regimes, (day, &what), by, now)?;
         let mut detail = detail;
-        detail["cases_moved"] = cases_moved.into();
+        detail["cases_moved"] = cases_moved.len().into();
         events::append_admin(
             conn,
             &ctx.audit_key,
@@ -206,18 +213,19 @@ pub fn change_day(
 }
 
 /// Recomputes the deadline of every open case under `regimes` due on or
-/// after `day` with `calendars`, storing each due date that moved (and
-/// saying so in the case's trail). How many moved.
+/// after the day changed with `calendars`, storing each due date that
+/// moved (and saying so, with `what` changed, in the case's trail). The
+/// references of those that moved.
 fn move_due_dates(
     ctx: &AppContext,
     conn: &mut DbConn,
     calendars: &Calendars,
     regimes: &[Regime],
-    day: NaiveDate,
+    (day, what): (NaiveDate, &str),
     by: Actor,
     now: chrono::NaiveDateTime,
-) -> Result<usize, ServiceError> {
-    let mut moved = 0;
+) -> Result<Vec<String>, ServiceError> {
+    let mut moved = Vec::new();
     for case in cases::open_due_from(conn, regimes, day)? {
         let trail = events::list(conn, case.id)?;
         let rights = cases::rights_with_outcomes(conn, case.id)?;
@@ -241,13 +249,14 @@ fn move_due_dates(
                     "from": case.due_on,
                     "to": due,
                     "calendar_day": day,
+                    "change": what,
                     "due": deadline.due,
                     "derivation": deadline.derivation,
                 }),
             },
             now,
         )?;
-        moved += 1;
+        moved.push(case.reference.as_str().to_owned());
     }
     Ok(moved)
 }

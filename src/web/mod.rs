@@ -22,6 +22,10 @@ pub use errors::WebError;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(public::home::get))
         .route("/requests/new", web::get().to(public::request_form::get))
+        .route(
+            "/requests/new",
+            web::post().to(public::request_form::revise),
+        )
         .route("/requests", web::post().to(public::request_form::post))
         .route(
             "/requests/submitted",

@@ -56,7 +56,7 @@ async fn a_declared_holiday_moves_open_cases_due_that_day_and_undoing_it_moves_t
     // The case page says why, and the requester's page gives the new date.
     let case_page = admin.page(&format!("/staff/cases/{reference}")).await;
     assert!(
-        case_page.contains("the holiday calendar changed on"),
+        case_page.contains("was made a holiday (State funeral) in the England and Wales"),
         "{case_page}"
     );
     let trail = app.db(db::events::list_admin);
@@ -135,7 +135,7 @@ async fn bad_changes_are_refused_with_a_reason_and_only_admins_make_them() {
             ("day", "2026-06-06"),
             ("name", "A Saturday"),
         ],
-        "weekends are never working days",
+        "falls on a weekend",
     )
     .await;
     refused(

@@ -37,7 +37,7 @@ async fn the_form_asks_one_question_per_page_then_only_the_details_needed() {
     let (status, who) = page("/requests/new").await;
     assert_eq!(status, 200);
     assert!(who.contains("<legend><h1>Who is this request for?</h1></legend>"));
-    assert!(who.contains("<form method=\"get\" action=\"/requests/new\""));
+    assert!(who.contains("<form id=\"question\" method=\"get\" action=\"/requests/new\""));
     assert!(who.contains("name=\"step\" value=\"who\""));
     assert!(!who.contains("name=\"email\"") && !who.contains("csrf_token"));
     assert!(who.contains("name=\"viewport\""));
@@ -78,7 +78,7 @@ async fn the_form_asks_one_question_per_page_then_only_the_details_needed() {
     let (status, details) =
         page("/requests/new?step=what&acting_as=self&location=GB&rights=rectification").await;
     assert_eq!(status, 200);
-    assert!(details.contains("<form method=\"post\" action=\"/requests\""));
+    assert!(details.contains("<form id=\"details\" method=\"post\" action=\"/requests\""));
     assert!(details.contains("name=\"csrf_token\""));
     for field in ["name", "email", "rectification_details", "description"] {
         assert!(
@@ -88,7 +88,8 @@ async fn the_form_asks_one_question_per_page_then_only_the_details_needed() {
     }
     assert!(!details.contains("access_scope") && !details.contains("agent_name"));
     assert!(details.contains("United Kingdom"));
-    assert!(details.contains("change&#x3D;where&amp;acting_as&#x3D;self&amp;location&#x3D;GB&amp;rights&#x3D;rectification"));
+    // Change buttons post what was typed to the question they ask again.
+    assert!(details.contains("formaction=\"/requests/new\" name=\"change\" value=\"where\""));
     // Someone acting for another gives both their details.
     let (_, details) =
         page("/requests/new?step=what&acting_as=agent&location=GB&rights=access").await;
@@ -108,6 +109,55 @@ async fn the_form_asks_one_question_per_page_then_only_the_details_needed() {
     // Answers the form cannot read: a clear 400.
     let (status, body) = page("/requests/new?acting_as=self&acting_as=agent").await;
     assert_eq!(status, 400, "{body}");
+}
+
+#[tokio::test]
+async fn changing_an_answer_from_the_details_page_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    let csrf = app.csrf_token(crate::helpers::DETAILS_PAGE).await;
+    let typed = [
+        ("csrf_token", csrf.as_str()),
+        ("acting_as", "self"),
+        ("location", "GB"),
+        ("rights", "access"),
+        ("name", "Ada Lovelace"),
+        ("email", "ada@example.com"),
+        ("access_scope", "Everything since 2020"),
+    ];
+    // Change where: the question, posting, with the typed details hidden
+    // in its form (never in an address).
+    let mut fields = typed.to_vec();
+    fields.push(("change", "where"));
+    let r = app.post_form("/requests/new", &fields).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<label for=\"location\">Where do you live?</label>"));
+    assert!(html.contains("method=\"post\" action=\"/requests/new\""));
+    assert!(html.contains("name=\"name\" value=\"Ada Lovelace\""));
+    assert!(html.contains("name=\"access_scope\" value=\"Everything since 2020\""));
+    // Answered (France now): back on the details page with all of it.
+    let mut fields: Vec<(&str, &str)> = typed
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "location")
+        .collect();
+    fields.extend([("step", "where"), ("location", "FR")]);
+    let r = app.post_form("/requests/new", &fields).await;
+    assert_eq!(r.status().as_u16(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("France"), "{html}");
+    assert!(html.contains("value=\"Ada Lovelace\""));
+    assert!(html.contains(">Everything since 2020</textarea>"));
+    // Without the page's token it is refused.
+    let r = app
+        .post_form("/requests/new", &[("change", "where"), ("name", "Ada")])
+        .await;
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(
+        app.case_count(),
+        0,
+        "nothing is filed by changing an answer"
+    );
 }
 
 #[tokio::test]
@@ -202,6 +252,10 @@ async fn the_check_your_email_page_shows_where_the_email_went_and_only_there() {
         "{html}"
     );
     assert!(html.contains("Not the right address?"));
+    assert!(
+        !html.contains("we act on anyway"),
+        "no note on opt-outs for a request without one"
+    );
     // A forged or foreign cookie shows nothing.
     let other = reqwest::Client::new()
         .get(app.url("/requests/submitted"))

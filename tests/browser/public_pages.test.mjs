@@ -108,24 +108,43 @@ test('the home page leads to the form, one question a page on a phone', async ()
   console.log(`the details page for one right is ${height}px high at 390px wide`);
   await shot(page, 'form-4-details');
 
-  // Changing the place keeps the other answers (California's law gives a
-  // right to correct too): back to the details.
-  await page.getByRole('link', { name: 'Change where you live' }).click();
+  // Changing the place keeps the other answers and what was typed
+  // (California's law gives a right to correct too): back to the details.
+  await page.getByLabel('Full name').fill('Grace Hopper');
+  await page.getByLabel('Which data is wrong or incomplete, and what should it say?').fill('My surname');
+  await page.getByRole('button', { name: 'Change where you live' }).click();
   assert.equal(await page.getByLabel('Where do you live?').inputValue(), 'FR');
   await page.getByLabel('Where do you live?').selectOption('US-CA');
   await page.getByRole('button', { name: 'Continue' }).click();
   assert.equal(await page.locator('h1').innerText(), 'Your details');
   assert.match(await page.locator('dl.answers').innerText(), /California/);
+  assert.equal(await page.getByLabel('Full name').inputValue(), 'Grace Hopper');
+  assert.equal(await page.getByLabel('Which data is wrong or incomplete, and what should it say?').inputValue(), 'My surname');
+  // Back from a question being changed returns to the details, typing kept.
+  await page.getByRole('button', { name: 'Change who the request is for' }).click();
+  assert.equal(await page.locator('h1').innerText(), 'Who is this request for?');
+  assert.deepEqual(await axeViolations(page), [], 'axe finds nothing on a question asked again');
+  await page.getByRole('button', { name: 'Back' }).click();
+  assert.equal(await page.locator('h1').innerText(), 'Your details');
+  assert.equal(await page.getByLabel('Full name').inputValue(), 'Grace Hopper');
+  // Enter in a field sends the request (not a Change button).
+  await page.getByLabel('Email address', { exact: true }).fill('not-an-email');
+  await page.getByLabel('Email address', { exact: true }).press('Enter');
+  assert.match(await page.title(), /^Error: /);
+  assert.match(await page.getByRole('alert').innerText(), /correct format/);
 });
 
 test('a right the new place does not give is shown ticked, to untick', async () => {
   const page = await phone();
   await answerQuestions(page, base, { where: 'FR', what: ['Restrict (pause) the use of my personal data'] });
-  await page.getByRole('link', { name: 'Change where you live' }).click();
+  await page.getByRole('button', { name: 'Change where you live' }).click();
   await page.getByLabel('Where do you live?').selectOption('US-CA');
   await page.getByRole('button', { name: 'Continue' }).click();
   assert.equal(await page.locator('h1').innerText(), 'What are you asking us to do?');
   assert.match(await page.getByRole('alert').innerText(), /does not give this right/);
+  // The error's link puts the cursor on the right to untick.
+  await page.getByRole('alert').getByRole('link').click();
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'right-restriction');
   const restriction = page.getByLabel('Restrict (pause) the use of my personal data');
   assert.equal(await restriction.isChecked(), true);
   assert.equal(await page.getByLabel(/opt out of sale/).count(), 1);

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::Deserialize;
 
+use super::deadline::long;
 use super::regime::{CalendarSource, Regime};
 use rules::CalendarRules;
 
@@ -133,15 +134,15 @@ pub struct DayChange {
 pub enum ChangeRefused {
     #[error("there is no holiday calendar '{0}'")]
     UnknownCalendar(String),
-    #[error("{0} is a {1}: weekends are never working days, so it needs no holiday")]
+    #[error("{} falls on a weekend, and weekends never count as working days: there is nothing to change", long(*.0))]
     Weekend(NaiveDate, Weekday),
-    #[error("{0} is already a holiday in this calendar ({1})")]
+    #[error("{} is already a holiday in this calendar ({})", long(*.0), .1)]
     AlreadyHoliday(NaiveDate, String),
-    #[error("{0} is not a holiday in this calendar")]
+    #[error("{} is not a holiday in this calendar", long(*.0))]
     NotAHoliday(NaiveDate),
     #[error("give the holiday a name of one line, {MAX_HOLIDAY_NAME} characters at most")]
     BadName,
-    #[error("{0} was not changed here")]
+    #[error("{} was not changed here", long(*.0))]
     NotChanged(NaiveDate),
 }
 
@@ -173,6 +174,7 @@ impl HolidayCalendar {
                 Ok(Some(name.to_owned()))
             }
             None if self.holiday(day).is_none() => Err(ChangeRefused::NotAHoliday(day)),
+            None if is_weekend(day) => Err(ChangeRefused::Weekend(day, day.weekday())),
             None => Ok(None),
         }
     }
@@ -189,7 +191,7 @@ impl HolidayCalendar {
     }
 }
 
-fn is_weekend(date: NaiveDate) -> bool {
+pub fn is_weekend(date: NaiveDate) -> bool {
     matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
 }
 

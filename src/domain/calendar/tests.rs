@@ -297,6 +297,15 @@ fn admins_declare_holidays_and_cancel_them_over_the_shipped_calendar() {
         Err(ChangeRefused::AlreadyHoliday(..))
     ));
     assert_eq!(ew.check_change(christmas, None), Ok(None));
+    // Germany's Second Day of Christmas 2026 is a Saturday: there is no
+    // working day to make of it.
+    assert!(matches!(
+        shipped
+            .get("de")
+            .unwrap()
+            .check_change(d("2026-12-26"), None),
+        Err(ChangeRefused::Weekend(..))
+    ));
 
     let changes = [
         DayChange {

@@ -21,8 +21,6 @@ use crate::web::{csrf, pages, WebError};
 
 mod steps;
 
-const TITLE: &str = "Make a request about your personal data";
-
 /// The answers to the questions asked one per page, carried from page to
 /// page in the address (none of them is personal: who is asking, a place,
 /// the rights asked for); the name, addresses and details are only ever
@@ -62,15 +60,101 @@ pub async fn get(req: HttpRequest, ctx: web::Data<AppContext>) -> Result<HttpRes
     let change = Step::parse(&answers.change).filter(|s| *s != Step::Details);
     let answered = Step::parse(&answers.step);
     let input = answers.input();
+    let asked = Asked {
+        changing: change.is_some(),
+        posted: None,
+    };
     if let Some(step) = change {
-        return step_page(&ctx, step, &input, None);
+        return step_page(&ctx, step, &input, None, asked);
     }
     match Step::next(&input, answered, &ctx.jurisdiction) {
         (Step::Details, _) => {
             let (token, cookie) = csrf::token(&req, pages::secure_cookies(&ctx));
             details_page(&ctx, &input, &[], &token, StatusCode::OK, cookie)
         }
-        (step, error) => step_page(&ctx, step, &input, error),
+        (step, error) => step_page(&ctx, step, &input, error, asked),
+    }
+}
+
+/// How a question page was reached.
+#[derive(Clone, Copy)]
+pub(super) struct Asked<'a> {
+    /// To change an answer given before (its Back returns to the details
+    /// once every question is answered).
+    changing: bool,
+    /// From the details page (its form's CSRF token): the question page
+    /// posts, carrying what was typed there, so that none of it is lost.
+    posted: Option<&'a str>,
+}
+
+/// The intake form's own fields besides the request: its CSRF token, the
+/// question whose page sent it, and a question to ask again (the details
+/// page's Change and Back buttons).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Posted {
+    csrf_token: String,
+    step: String,
+    change: String,
+}
+
+/// Reads a posted form: no larger than `server.max_body_bytes`, and
+/// url-encoded.
+async fn read_form(
+    req: &HttpRequest,
+    payload: web::Payload,
+    ctx: &AppContext,
+) -> Result<(Posted, IntakeInput), WebError> {
+    let limit = ctx.settings.server.max_body_bytes;
+    if let Ok(ContentLength(length)) = ContentLength::parse(req) {
+        if length > limit {
+            return Err(WebError::PayloadTooLarge(limit));
+        }
+    }
+    let body = payload
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| WebError::PayloadTooLarge(limit))?
+        .map_err(|e| WebError::BadForm(format!("the upload was interrupted ({e})")))?;
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(WebError::BadForm(
+            "send the form from the request page".into(),
+        ));
+    }
+    let malformed = |_| WebError::BadForm("the form data is malformed".into());
+    let posted: Posted = serde_html_form::from_bytes(&body).map_err(malformed)?;
+    csrf::verify(req, &posted.csrf_token)?;
+    let input: IntakeInput = serde_html_form::from_bytes(&body).map_err(malformed)?;
+    Ok((posted, input))
+}
+
+/// `POST /requests/new`: the details page's Change and Back buttons, and
+/// the question pages they lead to. Like `GET`, but what was typed on the
+/// details page travels along in the body (never in an address).
+pub async fn revise(
+    req: HttpRequest,
+    payload: web::Payload,
+    ctx: web::Data<AppContext>,
+) -> Result<HttpResponse, WebError> {
+    let (posted, input) = read_form(&req, payload, &ctx).await?;
+    let change = Step::parse(&posted.change).filter(|s| *s != Step::Details);
+    let asked = Asked {
+        changing: change.is_some() || !posted.change.is_empty(),
+        posted: Some(&posted.csrf_token),
+    };
+    if let Some(step) = change {
+        return step_page(&ctx, step, &input, None, asked);
+    }
+    match Step::next(&input, Step::parse(&posted.step), &ctx.jurisdiction) {
+        (Step::Details, _) => {
+            details_page(&ctx, &input, &[], &posted.csrf_token, StatusCode::OK, None)
+        }
+        (step, error) => step_page(&ctx, step, &input, error, asked),
     }
 }
 
@@ -125,7 +209,8 @@ fn details_page(
         },
         form: view,
     };
-    pages::render(ctx, "request_form", TITLE, view, status, cookie)
+    let title = view.flow.answers.heading;
+    pages::render(ctx, "request_form", title, view, status, cookie)
 }
 
 fn step_page(
@@ -133,21 +218,16 @@ fn step_page(
     step: Step,
     input: &IntakeInput,
     error: Option<FieldError>,
+    asked: Asked<'_>,
 ) -> Result<HttpResponse, WebError> {
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    let view = steps::question(step, input, error, &ctx.jurisdiction);
+    let view = steps::question(step, input, error, &ctx.jurisdiction, asked);
     let title = view.question.clone();
     pages::render(ctx, "request_step", &title, view, status, None)
-}
-
-#[derive(Deserialize)]
-struct CsrfField {
-    #[serde(default)]
-    csrf_token: String,
 }
 
 pub async fn post(
@@ -155,33 +235,7 @@ pub async fn post(
     payload: web::Payload,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    let limit = ctx.settings.server.max_body_bytes;
-    if let Ok(ContentLength(length)) = ContentLength::parse(&req) {
-        if length > limit {
-            return Err(WebError::PayloadTooLarge(limit));
-        }
-    }
-    let body = payload
-        .to_bytes_limited(limit)
-        .await
-        .map_err(|_| WebError::PayloadTooLarge(limit))?
-        .map_err(|e| WebError::BadForm(format!("the upload was interrupted ({e})")))?;
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
-        return Err(WebError::BadForm(
-            "send the form from the request page".into(),
-        ));
-    }
-    let csrf_field: CsrfField = serde_html_form::from_bytes(&body)
-        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
-    csrf::verify(&req, &csrf_field.csrf_token)?;
-    let input: IntakeInput = serde_html_form::from_bytes(&body)
-        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
-
+    let (posted, input) = read_form(&req, payload, &ctx).await?;
     match NewRequest::parse(&input, &ctx.jurisdiction) {
         // Who, where or what lost or wrong (only by a form not sent from
         // its pages): that question again, saying what is wrong.
@@ -190,18 +244,30 @@ pub async fn post(
                 &ctx,
                 &input,
                 &errors,
-                &csrf_field.csrf_token,
+                &posted.csrf_token,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
             ),
-            (step, error) => step_page(&ctx, step, &input, error),
+            (step, error) => {
+                let asked = Asked {
+                    changing: false,
+                    posted: Some(&posted.csrf_token),
+                };
+                step_page(&ctx, step, &input, error, asked)
+            }
         },
         Ok(request) => {
-            let sent_to = request.correspondent().1.to_owned();
+            let sent = Sent {
+                to: request.correspondent().1.to_owned(),
+                fast_track: request
+                    .rights
+                    .iter()
+                    .any(|r| request.regime.is_fast_track(r)),
+            };
             match pages::blocking(&ctx, move |ctx| intake::file_request(ctx, &request)).await? {
                 Filed::Filed(_) => Ok(HttpResponse::SeeOther()
                     .insert_header((header::LOCATION, SUBMITTED))
-                    .cookie(sent_to_cookie(&ctx, &sent_to))
+                    .cookie(sent_cookie(&ctx, &sent))
                     .finish()),
                 Filed::TooManyForAddress => pages::notice(
                     &ctx,
@@ -222,13 +288,24 @@ pub async fn post(
 
 const SUBMITTED: &str = "/requests/submitted";
 /// The cookie that carries, sealed with the data key, the address the
-/// confirmation went to, from the form to the page after it (and nowhere
-/// else: not in the address bar, not in any log).
+/// confirmation went to (and whether a right acted on unconfirmed was
+/// asked for), from the form to the page after it (and nowhere else: not
+/// in the address bar, not in any log).
 const SENT_TO: &str = "rd_sent_to";
 const SENT_TO_AAD: &str = "confirmation-sent-to";
 
-fn sent_to_cookie(ctx: &AppContext, email: &str) -> actix_web::cookie::Cookie<'static> {
-    actix_web::cookie::Cookie::build(SENT_TO, ctx.sealer.seal_text(email, SENT_TO_AAD))
+/// What the page after the form says about the email just sent.
+#[derive(Debug, Serialize)]
+struct Sent {
+    to: String,
+    /// A right acted on whether or not the address is confirmed (a CCPA
+    /// opt-out or limit) was asked for.
+    fast_track: bool,
+}
+
+fn sent_cookie(ctx: &AppContext, sent: &Sent) -> actix_web::cookie::Cookie<'static> {
+    let value = format!("{}{}", if sent.fast_track { '1' } else { '0' }, sent.to);
+    actix_web::cookie::Cookie::build(SENT_TO, ctx.sealer.seal_text(&value, SENT_TO_AAD))
         .path(SUBMITTED)
         .http_only(true)
         .secure(pages::secure_cookies(ctx))
@@ -237,14 +314,19 @@ fn sent_to_cookie(ctx: &AppContext, email: &str) -> actix_web::cookie::Cookie<'s
         .finish()
 }
 
-/// The address the confirmation went to, when this browser just filed.
-fn sent_to(req: &HttpRequest, ctx: &AppContext) -> Option<String> {
+/// Where the confirmation went, when this browser just filed.
+fn sent(req: &HttpRequest, ctx: &AppContext) -> Option<Sent> {
     let sealed = req.cookie(SENT_TO)?;
     let sealed = sealed.value();
     if !crate::crypto::is_sealed_text(sealed) {
         return None;
     }
-    ctx.sealer.open_text(sealed, SENT_TO_AAD).ok()
+    let value = ctx.sealer.open_text(sealed, SENT_TO_AAD).ok()?;
+    let (flag, to) = value.split_at_checked(1)?;
+    Some(Sent {
+        to: to.to_owned(),
+        fast_track: flag == "1",
+    })
 }
 
 pub async fn submitted(
@@ -255,8 +337,8 @@ pub async fn submitted(
     struct Submitted {
         ttl_hours: u32,
         expiry_days: u32,
-        /// The address the confirmation went to, when this browser sent it.
-        sent_to: Option<String>,
+        /// Where the confirmation went, when this browser sent it.
+        sent: Option<Sent>,
     }
     pages::render(
         &ctx,
@@ -265,7 +347,7 @@ pub async fn submitted(
         Submitted {
             ttl_hours: ctx.settings.requests.confirm_link_ttl_hours,
             expiry_days: ctx.settings.requests.unconfirmed_expiry_days,
-            sent_to: sent_to(&req, &ctx),
+            sent: sent(&req, &ctx),
         },
         StatusCode::OK,
         None,

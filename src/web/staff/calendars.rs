@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::{render, Staff};
 use crate::app::AppContext;
 use crate::domain::audit::Actor;
-use crate::domain::calendar::MAX_HOLIDAY_NAME;
+use crate::domain::calendar::{is_weekend, MAX_HOLIDAY_NAME};
 use crate::domain::deadline::long;
 use crate::service::calendars::{self, CalendarView, DayEdit};
 use crate::web::{pages, WebError};
@@ -62,6 +62,8 @@ struct Day {
     label: String,
     what: String,
     changed: bool,
+    /// On a Saturday or Sunday: never a working day.
+    weekend: bool,
 }
 
 fn card(view: CalendarView, typed: &Form) -> Card {
@@ -82,6 +84,7 @@ fn card(view: CalendarView, typed: &Form) -> Card {
                 label: long(date),
                 what: name,
                 changed,
+                weekend: is_weekend(date),
             })
             .collect(),
         changes: view
@@ -98,6 +101,7 @@ fn card(view: CalendarView, typed: &Form) -> Card {
                     (None, None) => "Kept as a working day".to_owned(),
                 },
                 changed: true,
+                weekend: is_weekend(date),
             })
             .collect(),
         key: view.key,
@@ -192,12 +196,35 @@ pub async fn post(
             let what = match form.action.as_str() {
                 "holiday" => format!("{} is now a holiday.", long(day)),
                 "working" => format!("{} is now a working day.", long(day)),
-                _ => format!("{} is as the calendar has it again.", long(day)),
+                _ => format!(
+                    "The change to {} is undone: the calendar says again what it said.",
+                    long(day)
+                ),
             };
-            let moved = match changed.cases_moved {
+            let moved = &changed.cases_moved;
+            let listed = |n: usize| {
+                let shown = moved
+                    .iter()
+                    .take(10)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if n > 10 {
+                    format!("{shown} and {} more", n - 10)
+                } else {
+                    shown
+                }
+            };
+            let moved = match moved.len() {
                 0 => " No open case's due date moved.".to_owned(),
-                1 => " 1 open case has a new due date (see its history).".to_owned(),
-                n => format!(" {n} open cases have a new due date (see their history)."),
+                1 => format!(
+                    " 1 open case has a new due date: {} (its history says why).",
+                    listed(1)
+                ),
+                n => format!(
+                    " {n} open cases have a new due date: {} (each one's history says why).",
+                    listed(n)
+                ),
             };
             page(
                 &req,

@@ -8,7 +8,7 @@ use crate::domain::intake::{FieldError, IntakeInput, Step};
 use crate::domain::regime::LOCATIONS;
 use crate::domain::{Jurisdiction, Location, Right};
 
-use super::SummaryLink;
+use super::{Asked, SummaryLink};
 
 const FORM: &str = "/requests/new";
 
@@ -30,7 +30,15 @@ pub(super) struct Question {
     has_errors: bool,
     errors: Vec<SummaryLink>,
     hidden: Vec<Hidden>,
+    /// Reached from the details page: the page posts (with `csrf_token`),
+    /// carrying what was typed there (`details`).
+    post: bool,
+    csrf_token: Option<String>,
+    details: Vec<Hidden>,
     back: String,
+    /// Where Back goes when the page posts: the question to ask again, or
+    /// the details.
+    back_step: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -54,11 +62,12 @@ pub(super) struct Hidden {
 /// The answers so far, above the details.
 #[derive(Debug, Serialize)]
 pub(super) struct Details {
-    heading: &'static str,
+    pub heading: &'static str,
     agent: bool,
     summary: Vec<Answered>,
+    /// The question Back asks again.
+    back_step: &'static str,
     hidden: Vec<Hidden>,
-    back: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -67,7 +76,8 @@ struct Answered {
     answer: Vec<String>,
     /// What the change link changes, for screen readers.
     about: &'static str,
-    change: String,
+    /// The question it asks again.
+    step: &'static str,
 }
 
 fn acting_for_someone(input: &IntakeInput) -> bool {
@@ -83,7 +93,61 @@ fn where_question(input: &IntakeInput) -> &'static str {
 }
 
 const WHO: &str = "Who is this request for?";
-const WHAT: &str = "What are you asking us to do?";
+
+fn what_question(input: &IntakeInput) -> &'static str {
+    if acting_for_someone(input) {
+        "What is the person you act for asking us to do?"
+    } else {
+        "What are you asking us to do?"
+    }
+}
+
+/// What was typed on the details page, to carry through a question asked
+/// again from it (every field but the three the questions ask).
+fn typed_details(input: &IntakeInput) -> Vec<Hidden> {
+    let fields: [(&'static str, &String); 16] = [
+        ("name", &input.name),
+        ("email", &input.email),
+        ("agent_name", &input.agent_name),
+        ("agent_email", &input.agent_email),
+        ("description", &input.description),
+        ("access_scope", &input.access_scope),
+        ("rectification_details", &input.rectification_details),
+        (
+            "rectification_contact_only",
+            &input.rectification_contact_only,
+        ),
+        ("erasure_ground", &input.erasure_ground),
+        ("restriction_ground", &input.restriction_ground),
+        ("portability_destination", &input.portability_destination),
+        ("portability_controller", &input.portability_controller),
+        ("objection_ground", &input.objection_ground),
+        ("objection_reasons", &input.objection_reasons),
+        (
+            "automated_decision_details",
+            &input.automated_decision_details,
+        ),
+        ("consent_purposes", &input.consent_purposes),
+    ];
+    fields
+        .into_iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(name, value)| Hidden {
+            name,
+            value: value.clone(),
+        })
+        .collect()
+}
+
+/// The address of the details page for these answers.
+fn details_url(input: &IntakeInput) -> String {
+    let hidden = carried(input, None);
+    let pairs: Vec<(&str, &str)> = hidden.iter().map(|h| (h.name, h.value.as_str())).collect();
+    format!(
+        "{FORM}?{}",
+        serde_html_form::to_string(&pairs).unwrap_or_default()
+    )
+}
 
 /// The answers to carry, but for the one `except` asks.
 fn carried(input: &IntakeInput, except: Option<Step>) -> Vec<Hidden> {
@@ -140,6 +204,7 @@ pub(super) fn question(
     input: &IntakeInput,
     error: Option<FieldError>,
     jurisdiction: &Jurisdiction,
+    asked: Asked<'_>,
 ) -> Question {
     let (question, hint, options, back) = match step {
         Step::Who | Step::Details => (
@@ -182,8 +247,12 @@ pub(super) fn question(
             change_url(Step::Who, input),
         ),
         Step::What => (
-            WHAT.to_owned(),
-            "Select all that apply. Some need a few details on the next page.",
+            what_question(input).to_owned(),
+            if acting_for_someone(input) {
+                "Select all that apply, as they would say them. Some need a few details on the next page."
+            } else {
+                "Select all that apply. Some need a few details on the next page."
+            },
             offered_rights(input, jurisdiction)
                 .into_iter()
                 .map(|r| Option_ {
@@ -205,14 +274,34 @@ pub(super) fn question(
     };
     let field = step.field().unwrap_or("acting_as");
     let select = step == Step::Where;
-    // The summary's link puts the cursor on the control: the list, or the
-    // first choice.
+    // The summary's link puts the cursor on the control: the list, a right
+    // ticked that the place's law does not give, or the first choice.
+    let regime = Location::parse(&input.location).map(|l| jurisdiction.regime_for(l));
+    let not_given = options.iter().find(|o| {
+        o.checked
+            && o.value
+                .parse::<Right>()
+                .is_ok_and(|r| regime.is_some_and(|g| !g.grants(r)))
+    });
     let anchor = if select {
         field.to_owned()
     } else {
-        options
-            .first()
+        not_given
+            .or(options.first())
             .map_or_else(|| field.to_owned(), |o| o.id.clone())
+    };
+    // Back: to the details once every question is answered and this one is
+    // being changed, else to the question before.
+    let all_answered = Step::next(input, None, jurisdiction).0 == Step::Details;
+    let (back, back_step) = if asked.changing && all_answered {
+        (details_url(input), Some(Step::Details.key()))
+    } else {
+        let before = match step {
+            Step::Where => Some(Step::Who),
+            Step::What => Some(Step::Where),
+            _ => None,
+        };
+        (back, before.map(Step::key))
     };
     let errors: Vec<SummaryLink> = error
         .iter()
@@ -233,7 +322,15 @@ pub(super) fn question(
         error: error.map(|e| e.message),
         errors,
         hidden: carried(input, Some(step)),
+        post: asked.posted.is_some(),
+        csrf_token: asked.posted.map(str::to_owned),
+        details: if asked.posted.is_some() {
+            typed_details(input)
+        } else {
+            Vec::new()
+        },
         back,
+        back_step,
     }
 }
 
@@ -262,7 +359,7 @@ pub(super) fn details(input: &IntakeInput, jurisdiction: &Jurisdiction) -> Detai
                     "Myself".to_owned()
                 }],
                 about: "who the request is for",
-                change: change_url(Step::Who, input),
+                step: Step::Who.key(),
             },
             Answered {
                 question: where_question(input).to_owned(),
@@ -271,18 +368,22 @@ pub(super) fn details(input: &IntakeInput, jurisdiction: &Jurisdiction) -> Detai
                     .into_iter()
                     .chain(law.map(|t| format!("Handled under the {t}")))
                     .collect(),
-                about: "where you live",
-                change: change_url(Step::Where, input),
+                about: if agent {
+                    "where they live"
+                } else {
+                    "where you live"
+                },
+                step: Step::Where.key(),
             },
             Answered {
-                question: WHAT.to_owned(),
+                question: what_question(input).to_owned(),
                 answer: rights,
-                about: "what you are asking",
-                change: change_url(Step::What, input),
+                about: "what is asked",
+                step: Step::What.key(),
             },
         ],
+        back_step: Step::What.key(),
         hidden: carried(input, None),
-        back: change_url(Step::What, input),
     }
 }
 
@@ -324,9 +425,19 @@ mod tests {
             change_url(Step::Where, &input),
             "/requests/new?change=where&acting_as=agent&location=US-CA&rights=access&rights=opt_out"
         );
-        let page = question(Step::Where, &input, None, &all());
+        let asked = Asked {
+            changing: true,
+            posted: None,
+        };
+        let page = question(Step::Where, &input, None, &all(), asked);
         let carried: Vec<&str> = page.hidden.iter().map(|h| h.name).collect();
         assert_eq!(carried, ["acting_as", "rights", "rights"]);
         assert_eq!(page.question, "Where does the person you act for live?");
+        // Every question is answered: Back returns to the details.
+        assert_eq!(page.back_step, Some("details"));
+        assert_eq!(
+            page.back,
+            "/requests/new?acting_as=agent&location=US-CA&rights=access&rights=opt_out"
+        );
     }
 }

@@ -156,10 +156,13 @@ pub(super) fn describe(e: &Event, view: &CaseView) -> String {
         CaseEvent::WithdrawalRecorded => "Withdrawn".into(),
         CaseEvent::CaseReopened => "Reopened".into(),
         CaseEvent::DueDateMoved => format!(
-            "Due date moved from {} to {}: the holiday calendar changed on {}",
+            "Due date moved from {} to {}: {}",
             date_of(&d, "from"),
             date_of(&d, "to"),
-            date_of(&d, "calendar_day"),
+            detail_str(&d, "change").map_or_else(
+                || format!("the holiday calendar changed for {}", date_of(&d, "calendar_day")),
+                str::to_owned
+            ),
         ),
         CaseEvent::RegimeChanged => due_now(&format!(
             "Law changed from {} to {}",
