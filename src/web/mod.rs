@@ -105,6 +105,13 @@ async fn not_found() -> Result<HttpResponse, WebError> {
 /// Headers every response carries. Pages hold personal data and links
 /// carry tokens: nothing is cached, no referrer leaves, no framing; served
 /// over https, browsers are told to use nothing else (HSTS).
+/// Reads a url-encoded form body (repeated fields into lists), or says it
+/// is malformed.
+pub fn form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, WebError> {
+    serde_html_form::from_bytes(body)
+        .map_err(|_| WebError::BadForm("the form data is malformed".into()))
+}
+
 pub fn security_headers(https: bool) -> DefaultHeaders {
     let headers = if https {
         DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000"))

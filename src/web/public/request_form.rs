@@ -126,10 +126,9 @@ async fn read_form(
             "send the form from the request page".into(),
         ));
     }
-    let malformed = |_| WebError::BadForm("the form data is malformed".into());
-    let posted: Posted = serde_html_form::from_bytes(&body).map_err(malformed)?;
+    let posted: Posted = crate::web::form(&body)?;
     csrf::verify(req, &posted.csrf_token)?;
-    let input: IntakeInput = serde_html_form::from_bytes(&body).map_err(malformed)?;
+    let input: IntakeInput = crate::web::form(&body)?;
     Ok((posted, input))
 }
 

@@ -552,8 +552,7 @@ pub async fn details(
     body: web::Bytes,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    let form: Vec<(String, String)> = serde_html_form::from_bytes(&body)
-        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+    let form: Vec<(String, String)> = crate::web::form(&body)?;
     let csrf_token = form
         .iter()
         .find(|(k, _)| k == "csrf_token")

@@ -156,8 +156,7 @@ pub async fn post(
     body: web::Bytes,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    let form: Form = serde_html_form::from_bytes(&body)
-        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+    let form: Form = crate::web::form(&body)?;
     staff.verify_csrf(&form.csrf_token)?;
     staff.must_administer()?;
     let edit = match form.action.as_str() {

@@ -104,11 +104,10 @@ pub async fn post(
     body: web::Bytes,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    let bad = || WebError::BadForm("the form data is malformed".into());
-    let manual: ManualFields = serde_html_form::from_bytes(&body).map_err(|_| bad())?;
+    let manual: ManualFields = crate::web::form(&body)?;
     staff.verify_csrf(&manual.csrf_token)?;
     staff.must_work()?;
-    let input: IntakeInput = serde_html_form::from_bytes(&body).map_err(|_| bad())?;
+    let input: IntakeInput = crate::web::form(&body)?;
     let today = ctx.clock.today(ctx.settings.organisation.timezone);
     let mut errors = match NewRequest::parse(&input, &ctx.jurisdiction) {
         Ok(_) => Vec::new(),

@@ -434,8 +434,7 @@ pub async fn bulk_assign(
     body: web::Bytes,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    let form: BulkAssignForm = serde_html_form::from_bytes(&body)
-        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+    let form: BulkAssignForm = crate::web::form(&body)?;
     staff.verify_csrf(&form.csrf_token)?;
     staff.must_work()?;
     let to = match form.assignee.trim() {

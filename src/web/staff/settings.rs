@@ -132,8 +132,7 @@ pub async fn post(
     body: web::Bytes,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    let form: HashMap<String, String> = serde_html_form::from_bytes(&body)
-        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+    let form: HashMap<String, String> = crate::web::form(&body)?;
     staff.verify_csrf(form.get("csrf_token").map(String::as_str).unwrap_or(""))?;
     staff.must_administer()?;
     let mut choices = Vec::new();

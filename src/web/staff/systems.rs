@@ -122,8 +122,7 @@ pub async fn get(
 }
 
 fn read(body: &[u8]) -> Result<SystemForm, WebError> {
-    serde_html_form::from_bytes(body)
-        .map_err(|_| WebError::BadForm("the form data is malformed".into()))
+    crate::web::form(body)
 }
 
 pub async fn add(

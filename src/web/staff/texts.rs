@@ -85,8 +85,7 @@ pub async fn post(
     body: web::Bytes,
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
-    let fields: Vec<(String, String)> = serde_html_form::from_bytes(&body)
-        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+    let fields: Vec<(String, String)> = crate::web::form(&body)?;
     let csrf = fields
         .iter()
         .find(|(k, _)| k == "csrf_token")

@@ -160,8 +160,7 @@ pub async fn create(
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
     // Scopes repeat, one field per ticked box.
-    let form: TokenForm = serde_html_form::from_bytes(&body)
-        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+    let form: TokenForm = crate::web::form(&body)?;
     staff.verify_csrf(&form.csrf_token)?;
     staff.must_administer()?;
     let refuse = |error: String| Shown {

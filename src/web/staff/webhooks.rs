@@ -177,8 +177,7 @@ pub async fn add(
     ctx: web::Data<AppContext>,
 ) -> Result<HttpResponse, WebError> {
     // Events repeat, one field per ticked box.
-    let form: EndpointForm = serde_html_form::from_bytes(&body)
-        .map_err(|_| WebError::BadForm("the form data is malformed".into()))?;
+    let form: EndpointForm = crate::web::form(&body)?;
     staff.verify_csrf(&form.csrf_token)?;
     staff.must_administer()?;
     let by = Actor::Staff(staff.user.id);
