@@ -84,6 +84,25 @@ impl Right {
             Right::Limit => "Limit the use and disclosure of my sensitive personal information",
         }
     }
+
+    /// The label, for someone asking on another's behalf when `for_another`.
+    pub fn label_for(self, for_another: bool) -> &'static str {
+        if !for_another {
+            return self.label();
+        }
+        match self {
+            Right::Access => "Get a copy of their personal data",
+            Right::Rectification => "Correct personal data about them that is wrong or incomplete",
+            Right::Erasure => "Delete their personal data",
+            Right::Restriction => "Restrict (pause) the use of their personal data",
+            Right::Portability => "Receive their data in a machine-readable format, or have it sent to another organisation",
+            Right::Objection => "Object to the use of their personal data (for example for direct marketing)",
+            Right::AutomatedDecision => "Have a person review a decision made about them by automated means",
+            Right::WithdrawConsent => "Withdraw consent they gave",
+            Right::OptOut => "Stop selling or sharing their personal information (opt out of sale/sharing)",
+            Right::Limit => "Limit the use and disclosure of their sensitive personal information",
+        }
+    }
 }
 
 impl fmt::Display for Right {
@@ -400,6 +419,19 @@ impl RightRequest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn someone_acting_for_another_reads_each_right_about_them() {
+        for r in Right::ALL {
+            let theirs = r.label_for(true);
+            assert_ne!(theirs, r.label(), "{r}");
+            assert!(
+                !theirs.contains(" my ") && !theirs.contains(" me ") && !theirs.contains(" I "),
+                "{theirs}"
+            );
+            assert_eq!(r.label_for(false), r.label());
+        }
+    }
 
     #[test]
     fn every_right_round_trips_through_its_key() {

@@ -190,6 +190,8 @@ pub enum LinkState {
 pub struct LinkInfo {
     pub state: LinkState,
     pub reference: Reference,
+    /// Filed by someone acting for the person it is about.
+    pub for_another: bool,
 }
 
 fn link_state(token: &Link, case: &Case, now: NaiveDateTime) -> LinkState {
@@ -229,6 +231,7 @@ pub fn inspect_link(ctx: &AppContext, token: &str) -> Result<Option<LinkInfo>, S
     Ok(
         lookup(&mut conn, &secret::hash(token), now)?.map(|(_, case, state)| LinkInfo {
             state,
+            for_another: case.agent_email.is_some(),
             reference: case.reference,
         }),
     )
@@ -267,6 +270,7 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
             Ok(ConfirmOutcome::NotConfirmed(Some(LinkInfo {
                 state,
                 reference: case.reference.clone(),
+                for_another: case.agent_email.is_some(),
             })))
         };
         if !spent {
@@ -425,6 +429,7 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
         if !matches!(state, LinkState::Valid | LinkState::Expired) {
             return Ok(ResendOutcome::NotApplicable(Some(LinkInfo {
                 state,
+                for_another: case.agent_email.is_some(),
                 reference: case.reference,
             })));
         }

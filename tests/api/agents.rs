@@ -64,6 +64,17 @@ async fn the_person_confirms_the_agent_who_sends_their_signed_permission() {
         .wait_for_email_to("mo@advocates.example", "Confirm your email")
         .await;
     assert!(app.emails().iter().all(|e| e.to != "ada@example.com"));
+    // The page the link opens speaks to the agent about the other person.
+    let page = app
+        .get(&format!("/confirm/{}", confirm.confirm_token()))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("the personal data of the person you act for"),
+        "{page}"
+    );
     app.confirm(&confirm.confirm_token()).await;
     let ack = app
         .wait_for_email_to("mo@advocates.example", "We have received")

@@ -225,7 +225,8 @@ test('someone acting for another person files at desktop width, saying so first'
   assert.equal(await page.locator('h1').innerText(), 'Where does the person you act for live?');
   await page.getByLabel('Where does the person you act for live?').selectOption('GB');
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Get a copy of my personal data').check();
+  assert.equal(await page.locator('h1').innerText(), 'What is the person you act for asking us to do?');
+  await page.getByLabel('Get a copy of their personal data').check();
   await page.getByRole('button', { name: 'Continue' }).click();
   assert.equal(await page.locator('h1').innerText(), 'Your details and theirs');
   const order = await page.evaluate(() => ['agent_name', 'agent_email', 'name', 'email']

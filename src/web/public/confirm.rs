@@ -16,6 +16,8 @@ use crate::web::{pages, WebError};
 
 #[derive(Serialize)]
 struct ConfirmPage<'a> {
+    /// Filed by someone acting for the person it is about.
+    for_another: bool,
     reference: &'a str,
     token: &'a str,
     csrf_token: &'a str,
@@ -42,11 +44,13 @@ pub async fn get(
         Some(LinkInfo {
             state: LinkState::Valid,
             reference,
+            for_another,
         }) => pages::render(
             &ctx,
             "confirm",
             "Confirm your email address",
             ConfirmPage {
+                for_another,
                 reference: reference.as_str(),
                 token: &token,
                 csrf_token: &csrf_token,
@@ -163,19 +167,19 @@ fn link_problem(
                 ..Notice::default()
             },
         ),
-        Some(LinkInfo { state: LinkState::Valid, reference }) => (
+        Some(LinkInfo { state: LinkState::Valid, reference, .. }) => (
             StatusCode::OK,
             "Confirm your email address",
             format!("Request {reference} is waiting for you to confirm your email address."),
             about(reference),
         ),
-        Some(LinkInfo { state: LinkState::AlreadyConfirmed, reference }) => (
+        Some(LinkInfo { state: LinkState::AlreadyConfirmed, reference, .. }) => (
             StatusCode::OK,
             "Your email address is already confirmed",
             format!("This link has already been used. Request {reference} has started, and we have emailed you its details and due date."),
             about(reference),
         ),
-        Some(LinkInfo { state: LinkState::Expired, reference }) => (
+        Some(LinkInfo { state: LinkState::Expired, reference, .. }) => (
             StatusCode::GONE,
             "This link has expired",
             format!("Links to confirm your email work for {hours} hours, and this one has run out. Request {reference} has not started yet: we can send you a new link."),
@@ -186,7 +190,7 @@ fn link_problem(
                 ..about(reference)
             },
         ),
-        Some(LinkInfo { state: LinkState::RequestClosed, reference }) => (
+        Some(LinkInfo { state: LinkState::RequestClosed, reference, .. }) => (
             StatusCode::GONE,
             "This request has expired",
             format!("Request {reference} was not confirmed within {days} days, so it was closed. To use your rights, please make a new request."),

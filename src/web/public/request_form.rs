@@ -183,7 +183,10 @@ fn details_page(
             Some(RightBox {
                 right: r.right,
                 key: r.key,
-                label: r.right.label().to_owned(),
+                label: r
+                    .right
+                    .label_for(input.acting_as.trim() == "agent")
+                    .to_owned(),
                 checked: true,
                 detail: Some(r.detail.clone()?),
             })

@@ -249,7 +249,7 @@ pub(super) fn question(
         Step::What => (
             what_question(input).to_owned(),
             if acting_for_someone(input) {
-                "Select all that apply, as they would say them. Some need a few details on the next page."
+                "Select all that they ask for. Some need a few details on the next page."
             } else {
                 "Select all that apply. Some need a few details on the next page."
             },
@@ -258,7 +258,7 @@ pub(super) fn question(
                 .map(|r| Option_ {
                     id: format!("right-{}", r.key()),
                     value: r.key(),
-                    label: r.label().to_owned(),
+                    label: r.label_for(acting_for_someone(input)).to_owned(),
                     hint: None,
                     checked: input.rights.iter().any(|k| k == r.key()),
                     regime: None,
@@ -340,7 +340,7 @@ pub(super) fn details(input: &IntakeInput, jurisdiction: &Jurisdiction) -> Detai
     let rights: Vec<String> = Right::ALL
         .iter()
         .filter(|r| input.rights.iter().any(|k| k == r.key()))
-        .map(|r| r.label().to_owned())
+        .map(|r| r.label_for(agent).to_owned())
         .collect();
     let law = place.map(|l| jurisdiction.regime_for(l).title());
     Details {
