@@ -97,7 +97,7 @@ impl TryFrom<CaseRow> for Case {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = cases, treat_none_as_null = true)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
 struct NewCaseRow<'a> {
     reference: &'a str,
     state: &'a str,
@@ -118,7 +118,7 @@ struct NewCaseRow<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = case_rights)]
+#[diesel(table_name = case_rights, treat_none_as_default_value = false)]
 struct NewRightRow<'a> {
     case_id: i64,
     right_key: &'a str,
@@ -187,16 +187,30 @@ pub fn insert(
         .returning(cases::id)
         .get_result(conn)?;
     let id = CaseId(id);
-    for right in &request.rights {
-        let details = serde_json::to_string(right)
-            .map_err(|e| DbError::Corrupt(format!("cannot encode right: {e}")))?;
-        diesel::insert_into(case_rights::table)
-            .values(NewRightRow {
+    // On PostgreSQL one statement (one round trip) for all the rights.
+    let rights = request
+        .rights
+        .iter()
+        .map(|right| {
+            Ok(NewRightRow {
                 case_id: id.0,
                 right_key: right.right().key(),
-                details,
+                details: serde_json::to_string(right)
+                    .map_err(|e| DbError::Corrupt(format!("cannot encode right: {e}")))?,
             })
-            .execute(conn)?;
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    if let DbConn::Postgresql(pg) = conn {
+        diesel::insert_into(case_rights::table)
+            .values(&rights)
+            .execute(pg)?;
+    } else {
+        // SQLite runs each statement in process: nothing to save.
+        for row in &rights {
+            diesel::insert_into(case_rights::table)
+                .values(row)
+                .execute(conn)?;
+        }
     }
     Ok(id)
 }
@@ -318,20 +332,27 @@ fn correspondent() -> lower<coalesce<cases::agent_email, cases::requester_email>
     lower(coalesce(cases::agent_email, cases::requester_email))
 }
 
-/// Unconfirmed requests submitted since `since` whose confirmation email
-/// went to `email`: the person's own, or the agent's when an agent filed.
-pub fn unconfirmed_for_address_since(
+/// What filing a request checks first, in one query: how many unconfirmed
+/// requests submitted since `since` sent their confirmation email to
+/// `email` (the person's own, or the agent's when an agent filed), and
+/// whether `reference` is taken already.
+pub fn filing_check(
     conn: &mut DbConn,
     email: &str,
     since: NaiveDateTime,
-) -> Result<i64, DbError> {
+    reference: &Reference,
+) -> Result<(i64, bool), DbError> {
     let email = email.to_lowercase();
-    Ok(cases::table
+    let pending = cases::table
         .filter(cases::state.eq(CaseState::Submitted.key()))
         .filter(cases::submitted_at.ge(since))
         .filter(correspondent().eq(email))
         .count()
-        .get_result(conn)?)
+        .single_value();
+    let taken = diesel::dsl::exists(cases::table.filter(cases::reference.eq(reference.as_str())));
+    let (pending, taken): (Option<i64>, bool) =
+        diesel::select((pending, taken)).get_result(conn)?;
+    Ok((pending.unwrap_or(0), taken))
 }
 
 /// Unconfirmed cases submitted before `cutoff`.

@@ -79,7 +79,7 @@ impl Event {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = case_events, treat_none_as_null = true)]
+#[diesel(table_name = case_events, treat_none_as_default_value = false)]
 struct NewEventRow<'a> {
     case_id: i64,
     kind: &'a str,
@@ -150,12 +150,17 @@ const ADMIN_CHAIN_LOCK: i32 = 0x5244_6164;
 /// transaction-scoped advisory lock. Appends must run inside a transaction.
 fn lock_chain(conn: &mut DbConn, class: i32, id: i64) -> Result<(), DbError> {
     if let DbConn::Postgresql(pg) = conn {
-        use diesel::connection::SimpleConnection;
         // Ids beyond 32 bits share a lock with another chain: slower, never wrong.
         let key = id as i32;
-        pg.batch_execute(&format!("SELECT pg_advisory_xact_lock({class}, {key})"))?;
+        diesel::select(pg_advisory_xact_lock(class, key)).execute(pg)?;
     }
     Ok(())
+}
+
+diesel::define_sql_function! {
+    /// PostgreSQL's transaction-scoped advisory lock on a pair of keys. It
+    /// returns nothing (`void`): it is only ever executed, never read.
+    fn pg_advisory_xact_lock(class: diesel::sql_types::Integer, key: diesel::sql_types::Integer) -> diesel::sql_types::Bool;
 }
 
 /// Runs `append` in the caller's transaction, or in a write transaction of
@@ -191,35 +196,72 @@ pub fn append(
             .select(case_events::hash)
             .first(conn)
             .optional()?;
-        let prev = prev.as_deref().unwrap_or(GENESIS);
-        let detail = event.detail.to_string();
-        let actor = event.actor.key();
-        let fields = Fields {
-            chain: case.0,
-            kind: event.kind.key(),
+        let kind = event.kind;
+        let effective_on = event.effective_on;
+        insert_sealed(
+            conn,
+            key,
+            case,
+            event,
+            prev.as_deref().unwrap_or(GENESIS),
+            now,
+        )?;
+        // Other systems subscribed to it are told, from the same transaction.
+        super::webhooks::raise(conn, kind, case, effective_on, now)?;
+        // An agent that filed it through the DRP is told of a new status.
+        super::drp::raise(conn, case, now)
+    })
+}
+
+/// Starts the trail of a case inserted in this same transaction with its
+/// first event. No other transaction can see the case yet, so there is no
+/// head to read or lock, and no DRP request to tell.
+pub fn start_chain(
+    conn: &mut DbConn,
+    key: &AuditKey,
+    case: CaseId,
+    event: NewEvent,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let kind = event.kind;
+    let effective_on = event.effective_on;
+    insert_sealed(conn, key, case, event, GENESIS, now)?;
+    super::webhooks::raise(conn, kind, case, effective_on, now)
+}
+
+/// Seals an event onto `prev` and stores it.
+fn insert_sealed(
+    conn: &mut DbConn,
+    key: &AuditKey,
+    case: CaseId,
+    event: NewEvent,
+    prev: &str,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let detail = event.detail.to_string();
+    let actor = event.actor.key();
+    let fields = Fields {
+        chain: case.0,
+        kind: event.kind.key(),
+        occurred_at: now,
+        effective_on: event.effective_on,
+        actor: &actor,
+        detail: &detail,
+    };
+    let hash = Sealing::Keyed(key).seal(prev, &fields);
+    diesel::insert_into(case_events::table)
+        .values(NewEventRow {
+            case_id: case.0,
+            kind: fields.kind,
             occurred_at: now,
             effective_on: event.effective_on,
             actor: &actor,
             detail: &detail,
-        };
-        let hash = Sealing::Keyed(key).seal(prev, &fields);
-        diesel::insert_into(case_events::table)
-            .values(NewEventRow {
-                case_id: case.0,
-                kind: fields.kind,
-                occurred_at: now,
-                effective_on: event.effective_on,
-                actor: &actor,
-                detail: &detail,
-                prev_hash: prev,
-                hash: &hash,
-            })
-            .execute(conn)?;
-        // Other systems subscribed to it are told, from the same transaction.
-        super::webhooks::raise(conn, event.kind, case, event.effective_on, now)?;
-        // An agent that filed it through the DRP is told of a new status.
-        super::drp::raise(conn, case, now)
-    })
+            prev_hash: prev,
+            hash: &hash,
+        })
+        .execute(conn)?;
+    Ok(())
 }
 
 pub fn list(conn: &mut DbConn, case: CaseId) -> Result<Vec<Event>, DbError> {

@@ -89,7 +89,7 @@ pub struct Message {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = outbox, treat_none_as_null = true)]
+#[diesel(table_name = outbox, treat_none_as_default_value = false)]
 struct NewRow<'a> {
     case_id: Option<i64>,
     template: &'a str,
@@ -384,7 +384,7 @@ pub fn backlog(conn: &mut DbConn) -> Result<(i64, i64), DbError> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = outbox_attempts, treat_none_as_null = true)]
+#[diesel(table_name = outbox_attempts, treat_none_as_default_value = false)]
 struct NewAttempt<'a> {
     outbox_id: i64,
     attempted_at: NaiveDateTime,

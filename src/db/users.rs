@@ -65,7 +65,7 @@ impl TryFrom<UserRow> for User {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = users)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
 struct NewUserRow<'a> {
     email: &'a str,
     name: &'a str,

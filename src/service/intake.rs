@@ -70,21 +70,22 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
     let filed = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
         // Capped by the address the confirmation goes to (the agent's, when
         // an agent files).
-        let pending = cases::unconfirmed_for_address_since(
+        let (pending, taken) = cases::filing_check(
             conn,
             request.correspondent().1,
             now - Duration::days(1),
+            &reference,
         )?;
         if pending >= i64::from(ctx.settings.requests.max_unconfirmed_per_address) {
             return Ok(Filed::TooManyForAddress);
         }
-        if cases::reference_exists(conn, &reference)? {
+        if taken {
             reference = unused_reference(conn)?;
             message = confirmation(&reference)?;
         }
         let case = cases::insert(conn, request, &reference, cases::Start::Web, now)?;
         let rights: Vec<&str> = request.rights.iter().map(|r| r.right().key()).collect();
-        events::append(
+        events::start_chain(
             conn,
             &ctx.audit_key,
             case,
@@ -599,7 +600,7 @@ pub fn enter_request_with(
             now,
         )?;
         let rights: Vec<&str> = request.rights.iter().map(|r| r.right().key()).collect();
-        events::append(
+        events::start_chain(
             conn,
             &ctx.audit_key,
             case,
