@@ -196,18 +196,14 @@ pub fn append(
             .select(case_events::hash)
             .first(conn)
             .optional()?;
-        let kind = event.kind;
-        let effective_on = event.effective_on;
         insert_sealed(
             conn,
             key,
             case,
-            event,
+            &event,
             prev.as_deref().unwrap_or(GENESIS),
             now,
         )?;
-        // Other systems subscribed to it are told, from the same transaction.
-        super::webhooks::raise(conn, kind, case, effective_on, now)?;
         // An agent that filed it through the DRP is told of a new status.
         super::drp::raise(conn, case, now)
     })
@@ -223,18 +219,16 @@ pub fn start_chain(
     event: NewEvent,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let kind = event.kind;
-    let effective_on = event.effective_on;
-    insert_sealed(conn, key, case, event, GENESIS, now)?;
-    super::webhooks::raise(conn, kind, case, effective_on, now)
+    insert_sealed(conn, key, case, &event, GENESIS, now)
 }
 
-/// Seals an event onto `prev` and stores it.
+/// Seals an event onto `prev` and stores it; other systems subscribed to
+/// it are told, from the same transaction.
 fn insert_sealed(
     conn: &mut DbConn,
     key: &AuditKey,
     case: CaseId,
-    event: NewEvent,
+    event: &NewEvent,
     prev: &str,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
@@ -261,7 +255,7 @@ fn insert_sealed(
             hash: &hash,
         })
         .execute(conn)?;
-    Ok(())
+    super::webhooks::raise(conn, event.kind, case, event.effective_on, now)
 }
 
 pub fn list(conn: &mut DbConn, case: CaseId) -> Result<Vec<Event>, DbError> {

@@ -195,6 +195,16 @@ pub struct LinkInfo {
     pub for_another: bool,
 }
 
+impl LinkInfo {
+    fn of(case: &Case, state: LinkState) -> LinkInfo {
+        LinkInfo {
+            state,
+            reference: case.reference.clone(),
+            for_another: case.agent_email.is_some(),
+        }
+    }
+}
+
 fn link_state(token: &Link, case: &Case, now: NaiveDateTime) -> LinkState {
     match case.state {
         CaseState::Submitted if token.spent_at.is_some() => LinkState::AlreadyConfirmed,
@@ -229,13 +239,8 @@ pub fn inspect_link(ctx: &AppContext, token: &str) -> Result<Option<LinkInfo>, S
     }
     let mut conn = ctx.pool.get()?;
     let now = db::timestamp(ctx.clock.now());
-    Ok(
-        lookup(&mut conn, &secret::hash(token), now)?.map(|(_, case, state)| LinkInfo {
-            state,
-            for_another: case.agent_email.is_some(),
-            reference: case.reference,
-        }),
-    )
+    Ok(lookup(&mut conn, &secret::hash(token), now)?
+        .map(|(_, case, state)| LinkInfo::of(&case, state)))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,11 +273,9 @@ pub fn confirm_email(ctx: &AppContext, token: &str) -> Result<ConfirmOutcome, Se
             return Ok(ConfirmOutcome::NotConfirmed(None));
         };
         let not_confirmed = |state| {
-            Ok(ConfirmOutcome::NotConfirmed(Some(LinkInfo {
-                state,
-                reference: case.reference.clone(),
-                for_another: case.agent_email.is_some(),
-            })))
+            Ok(ConfirmOutcome::NotConfirmed(Some(LinkInfo::of(
+                &case, state,
+            ))))
         };
         if !spent {
             return not_confirmed(state);
@@ -428,11 +431,9 @@ pub fn resend_link(ctx: &AppContext, old_token: &str) -> Result<ResendOutcome, S
             return Ok(ResendOutcome::NotApplicable(None));
         };
         if !matches!(state, LinkState::Valid | LinkState::Expired) {
-            return Ok(ResendOutcome::NotApplicable(Some(LinkInfo {
-                state,
-                for_another: case.agent_email.is_some(),
-                reference: case.reference,
-            })));
+            return Ok(ResendOutcome::NotApplicable(Some(LinkInfo::of(
+                &case, state,
+            ))));
         }
         let purpose = Purpose::ConfirmEmail;
         let last_hour =
