@@ -71,17 +71,41 @@ impl DbError {
     /// Whether the database is unreachable or overloaded (rather than the
     /// request or the data being wrong): the service is unavailable for now.
     pub fn is_unavailable(&self) -> bool {
-        use diesel::result::{DatabaseErrorKind, Error};
-        matches!(
-            self,
-            DbError::Pool(_)
-                | DbError::Connect(_)
-                | DbError::Query(Error::BrokenTransactionManager)
-                | DbError::Query(Error::DatabaseError(
-                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                    _,
-                ))
-        )
+        use diesel::result::Error;
+        match self {
+            DbError::Pool(_) | DbError::Connect(_) => true,
+            DbError::Query(Error::BrokenTransactionManager) => true,
+            DbError::Query(e) => connection_lost(e),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a query failed because the connection to the server is gone:
+/// libpq found it closed, or the server ended it (its answer to a
+/// connection it terminates, SQLSTATE class 57P, comes back before libpq
+/// sees the socket close, so diesel reports it as an unknown error).
+fn connection_lost(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        Error::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => true,
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+            let message = info.message();
+            [
+                "terminating connection",
+                "the database system is shutting down",
+                "the database system is starting up",
+                "the database system is in recovery mode",
+                "server closed the connection",
+                "no connection to the server",
+            ]
+            .iter()
+            .any(|m| message.contains(m))
+        }
+        _ => false,
     }
 }
 
@@ -293,10 +317,13 @@ impl diesel::connection::Instrumentation for Health {
         if let diesel::connection::InstrumentationEvent::FinishQuery { error, .. } = event {
             match error {
                 None => self.answered_at = Some(std::time::Instant::now()),
-                Some(Error::DatabaseError(
-                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                    _,
-                )) => self.lost = true,
+                Some(e) if connection_lost(e) => self.lost = true,
+                // An error of no known kind (messages in another language
+                // than the ones `connection_lost` reads, say): the
+                // connection is tested before it is handed out again.
+                Some(Error::DatabaseError(DatabaseErrorKind::Unknown, _)) => {
+                    self.answered_at = None
+                }
                 // The server answered, with a refusal.
                 Some(Error::DatabaseError(..)) => {
                     self.answered_at = Some(std::time::Instant::now())
@@ -565,6 +592,27 @@ pub fn timestamp(at: DateTime<Utc>) -> NaiveDateTime {
 #[cfg(test)]
 mod connect_tests {
     use super::*;
+
+    #[test]
+    fn a_connection_the_server_ended_is_lost_and_a_refusal_is_not() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let error = |kind, message: &str| Error::DatabaseError(kind, Box::new(message.to_owned()));
+        let ended = error(
+            DatabaseErrorKind::Unknown,
+            "terminating connection due to administrator command",
+        );
+        assert!(connection_lost(&ended));
+        assert!(DbError::Query(ended).is_unavailable());
+        assert!(connection_lost(&error(
+            DatabaseErrorKind::ClosedConnection,
+            ""
+        )));
+        let refused = error(DatabaseErrorKind::Unknown, "syntax error at or near \"x\"");
+        assert!(!connection_lost(&refused));
+        assert!(!DbError::Query(refused).is_unavailable());
+        let duplicate = error(DatabaseErrorKind::UniqueViolation, "terminating connection");
+        assert!(!connection_lost(&duplicate));
+    }
 
     #[test]
     fn postgres_urls_get_a_connect_timeout_unless_they_have_one() {

@@ -322,3 +322,51 @@ async fn head_is_answered_wherever_get_is_with_headers_and_no_body() {
         .unwrap();
     assert_eq!(head.status().as_u16(), 404);
 }
+
+#[tokio::test]
+async fn postgresql_connections_the_server_ended_are_replaced_not_handed_out_again() {
+    let Some(admin) = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+    else {
+        return; // a SQLite file connection does not end under the app
+    };
+    use diesel::{Connection, RunQueryDsl};
+    let app = spawn_app().await;
+    let file = |n: usize| {
+        let email = format!("person{n}@example.com");
+        let mut fields = crate::helpers::valid_request("access");
+        fields.retain(|(k, _)| *k != "email");
+        fields.push(("email", Box::leak(email.into_boxed_str())));
+        fields
+    };
+    assert_eq!(app.post_request(&file(0)).await.status().as_u16(), 303);
+    // The server ends every connection of the app (as a restart does),
+    // while the pool still holds them as working.
+    let url = url::Url::parse(&app.ctx.settings.database.url).unwrap();
+    let name = url.path().trim_start_matches('/').to_owned();
+    let mut admin = diesel::PgConnection::establish(admin.trim()).unwrap();
+    diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    ))
+    .execute(&mut admin)
+    .unwrap();
+    // A dead connection fails at most the one request that finds it, with
+    // a 503, and is dropped: at most one failure per pooled connection,
+    // then filing works for good.
+    let mut statuses = Vec::new();
+    for n in 1..=12 {
+        statuses.push(app.post_request(&file(n)).await.status().as_u16());
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 303 || *s == 503),
+        "{statuses:?}"
+    );
+    let pool = app.ctx.settings.database.pool_size as usize;
+    let failed = statuses.iter().filter(|s| **s == 503).count();
+    assert!(failed <= pool, "{statuses:?}");
+    assert_eq!(statuses.last(), Some(&303), "{statuses:?}");
+    let filed = statuses.iter().filter(|s| **s == 303).count() as i64;
+    assert_eq!(app.case_count(), 1 + filed);
+}
