@@ -245,7 +245,7 @@ impl Manager {
                 // hold for a moment.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; \
                      PRAGMA wal_autocheckpoint = {}; PRAGMA journal_size_limit = {};",
                     checkpoint::FALLBACK_PAGES,
                     checkpoint::LOG_SIZE_LIMIT,
