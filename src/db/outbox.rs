@@ -25,9 +25,13 @@ fn aad(part: &str, recipient: &str) -> String {
 
 fn seal(sealer: &Sealer, recipient: &str, text: &str, html: &str) -> (String, String) {
     (
-        sealer.seal_text(text, &aad("text", recipient)),
-        sealer.seal_text(html, &aad("html", recipient)),
+        seal_body(sealer, "text", recipient, text),
+        seal_body(sealer, "html", recipient, html),
     )
+}
+
+fn seal_body(sealer: &Sealer, part: &str, recipient: &str, body: &str) -> String {
+    sealer.seal_text(body, &aad(part, recipient))
 }
 
 /// The message with its bodies opened.
@@ -106,6 +110,33 @@ struct NewRow<'a> {
     sent_at: Option<NaiveDateTime>,
 }
 
+/// A message with its bodies sealed, ready to queue: made before a write
+/// transaction, so that others do not wait while it is sealed.
+#[derive(Debug, Clone)]
+pub struct SealedMessage {
+    pub case: Option<CaseId>,
+    template: &'static str,
+    recipient: String,
+    subject: String,
+    body_text: String,
+    body_html: String,
+}
+
+impl NewMessage {
+    pub fn sealed(&self, sealer: &Sealer) -> SealedMessage {
+        let (body_text, body_html) =
+            seal(sealer, &self.recipient, &self.body_text, &self.body_html);
+        SealedMessage {
+            case: self.case,
+            template: self.template,
+            recipient: self.recipient.clone(),
+            subject: self.subject.clone(),
+            body_text,
+            body_html,
+        }
+    }
+}
+
 /// Queues a message, its bodies sealed.
 pub fn enqueue(
     conn: &mut DbConn,
@@ -113,15 +144,23 @@ pub fn enqueue(
     msg: &NewMessage,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let (text, html) = seal(sealer, &msg.recipient, &msg.body_text, &msg.body_html);
+    enqueue_sealed(conn, &msg.sealed(sealer), now)
+}
+
+/// Queues a message sealed beforehand.
+pub fn enqueue_sealed(
+    conn: &mut DbConn,
+    msg: &SealedMessage,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
     diesel::insert_into(outbox::table)
         .values(NewRow {
             case_id: msg.case.map(|c| c.0),
             template: msg.template,
             recipient: &msg.recipient,
             subject: &msg.subject,
-            body_text: &text,
-            body_html: &html,
+            body_text: &msg.body_text,
+            body_html: &msg.body_html,
             status: PENDING,
             attempts: 0,
             next_attempt_at: now,
@@ -440,25 +479,20 @@ pub fn seal_legacy(conn: &mut DbConn, sealer: &Sealer) -> Result<usize, DbError>
         .select(Message::as_select())
         .load(conn)?;
     for m in &rows {
-        let keep = |body: &str| {
-            if m.status == PENDING {
+        let sealed = |part: &str, body: &str| {
+            if is_sealed_text(body) {
                 body.to_owned()
+            } else if m.status == PENDING {
+                seal_body(sealer, part, &m.recipient, body)
             } else {
-                redact_tokens(body)
+                seal_body(sealer, part, &m.recipient, &redact_tokens(body))
             }
         };
-        let (text, html) = if is_sealed_text(&m.body_text) {
-            continue;
-        } else {
-            seal(
-                sealer,
-                &m.recipient,
-                &keep(&m.body_text),
-                &keep(&m.body_html),
-            )
-        };
         diesel::update(outbox::table.find(m.id))
-            .set((outbox::body_text.eq(&text), outbox::body_html.eq(&html)))
+            .set((
+                outbox::body_text.eq(sealed("text", &m.body_text)),
+                outbox::body_html.eq(sealed("html", &m.body_html)),
+            ))
             .execute(conn)?;
     }
     Ok(rows.len())
@@ -504,4 +538,73 @@ pub fn delete_to_domain(conn: &mut DbConn, suffix: &str) -> Result<usize, DbErro
         diesel::delete(outbox::table.filter(outbox::recipient.like(format!("%{suffix}"))))
             .execute(conn)?,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::KEY_BYTES;
+
+    fn plain_row<'a>(status: &'a str, text: &'a str) -> NewRow<'a> {
+        let at = chrono::DateTime::UNIX_EPOCH.naive_utc();
+        NewRow {
+            case_id: None,
+            template: "confirm",
+            recipient: "ada@example.test",
+            subject: "Confirm",
+            body_text: text,
+            body_html: text,
+            status,
+            attempts: 0,
+            next_attempt_at: at,
+            lease_until: None,
+            last_error: None,
+            created_at: at,
+            sent_at: None,
+        }
+    }
+
+    #[test]
+    fn bodies_stored_in_the_clear_are_sealed_once_and_sealed_ones_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        crate::db::migrate(&url).unwrap();
+        let (pool, _) = crate::db::connect(&url, 2).unwrap();
+        let conn = &mut *pool.get().unwrap();
+        let sealer = Sealer::new(&[3u8; KEY_BYTES]);
+        let link = format!("Confirm: https://x.test/confirm/{}", "a".repeat(43));
+        for status in [PENDING, SENT] {
+            diesel::insert_into(outbox::table)
+                .values(plain_row(status, &link))
+                .execute(conn)
+                .unwrap();
+        }
+        let at = chrono::DateTime::UNIX_EPOCH.naive_utc();
+        let new = NewMessage {
+            case: None,
+            template: "confirm",
+            recipient: "grace@example.test".into(),
+            subject: "Confirm".into(),
+            body_text: link.clone(),
+            body_html: link.clone(),
+        };
+        enqueue(conn, &sealer, &new, at).unwrap();
+
+        assert_eq!(seal_legacy(conn, &sealer).unwrap(), 2);
+        assert_eq!(seal_legacy(conn, &sealer).unwrap(), 0, "nothing twice");
+        let stored = all(conn).unwrap();
+        assert!(stored
+            .iter()
+            .all(|m| is_sealed_text(&m.body_text) && is_sealed_text(&m.body_html)));
+        let opened: Vec<Message> = stored
+            .into_iter()
+            .map(|m| opened(&sealer, m).unwrap())
+            .collect();
+        // The pending one keeps its link to send, the sent one loses it,
+        // and the one sealed when queued opens as it was written.
+        assert_eq!(opened[0].body_text, link);
+        assert_eq!(opened[1].body_html, redact_tokens(&link));
+        assert_ne!(opened[1].body_html, link);
+        assert_eq!(opened[2].body_text, link);
+    }
 }

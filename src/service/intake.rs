@@ -66,7 +66,7 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
         )
     };
     let mut reference = Reference::generate(&mut rand::rng());
-    let mut message = confirmation(&reference)?;
+    let mut message = confirmation(&reference)?.sealed(&ctx.sealer);
     let filed = db::write_transaction::<_, ServiceError, _>(&mut conn, |conn: &mut DbConn| {
         // Capped by the address the confirmation goes to (the agent's, when
         // an agent files).
@@ -81,7 +81,7 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
         }
         if taken {
             reference = unused_reference(conn)?;
-            message = confirmation(&reference)?;
+            message = confirmation(&reference)?.sealed(&ctx.sealer);
         }
         let case = cases::insert(conn, request, &reference, cases::Start::Web, now)?;
         let rights: Vec<&str> = request.rights.iter().map(|r| r.right().key()).collect();
@@ -148,7 +148,7 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
             }
         }
         message.case = Some(case);
-        outbox::enqueue(conn, &ctx.sealer, &message, now)?;
+        outbox::enqueue_sealed(conn, &message, now)?;
         Ok(Filed::Filed(reference.clone()))
     })?;
     match &filed {

@@ -1,0 +1,2 @@
+DROP INDEX links_task;
+CREATE INDEX links_task ON links (task_id);
