@@ -1,3 +1,5 @@
+ALTER TABLE outbox RESET (toast_tuple_target);
+
 DROP INDEX links_task;
 CREATE INDEX links_task ON links (task_id);
 
