@@ -3,6 +3,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::batch::Batch;
 use super::schema::{case_rights, cases};
 use super::users::UserId;
 use super::{DbConn, DbError};
@@ -136,37 +137,42 @@ pub enum Start<'a> {
     },
 }
 
-/// Stores a new request with its rights; returns its id.
-pub fn insert(
-    conn: &mut DbConn,
-    request: &NewRequest,
-    reference: &Reference,
-    start: Start<'_>,
-    now: NaiveDateTime,
-) -> Result<CaseId, DbError> {
-    let (agent_name, agent_email) = match &request.requester {
-        Requester::Themselves => (None, None),
-        Requester::Agent {
-            agent_name,
-            agent_email,
-        } => (Some(agent_name.as_str()), Some(agent_email.as_str())),
-    };
-    let (state, channel, received_on, due_on, confirmed_at) = match start {
-        Start::Web => (CaseState::Submitted, CHANNEL_WEB, None, None, None),
-        Start::Manual {
-            channel,
-            received_on,
-            due_on,
-        } => (
-            CaseState::AwaitingIdentity,
-            channel,
-            Some(received_on),
-            due_on,
-            Some(now),
-        ),
-    };
-    let id: i64 = diesel::insert_into(cases::table)
-        .values(NewCaseRow {
+/// The rows a new request is stored as: the case, and one per right (given
+/// the case's id).
+struct NewCase<'a> {
+    case: NewCaseRow<'a>,
+    request: &'a NewRequest,
+}
+
+impl<'a> NewCase<'a> {
+    fn of(
+        request: &'a NewRequest,
+        reference: &'a Reference,
+        start: Start<'a>,
+        now: NaiveDateTime,
+    ) -> NewCase<'a> {
+        let (agent_name, agent_email) = match &request.requester {
+            Requester::Themselves => (None, None),
+            Requester::Agent {
+                agent_name,
+                agent_email,
+            } => (Some(agent_name.as_str()), Some(agent_email.as_str())),
+        };
+        let (state, channel, received_on, due_on, confirmed_at) = match start {
+            Start::Web => (CaseState::Submitted, CHANNEL_WEB, None, None, None),
+            Start::Manual {
+                channel,
+                received_on,
+                due_on,
+            } => (
+                CaseState::AwaitingIdentity,
+                channel,
+                Some(received_on),
+                due_on,
+                Some(now),
+            ),
+        };
+        let case = NewCaseRow {
             reference: reference.as_str(),
             state: state.key(),
             regime: request.regime.key(),
@@ -183,24 +189,43 @@ pub fn insert(
             confirmed_at,
             closed_at: None,
             updated_at: now,
-        })
+        };
+        NewCase { case, request }
+    }
+
+    fn rights(&self, id: CaseId) -> Result<Vec<NewRightRow<'a>>, DbError> {
+        self.request
+            .rights
+            .iter()
+            .map(|right| {
+                Ok(NewRightRow {
+                    case_id: id.0,
+                    right_key: right.right().key(),
+                    details: serde_json::to_string(right)
+                        .map_err(|e| DbError::Corrupt(format!("cannot encode right: {e}")))?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Stores a new request with its rights; returns its id.
+pub fn insert(
+    conn: &mut DbConn,
+    request: &NewRequest,
+    reference: &Reference,
+    start: Start<'_>,
+    now: NaiveDateTime,
+) -> Result<CaseId, DbError> {
+    let new = NewCase::of(request, reference, start, now);
+    let id: i64 = diesel::insert_into(cases::table)
+        .values(&new.case)
         .returning(cases::id)
         .get_result(conn)?;
     let id = CaseId(id);
-    // On PostgreSQL one statement (one round trip) for all the rights.
-    let rights = request
-        .rights
-        .iter()
-        .map(|right| {
-            Ok(NewRightRow {
-                case_id: id.0,
-                right_key: right.right().key(),
-                details: serde_json::to_string(right)
-                    .map_err(|e| DbError::Corrupt(format!("cannot encode right: {e}")))?,
-            })
-        })
-        .collect::<Result<Vec<_>, DbError>>()?;
+    let rights = new.rights(id)?;
     if let DbConn::Postgresql(pg) = conn {
+        // One statement (one round trip) for all the rights.
         diesel::insert_into(case_rights::table)
             .values(&rights)
             .execute(pg)?;
@@ -213,6 +238,26 @@ pub fn insert(
         }
     }
     Ok(id)
+}
+
+/// Adds a new request with its rights, under the id `id` (taken with
+/// [`filing_check`]), to `batch`.
+pub fn insert_into_batch<'a>(
+    batch: &mut Batch<'a>,
+    id: CaseId,
+    request: &'a NewRequest,
+    reference: &'a Reference,
+    start: Start<'a>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    let new = NewCase::of(request, reference, start, now);
+    let rights = new.rights(id)?;
+    batch.push(diesel::insert_into(cases::table).values((cases::id.eq(id.0), new.case)));
+    // One part a right: a single row's insert is the same text each time.
+    for row in rights {
+        batch.push(diesel::insert_into(case_rights::table).values(row));
+    }
+    Ok(())
 }
 
 pub fn reference_exists(conn: &mut DbConn, reference: &Reference) -> Result<bool, DbError> {
@@ -332,16 +377,34 @@ fn correspondent() -> lower<coalesce<cases::agent_email, cases::requester_email>
     lower(coalesce(cases::agent_email, cases::requester_email))
 }
 
-/// What filing a request checks first, in one query: how many unconfirmed
-/// requests submitted since `since` sent their confirmation email to
-/// `email` (the person's own, or the agent's when an agent filed), and
-/// whether `reference` is taken already.
+/// What filing a request checks first, in one query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FilingCheck {
+    /// How many unconfirmed requests submitted since `since` sent their
+    /// confirmation email to the address (the person's own, or the agent's
+    /// when an agent filed).
+    pub pending: i64,
+    /// Whether the reference is taken already.
+    pub taken: bool,
+    /// On PostgreSQL, when asked for: the id the new case is to have, taken
+    /// from the sequence that would give it one (so that the rows referring
+    /// to it can be written in the same statement as the case).
+    pub id: Option<CaseId>,
+}
+
+/// The PostgreSQL sequence that numbers cases.
+const CASES_ID_SEQUENCE: &str = "cases_id_seq";
+
+diesel::define_sql_function!(fn nextval(sequence: diesel::sql_types::Text) -> diesel::sql_types::BigInt);
+
 pub fn filing_check(
     conn: &mut DbConn,
     email: &str,
     since: NaiveDateTime,
     reference: &Reference,
-) -> Result<(i64, bool), DbError> {
+    take_id: bool,
+) -> Result<FilingCheck, DbError> {
+    use diesel::sql_types::{BigInt, Nullable};
     let email = email.to_lowercase();
     let pending = cases::table
         .filter(cases::state.eq(CaseState::Submitted.key()))
@@ -350,9 +413,21 @@ pub fn filing_check(
         .count()
         .single_value();
     let taken = diesel::dsl::exists(cases::table.filter(cases::reference.eq(reference.as_str())));
-    let (pending, taken): (Option<i64>, bool) =
-        diesel::select((pending, taken)).get_result(conn)?;
-    Ok((pending.unwrap_or(0), taken))
+    let (pending, taken, id): (Option<i64>, bool, Option<i64>) = match conn {
+        DbConn::Postgresql(pg) if take_id => {
+            let id = nextval(CASES_ID_SEQUENCE).nullable();
+            diesel::select((pending, taken, id)).get_result(pg)?
+        }
+        _ => {
+            let none = None::<i64>.into_sql::<Nullable<BigInt>>();
+            diesel::select((pending, taken, none)).get_result(conn)?
+        }
+    };
+    Ok(FilingCheck {
+        pending: pending.unwrap_or(0),
+        taken,
+        id: id.map(CaseId),
+    })
 }
 
 /// Unconfirmed cases submitted before `cutoff`.

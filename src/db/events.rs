@@ -13,6 +13,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::batch::Batch;
 use super::cases::CaseId;
 use super::schema::{admin_events, audit_seal, case_events};
 use super::{DbConn, DbError};
@@ -85,10 +86,10 @@ struct NewEventRow<'a> {
     kind: &'a str,
     occurred_at: NaiveDateTime,
     effective_on: Option<NaiveDate>,
-    actor: &'a str,
-    detail: &'a str,
+    actor: String,
+    detail: String,
     prev_hash: &'a str,
-    hash: &'a str,
+    hash: String,
 }
 
 /// What an event's seal covers besides the previous seal. The admin trail
@@ -222,6 +223,61 @@ pub fn start_chain(
     insert_sealed(conn, key, case, &event, GENESIS, now)
 }
 
+/// [`start_chain`] in a batch (on PostgreSQL; the case may be in the same
+/// batch). Only for events no other system subscribes to: telling them
+/// reads the case, which is not stored before the batch runs.
+pub fn start_chain_in_batch(
+    batch: &mut Batch<'_>,
+    key: &AuditKey,
+    case: CaseId,
+    event: NewEvent,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    if crate::domain::webhook::WebhookEvent::raised_by(event.kind).is_some() {
+        return Err(DbError::Corrupt(format!(
+            "the event {} is sent to webhooks: it cannot start a chain in a batch",
+            event.kind.key()
+        )));
+    }
+    batch.push(
+        diesel::insert_into(case_events::table).values(sealed_row(key, case, &event, GENESIS, now)),
+    );
+    Ok(())
+}
+
+/// An event sealed onto `prev`, as it is stored.
+fn sealed_row<'a>(
+    key: &AuditKey,
+    case: CaseId,
+    event: &NewEvent,
+    prev: &'a str,
+    now: NaiveDateTime,
+) -> NewEventRow<'a> {
+    let detail = event.detail.to_string();
+    let actor = event.actor.key();
+    let hash = Sealing::Keyed(key).seal(
+        prev,
+        &Fields {
+            chain: case.0,
+            kind: event.kind.key(),
+            occurred_at: now,
+            effective_on: event.effective_on,
+            actor: &actor,
+            detail: &detail,
+        },
+    );
+    NewEventRow {
+        case_id: case.0,
+        kind: event.kind.key(),
+        occurred_at: now,
+        effective_on: event.effective_on,
+        actor,
+        detail,
+        prev_hash: prev,
+        hash,
+    }
+}
+
 /// Seals an event onto `prev` and stores it; other systems subscribed to
 /// it are told, from the same transaction.
 fn insert_sealed(
@@ -232,28 +288,8 @@ fn insert_sealed(
     prev: &str,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let detail = event.detail.to_string();
-    let actor = event.actor.key();
-    let fields = Fields {
-        chain: case.0,
-        kind: event.kind.key(),
-        occurred_at: now,
-        effective_on: event.effective_on,
-        actor: &actor,
-        detail: &detail,
-    };
-    let hash = Sealing::Keyed(key).seal(prev, &fields);
     diesel::insert_into(case_events::table)
-        .values(NewEventRow {
-            case_id: case.0,
-            kind: fields.kind,
-            occurred_at: now,
-            effective_on: event.effective_on,
-            actor: &actor,
-            detail: &detail,
-            prev_hash: prev,
-            hash: &hash,
-        })
+        .values(sealed_row(key, case, event, prev, now))
         .execute(conn)?;
     super::webhooks::raise(conn, event.kind, case, event.effective_on, now)
 }

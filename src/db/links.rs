@@ -8,6 +8,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::batch::Batch;
 use super::cases::CaseId;
 use super::schema::links;
 use super::users::UserId;
@@ -148,23 +149,62 @@ pub fn insert(
     now: NaiveDateTime,
     expires_at: NaiveDateTime,
 ) -> Result<(), DbError> {
-    let (case, task, user) = match opens {
-        Opens::Case(case) => (Some(case.0), None, None),
-        Opens::Account(user) => (None, None, user.map(|u| u.0)),
-        Opens::Task { case, task } => (Some(case.0), Some(task), None),
-    };
     diesel::insert_into(links::table)
-        .values((
-            links::purpose.eq(purpose.key()),
-            links::token_hash.eq(token_hash),
-            links::case_id.eq(case),
-            links::task_id.eq(task),
-            links::user_id.eq(user),
-            links::created_at.eq(now),
-            links::expires_at.eq(expires_at),
-        ))
+        .values(NewLinkRow::of(purpose, opens, token_hash, now, expires_at))
         .execute(conn)?;
     Ok(())
+}
+
+/// [`insert`] in a batch (on PostgreSQL).
+pub fn insert_in_batch<'a>(
+    batch: &mut Batch<'a>,
+    purpose: Purpose,
+    opens: Opens,
+    token_hash: &'a str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) {
+    batch.push(
+        diesel::insert_into(links::table)
+            .values(NewLinkRow::of(purpose, opens, token_hash, now, expires_at)),
+    );
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = links, treat_none_as_default_value = false)]
+struct NewLinkRow<'a> {
+    purpose: &'static str,
+    token_hash: &'a str,
+    case_id: Option<i64>,
+    task_id: Option<i64>,
+    user_id: Option<i64>,
+    created_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+}
+
+impl<'a> NewLinkRow<'a> {
+    fn of(
+        purpose: Purpose,
+        opens: Opens,
+        token_hash: &'a str,
+        now: NaiveDateTime,
+        expires_at: NaiveDateTime,
+    ) -> NewLinkRow<'a> {
+        let (case_id, task_id, user_id) = match opens {
+            Opens::Case(case) => (Some(case.0), None, None),
+            Opens::Account(user) => (None, None, user.map(|u| u.0)),
+            Opens::Task { case, task } => (Some(case.0), Some(task), None),
+        };
+        NewLinkRow {
+            purpose: purpose.key(),
+            token_hash,
+            case_id,
+            task_id,
+            user_id,
+            created_at: now,
+            expires_at,
+        }
+    }
 }
 
 /// The link with this hash and purpose, if any.

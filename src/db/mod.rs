@@ -4,6 +4,7 @@
 
 pub mod answers;
 pub mod api_tokens;
+pub mod batch;
 pub mod calendar_days;
 pub mod cases;
 mod checkpoint;

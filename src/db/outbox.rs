@@ -11,6 +11,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 
+use super::batch::Batch;
 use super::cases::CaseId;
 use super::schema::{outbox, outbox_attempts};
 use super::{DbConn, DbError};
@@ -154,7 +155,19 @@ pub fn enqueue_sealed(
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
     diesel::insert_into(outbox::table)
-        .values(NewRow {
+        .values(NewRow::pending(msg, now))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// [`enqueue_sealed`] in a batch (on PostgreSQL).
+pub fn enqueue_in_batch<'a>(batch: &mut Batch<'a>, msg: &'a SealedMessage, now: NaiveDateTime) {
+    batch.push(diesel::insert_into(outbox::table).values(NewRow::pending(msg, now)));
+}
+
+impl<'a> NewRow<'a> {
+    fn pending(msg: &'a SealedMessage, now: NaiveDateTime) -> NewRow<'a> {
+        NewRow {
             case_id: msg.case.map(|c| c.0),
             template: msg.template,
             recipient: &msg.recipient,
@@ -168,9 +181,8 @@ pub fn enqueue_sealed(
             last_error: None,
             created_at: now,
             sent_at: None,
-        })
-        .execute(conn)?;
-    Ok(())
+        }
+    }
 }
 
 /// Ids of pending messages whose time has come and that no worker holds.
@@ -195,16 +207,16 @@ fn available(
 pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> Result<Vec<i64>, DbError> {
     Ok(outbox::table
         .filter(available(now))
-        .order(outbox::id)
+        .order((outbox::next_attempt_at, outbox::id))
         .limit(limit)
         .select(outbox::id)
         .load(conn)?)
 }
 
-/// Takes a lease until `lease_until` on up to `limit` due messages, oldest
-/// first, and returns them opened to be sent. Any number of workers may
-/// claim at once: on PostgreSQL each skips the rows another is claiming
-/// (`FOR UPDATE SKIP LOCKED`); SQLite lets one writer in at a time.
+/// Takes a lease until `lease_until` on up to `limit` due messages, in the
+/// order they fell due, and returns them opened to be sent. Any number of
+/// workers may claim at once: on PostgreSQL each skips the rows another is
+/// claiming (`FOR UPDATE SKIP LOCKED`); SQLite lets one writer in at a time.
 pub fn claim_due(
     conn: &mut DbConn,
     sealer: &Sealer,
@@ -228,7 +240,7 @@ pub fn claim_due(
                                 .or(outbox::lease_until.lt(now)),
                         ),
                 )
-                .order(outbox::id)
+                .order((outbox::next_attempt_at, outbox::id))
                 .limit(limit)
                 .select(outbox::id)
                 .for_update()
@@ -244,7 +256,7 @@ pub fn claim_due(
             .execute(conn)?;
         Ok(outbox::table
             .filter(outbox::id.eq_any(&ids))
-            .order(outbox::id)
+            .order((outbox::next_attempt_at, outbox::id))
             .select(Message::as_select())
             .load(conn)?)
     })?;

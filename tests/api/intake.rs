@@ -492,3 +492,69 @@ async fn editing_the_audit_trail_is_detected() {
         Some(events[1].id)
     );
 }
+
+#[tokio::test]
+async fn a_batch_of_writes_on_postgresql_stores_all_of_them_or_none() {
+    use diesel::prelude::*;
+    use rightsdesk::db::batch::Batch;
+    use rightsdesk::db::cases::CaseId;
+    use rightsdesk::db::links::{self, Opens, Purpose};
+    use rightsdesk::db::schema::links as links_table;
+    use rightsdesk::db::DbConn;
+    let app = spawn_app().await;
+    let mut conn = app.ctx.pool.get().unwrap();
+    let DbConn::Postgresql(pg) = &mut *conn else {
+        return; // batches are how PostgreSQL saves round trips; SQLite has none
+    };
+    let now = Utc::now().naive_utc();
+    let stored = |pg: &mut diesel::PgConnection, hash: &str| -> i64 {
+        links_table::table
+            .filter(links_table::token_hash.eq(hash))
+            .count()
+            .get_result(pg)
+            .unwrap()
+    };
+    // The second write names a case that does not exist: the first, fine
+    // on its own, is not kept either.
+    let mut batch = Batch::new();
+    links::insert_in_batch(
+        &mut batch,
+        Purpose::Status,
+        Opens::Account(None),
+        "first",
+        now,
+        now,
+    );
+    links::insert_in_batch(
+        &mut batch,
+        Purpose::Status,
+        Opens::Case(CaseId(-7)),
+        "second",
+        now,
+        now,
+    );
+    let error = batch.run(pg).unwrap_err().to_string();
+    assert!(error.contains("foreign key"), "{error}");
+    assert_eq!(stored(pg, "first"), 0);
+    assert_eq!(stored(pg, "second"), 0);
+    // Both fine: both kept, in one statement.
+    let mut batch = Batch::new();
+    links::insert_in_batch(
+        &mut batch,
+        Purpose::Status,
+        Opens::Account(None),
+        "first",
+        now,
+        now,
+    );
+    links::insert_in_batch(
+        &mut batch,
+        Purpose::Status,
+        Opens::Account(None),
+        "second",
+        now,
+        now,
+    );
+    batch.run(pg).unwrap();
+    assert_eq!(stored(pg, "first") + stored(pg, "second"), 2);
+}
