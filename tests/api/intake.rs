@@ -514,47 +514,24 @@ async fn a_batch_of_writes_on_postgresql_stores_all_of_them_or_none() {
             .get_result(pg)
             .unwrap()
     };
-    // The second write names a case that does not exist: the first, fine
-    // on its own, is not kept either.
-    let mut batch = Batch::new();
-    links::insert_in_batch(
-        &mut batch,
-        Purpose::Status,
-        Opens::Account(None),
-        "first",
-        now,
-        now,
-    );
-    links::insert_in_batch(
-        &mut batch,
-        Purpose::Status,
-        Opens::Case(CaseId(-7)),
-        "second",
-        now,
-        now,
-    );
-    let error = batch.run(pg).unwrap_err().to_string();
+    // Two links in one statement, the second opening `second`.
+    let batch = |second: Opens| {
+        let mut batch = Batch::new();
+        for (opens, hash) in [(Opens::Account(None), "first"), (second, "second")] {
+            links::insert_in_batch(&mut batch, Purpose::Status, opens, hash, now, now);
+        }
+        batch
+    };
+    // The second names a case that does not exist: the first, fine on its
+    // own, is not kept either.
+    let error = batch(Opens::Case(CaseId(-7)))
+        .run(pg)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains("foreign key"), "{error}");
     assert_eq!(stored(pg, "first"), 0);
     assert_eq!(stored(pg, "second"), 0);
     // Both fine: both kept, in one statement.
-    let mut batch = Batch::new();
-    links::insert_in_batch(
-        &mut batch,
-        Purpose::Status,
-        Opens::Account(None),
-        "first",
-        now,
-        now,
-    );
-    links::insert_in_batch(
-        &mut batch,
-        Purpose::Status,
-        Opens::Account(None),
-        "second",
-        now,
-        now,
-    );
-    batch.run(pg).unwrap();
+    batch(Opens::Account(None)).run(pg).unwrap();
     assert_eq!(stored(pg, "first") + stored(pg, "second"), 2);
 }
