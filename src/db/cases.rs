@@ -397,6 +397,8 @@ const CASES_ID_SEQUENCE: &str = "cases_id_seq";
 
 diesel::define_sql_function!(fn nextval(sequence: diesel::sql_types::Text) -> diesel::sql_types::BigInt);
 
+/// Checks a filing of `reference` to `email` in one query (see
+/// [`FilingCheck`]); with `take_id`, on PostgreSQL, also takes the case's id.
 pub fn filing_check(
     conn: &mut DbConn,
     email: &str,
