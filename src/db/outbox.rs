@@ -185,6 +185,11 @@ impl<'a> NewRow<'a> {
     }
 }
 
+/// The order messages are claimed in: as they fell due. The `outbox_due`
+/// index (status, next_attempt_at, id) gives them in this order, so that
+/// a claim reads no more rows than it takes.
+const CLAIM_ORDER: (outbox::next_attempt_at, outbox::id) = (outbox::next_attempt_at, outbox::id);
+
 /// Ids of pending messages whose time has come and that no worker holds.
 /// Pending, due by `now`, and not leased by a worker.
 fn available(
@@ -207,7 +212,7 @@ fn available(
 pub fn due(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> Result<Vec<i64>, DbError> {
     Ok(outbox::table
         .filter(available(now))
-        .order((outbox::next_attempt_at, outbox::id))
+        .order(CLAIM_ORDER)
         .limit(limit)
         .select(outbox::id)
         .load(conn)?)
@@ -240,7 +245,7 @@ pub fn claim_due(
                                 .or(outbox::lease_until.lt(now)),
                         ),
                 )
-                .order((outbox::next_attempt_at, outbox::id))
+                .order(CLAIM_ORDER)
                 .limit(limit)
                 .select(outbox::id)
                 .for_update()
@@ -256,7 +261,7 @@ pub fn claim_due(
             .execute(conn)?;
         Ok(outbox::table
             .filter(outbox::id.eq_any(&ids))
-            .order((outbox::next_attempt_at, outbox::id))
+            .order(CLAIM_ORDER)
             .select(Message::as_select())
             .load(conn)?)
     })?;
