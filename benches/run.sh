@@ -7,7 +7,10 @@
 #      handler inserting the same case row through the same pool), at 1, 8
 #      and 16 clients, with the ratio;
 #   2. mail: messages a second from the outbox to a local SMTP server;
-#   3. memory: the app's resident size idle, and its peak under load.
+#   3. memory: the app's resident size idle, and its peak under load;
+#   4. a flood: filing at 8 clients far faster than the SMTP server takes
+#      mail, with the default mail.max_backlog: filings accepted and
+#      refused, and the queue at the end (it must stay near the cap).
 #
 #   bash benches/run.sh                    # SQLite
 #   BENCH_DATABASE_URL=postgres://u@127.0.0.1:5432/postgres bash benches/run.sh
@@ -69,6 +72,22 @@ common_env() {
     export RIGHTSDESK__SERVER__RATE_LIMIT_BURST=1000000
     export RIGHTSDESK__SERVER__RATE_LIMIT_PER_MINUTE=60000
     export RUST_LOG=warn
+    # Filing faster than mail goes out fills the queue: past
+    # mail.max_backlog the form refuses (503). The filing runs lift the cap
+    # so that they measure filing; flood() measures the cap itself.
+    export RIGHTSDESK__MAIL__MAX_BACKLOG=10000000
+}
+
+# Starts a local SMTP server that accepts and discards everything (aiosmtpd,
+# in a venv made here) and sets sink_port.
+start_sink() {
+    [ -x "$work/venv/bin/python" ] || {
+        python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q aiosmtpd
+    }
+    sink_port=$(free_port)
+    "$work/venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$sink_port" -c aiosmtpd.handlers.Sink \
+        >"$1/smtp.log" 2>&1 &
+    pids+=($!); wait_up "$sink_port"
 }
 
 # intake BACKEND_NAME DATABASE_URL_FOR_APP DATABASE_URL_FOR_BASELINE
@@ -134,14 +153,8 @@ mail() {
     local name=$1 url=$2 n=${BENCH_MAIL:-3000}
     common_env
     export RUST_LOG=info  # the worker logs each delivery: that is what is counted
-    [ -x "$work/venv/bin/python" ] || {
-        python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q aiosmtpd
-    }
     local dir="$work/mail-$name"; mkdir -p "$dir"
-    local sport; sport=$(free_port)
-    "$work/venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$sport" -c aiosmtpd.handlers.Sink \
-        >"$dir/smtp.log" 2>&1 &
-    pids+=($!); wait_up "$sport"
+    start_sink "$dir"; local sport=$sink_port
     local port; port=$(free_port)
     (cd "$dir" && DATABASE_URL=$url RIGHTSDESK_BIND=127.0.0.1:$port \
         exec "$app" serve --no-jobs >"$dir/web.log" 2>&1) &
@@ -183,6 +196,50 @@ PY
         "$(python3 -c "print(f'{$sent / ($end - $start):.0f}')") messages/s."
 }
 
+# flood BACKEND_NAME DATABASE_URL: files at 8 clients for FLOOD_SECS (30)
+# into the full app sending to a local SMTP server, far faster than that
+# server takes mail, with the default mail.max_backlog: the form must
+# refuse once the queue is full, and the queue must stay near the cap.
+flood() {
+    local name=$1 url=$2 fsecs=${FLOOD_SECS:-30}
+    common_env
+    unset RIGHTSDESK__MAIL__MAX_BACKLOG
+    local cap=10000
+    local dir="$work/flood-$name"; mkdir -p "$dir"
+    start_sink "$dir"
+    local port; port=$(free_port)
+    (cd "$dir" && DATABASE_URL=$url RIGHTSDESK_BIND=127.0.0.1:$port \
+        RIGHTSDESK_MAIL_URL="smtp://127.0.0.1:$sink_port" exec "$app" serve >"$dir/app.log" 2>&1) &
+    local app_pid=$!; pids+=("$app_pid"); wait_up "$port"
+    wrk -t2 -c8 -d"${fsecs}s" -s benches/wrk/intake.lua "http://127.0.0.1:$port/requests" >"$dir/wrk.out"
+    local pending sent
+    if [ -z "$url" ]; then
+        read -r pending sent < <(python3 -c "
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+q = lambda s: db.execute(\"SELECT COUNT(*) FROM outbox WHERE status = '\" + s + \"'\").fetchone()[0]
+print(q('pending'), q('sent'))" "$dir/data/rightsdesk.db")
+    else
+        pending=$(psql "$url" -tAc "SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+        sent=$(psql "$url" -tAc "SELECT COUNT(*) FROM outbox WHERE status = 'sent'")
+    fi
+    kill "$app_pid"; wait "$app_pid" 2>/dev/null || true
+    python3 - "$dir/wrk.out" "$name" "$fsecs" "$pending" "$sent" "$cap" <<'PY'
+import re, sys
+out, name, secs, pending, sent, cap = sys.argv[1:]
+out = open(out).read()
+total = int(re.search(r"(\d+) requests in", out).group(1))
+refused = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
+secs, accepted = float(secs), total - refused
+print(f"\nFlood ({name}, 8 clients for {secs:.0f} s, mail to a local SMTP server, "
+      f"mail.max_backlog {int(cap):,}): {accepted:,} filings accepted ({accepted / secs:.0f}/s), "
+      f"{refused:,} refused with 503; {int(sent):,} emails sent meanwhile "
+      f"({int(sent) / secs:.0f}/s); {int(pending):,} waiting at the end.")
+if int(pending) > int(cap) * 1.1:
+    sys.exit(f"the queue grew past the cap: {pending} waiting")
+PY
+}
+
 fresh_pg() {
     python3 - "$BENCH_DATABASE_URL" "$1" <<'PY'
 import sys, urllib.parse
@@ -194,10 +251,12 @@ PY
 echo "## $(date +%F), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), release build"
 intake SQLite "" ""
 mail SQLite ""
+flood SQLite ""
 if [ -n "${BENCH_DATABASE_URL:-}" ]; then
-    for db in bench_app bench_base bench_mail; do
+    for db in bench_app bench_base bench_mail bench_flood; do
         psql "$BENCH_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
     done
     intake PostgreSQL "$(fresh_pg bench_app)" "$(fresh_pg bench_base)"
     mail PostgreSQL "$(fresh_pg bench_mail)"
+    flood PostgreSQL "$(fresh_pg bench_flood)"
 fi

@@ -20,6 +20,8 @@ pub struct AppContext {
     pub jurisdiction: Jurisdiction,
     pub clock: Arc<dyn Clock>,
     pub mail: MailWaker,
+    /// Stops the request form while too much mail waits to be sent.
+    pub mail_backlog: Arc<crate::mail::BacklogGate>,
     /// Bounds the password hashes running at once.
     pub hashing: Arc<crate::service::accounts::HashGate>,
     /// Encrypts and decrypts uploaded documents.

@@ -196,6 +196,11 @@ pub struct MailSettings {
     pub smtp_timeout_secs: u64,
     /// SMTP connections a worker sends on at once (at most 64).
     pub smtp_connections: u32,
+    /// Messages waiting to be sent at which the public form stops taking
+    /// new requests (503, "try again in a few minutes") until the worker
+    /// has caught up: a flood of filings cannot grow the queue, and the
+    /// delay of every confirmation, without bound.
+    pub max_backlog: u32,
     pub max_attempts: u32,
     pub retry_base_secs: u64,
 }
@@ -429,6 +434,7 @@ impl Settings {
                 u64::from(self.requests.max_unconfirmed_per_address),
             ),
             ("mail.max_attempts", u64::from(self.mail.max_attempts)),
+            ("mail.max_backlog", u64::from(self.mail.max_backlog)),
             ("mail.smtp_timeout_secs", self.mail.smtp_timeout_secs),
             (
                 "mail.smtp_connections",

@@ -365,8 +365,10 @@ fn app_context(
     if sealed > 0 {
         log::info!("sealed {sealed} stored email bodies with the data key");
     }
+    let mail_backlog = Arc::new(crate::mail::BacklogGate::new(settings.mail.max_backlog));
     Ok(AppContext {
         settings,
+        mail_backlog,
         pool,
         backend,
         templates,

@@ -41,12 +41,18 @@ pub enum Filed {
     /// unconfirmed requests from the last day: no case, no email (the form
     /// must not become a way to flood someone's inbox).
     TooManyForAddress,
+    /// `mail.max_backlog` emails wait to be sent: nothing stored, nothing
+    /// queued; the requester is asked to try again in a few minutes.
+    MailBacklog,
 }
 
 /// Stores a new web request, unconfirmed, and queues the email with its
 /// confirmation link.
 pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, ServiceError> {
     let mut conn = ctx.pool.get()?;
+    if !ctx.mail_backlog.admit(&mut conn)? {
+        return Ok(Filed::MailBacklog);
+    }
     // The reference and the email are made before anything is written, so
     // that other writers wait only for the writing.
     let mut draft = Draft::new(ctx, request)?;
@@ -68,6 +74,8 @@ pub fn file_request(ctx: &AppContext, request: &NewRequest) -> Result<Filed, Ser
         Filed::TooManyForAddress => {
             log::warn!("web request refused: too many unconfirmed requests for one address")
         }
+        // Logged by the gate when it closes and opens.
+        Filed::MailBacklog => {}
     }
     Ok(filed)
 }

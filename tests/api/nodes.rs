@@ -94,3 +94,65 @@ async fn nodes_starting_together_announce_one_setup_link() {
         SetupLink::New(link) if link.contains("/staff/setup/")
     ));
 }
+
+#[tokio::test]
+async fn the_form_stops_taking_requests_while_mail_backs_up_and_takes_them_once_it_is_sent() {
+    // A web-only node: nothing here sends, so every filing's email waits.
+    let app = spawn_app_as(chrono::Utc::now(), Role::WebOnly, |s| {
+        s.mail.max_backlog = 3;
+    })
+    .await;
+    let from = |n: usize| {
+        let mut fields = valid_request("access");
+        fields[1].1 = [
+            "a@example.com",
+            "b@example.com",
+            "c@example.com",
+            "d@example.com",
+        ][n];
+        fields
+    };
+    for n in 0..3 {
+        app.file_request(&from(n)).await;
+    }
+
+    let refused = app.post_request(&from(3)).await;
+    assert_eq!(refused.status().as_u16(), 503);
+    assert_eq!(
+        refused
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap()),
+        Some("120")
+    );
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("Please send your request again in a few minutes"));
+    assert!(page.contains("Your request has not been sent"));
+    assert_eq!(
+        app.case_count(),
+        3,
+        "nothing stored for the refused request"
+    );
+    assert_eq!(app.outbox_count(), 3, "and nothing queued");
+
+    // A worker sends the queue; within a second of the count the form
+    // takes requests again.
+    let log = app.mail_dir.with_file_name("worker.log");
+    let mut worker = start_worker(&app, &log);
+    for _ in 0..300 {
+        if app.db(outbox::all).iter().all(|m| m.status == outbox::SENT) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = worker.kill();
+    let _ = worker.wait();
+    assert!(
+        app.db(outbox::all).iter().all(|m| m.status == outbox::SENT),
+        "the worker did not send the queue in 30 s; its log:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    app.file_request(&from(3)).await;
+    assert_eq!(app.case_count(), 4);
+}

@@ -283,10 +283,32 @@ pub async fn post(
                     crate::web::pages::Notice::default(),
                     None,
                 ),
+                Filed::MailBacklog => {
+                    let mut page = pages::notice(
+                        &ctx,
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "Please send your request again in a few minutes",
+                        "We are sending an unusually large number of emails just now, so the email \
+                         asking you to confirm your request would be late. Your request has not been \
+                         sent and nothing you entered has been kept: please go back and send it again \
+                         in a few minutes."
+                            .into(),
+                        crate::web::pages::Notice::default(),
+                        None,
+                    )?;
+                    page.headers_mut().insert(
+                        header::RETRY_AFTER,
+                        header::HeaderValue::from_static(MAIL_BACKLOG_RETRY_SECS),
+                    );
+                    Ok(page)
+                }
             }
         }
     }
 }
+
+/// Seconds a requester refused for the mail backlog is asked to wait.
+const MAIL_BACKLOG_RETRY_SECS: &str = "120";
 
 const SUBMITTED: &str = "/requests/submitted";
 /// The cookie that carries, sealed with the data key, the address the
