@@ -354,8 +354,23 @@ pub fn record(
         })
         .collect();
     super::write_transaction::<_, DbError, _>(conn, |conn: &mut DbConn| {
+        if let DbConn::Postgresql(pg) = conn {
+            // Two statements for all the messages sent, however many.
+            let sent: Vec<_> = changes
+                .iter()
+                .filter_map(|(id, change)| match change {
+                    Change::Sent { at, text, html } => Some((*id, *at, text, html)),
+                    Change::Failed { .. } => None,
+                })
+                .collect();
+            if !sent.is_empty() {
+                SentOnPostgresql::new(&sent).execute(pg)?;
+            }
+        }
+        let postgresql = matches!(conn, DbConn::Postgresql(_));
         for (id, change) in &changes {
             match change {
+                Change::Sent { .. } if postgresql => {}
                 Change::Sent { at, text, html } => {
                     record_attempt(conn, *id, *at, None)?;
                     diesel::update(outbox::table.find(id))
@@ -444,6 +459,70 @@ struct NewAttempt<'a> {
     succeeded: bool,
     error: Option<&'a str>,
 }
+
+/// The successful attempts of messages sent, recorded on PostgreSQL: each
+/// attempt, and each message marked sent with its bodies sealed again
+/// without private links. One statement however many were sent (its text
+/// never changes, so it is prepared once per connection).
+struct SentOnPostgresql<'a> {
+    ids: Vec<i64>,
+    ats: Vec<NaiveDateTime>,
+    texts: Vec<&'a str>,
+    htmls: Vec<&'a str>,
+}
+
+impl<'a> SentOnPostgresql<'a> {
+    fn new(sent: &[(i64, NaiveDateTime, &'a String, &'a String)]) -> Self {
+        SentOnPostgresql {
+            ids: sent.iter().map(|s| s.0).collect(),
+            ats: sent.iter().map(|s| s.1).collect(),
+            texts: sent.iter().map(|s| s.2.as_str()).collect(),
+            htmls: sent.iter().map(|s| s.3.as_str()).collect(),
+        }
+    }
+}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for SentOnPostgresql<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, BigInt, Text, Timestamp};
+        out.push_sql(
+            "WITH attempts AS (INSERT INTO outbox_attempts (outbox_id, attempted_at, succeeded, error) \
+             SELECT id, at, TRUE, NULL FROM unnest(",
+        );
+        out.push_bind_param::<Array<BigInt>, _>(&self.ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamp>, _>(&self.ats)?;
+        out.push_sql(
+            ") AS sent (id, at)) \
+             UPDATE outbox SET body_text = sent.text, body_html = sent.html, status = ",
+        );
+        out.push_bind_param::<Text, _>(&SENT)?;
+        out.push_sql(
+            ", attempts = outbox.attempts + 1, sent_at = sent.at, lease_until = NULL, \
+             last_error = NULL FROM unnest(",
+        );
+        out.push_bind_param::<Array<BigInt>, _>(&self.ids)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Timestamp>, _>(&self.ats)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.texts)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.htmls)?;
+        out.push_sql(") AS sent (id, at, text, html) WHERE outbox.id = sent.id");
+        Ok(())
+    }
+}
+
+/// No static id: prepared once per connection, cached by its text.
+impl diesel::query_builder::QueryId for SentOnPostgresql<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl RunQueryDsl<diesel::PgConnection> for SentOnPostgresql<'_> {}
 
 fn record_attempt(
     conn: &mut DbConn,

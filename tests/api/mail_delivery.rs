@@ -323,3 +323,77 @@ async fn staff_send_a_failed_email_again_and_the_case_records_it() {
         .await;
     assert_eq!(r.status().as_u16(), 422);
 }
+
+#[tokio::test]
+async fn each_message_sent_in_a_round_is_recorded_once_with_its_private_link_removed() {
+    let app = spawn_app_with(default_now(), |s| {
+        s.mail.poll_interval_secs = 3600;
+    })
+    .await;
+    // Due a day from the app's standing clock: its own worker never takes them.
+    let due = app.clock.now() + Duration::days(1);
+    let token = "A".repeat(43);
+    for n in 0..7 {
+        app.db(|c| {
+            outbox::enqueue(
+                c,
+                &app.ctx.sealer,
+                &outbox::NewMessage {
+                    case: None,
+                    template: "confirm_email",
+                    recipient: format!("person{n}@example.com"),
+                    subject: format!("message {n}"),
+                    body_text: format!("Confirm: https://rightsdesk.test/confirm/{token} ({n})"),
+                    body_html: format!(
+                        "<a href=\"https://rightsdesk.test/confirm/{token}\">{n}</a>"
+                    ),
+                },
+                rightsdesk::db::timestamp(due),
+            )
+        });
+    }
+    let transport = Transport::from_url(&app.ctx.settings.mail.url).unwrap();
+    let report = tokio::task::spawn_blocking({
+        let (pool, sealer) = (app.ctx.pool.clone(), app.ctx.sealer.clone());
+        let settings = app.ctx.settings.mail.clone();
+        move || {
+            deliver_due(
+                &pool,
+                &sealer,
+                &transport,
+                &settings,
+                &ManualClock::new(due),
+            )
+            .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(report.sent, 7, "{report:?}");
+    let sent = app.emails();
+    assert_eq!(sent.len(), 7);
+    assert!(
+        sent.iter().all(|m| m.text.contains(&token)),
+        "the email itself has its link"
+    );
+    let messages = app.db(outbox::all);
+    assert_eq!(messages.len(), 7);
+    // What is stored, opened with the data key as the app opens it.
+    let open = |m: &outbox::Message, part: &str, body: &str| {
+        let aad = format!("rightsdesk:outbox:{part}:{}", m.recipient);
+        app.ctx.sealer.open_text(body, &aad).expect("a sealed body")
+    };
+    for (n, m) in messages.iter().enumerate() {
+        assert_eq!(m.status, outbox::SENT);
+        assert_eq!((m.attempts, m.last_error.as_deref()), (1, None));
+        assert_eq!(m.sent_at, Some(rightsdesk::db::timestamp(due)));
+        assert_eq!(app.db(|c| outbox::attempts(c, m.id)), 1, "one attempt each");
+        let (text, html) = (open(m, "text", &m.body_text), open(m, "html", &m.body_html));
+        assert!(
+            !text.contains(&token) && !html.contains(&token),
+            "{text} {html}"
+        );
+        assert!(text.ends_with(&format!("({n})")), "{text}");
+        assert!(html.ends_with(&format!(">{n}</a>")), "{html}");
+    }
+}
