@@ -93,6 +93,15 @@ start_sink() {
     pids+=($!); wait_up "$sink_port"
 }
 
+# A filing run answered with errors (a cap, a refusal) measured those, not
+# filing: stop rather than print it as a result.
+no_errors() {
+    if [ "$1" -gt 0 ]; then
+        echo "$1 filings were not accepted: the run measured refusals, not filing" >&2
+        exit 1
+    fi
+}
+
 # intake BACKEND_NAME DATABASE_URL_FOR_APP DATABASE_URL_FOR_BASELINE
 intake() {
     local name=$1 app_url=$2 base_url=$3
@@ -126,6 +135,7 @@ intake() {
         acknowledged=$((acknowledged + a_n - a_err))
         ratio=$(python3 -c "print(f'{$a_rps / $b_rps:.2f}')")
         echo "| $c | $b_rps | $a_rps | $ratio | $b_p99 ms | $a_p99 ms | $((a_err + b_err)) |"
+        no_errors $((a_err + b_err))
     done
     # What it wrote: a case per acknowledged filing (and at most one per
     # client more, answered after wrk stopped counting).
@@ -166,6 +176,7 @@ print(cases, pages * db.execute('PRAGMA page_size').fetchone()[0])" "$dir/app/da
     echo
     echo "A web node alone ($name, \`serve --no-jobs\`, 8 clients): baseline $b_rps/s, Rightsdesk" \
         "$a_rps/s (ratio $ratio); p99 $b_p99 ms and $a_p99 ms; $((a_err + b_err)) errors."
+    no_errors $((a_err + b_err))
     kill "$app_pid" "$base_pid" 2>/dev/null || true
     wait "$app_pid" "$base_pid" 2>/dev/null || true
     rm -rf "$mem/mail-$name"

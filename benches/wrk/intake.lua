@@ -4,10 +4,20 @@
 -- made-up token serves as both cookie and field.
 local token = "benchbenchbenchbenchbenchbenchbenchbenchben"
 local counter = 0
-local thread_tag = "t"
+-- Set by setup() through thread:set, which writes a global: a local of the
+-- same name would hide it (it once did, and every thread of every run filed
+-- the same addresses).
+thread_tag = "unset"
+
+-- Each thread's addresses carry a tag of their own, unique across runs
+-- too (several runs file into one database): the run's start time, and the
+-- thread's place in it.
+local run = tostring(os.time())
+local threads = 0
 
 function setup(thread)
-  thread:set("thread_tag", "t" .. tostring(math.random(1, 1e9)))
+  threads = threads + 1
+  thread:set("thread_tag", "t" .. run .. "x" .. threads)
 end
 
 function request()
