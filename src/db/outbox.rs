@@ -560,35 +560,52 @@ pub fn for_case(conn: &mut DbConn, sealer: &Sealer, case: CaseId) -> Result<Vec<
         .collect()
 }
 
+/// Rows with a body not sealed: the predicate of the index
+/// `outbox_unsealed`, to the letter.
+const UNSEALED: &str = "(body_text NOT LIKE 'sealed:v1:%' OR body_html NOT LIKE 'sealed:v1:%')";
+/// Rows [`seal_legacy`] reads at a time.
+const LEGACY_BATCH: i64 = 500;
+
 /// Seals the bodies of messages written before sealing existed, removing
 /// the private links of those already sent. Returns how many it sealed.
 pub fn seal_legacy(conn: &mut DbConn, sealer: &Sealer) -> Result<usize, DbError> {
-    let rows: Vec<Message> = outbox::table
-        .filter(
-            outbox::body_text
-                .not_like("sealed:v1:%")
-                .or(outbox::body_html.not_like("sealed:v1:%")),
-        )
-        .select(Message::as_select())
-        .load(conn)?;
-    for m in &rows {
-        let sealed = |part: &str, body: &str| {
-            if is_sealed_text(body) {
-                body.to_owned()
-            } else if m.status == PENDING {
-                seal_body(sealer, part, &m.recipient, body)
-            } else {
-                seal_body(sealer, part, &m.recipient, &redact_tokens(body))
-            }
+    // Written out as the predicate of the partial index `outbox_unsealed`
+    // (migration 000033), with no bound values, and read in id order a
+    // batch at a time: both planners then read that index, which is empty
+    // once every body is sealed, instead of every row.
+    let mut sealed_rows = 0;
+    let mut after = 0;
+    loop {
+        let rows: Vec<Message> = outbox::table
+            .filter(diesel::dsl::sql::<Bool>(UNSEALED))
+            .filter(outbox::id.gt(after))
+            .order(outbox::id)
+            .limit(LEGACY_BATCH)
+            .select(Message::as_select())
+            .load(conn)?;
+        let Some(last) = rows.last() else {
+            return Ok(sealed_rows);
         };
-        diesel::update(outbox::table.find(m.id))
-            .set((
-                outbox::body_text.eq(sealed("text", &m.body_text)),
-                outbox::body_html.eq(sealed("html", &m.body_html)),
-            ))
-            .execute(conn)?;
+        after = last.id;
+        for m in &rows {
+            let sealed = |part: &str, body: &str| {
+                if is_sealed_text(body) {
+                    body.to_owned()
+                } else if m.status == PENDING {
+                    seal_body(sealer, part, &m.recipient, body)
+                } else {
+                    seal_body(sealer, part, &m.recipient, &redact_tokens(body))
+                }
+            };
+            diesel::update(outbox::table.find(m.id))
+                .set((
+                    outbox::body_text.eq(sealed("text", &m.body_text)),
+                    outbox::body_html.eq(sealed("html", &m.body_html)),
+                ))
+                .execute(conn)?;
+        }
+        sealed_rows += rows.len();
     }
-    Ok(rows.len())
 }
 
 /// Re-encrypts every stored email body from `old` to `new` (key
@@ -699,5 +716,28 @@ mod tests {
         assert_eq!(opened[1].body_html, redact_tokens(&link));
         assert_ne!(opened[1].body_html, link);
         assert_eq!(opened[2].body_text, link);
+    }
+
+    #[test]
+    fn legacy_bodies_beyond_one_batch_are_all_sealed() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        crate::db::migrate(&url).unwrap();
+        let (pool, _) = crate::db::connect(&url, 2).unwrap();
+        let conn = &mut *pool.get().unwrap();
+        let sealer = Sealer::new(&[5u8; KEY_BYTES]);
+        let n = LEGACY_BATCH * 2 + 3;
+        for _ in 0..n {
+            diesel::insert_into(outbox::table)
+                .values(plain_row(SENT, "Thanks"))
+                .execute(conn)
+                .unwrap();
+        }
+        assert_eq!(seal_legacy(conn, &sealer).unwrap() as i64, n);
+        assert!(all(conn)
+            .unwrap()
+            .iter()
+            .all(|m| is_sealed_text(&m.body_text)));
+        assert_eq!(seal_legacy(conn, &sealer).unwrap(), 0);
     }
 }
