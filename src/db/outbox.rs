@@ -674,12 +674,19 @@ mod tests {
         }
     }
 
-    #[test]
-    fn bodies_stored_in_the_clear_are_sealed_once_and_sealed_ones_left_alone() {
+    /// A migrated SQLite database in a folder of its own (kept while the
+    /// folder lives).
+    fn sqlite_database() -> (tempfile::TempDir, crate::db::Pool) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("t.db").display());
         crate::db::migrate(&url).unwrap();
         let (pool, _) = crate::db::connect(&url, 2).unwrap();
+        (dir, pool)
+    }
+
+    #[test]
+    fn bodies_stored_in_the_clear_are_sealed_once_and_sealed_ones_left_alone() {
+        let (_dir, pool) = sqlite_database();
         let conn = &mut *pool.get().unwrap();
         let sealer = Sealer::new(&[3u8; KEY_BYTES]);
         let link = format!("Confirm: https://x.test/confirm/{}", "a".repeat(43));
@@ -720,10 +727,7 @@ mod tests {
 
     #[test]
     fn legacy_bodies_beyond_one_batch_are_all_sealed() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("t.db").display());
-        crate::db::migrate(&url).unwrap();
-        let (pool, _) = crate::db::connect(&url, 2).unwrap();
+        let (_dir, pool) = sqlite_database();
         let conn = &mut *pool.get().unwrap();
         let sealer = Sealer::new(&[5u8; KEY_BYTES]);
         let n = LEGACY_BATCH * 2 + 3;

@@ -176,6 +176,17 @@ fn silent_server() -> u16 {
 }
 
 fn queue_test_message(app: &crate::helpers::TestApp, to: &str, due: chrono::DateTime<chrono::Utc>) {
+    queue(app, to, "t".into(), "<p>h</p>".into(), due);
+}
+
+/// Queues a message to `to` with these bodies, due at `due`.
+fn queue(
+    app: &crate::helpers::TestApp,
+    to: &str,
+    body_text: String,
+    body_html: String,
+    due: chrono::DateTime<chrono::Utc>,
+) {
     app.db(|c| {
         outbox::enqueue(
             c,
@@ -185,8 +196,8 @@ fn queue_test_message(app: &crate::helpers::TestApp, to: &str, due: chrono::Date
                 template: "confirm_email",
                 recipient: to.into(),
                 subject: "s".into(),
-                body_text: "t".into(),
-                body_html: "<p>h</p>".into(),
+                body_text,
+                body_html,
             },
             rightsdesk::db::timestamp(due),
         )
@@ -334,23 +345,12 @@ async fn each_message_sent_in_a_round_is_recorded_once_with_its_private_link_rem
     let due = app.clock.now() + Duration::days(1);
     let token = "A".repeat(43);
     for n in 0..7 {
-        app.db(|c| {
-            outbox::enqueue(
-                c,
-                &app.ctx.sealer,
-                &outbox::NewMessage {
-                    case: None,
-                    template: "confirm_email",
-                    recipient: format!("person{n}@example.com"),
-                    subject: format!("message {n}"),
-                    body_text: format!("Confirm: https://rightsdesk.test/confirm/{token} ({n})"),
-                    body_html: format!(
-                        "<a href=\"https://rightsdesk.test/confirm/{token}\">{n}</a>"
-                    ),
-                },
-                rightsdesk::db::timestamp(due),
-            )
-        });
+        let link = format!("https://rightsdesk.test/confirm/{token}");
+        let (text, html) = (
+            format!("Confirm: {link} ({n})"),
+            format!("<a href=\"{link}\">{n}</a>"),
+        );
+        queue(&app, &format!("person{n}@example.com"), text, html, due);
     }
     let transport = Transport::from_url(&app.ctx.settings.mail.url).unwrap();
     let report = tokio::task::spawn_blocking({
