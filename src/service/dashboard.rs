@@ -39,6 +39,11 @@ pub struct Dashboard {
     pub by_right: Vec<(Right, i64)>,
     /// One per regime the organisation answers under.
     pub turnaround: Vec<Turnaround>,
+    /// Emails waiting to be sent, counted up to `mail.max_backlog`.
+    pub mail_waiting: i64,
+    /// Whether that many wait: the public request form then refuses new
+    /// requests until the workers catch up.
+    pub form_closed: bool,
 }
 
 /// The figures as of `today`.
@@ -54,6 +59,8 @@ pub fn figures(ctx: &AppContext, today: NaiveDate) -> Result<Dashboard, ServiceE
     let due_week = queue::count_open_due(&mut conn, Some(week_end), None)?;
     let overdue = queue::count_open_due(&mut conn, None, Some(today))?;
     let closed = queue::turnaround_since(&mut conn, since)?;
+    let backlog_cap = i64::from(ctx.settings.mail.max_backlog);
+    let mail_waiting = crate::db::outbox::pending_up_to(&mut conn, backlog_cap)?;
     let open = by_state
         .iter()
         .filter(|(s, _)| CaseState::OPEN.contains(s))
@@ -88,6 +95,8 @@ pub fn figures(ctx: &AppContext, today: NaiveDate) -> Result<Dashboard, ServiceE
         })
         .collect();
     Ok(Dashboard {
+        mail_waiting,
+        form_closed: mail_waiting >= backlog_cap,
         today,
         since,
         open,

@@ -473,6 +473,9 @@ async fn the_register_and_the_dashboard_figures_come_through_the_api() {
     assert!(turnaround
         .iter()
         .all(|t| t["closed"] == 0 && t["median_days"].is_null()));
+    // Their emails went out (the app's own worker): the form is open.
+    assert!(d["mail_waiting"].is_i64(), "{d}");
+    assert_eq!(d["request_form_closed"], false);
 
     // The staff dashboard shows the same figures.
     let admin = app

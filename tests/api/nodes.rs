@@ -134,6 +134,16 @@ async fn the_form_stops_taking_requests_while_mail_backs_up_and_takes_them_once_
         "nothing stored for the refused request"
     );
     assert_eq!(app.outbox_count(), 3, "and nothing queued");
+    // Staff see it on the dashboard.
+    let admin = app
+        .staff("dpo@example.org", rightsdesk::domain::Role::Admin)
+        .await;
+    let dashboard = admin.page("/staff/dashboard").await;
+    assert!(
+        dashboard.contains("The request form is refusing new requests"),
+        "{dashboard}"
+    );
+    assert!(dashboard.contains("Emails waiting to be sent: 3."));
 
     // A worker sends the queue; within a second of the count the form
     // takes requests again.
@@ -155,4 +165,6 @@ async fn the_form_stops_taking_requests_while_mail_backs_up_and_takes_them_once_
     tokio::time::sleep(Duration::from_millis(1100)).await;
     app.file_request(&from(3)).await;
     assert_eq!(app.case_count(), 4);
+    let dashboard = admin.page("/staff/dashboard").await;
+    assert!(!dashboard.contains("refusing new requests"));
 }

@@ -202,6 +202,11 @@ pub struct DashboardFigures {
     pub turnaround_since: NaiveDate,
     /// One per law the organisation answers under.
     pub turnaround: Vec<TurnaroundFigures>,
+    /// Emails waiting to be sent, counted up to `mail.max_backlog`.
+    pub mail_waiting: i64,
+    /// True while that many wait: the public request form then refuses
+    /// new requests (503) until the workers catch up.
+    pub request_form_closed: bool,
 }
 
 /// The dashboard's figures: open cases by state and by right, due this
@@ -265,5 +270,7 @@ pub async fn dashboard(
                 p90_days: t.p90,
             })
             .collect(),
+        mail_waiting: d.mail_waiting,
+        request_form_closed: d.form_closed,
     }))
 }

@@ -22,6 +22,10 @@ struct Dashboard<'a> {
     turnaround: Vec<Turnaround>,
     today: String,
     since: String,
+    mail_waiting: i64,
+    /// `mail.max_backlog`, when that many emails wait and the public form
+    /// refuses new requests.
+    form_closed_at: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -81,6 +85,8 @@ pub async fn get(
             turnaround,
             today: d.today.format("%-d %B %Y").to_string(),
             since: d.since.format("%-d %B %Y").to_string(),
+            mail_waiting: d.mail_waiting,
+            form_closed_at: d.form_closed.then_some(ctx.settings.mail.max_backlog),
         },
         StatusCode::OK,
     )
