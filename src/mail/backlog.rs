@@ -69,7 +69,7 @@ impl BacklogGate {
             seen.full = full;
             if full {
                 log::warn!(
-                    "{} emails wait to be sent (mail.max_backlog): the request form refuses new requests until the worker catches up",
+                    "mail.max_backlog reached (waiting to be sent: {}): the request form refuses new requests until the workers catch up",
                     seen.pending
                 );
             } else {
