@@ -8,8 +8,10 @@
 //! a placeholder. What any page shows has its links removed too.
 
 use chrono::NaiveDateTime;
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable};
+use diesel::query_builder::{AstPass, QueryFragment};
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamp};
 
 use super::batch::Batch;
 use super::cases::CaseId;
@@ -364,7 +366,7 @@ pub fn record(
                 })
                 .collect();
             if !sent.is_empty() {
-                SentOnPostgresql::new(&sent).execute(pg)?;
+                Sent::new(&sent).run(pg)?;
             }
         }
         let postgresql = matches!(conn, DbConn::Postgresql(_));
@@ -460,69 +462,72 @@ struct NewAttempt<'a> {
     error: Option<&'a str>,
 }
 
-/// The successful attempts of messages sent, recorded on PostgreSQL: each
-/// attempt, and each message marked sent with its bodies sealed again
-/// without private links. One statement however many were sent (its text
-/// never changes, so it is prepared once per connection).
-struct SentOnPostgresql<'a> {
+/// The messages a round sent, as the arrays PostgreSQL reads them from:
+/// their attempts ([`SentAttempts`]) and their rows marked sent with the
+/// bodies sealed again without private links ([`SentRows`]), two parts of
+/// one [`Batch`] however many were sent (its text never changes, so it is
+/// prepared once per connection).
+struct Sent<'a> {
     ids: Vec<i64>,
     ats: Vec<NaiveDateTime>,
     texts: Vec<&'a str>,
     htmls: Vec<&'a str>,
 }
 
-impl<'a> SentOnPostgresql<'a> {
+impl<'a> Sent<'a> {
     fn new(sent: &[(i64, NaiveDateTime, &'a String, &'a String)]) -> Self {
-        SentOnPostgresql {
+        Sent {
             ids: sent.iter().map(|s| s.0).collect(),
             ats: sent.iter().map(|s| s.1).collect(),
             texts: sent.iter().map(|s| s.2.as_str()).collect(),
             htmls: sent.iter().map(|s| s.3.as_str()).collect(),
         }
     }
+
+    fn run(&self, pg: &mut diesel::PgConnection) -> Result<(), DbError> {
+        let mut batch = Batch::new();
+        batch.push(SentAttempts(self));
+        batch.push(SentRows(self));
+        batch.run(pg)
+    }
 }
 
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for SentOnPostgresql<'_> {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-    ) -> QueryResult<()> {
-        use diesel::sql_types::{Array, BigInt, Text, Timestamp};
+struct SentAttempts<'s, 'a>(&'s Sent<'a>);
+struct SentRows<'s, 'a>(&'s Sent<'a>);
+
+impl QueryFragment<Pg> for SentAttempts<'_, '_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         out.push_sql(
-            "WITH attempts AS (INSERT INTO outbox_attempts (outbox_id, attempted_at, succeeded, error) \
+            "INSERT INTO outbox_attempts (outbox_id, attempted_at, succeeded, error) \
              SELECT id, at, TRUE, NULL FROM unnest(",
         );
-        out.push_bind_param::<Array<BigInt>, _>(&self.ids)?;
+        out.push_bind_param::<Array<BigInt>, _>(&self.0.ids)?;
         out.push_sql(", ");
-        out.push_bind_param::<Array<Timestamp>, _>(&self.ats)?;
-        out.push_sql(
-            ") AS sent (id, at)) \
-             UPDATE outbox SET body_text = sent.text, body_html = sent.html, status = ",
-        );
+        out.push_bind_param::<Array<Timestamp>, _>(&self.0.ats)?;
+        out.push_sql(") AS sent (id, at)");
+        Ok(())
+    }
+}
+
+impl QueryFragment<Pg> for SentRows<'_, '_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql("UPDATE outbox SET body_text = sent.text, body_html = sent.html, status = ");
         out.push_bind_param::<Text, _>(&SENT)?;
         out.push_sql(
             ", attempts = outbox.attempts + 1, sent_at = sent.at, lease_until = NULL, \
              last_error = NULL FROM unnest(",
         );
-        out.push_bind_param::<Array<BigInt>, _>(&self.ids)?;
+        out.push_bind_param::<Array<BigInt>, _>(&self.0.ids)?;
         out.push_sql(", ");
-        out.push_bind_param::<Array<Timestamp>, _>(&self.ats)?;
+        out.push_bind_param::<Array<Timestamp>, _>(&self.0.ats)?;
         out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.texts)?;
+        out.push_bind_param::<Array<Text>, _>(&self.0.texts)?;
         out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.htmls)?;
+        out.push_bind_param::<Array<Text>, _>(&self.0.htmls)?;
         out.push_sql(") AS sent (id, at, text, html) WHERE outbox.id = sent.id");
         Ok(())
     }
 }
-
-/// No static id: prepared once per connection, cached by its text.
-impl diesel::query_builder::QueryId for SentOnPostgresql<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl RunQueryDsl<diesel::PgConnection> for SentOnPostgresql<'_> {}
 
 fn record_attempt(
     conn: &mut DbConn,
