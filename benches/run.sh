@@ -102,6 +102,32 @@ no_errors() {
     fi
 }
 
+# stored_cases DATABASE_URL DIR: prints the app's cases and the bytes its
+# database holds (SQLite under DIR/app/data when the URL is empty).
+stored_cases() {
+    if [ -z "$1" ]; then
+        python3 -c "
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+cases = db.execute('SELECT COUNT(*) FROM cases').fetchone()[0]
+pages = db.execute('PRAGMA page_count').fetchone()[0] - db.execute('PRAGMA freelist_count').fetchone()[0]
+print(cases, pages * db.execute('PRAGMA page_size').fetchone()[0])" "$2/app/data/rightsdesk.db"
+    else
+        echo "$(psql "$1" -tAc "SELECT COUNT(*) FROM cases")" \
+            "$(psql "$1" -tAc "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")"
+    fi
+}
+
+# One case per acknowledged filing (and at most one per client more,
+# answered after wrk stopped counting), or stop.
+one_case_each() {
+    local stored=$1 acknowledged=$2
+    if [ "$stored" -lt "$acknowledged" ] || [ "$stored" -gt $((acknowledged + 25)) ]; then
+        echo "the app stored $stored cases for $acknowledged acknowledged filings" >&2
+        exit 1
+    fi
+}
+
 # intake BACKEND_NAME DATABASE_URL_FOR_APP DATABASE_URL_FOR_BASELINE
 intake() {
     local name=$1 app_url=$2 base_url=$3
@@ -140,24 +166,11 @@ intake() {
     # What it wrote: a case per acknowledged filing (and at most one per
     # client more, answered after wrk stopped counting).
     local stored bytes
-    if [ -z "$app_url" ]; then
-        read -r stored bytes < <(python3 -c "
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-cases = db.execute('SELECT COUNT(*) FROM cases').fetchone()[0]
-pages = db.execute('PRAGMA page_count').fetchone()[0] - db.execute('PRAGMA freelist_count').fetchone()[0]
-print(cases, pages * db.execute('PRAGMA page_size').fetchone()[0])" "$dir/app/data/rightsdesk.db")
-    else
-        stored=$(psql "$app_url" -tAc "SELECT COUNT(*) FROM cases")
-        bytes=$(psql "$app_url" -tAc "SELECT SUM(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")
-    fi
+    read -r stored bytes < <(stored_cases "$app_url" "$dir")
     echo
     echo "Cases stored by Rightsdesk ($name): $stored for $acknowledged acknowledged filings;" \
         "the database holds $((bytes / stored)) bytes per case (with its confirmation email)."
-    if [ "$stored" -lt "$acknowledged" ] || [ "$stored" -gt $((acknowledged + 25)) ]; then
-        echo "the app did not store one case per acknowledged filing" >&2
-        exit 1
-    fi
+    one_case_each "$stored" "$acknowledged"
     peak=$(rss_kb "$app_pid" VmHWM)
     echo
     echo "Rightsdesk's memory ($name): $((idle / 1024)) MiB resident idle, $((peak / 1024)) MiB at its peak under load."
@@ -171,12 +184,16 @@ print(cases, pages * db.execute('PRAGMA page_size').fetchone()[0])" "$dir/app/da
     app_pid=$!; pids+=("$app_pid")
     wait_up "$port"; sleep 1
     read -r b_rps b_p99 b_err _ < <(load "$bport" 8)
-    read -r a_rps a_p99 a_err _ < <(load "$port" 8)
+    read -r a_rps a_p99 a_err a_n < <(load "$port" 8)
+    local before=$stored
+    read -r stored bytes < <(stored_cases "$app_url" "$dir")
     ratio=$(python3 -c "print(f'{$a_rps / $b_rps:.2f}')")
     echo
     echo "A web node alone ($name, \`serve --no-jobs\`, 8 clients): baseline $b_rps/s, Rightsdesk" \
-        "$a_rps/s (ratio $ratio); p99 $b_p99 ms and $a_p99 ms; $((a_err + b_err)) errors."
+        "$a_rps/s (ratio $ratio); p99 $b_p99 ms and $a_p99 ms; $((a_err + b_err)) errors;" \
+        "$((stored - before)) cases stored for $((a_n - a_err)) acknowledged filings."
     no_errors $((a_err + b_err))
+    one_case_each $((stored - before)) $((a_n - a_err))
     kill "$app_pid" "$base_pid" 2>/dev/null || true
     wait "$app_pid" "$base_pid" 2>/dev/null || true
     rm -rf "$mem/mail-$name"
